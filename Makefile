@@ -1,0 +1,100 @@
+# shards -- top-level Makefile.
+#   make                 build every program into bin/ and lib/libshards.a
+#   make check           install missing Debian packages, build, run every test
+#   make demo            install, build, micro-sample a generated breakbeat into out/demo/
+#   make bench           time shards against the tools it replaces
+#   make install PREFIX=/usr/local [DESTDIR=...]
+# O=DIR puts objects, bin/ and lib/libshards.a under DIR instead of the tree.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+O        ?= .
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+SANITIZE ?=
+
+# Every library the suite uses; each program links what it needs through libshards.
+PKGS = sndfile fftw3f libavformat libavcodec libavutil libswscale libswresample \
+       libavfilter jansson soxr rubberband libebur128
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lportmidi -lm -lpthread
+
+WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wformat=2
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(O)/obj/gen $(PKG_CFLAGS) \
+             -DSHARDS_VERSION='"$(VERSION)"' -DSHARDS_DATADIR='"$(PREFIX)/share/shards"' \
+             -DSHARDS_SRCDATADIR='"$(CURDIR)/share/shards"'
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(O)/obj/lib/%.o)
+PROG_SRC = $(wildcard src/*.c)
+PROGS    = $(PROG_SRC:src/%.c=$(O)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(O)/obj/tests/%)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(O)/obj/testtools/%)
+LIBA     = $(O)/lib/libshards.a
+
+all: $(PROGS) $(LIBA)
+
+$(O)/obj/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/obj/src/%.o: src/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/bin/%: $(O)/obj/src/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+
+$(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+
+$(O)/obj/testtools/%: tests/tools/%.c $(LIBA) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+
+units: $(UNITS) $(TOOLS)
+
+# Installs what is missing (apt-get as root, sudo otherwise, else prints the line).
+deps:
+	@sh tools/install-deps tools/debian-packages.txt tests/packages.txt
+
+check: deps
+	@$(MAKE) --no-print-directory all units
+	@O=$(O) sh tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo $(O)/bin out/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/install-deps tools/bench-packages.txt
+	@O=$(O) sh tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	           $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/shards
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	cp -R share/shards/. $(DESTDIR)$(PREFIX)/share/shards/
+
+clean:
+	rm -rf $(O)/obj $(O)/bin $(LIBA) tests/out
+
+.PHONY: all units deps check demo bench install clean
+.SECONDARY:

@@ -1,0 +1,73 @@
+/* audio.h -- audio streams in and out, always as interleaved 32-bit float.
+ *
+ * In: "-" (or NULL) is stdin, which may carry Sun AU or WAV of unknown length;
+ * AU and WAV files are read by the same streaming parser (seekable when the file
+ * is), anything else libsndfile reads (FLAC, AIFF, OGG, MP3, ...) through it.
+ * Non-finite samples (NaN, Inf) are an error naming the frame: shards never passes
+ * them on. Out: stdout gets AU float with an unknown data size; a file is written
+ * by extension through libsndfile under a temporary name and renamed when done. */
+#ifndef SHARDS_AUDIO_H
+#define SHARDS_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SH_MAX_CHANNELS 64
+#define SH_MIN_RATE 1000
+#define SH_MAX_RATE 768000
+
+typedef struct sh_audio_in sh_audio_in;
+
+/* Open for reading; NULL with sh_error() on failure (missing file, bad header...). */
+sh_audio_in *sh_audio_open(const char *path);
+/* Open or die with "prog: path: why". */
+sh_audio_in *sh_audio_open_or_die(const char *path);
+int sh_audio_rate(const sh_audio_in *in);
+int sh_audio_channels(const sh_audio_in *in);
+const char *sh_audio_name(const sh_audio_in *in);     /* "stdin" or the path */
+int64_t sh_audio_frames(const sh_audio_in *in);       /* -1 when unknown (pipes) */
+bool sh_audio_seekable(const sh_audio_in *in);
+/* Read up to n frames into buf (n * channels floats). Returns frames read, 0 at the
+ * end, -1 with sh_error() on a truncated or corrupt stream or non-finite samples. */
+ssize_t sh_audio_read(sh_audio_in *in, float *buf, size_t n);
+/* Read or die. */
+size_t sh_audio_read_or_die(sh_audio_in *in, float *buf, size_t n);
+/* Seek to a frame (seekable inputs only); -1 with sh_error() on failure. */
+int sh_audio_seek(sh_audio_in *in, int64_t frame);
+void sh_audio_close(sh_audio_in *in);
+/* Resample everything read from now on to RATE (libsoxr, very high quality).
+ * Makes the input unseekable. A no-op when the rate already matches. */
+void sh_audio_resample_to(sh_audio_in *in, int rate);
+
+/* Read a whole input into memory (for analysis). Dies on error. */
+float *sh_audio_slurp(sh_audio_in *in, size_t *frames);
+
+/* Random access over any input: seekable files are read in place; pipes are
+ * buffered in memory up to spool_limit bytes, then spooled to a temporary file
+ * ($TMPDIR), so memory stays bounded. */
+typedef struct sh_audio_source sh_audio_source;
+sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit);
+int64_t sh_audio_source_frames(const sh_audio_source *s);
+/* Frames [start, start+n) into buf; frames outside the source read as zero. */
+void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf);
+void sh_audio_source_close(sh_audio_source *s);
+
+typedef struct sh_audio_out sh_audio_out;
+/* Bits for files: 16 (TPDF-dithered PCM), 24 (PCM), 32 (float); 0 = the format's
+ * default (32-bit float for wav/aiff/au/caf, 24 for flac, codec quality for ogg/mp3). */
+typedef struct {
+	int bits;
+	uint64_t dither_seed;
+} sh_audio_out_opts;
+/* path NULL or "-": AU float on stdout (refuses a terminal). */
+sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh_audio_out_opts *opts);
+void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames); /* dies on error */
+void sh_audio_finish(sh_audio_out *out); /* flush; rename a file into place */
+int64_t sh_audio_written(const sh_audio_out *out);
+
+/* Parse "--bits" text: 16, 24, 32, 32f -> 16/24/32; -1 on anything else. */
+int sh_parse_bits(const char *text);
+
+#endif

@@ -1,0 +1,46 @@
+# tests/lib.sh -- sourced by every pipeline test script.
+#   T=name                       prefix for this script's results
+#   pass "what" / fail "what" "detail"
+#   check "what" CMD...          passes when CMD exits 0 (its output goes to the log on failure)
+#   check_fail "what" STATUS PATTERN CMD...
+#                                passes when CMD exits STATUS and its stderr is one line
+#                                matching the grep -E PATTERN
+#   same_file "what" A B         byte-identical files
+#   near "what" A B TOL          |A-B| <= TOL (numbers)
+#   W                            a fresh scratch folder for this script
+set -u
+: "${SHARDS_TMP:?run through tests/run}"
+F=$SHARDS_FIXTURES
+T=${T:-$(basename "$0" .sh)}
+W=$SHARDS_TMP/work-$T
+rm -rf "$W"; mkdir -p "$W"
+
+pass() { echo "ok - $T: $1"; }
+fail() { echo "not ok - $T: $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /' | head -20; return 0; }
+
+check() {
+	_what=$1; shift
+	if "$@" >"$W/.out" 2>"$W/.err"; then pass "$_what"
+	else fail "$_what" "status $?: $(head -c 1500 "$W/.err")"; fi
+}
+
+check_fail() {
+	_what=$1 _want=$2 _pat=$3; shift 3
+	"$@" >"$W/.out" 2>"$W/.err" </dev/null
+	_got=$?
+	_lines=$(wc -l <"$W/.err")
+	if [ "$_got" -ne "$_want" ]; then fail "$_what" "exit $_got, wanted $_want: $(head -c 600 "$W/.err")"
+	elif [ "$_lines" -ne 1 ]; then fail "$_what" "stderr has $_lines lines: $(head -c 600 "$W/.err")"
+	elif ! grep -qE -- "$_pat" "$W/.err"; then fail "$_what" "stderr does not match '$_pat': $(cat "$W/.err")"
+	else pass "$_what"; fi
+}
+
+same_file() {
+	if cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$(cmp "$2" "$3" 2>&1 | head -1)"; fi
+}
+
+near() {
+	if awk -v a="$2" -v b="$3" -v t="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; then
+		pass "$1"
+	else fail "$1" "$2 vs $3 (tolerance $4)"; fi
+}
