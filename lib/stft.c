@@ -1,0 +1,265 @@
+/* stft.c -- streaming STFT analysis / overlap-add resynthesis; see stft.h. */
+#include "stft.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <string.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#define SH_HAVE_MXCSR 1
+#endif
+
+#include "cli.h"
+
+struct sh_stft {
+	int size, hop, channels, bins;
+	sh_stft_frame_fn frame_fn;
+	sh_stft_emit_fn emit_fn;
+	void *user;
+
+	float *win;        /* analysis window, size */
+	float *synth;      /* synthesis window / (size * summed window product), size */
+	float **in;        /* per channel: the last `size` input samples */
+	float **acc;       /* per channel: overlap-add accumulator, size */
+	float *time;       /* FFT time buffer (fftwf_malloc) */
+	float complex **spec; /* per channel spectra (fftwf_malloc) */
+	float *out;        /* one hop of interleaved output */
+	fftwf_plan fwd, inv;
+
+	int fill;          /* input samples of the current hop received */
+	int64_t frames_done;
+	int64_t pushed;    /* input frames pushed */
+	int64_t produced;  /* output frames produced, before latency compensation */
+	int64_t emitted;   /* output frames emitted (after dropping the latency) */
+	int finished;
+};
+
+void sh_stft_no_denormals(void)
+{
+#ifdef SH_HAVE_MXCSR
+	/* FTZ (bit 15) and DAZ (bit 6) */
+	_mm_setcsr(_mm_getcsr() | 0x8040);
+#endif
+}
+
+sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh_stft_emit_fn emit,
+                     void *user)
+{
+	if (size < SH_STFT_MIN_SIZE || size > SH_STFT_MAX_SIZE || size % 2) {
+		sh_set_error("FFT size %d is not an even number in %d..%d", size, SH_STFT_MIN_SIZE,
+		             SH_STFT_MAX_SIZE);
+		return NULL;
+	}
+	if (hop < 1 || hop > size / 2) {
+		sh_set_error("hop %d is not in 1..%d (half the FFT size)", hop, size / 2);
+		return NULL;
+	}
+	if (channels < 1 || channels > 64) {
+		sh_set_error("%d channels is not in 1..64", channels);
+		return NULL;
+	}
+	sh_stft_no_denormals();
+	sh_stft *s = sh_calloc(1, sizeof *s);
+	s->size = size;
+	s->hop = hop;
+	s->channels = channels;
+	s->bins = size / 2 + 1;
+	s->frame_fn = frame;
+	s->emit_fn = emit;
+	s->user = user;
+
+	s->win = sh_malloc(sizeof(float) * (size_t)size);
+	s->synth = sh_malloc(sizeof(float) * (size_t)size);
+	for (int i = 0; i < size; i++)
+		s->win[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / size));
+	/* summed product of analysis and synthesis windows at each position in a hop */
+	double *norm = sh_calloc((size_t)hop, sizeof *norm);
+	for (int i = 0; i < size; i++)
+		norm[i % hop] += (double)s->win[i] * s->win[i];
+	for (int i = 0; i < size; i++)
+		s->synth[i] = (float)(s->win[i] / (norm[i % hop] * size));
+	free(norm);
+
+	s->in = sh_calloc((size_t)channels, sizeof *s->in);
+	s->acc = sh_calloc((size_t)channels, sizeof *s->acc);
+	s->spec = sh_calloc((size_t)channels, sizeof *s->spec);
+	for (int c = 0; c < channels; c++) {
+		s->in[c] = sh_calloc((size_t)size, sizeof(float));
+		s->acc[c] = sh_calloc((size_t)size, sizeof(float));
+		s->spec[c] = fftwf_malloc(sizeof(fftwf_complex) * (size_t)s->bins);
+		if (!s->spec[c])
+			sh_die("out of memory");
+	}
+	s->time = fftwf_malloc(sizeof(float) * (size_t)size);
+	if (!s->time)
+		sh_die("out of memory");
+	s->out = sh_malloc(sizeof(float) * (size_t)hop * (size_t)channels);
+	/* Plans are made once, on these buffers, and reused through the new-array
+	 * execute functions for the other channels (same alignment from fftwf_malloc). */
+	s->fwd = fftwf_plan_dft_r2c_1d(size, s->time, (fftwf_complex *)s->spec[0], FFTW_ESTIMATE);
+	s->inv = fftwf_plan_dft_c2r_1d(size, (fftwf_complex *)s->spec[0], s->time,
+	                               FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
+	if (!s->fwd || !s->inv)
+		sh_die("cannot plan an FFT of size %d", size);
+	s->fill = 0;
+	return s;
+}
+
+/* One frame: the `in` buffers hold the last `size` samples. */
+static void run_frame(sh_stft *s)
+{
+	const int n = s->size, h = s->hop;
+	for (int c = 0; c < s->channels; c++) {
+		const float *x = s->in[c];
+		for (int i = 0; i < n; i++)
+			s->time[i] = x[i] * s->win[i];
+		fftwf_execute_dft_r2c(s->fwd, s->time, (fftwf_complex *)s->spec[c]);
+	}
+	if (s->frame_fn)
+		s->frame_fn(s->user, s->spec, s->channels, s->bins, s->frames_done);
+	s->frames_done++;
+	if (!s->emit_fn)
+		return;
+	for (int c = 0; c < s->channels; c++) {
+		fftwf_execute_dft_c2r(s->inv, (fftwf_complex *)s->spec[c], s->time);
+		float *a = s->acc[c];
+		for (int i = 0; i < n; i++)
+			a[i] += s->time[i] * s->synth[i];
+	}
+	/* the first hop of the accumulators is complete */
+	const int ch = s->channels;
+	for (int c = 0; c < ch; c++) {
+		float *a = s->acc[c];
+		for (int i = 0; i < h; i++)
+			s->out[(size_t)i * ch + c] = a[i];
+		memmove(a, a + h, sizeof(float) * (size_t)(n - h));
+		memset(a + n - h, 0, sizeof(float) * (size_t)h);
+	}
+	int64_t start = s->produced; /* index of out[0] before compensation */
+	s->produced += h;
+	int64_t lat = n - h;
+	int64_t from = start < lat ? lat - start : 0; /* skip the latency */
+	if (from >= h)
+		return;
+	int64_t count = h - from;
+	int64_t want = s->pushed - s->emitted; /* never more than came in */
+	if (count > want)
+		count = want;
+	if (count <= 0)
+		return;
+	s->emit_fn(s->user, s->out + (size_t)from * ch, (size_t)count);
+	s->emitted += count;
+}
+
+static void push_frames(sh_stft *s, const float *in, size_t n, int count_input)
+{
+	const int ch = s->channels, size = s->size, h = s->hop;
+	size_t i = 0;
+	while (i < n) {
+		size_t take = (size_t)(h - s->fill);
+		if (take > n - i)
+			take = n - i;
+		int base = size - h + s->fill;
+		for (int c = 0; c < ch; c++) {
+			float *dst = s->in[c] + base;
+			if (in) {
+				const float *src = in + i * (size_t)ch + c;
+				for (size_t k = 0; k < take; k++)
+					dst[k] = src[k * (size_t)ch];
+			} else {
+				memset(dst, 0, sizeof(float) * take);
+			}
+		}
+		s->fill += (int)take;
+		i += take;
+		if (count_input)
+			s->pushed += (int64_t)take;
+		if (s->fill == h) {
+			run_frame(s);
+			for (int c = 0; c < ch; c++)
+				memmove(s->in[c], s->in[c] + h, sizeof(float) * (size_t)(size - h));
+			s->fill = 0;
+		}
+	}
+}
+
+void sh_stft_push(sh_stft *s, const float *in, size_t n)
+{
+	if (s->finished)
+		return;
+	push_frames(s, in, n, 1);
+}
+
+void sh_stft_finish(sh_stft *s)
+{
+	if (s->finished)
+		return;
+	s->finished = 1;
+	if (s->pushed == 0)
+		return;
+	/* Zeros until every input sample has been through all its frames (and, in
+	 * resynthesis mode, come out): size - hop samples past the last input sample,
+	 * rounded up to a whole hop. */
+	int64_t target = s->pushed + s->size - s->hop; /* produced count needed */
+	int64_t have = s->frames_done * s->hop + s->fill;
+	if (have < target) {
+		int64_t need = target - have;
+		/* round up to complete the last hop */
+		int64_t total = have + need;
+		int64_t rem = total % s->hop;
+		if (rem)
+			need += s->hop - rem;
+		while (need > 0) {
+			size_t k = need > s->hop ? (size_t)s->hop : (size_t)need;
+			push_frames(s, NULL, k, 0);
+			need -= (int64_t)k;
+		}
+	}
+}
+
+void sh_stft_free(sh_stft *s)
+{
+	if (!s)
+		return;
+	fftwf_destroy_plan(s->fwd);
+	fftwf_destroy_plan(s->inv);
+	for (int c = 0; c < s->channels; c++) {
+		free(s->in[c]);
+		free(s->acc[c]);
+		fftwf_free(s->spec[c]);
+	}
+	free(s->in);
+	free(s->acc);
+	free(s->spec);
+	fftwf_free(s->time);
+	free(s->win);
+	free(s->synth);
+	free(s->out);
+	free(s);
+}
+
+int sh_stft_size(const sh_stft *s) { return s->size; }
+int sh_stft_hop(const sh_stft *s) { return s->hop; }
+int sh_stft_bins(const sh_stft *s) { return s->bins; }
+int sh_stft_latency(const sh_stft *s) { return s->size - s->hop; }
+const float *sh_stft_window(const sh_stft *s) { return s->win; }
+
+int64_t sh_stft_frame_centre(const sh_stft *s, int64_t m)
+{
+	return m * s->hop - s->size / 2 + s->hop;
+}
+
+double sh_stft_incoherent_gain(const sh_stft *s)
+{
+	/* A scrambled frame spreads the windowed segment's energy (sum w^2 / size of
+	 * the input power) evenly over the frame; overlap-add then sums the squares of
+	 * the synthesis window (which carries the 1/size of the inverse FFT) over
+	 * the frames covering each sample, averaged over a hop. */
+	double wa = 0, ws = 0;
+	for (int i = 0; i < s->size; i++) {
+		wa += (double)s->win[i] * s->win[i];
+		double y = (double)s->synth[i] * s->size;
+		ws += y * y;
+	}
+	return wa / s->size * ws / s->hop;
+}

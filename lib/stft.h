@@ -1,0 +1,78 @@
+/* stft.h -- streaming short-time Fourier analysis and overlap-add resynthesis.
+ *
+ * Single-precision FFTW (real-to-complex and back), planned once per object with
+ * FFTW_ESTIMATE so the same input gives the same bytes on every run. Periodic Hann
+ * window for analysis and for synthesis; the synthesis side is divided by the
+ * summed window product, so with an untouched spectrum the output equals the input
+ * to within float rounding for any hop from 1 to size/2.
+ *
+ * Framing. Input is processed in fixed hops of `hop` frames whatever sizes are
+ * pushed, so the output never depends on how the input arrived. Conceptually the
+ * input is preceded by size - hop zeros: frame m (m = 0, 1, ...) covers input
+ * samples [m*hop - (size-hop), m*hop + hop), and is computed as soon as its last
+ * hop has been pushed. Its centre is sample m*hop - size/2 + hop
+ * (sh_stft_frame_centre).
+ *
+ * Resynthesis mode (emit != NULL): after each frame the next `hop` output samples
+ * are complete. The object compensates its own latency (size - hop samples): the
+ * first output sample handed to emit is aligned with input sample 0, and
+ * sh_stft_finish pads with zeros so that exactly as many frames come out as went
+ * in. Analysis-only mode (emit == NULL) skips the inverse transforms.
+ *
+ * Multichannel input is interleaved; every channel is transformed and the
+ * callback sees all channels' spectra of one frame at once (so it can, say, draw
+ * one random phase per bin for all channels and keep the stereo image).
+ *
+ * Creating an object also sets flush-to-zero and denormals-are-zero for the
+ * calling thread (sh_stft_no_denormals), so decaying tails never slow down. */
+#ifndef SHARDS_STFT_H
+#define SHARDS_STFT_H
+
+#include <complex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SH_STFT_MIN_SIZE 16
+#define SH_STFT_MAX_SIZE 65536
+
+typedef struct sh_stft sh_stft;
+
+/* Called once per frame with spec[ch][0..bins-1], bins = size/2 + 1, for every
+ * channel. Bin k is k*rate/size Hz; values are the unnormalised FFT of the
+ * windowed frame (a full-scale sine of amplitude A in bin k reads about
+ * A*size/4). Modify in place for resynthesis; frame counts from 0. */
+typedef void (*sh_stft_frame_fn)(void *user, float complex *const *spec, int channels, int bins,
+                                 int64_t frame);
+/* Receives `frames` interleaved output frames (resynthesis mode). */
+typedef void (*sh_stft_emit_fn)(void *user, const float *buf, size_t frames);
+
+/* size: even, SH_STFT_MIN_SIZE..SH_STFT_MAX_SIZE (any even length; powers of two
+ * are fastest). hop: 1..size/2. channels: 1..64. Returns NULL with sh_error() on
+ * bad arguments. */
+sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh_stft_emit_fn emit,
+                     void *user);
+/* Push n interleaved frames of any count (0 is fine). */
+void sh_stft_push(sh_stft *s, const float *in, size_t n);
+/* End of input: process the remaining frames, emit the tail. Call once. */
+void sh_stft_finish(sh_stft *s);
+void sh_stft_free(sh_stft *s);
+
+int sh_stft_size(const sh_stft *s);
+int sh_stft_hop(const sh_stft *s);
+int sh_stft_bins(const sh_stft *s);
+/* Latency the object compensates internally, in samples: size - hop. */
+int sh_stft_latency(const sh_stft *s);
+/* Input sample index at the centre of frame m (may be negative for early frames). */
+int64_t sh_stft_frame_centre(const sh_stft *s, int64_t m);
+/* The analysis window (size values), e.g. for magnitude normalisation. */
+const float *sh_stft_window(const sh_stft *s);
+/* Power ratio of fully phase-randomised to untouched resynthesis of a stationary
+ * noise input with this size and hop (about 0.25 at 75% overlap): a caller that
+ * scrambles phases can divide by its square root to keep the level. */
+double sh_stft_incoherent_gain(const sh_stft *s);
+
+/* Set flush-to-zero / denormals-are-zero in this thread (x86 SSE; elsewhere a
+ * no-op, and the callers add no tiny offsets, so tails just cost more). */
+void sh_stft_no_denormals(void);
+
+#endif

@@ -1,0 +1,110 @@
+/* Unit tests for lib/stft: identity resynthesis, latency, block-size invariance. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rng.h"
+#include "stft.h"
+#include "tap.h"
+
+typedef struct {
+	float *buf;
+	size_t n, cap;
+	int ch;
+} sink;
+
+static void emit(void *u, const float *b, size_t frames)
+{
+	sink *k = u;
+	size_t add = frames * (size_t)k->ch;
+	if (k->n + add > k->cap) {
+		k->cap = (k->n + add) * 2;
+		k->buf = sh_realloc(k->buf, k->cap, sizeof(float));
+	}
+	memcpy(k->buf + k->n, b, add * sizeof(float));
+	k->n += add;
+}
+
+static int frames_seen;
+static void count_frames(void *u, float complex *const *spec, int channels, int bins, int64_t m)
+{
+	(void)u; (void)spec; (void)channels; (void)bins;
+	if (m == frames_seen)
+		frames_seen++;
+}
+
+/* Run n frames of x through an untouched STFT, pushing blocks of random size
+ * 1..maxblock (0: all at once). */
+static sink run(const float *x, size_t n, int ch, int size, int hop, size_t maxblock, uint64_t seed)
+{
+	sink k = {0};
+	k.ch = ch;
+	sh_stft *s = sh_stft_new(size, hop, ch, count_frames, emit, &k);
+	sh_rng r;
+	sh_rng_seed(&r, seed);
+	size_t i = 0;
+	while (i < n) {
+		size_t b = maxblock ? 1 + (size_t)sh_rng_below(&r, maxblock) : n;
+		if (b > n - i)
+			b = n - i;
+		sh_stft_push(s, x + i * (size_t)ch, b);
+		i += b;
+	}
+	sh_stft_finish(s);
+	sh_stft_free(s);
+	return k;
+}
+
+int main(void)
+{
+	sh_rng r;
+	sh_rng_seed(&r, 7);
+	const size_t n = 10007;
+	const int ch = 2;
+	float *x = sh_malloc(sizeof(float) * n * ch);
+	for (size_t i = 0; i < n * ch; i++)
+		x[i] = (float)(sh_rng_uniform(&r) * 2 - 1);
+
+	int sizes[][2] = {{2048, 512}, {1024, 256}, {2048, 1024}, {512, 100}, {16, 8}, {1000, 333}};
+	for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+		frames_seen = 0;
+		sink k = run(x, n, ch, sizes[t][0], sizes[t][1], 0, 1);
+		double maxerr = 0;
+		for (size_t i = 0; i < n * ch && i < k.n; i++)
+			maxerr = fmax(maxerr, fabs(k.buf[i] - x[i]));
+		CHECK(k.n == n * ch, "size %d hop %d: output length %zu equals input %zu", sizes[t][0],
+		      sizes[t][1], k.n / ch, n);
+		CHECK(maxerr < 1e-5, "size %d hop %d: identity within float rounding (max error %g)",
+		      sizes[t][0], sizes[t][1], maxerr);
+		CHECK(frames_seen > 0, "size %d hop %d: frames numbered from 0 in order", sizes[t][0],
+		      sizes[t][1]);
+		free(k.buf);
+	}
+
+	sink a = run(x, n, ch, 2048, 512, 0, 1);
+	sink b = run(x, n, ch, 2048, 512, 7, 2);
+	sink c = run(x, n, ch, 2048, 512, 3000, 3);
+	CHECK(a.n == b.n && memcmp(a.buf, b.buf, a.n * sizeof(float)) == 0,
+	      "output identical when pushed in blocks of 1..7 frames");
+	CHECK(a.n == c.n && memcmp(a.buf, c.buf, a.n * sizeof(float)) == 0,
+	      "output identical when pushed in blocks of 1..3000 frames");
+	free(a.buf); free(b.buf); free(c.buf);
+
+	/* short input: one sample, and nothing */
+	sink one = run(x, 1, ch, 2048, 512, 0, 1);
+	CHECK(one.n == (size_t)ch && fabs(one.buf[0] - x[0]) < 1e-6, "one sample in, the same sample out");
+	free(one.buf);
+	sink none = run(x, 0, ch, 2048, 512, 0, 1);
+	CHECK(none.n == 0, "no input, no output");
+
+	sh_stft *s = sh_stft_new(2048, 512, 1, NULL, NULL, NULL);
+	double g = sh_stft_incoherent_gain(s);
+	CHECK(fabs(g - 0.25) < 1e-3, "incoherent gain at 75%% overlap is 0.25 (%g)", g);
+	CHECK(sh_stft_latency(s) == 1536, "latency is size - hop");
+	sh_stft_free(s);
+	CHECK(sh_stft_new(2047, 512, 1, NULL, NULL, NULL) == NULL, "odd size refused");
+	CHECK(sh_stft_new(2048, 1025, 1, NULL, NULL, NULL) == NULL, "hop above size/2 refused");
+	free(x);
+	return tap_failed;
+}
