@@ -1,0 +1,350 @@
+/* tempo.c -- tempo by a comb-filtered, multi-band autocorrelation of the onset
+ * envelope with a log-Gaussian prior, beats by dynamic programming. */
+#include "tempo.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "onsets.h"
+
+#define NENV (1 + SH_ODF_GROUPS)
+#define COMB 4          /* multiples of the period the tempogram sums */
+#define FINE_COMB 16    /* multiples used to refine the tempo */
+#define GRID_STEP 0.002 /* relative step of the tempo grid (0.2%) */
+
+struct sh_tempo {
+	sh_odf *odf;
+	sh_tempo_opts opts;
+	int rate;
+};
+
+void sh_tempo_opts_default(sh_tempo_opts *o)
+{
+	o->min_bpm = 50;
+	o->max_bpm = 220;
+	o->prior_bpm = 120;
+	o->prior_width = 1.0;
+	o->beats = true;
+}
+
+sh_tempo *sh_tempo_new(int rate, const sh_tempo_opts *opts)
+{
+	sh_tempo *t = sh_calloc(1, sizeof *t);
+	if (opts)
+		t->opts = *opts;
+	else
+		sh_tempo_opts_default(&t->opts);
+	t->rate = rate;
+	t->odf = sh_odf_new(rate);
+	return t;
+}
+
+void sh_tempo_feed(sh_tempo *t, const float *mono, size_t n) { sh_odf_feed(t->odf, mono, n); }
+
+void sh_tempo_free(sh_tempo *t)
+{
+	if (!t)
+		return;
+	sh_odf_free(t->odf);
+	free(t);
+}
+
+void sh_tempo_result_free(sh_tempo_result *res)
+{
+	free(res->beats);
+	res->beats = NULL;
+	res->nbeats = 0;
+}
+
+/* Envelope conditioning: light smoothing (a 3-tap kernel), minus the local mean
+ * over about a second, then scaled to unit variance. Returns false when flat. */
+static bool condition(const float *in, size_t n, double fps, double *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		double a = i > 0 ? in[i - 1] : in[i], c = i + 1 < n ? in[i + 1] : in[i];
+		out[i] = 0.25 * a + 0.5 * in[i] + 0.25 * c;
+	}
+	long w = lround(0.5 * fps);
+	double *pre = sh_malloc((n + 1) * sizeof(double));
+	pre[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		pre[i + 1] = pre[i] + out[i];
+	double var = 0;
+	for (long i = 0; i < (long)n; i++) {
+		long a = i - w < 0 ? 0 : i - w, b = i + w >= (long)n ? (long)n - 1 : i + w;
+		double m = (pre[b + 1] - pre[a]) / (double)(b - a + 1);
+		out[i] -= m;
+	}
+	free(pre);
+	for (size_t i = 0; i < n; i++)
+		var += out[i] * out[i];
+	var /= n;
+	if (!(var > 1e-12))
+		return false;
+	double s = 1.0 / sqrt(var);
+	for (size_t i = 0; i < n; i++)
+		out[i] *= s;
+	return true;
+}
+
+/* Unbiased autocorrelation of x (length n) for lags 0..maxlag via FFT,
+ * normalised so that lag 0 is 1; added into acc. */
+static void autocorr_add(const double *x, size_t n, size_t maxlag, double *acc)
+{
+	size_t m = 1;
+	while (m < 2 * n)
+		m *= 2;
+	double *buf = fftw_alloc_real(m);
+	fftw_complex *spec = fftw_alloc_complex(m / 2 + 1);
+	if (!buf || !spec)
+		sh_die("out of memory for the tempo autocorrelation");
+	fftw_plan fwd = fftw_plan_dft_r2c_1d((int)m, buf, spec, FFTW_ESTIMATE);
+	fftw_plan inv = fftw_plan_dft_c2r_1d((int)m, spec, buf, FFTW_ESTIMATE);
+	memset(buf, 0, m * sizeof(double));
+	memcpy(buf, x, n * sizeof(double));
+	fftw_execute(fwd);
+	for (size_t k = 0; k <= m / 2; k++) {
+		double re = spec[k][0], im = spec[k][1];
+		spec[k][0] = re * re + im * im;
+		spec[k][1] = 0;
+	}
+	fftw_execute(inv);
+	double r0 = buf[0] / n;
+	if (r0 > 0)
+		for (size_t l = 0; l <= maxlag && l < n; l++)
+			acc[l] += (buf[l] / (double)(n - l)) / r0;
+	fftw_destroy_plan(fwd);
+	fftw_destroy_plan(inv);
+	fftw_free(buf);
+	fftw_free(spec);
+}
+
+static double interp(const double *a, size_t n, double x)
+{
+	if (x < 0 || x > n - 1)
+		return 0;
+	size_t i = (size_t)x;
+	double f = x - i;
+	if (i + 1 >= n)
+		return a[n - 1];
+	return a[i] * (1 - f) + a[i + 1] * f;
+}
+
+/* The comb: salience of period p (frames) summed over its first k multiples. */
+static double comb(const double *r, size_t nl, double p, int k)
+{
+	double s = 0, wsum = 0;
+	for (int j = 1; j <= k; j++) {
+		if (j * p > nl - 1)
+			break;
+		double w = 1.0 / sqrt((double)j);
+		s += w * interp(r, nl, j * p);
+		wsum += w;
+	}
+	return wsum > 0 ? s / wsum : 0;
+}
+
+static double prior(const sh_tempo_opts *o, double bpm)
+{
+	if (o->prior_width <= 0)
+		return 1;
+	double z = log2(bpm / o->prior_bpm) / o->prior_width;
+	return exp(-0.5 * z * z);
+}
+
+/* Ellis' dynamic programming beat tracker over the conditioned envelope. */
+static size_t track_beats(const double *env, size_t n, double fps, double period, double **beats)
+{
+	*beats = NULL;
+	if (n < 2 || period < 2)
+		return 0;
+	double *score = sh_malloc(n * sizeof(double));
+	long *from = sh_malloc(n * sizeof(long));
+	const double tight = 100.0;
+	long lo = (long)floor(period * 0.5), hi = (long)ceil(period * 2.0);
+	for (long i = 0; i < (long)n; i++) {
+		double best = -1e300;
+		long arg = -1;
+		for (long j = i - hi; j <= i - lo; j++) {
+			if (j < 0)
+				continue;
+			double d = log((double)(i - j) / period);
+			double s = score[j] - tight * d * d;
+			if (s > best) {
+				best = s;
+				arg = j;
+			}
+		}
+		double local = env[i] > 0 ? env[i] : env[i] * 0.5;
+		if (arg >= 0 && best > 0) {
+			score[i] = local + best;
+			from[i] = arg;
+		} else {
+			score[i] = local;
+			from[i] = -1;
+		}
+	}
+	/* End at the best-scoring frame within the last period. */
+	long end = (long)n - 1, start = (long)n - 1 - (long)ceil(period);
+	if (start < 0)
+		start = 0;
+	for (long i = start; i < (long)n; i++)
+		if (score[i] > score[end])
+			end = i;
+	size_t cnt = 0;
+	for (long i = end; i >= 0; i = from[i])
+		cnt++;
+	double *b = sh_malloc(cnt * sizeof(double));
+	size_t k = cnt;
+	for (long i = end; i >= 0; i = from[i])
+		b[--k] = i / fps;
+	free(score);
+	free(from);
+	*beats = b;
+	return cnt;
+}
+
+static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_result *res)
+{
+	memset(res, 0, sizeof *res);
+	size_t n = sh_odf_frames(odf);
+	double fps = sh_odf_rate(odf);
+	res->duration = n / fps;
+	if (n < (size_t)(2 * fps) || !(energy > 1e-6))
+		return 0;
+	double minb = o->min_bpm, maxb = o->max_bpm;
+	size_t nl = (size_t)ceil(60.0 * fps / minb * FINE_COMB) + 2;
+	if (nl > n - 1)
+		nl = n - 1;
+	double *r = sh_calloc(nl + 1, sizeof(double));
+	double *x = sh_malloc(n * sizeof(double));
+	double *full = sh_malloc(n * sizeof(double));
+	int used = 0;
+	for (int g = -1; g < SH_ODF_GROUPS; g++) {
+		if (!condition(sh_odf_values(odf, g), n, fps, x))
+			continue;
+		if (g == -1)
+			memcpy(full, x, n * sizeof(double));
+		autocorr_add(x, n, nl, r);
+		used++;
+	}
+	free(x);
+	if (!used) {
+		free(r);
+		free(full);
+		return 0;
+	}
+	for (size_t l = 0; l <= nl; l++)
+		r[l] /= used;
+	nl++;
+	/* Coarse search on a log grid. */
+	double best = -1, bestb = 0, bests = 0;
+	size_t ng = (size_t)ceil(log(maxb / minb) / log1p(GRID_STEP)) + 1;
+	double *sc = sh_malloc(ng * sizeof(double));
+	double *bp = sh_malloc(ng * sizeof(double));
+	for (size_t i = 0; i < ng; i++) {
+		double b = minb * pow(1 + GRID_STEP, (double)i);
+		if (b > maxb)
+			b = maxb;
+		double s = comb(r, nl, 60.0 * fps / b, COMB);
+		bp[i] = b;
+		sc[i] = (s > 0 ? s : 0) * prior(o, b);
+		if (sc[i] > best) {
+			best = sc[i];
+			bestb = b;
+			bests = s;
+		}
+	}
+	if (!(best > 0)) {
+		free(sc);
+		free(bp);
+		free(r);
+		free(full);
+		return 0;
+	}
+	/* The runner-up: the best local maximum more than 8% away. */
+	double alt = 0, altb = 0;
+	for (size_t i = 1; i + 1 < ng; i++) {
+		if (sc[i] < sc[i - 1] || sc[i] < sc[i + 1])
+			continue;
+		if (fabs(log(bp[i] / bestb)) < log(1.08))
+			continue;
+		if (sc[i] > alt) {
+			alt = sc[i];
+			altb = bp[i];
+		}
+	}
+	free(sc);
+	free(bp);
+	/* Refine: long combs pin the period down to a fraction of a frame. */
+	double fb = bestb, fs = -1e300;
+	for (double f = -0.03; f <= 0.03 + 1e-9; f += 0.0005) {
+		double b = bestb * (1 + f);
+		if (b < minb || b > maxb)
+			continue;
+		double s = comb(r, nl, 60.0 * fps / b, FINE_COMB) + comb(r, nl, 60.0 * fps / b, COMB);
+		if (s > fs) {
+			fs = s;
+			fb = b;
+		}
+	}
+	res->bpm = fb;
+	double c = bests;
+	res->confidence = c < 0 ? 0 : c > 1 ? 1 : c;
+	if (altb > 0) {
+		res->alt_bpm = altb;
+		res->alt_confidence = res->confidence * alt / best;
+	}
+	if (o->beats)
+		res->nbeats = track_beats(full, n, fps, 60.0 * fps / res->bpm, &res->beats);
+	free(r);
+	free(full);
+	return 0;
+}
+
+static int check_opts(const sh_tempo_opts *o);
+
+int sh_tempo_finish(sh_tempo *t, sh_tempo_result *res)
+{
+	sh_odf_flush(t->odf);
+	if (check_opts(&t->opts) < 0) {
+		memset(res, 0, sizeof *res);
+		return -1;
+	}
+	return analyse(&t->opts, t->odf, sh_odf_energy(t->odf), res);
+}
+
+static int check_opts(const sh_tempo_opts *o)
+{
+	if (!(o->min_bpm >= 10 && o->max_bpm <= 1000 && o->min_bpm < o->max_bpm)) {
+		sh_set_error("tempo range %g..%g BPM: must lie within 10..1000 with min < max",
+		             o->min_bpm, o->max_bpm);
+		return -1;
+	}
+	return 0;
+}
+
+int sh_tempo_estimate(const float *mono, size_t n, int rate, const sh_tempo_opts *opts,
+                      sh_tempo_result *res)
+{
+	sh_tempo_opts def;
+	if (!opts) {
+		sh_tempo_opts_default(&def);
+		opts = &def;
+	}
+	memset(res, 0, sizeof *res);
+	if (rate < 1000 || rate > 768000) {
+		sh_set_error("sample rate %d Hz: must lie within 1000..768000", rate);
+		return -1;
+	}
+	if (check_opts(opts) < 0)
+		return -1;
+	sh_tempo *t = sh_tempo_new(rate, opts);
+	sh_tempo_feed(t, mono, n);
+	int r = sh_tempo_finish(t, res);
+	sh_tempo_free(t);
+	return r;
+}
