@@ -1,0 +1,110 @@
+/* events.h -- the event pipe: JSON Lines in, JSON Lines out.
+ *
+ * One JSON object per line; every event has "t" (time in beats, finite, >= 0,
+ * non-decreasing along the stream) and "type" (a string). A reader hands out one
+ * event at a time with its original line text, so an event a program does not
+ * consume is written back byte for byte. Errors name the input and the line:
+ * "prog: stdin: line 12: ...". With skip_bad a malformed or out-of-order line is
+ * warned about and skipped instead.
+ *
+ * The writer buffers output and flushes whenever the reader is about to wait for
+ * more input (so a live pipeline moves line by line while an offline one moves in
+ * big blocks), or after every line when live is set. */
+#ifndef SHARDS_EVENTS_H
+#define SHARDS_EVENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	double t;          /* beats */
+	const char *type;  /* "tick", "note", ... (owned by obj) */
+	json_t *obj;       /* the whole event */
+	const char *line;  /* original text, without the newline */
+	size_t len;
+	long lineno;       /* 1-based line number in its input */
+	const char *src;   /* input name: "stdin" or the path */
+} sh_event;
+
+typedef struct sh_evreader sh_evreader;
+typedef struct sh_evwriter sh_evwriter;
+
+/* path NULL or "-" is stdin. Dies (exit 1) when the file cannot be opened. */
+sh_evreader *sh_evreader_open(const char *path, bool skip_bad);
+/* Next event: 1 when one was read, 0 at the end of input. The event (and its
+ * line text) stays valid until the next call. Dies on malformed input unless
+ * skip_bad. */
+int sh_evreader_next(sh_evreader *r, sh_event *ev);
+/* Is a complete line already buffered (so next() would not block)? */
+bool sh_evreader_buffered(const sh_evreader *r);
+/* Read whatever the descriptor has now without blocking for more than one read()
+ * (for poll loops): -1 error, 0 end of input, 1 data or nothing. */
+int sh_evreader_fill(sh_evreader *r);
+int sh_evreader_fd(const sh_evreader *r);
+bool sh_evreader_eof(const sh_evreader *r);
+const char *sh_evreader_name(const sh_evreader *r);
+long sh_evreader_skipped(const sh_evreader *r);
+void sh_evreader_close(sh_evreader *r);
+/* Flush W before the reader waits for input (NULL: nothing). */
+void sh_evreader_flush_before_wait(sh_evreader *r, sh_evwriter *w);
+/* Report a bad event a program tried to consume: dies naming input and line, or
+ * with skip_bad warns and returns (the caller then drops the event). */
+void sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Field helpers: 0 on success, -1 when missing or of the wrong kind. */
+int sh_ev_number(const sh_event *ev, const char *key, double *out);
+int sh_ev_string(const sh_event *ev, const char *key, const char **out);
+bool sh_ev_is(const sh_event *ev, const char *type);
+
+/* ---- writing ---- */
+sh_evwriter *sh_evwriter_open(int fd, bool live);
+void sh_evwriter_live(sh_evwriter *w, bool live);
+/* The original line of EV, unchanged. */
+void sh_evwriter_pass(sh_evwriter *w, const sh_event *ev);
+void sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
+void sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
+void sh_evwriter_flush(sh_evwriter *w);
+void sh_evwriter_close(sh_evwriter *w);
+
+/* Building an event line by hand (fast, keys in the order given):
+ *   sh_evline_begin(&l, t, "note"); sh_evline_num(&l, "pitch", 60); ... sh_evline_end(&l);
+ *   sh_evwriter_raw(w, l.buf, l.len); */
+typedef struct {
+	char buf[1024];
+	size_t len;
+} sh_evline;
+void sh_evline_begin(sh_evline *l, double t, const char *type);
+void sh_evline_num(sh_evline *l, const char *key, double v);
+void sh_evline_str(sh_evline *l, const char *key, const char *s);
+void sh_evline_end(sh_evline *l);
+/* Shortest text that reads back as the same double ("2", "0.25", "0.1"). */
+void sh_format_number(char *buf, size_t n, double v);
+
+/* ---- timing ---- */
+/* Beats to seconds and back through a tempo map that grows as tempo events
+ * arrive (bpm changes take effect at their beat). */
+typedef struct {
+	double beat0, sec0, bpm; /* the current segment starts at beat0 = sec0 */
+} sh_tempo;
+void sh_tempo_init(sh_tempo *tm, double bpm);
+void sh_tempo_set(sh_tempo *tm, double beat, double bpm); /* beat >= beat0 */
+double sh_tempo_seconds(const sh_tempo *tm, double beat); /* beat >= beat0 */
+
+/* Sleep until the monotonic clock reaches `when` (seconds, as sh_now()). */
+void sh_sleep_until(double when);
+/* Try to get real-time scheduling and locked memory; quiet when refused.
+ * Returns true when SCHED_FIFO was granted. */
+bool sh_try_realtime(void);
+
+/* ---- Euclidean rhythms ----
+ * E(pulses, steps) by Bjorklund's algorithm in the rotation of Toussaint's table
+ * (step 0 is an onset): E(3,8) = x..x..x., E(5,8) = x.xx.xx., E(3,4) = x.xx.
+ * rotation R moves every onset R steps later (negative: earlier). Negative pulses
+ * give the complement of E(-pulses, steps). out[i] is 1 for an onset. -1 with
+ * sh_error() when steps is outside 1..SH_EUCLID_MAX or |pulses| > steps. */
+#define SH_EUCLID_MAX 1024
+int sh_euclid(int steps, int pulses, int rotation, unsigned char *out);
+
+#endif

@@ -1,0 +1,175 @@
+/* scales.c -- the scale registry; see scales.h. */
+#define _GNU_SOURCE
+#include "scales.h"
+#include "cli.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int sh_scales_add(sh_scales *reg, const char *name, const int *steps, int n)
+{
+	if (!name || !*name) {
+		sh_set_error("a scale needs a name");
+		return -1;
+	}
+	if (n < 1 || n > SH_SCALE_MAX) {
+		sh_set_error("scale '%s': needs 1 to %d offsets, has %d", name, SH_SCALE_MAX, n);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (steps[i] < 0 || steps[i] > 11) {
+			sh_set_error("scale '%s': offset %d is outside 0..11", name, steps[i]);
+			return -1;
+		}
+		if (i && steps[i] <= steps[i - 1]) {
+			sh_set_error("scale '%s': offsets must be strictly ascending (%d after %d)", name,
+			             steps[i], steps[i - 1]);
+			return -1;
+		}
+	}
+	sh_scale *s = NULL;
+	for (size_t i = 0; i < reg->n; i++)
+		if (strcmp(reg->s[i].name, name) == 0)
+			s = &reg->s[i];
+	if (!s) {
+		reg->s = sh_realloc(reg->s, reg->n + 1, sizeof *reg->s);
+		s = &reg->s[reg->n++];
+		s->name = sh_strdup(name);
+	}
+	s->n = n;
+	memcpy(s->step, steps, (size_t)n * sizeof *steps);
+	return 0;
+}
+
+int sh_scales_add_file(sh_scales *reg, const char *path)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		sh_set_error("%s: line %d: %s", path, jerr.line, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		sh_set_error("%s: must be a JSON object of scale name -> offsets", path);
+		return -1;
+	}
+	const char *key;
+	json_t *val;
+	json_object_foreach(root, key, val) {
+		int steps[SH_SCALE_MAX + 1];
+		int n = 0;
+		if (!json_is_array(val) || json_array_size(val) > SH_SCALE_MAX) {
+			sh_set_error("%s: scale '%s': must be an array of 1 to %d offsets", path, key, SH_SCALE_MAX);
+			json_decref(root);
+			return -1;
+		}
+		size_t i;
+		json_t *e;
+		json_array_foreach(val, i, e) {
+			if (!json_is_integer(e)) {
+				sh_set_error("%s: scale '%s': offsets must be integers", path, key);
+				json_decref(root);
+				return -1;
+			}
+			json_int_t v = json_integer_value(e);
+			steps[n++] = v < -1 ? -1 : v > 99 ? 99 : (int)v;
+		}
+		if (sh_scales_add(reg, key, steps, n) != 0) {
+			sh_set_error("%s: %s", path, sh_error());
+			json_decref(root);
+			return -1;
+		}
+	}
+	json_decref(root);
+	return 0;
+}
+
+static bool file_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void sh_scales_load(sh_scales *reg, const char *extra)
+{
+	reg->s = NULL;
+	reg->n = 0;
+	char *sys = sh_find_data("scales.json", false);
+	if (sys) {
+		if (sh_scales_add_file(reg, sys) != 0)
+			sh_die("%s", sh_error());
+		free(sys);
+	} else {
+		/* the registry still works without its data file: the usual modes */
+		static const int maj[] = {0, 2, 4, 5, 7, 9, 11};
+		sh_scales_add(reg, "major", maj, 7);
+	}
+	char user[PATH_MAX];
+	const char *env = getenv("XDG_CONFIG_HOME");
+	user[0] = 0;
+	if (env && *env)
+		snprintf(user, sizeof user, "%s/shards/scales.json", env);
+	else if ((env = getenv("HOME")) && *env)
+		snprintf(user, sizeof user, "%s/.config/shards/scales.json", env);
+	if (user[0] && file_exists(user) && sh_scales_add_file(reg, user) != 0)
+		sh_die("%s", sh_error());
+	if (extra && sh_scales_add_file(reg, extra) != 0)
+		sh_die("%s", sh_error());
+}
+
+const sh_scale *sh_scales_find(const sh_scales *reg, const char *name)
+{
+	for (size_t i = 0; i < reg->n; i++)
+		if (strcmp(reg->s[i].name, name) == 0)
+			return &reg->s[i];
+	return NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *sh_scales_names(const sh_scales *reg)
+{
+	const char **names = sh_calloc(reg->n + 1, sizeof *names);
+	size_t total = 1;
+	for (size_t i = 0; i < reg->n; i++) {
+		names[i] = reg->s[i].name;
+		total += strlen(names[i]) + 2;
+	}
+	qsort(names, reg->n, sizeof *names, cmp_names);
+	char *out = sh_malloc(total);
+	out[0] = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		if (i)
+			strcat(out, ", ");
+		strcat(out, names[i]);
+	}
+	free(names);
+	return out;
+}
+
+void sh_scales_free(sh_scales *reg)
+{
+	for (size_t i = 0; i < reg->n; i++)
+		free(reg->s[i].name);
+	free(reg->s);
+	reg->s = NULL;
+	reg->n = 0;
+}
+
+int sh_scale_pitch(const sh_scale *s, int root, int degree, int octave)
+{
+	int q = degree / s->n, r = degree % s->n;
+	if (r < 0) {
+		r += s->n;
+		q--;
+	}
+	return root + 12 * (octave + q) + s->step[r];
+}

@@ -1,0 +1,130 @@
+/* test_events.c -- Euclidean table, number formatting, tempo map, scales, reader. */
+#include "cli.h"
+#include "events.h"
+#include "scales.h"
+#include "tap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *pattern(int steps, int pulses, int rot)
+{
+	static char s[SH_EUCLID_MAX + 1];
+	unsigned char p[SH_EUCLID_MAX];
+	if (sh_euclid(steps, pulses, rot, p) != 0)
+		return "error";
+	for (int i = 0; i < steps; i++)
+		s[i] = p[i] ? 'x' : '.';
+	s[steps] = 0;
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	/* Toussaint, "The Euclidean Algorithm Generates Traditional Musical Rhythms"
+	 * (BRIDGES 2005), section 4, exactly as printed there. */
+	static const struct {
+		int k, n;
+		const char *want;
+	} table[] = {
+		{1, 2, "x."}, {1, 3, "x.."}, {1, 4, "x..."}, {4, 12, "x..x..x..x.."},
+		{2, 3, "x.x"}, {2, 5, "x.x.."}, {3, 4, "x.xx"}, {3, 5, "x.x.x"},
+		{3, 7, "x.x.x.."}, {3, 8, "x..x..x."}, {4, 7, "x.x.x.x"}, {4, 9, "x.x.x.x.."},
+		{4, 11, "x..x..x..x."}, {5, 6, "x.xxxx"}, {5, 7, "x.xx.xx"}, {5, 8, "x.xx.xx."},
+		{5, 9, "x.x.x.x.x"}, {5, 11, "x.x.x.x.x.."}, {5, 12, "x..x.x..x.x."},
+		{5, 13, "x..x.x..x.x.."}, {5, 16, "x..x..x..x..x..."}, {7, 8, "x.xxxxxx"},
+		{7, 12, "x.xx.x.xx.x."}, {7, 16, "x..x.x.x..x.x.x."}, {9, 16, "x.xx.x.x.xx.x.x."},
+		{11, 24, "x..x.x.x.x.x..x.x.x.x.x."}, {13, 24, "x.xx.x.x.x.x.xx.x.x.x.x."},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+		const char *got = pattern(table[i].n, table[i].k, 0);
+		CHECK(strcmp(got, table[i].want) == 0, "E(%d,%d) = %s (got %s)", table[i].k, table[i].n,
+		      table[i].want, got);
+	}
+	CHECK(strcmp(pattern(8, 3, 1), ".x..x..x") == 0, "rotation 1 delays every onset one step");
+	CHECK(strcmp(pattern(8, 3, -1), "..x..x.x") == 0, "rotation -1 moves onsets earlier");
+	CHECK(strcmp(pattern(8, 3, 9), ".x..x..x") == 0, "rotation wraps modulo steps");
+	CHECK(strcmp(pattern(8, -3, 0), ".xx.xx.x") == 0, "negative pulses invert");
+	CHECK(strcmp(pattern(4, 0, 0), "....") == 0, "0 pulses: silence");
+	CHECK(strcmp(pattern(4, 4, 0), "xxxx") == 0, "all pulses");
+	CHECK(strcmp(pattern(4, 5, 0), "error") == 0, "more pulses than steps is an error");
+	/* every k,n up to 64: k onsets, maximally even (gaps differ by at most one) */
+	int bad = 0;
+	for (int n = 1; n <= 64; n++)
+		for (int k = 1; k <= n; k++) {
+			unsigned char p[SH_EUCLID_MAX];
+			sh_euclid(n, k, 0, p);
+			int count = 0, first = -1, last = -1, gmin = n, gmax = 0;
+			for (int i = 0; i < n; i++)
+				if (p[i]) {
+					if (last >= 0) {
+						int g = i - last;
+						gmin = g < gmin ? g : gmin;
+						gmax = g > gmax ? g : gmax;
+					} else
+						first = i;
+					last = i;
+					count++;
+				}
+			int wrap = first + n - last;
+			gmin = wrap < gmin ? wrap : gmin;
+			gmax = wrap > gmax ? wrap : gmax;
+			if (count != k || first != 0 || gmax - gmin > 1)
+				bad++;
+		}
+	CHECK(bad == 0, "E(k,n) for n <= 64: k onsets, onset on step 0, gaps differ by at most 1 (%d bad)", bad);
+
+	char buf[64];
+	sh_format_number(buf, sizeof buf, 2);
+	CHECK(strcmp(buf, "2") == 0, "integers print without a point");
+	sh_format_number(buf, sizeof buf, 0.1);
+	CHECK(strcmp(buf, "0.1") == 0, "0.1 prints short");
+	sh_format_number(buf, sizeof buf, 1.0 / 3);
+	CHECK(strtod(buf, NULL) == 1.0 / 3, "1/3 round-trips (%s)", buf);
+
+	sh_tempo tm;
+	sh_tempo_init(&tm, 120);
+	CHECK(fabs(sh_tempo_seconds(&tm, 4) - 2) < 1e-12, "4 beats at 120 bpm = 2 s");
+	sh_tempo_set(&tm, 4, 60);
+	CHECK(fabs(sh_tempo_seconds(&tm, 6) - 4) < 1e-12, "tempo change takes effect at its beat");
+
+	sh_scales reg = {0};
+	int maj[] = {0, 2, 4, 5, 7, 9, 11};
+	CHECK(sh_scales_add(&reg, "major", maj, 7) == 0, "add a scale");
+	int badsteps[] = {0, 4, 2};
+	CHECK(sh_scales_add(&reg, "bad", badsteps, 3) != 0, "unsorted offsets are refused");
+	const sh_scale *s = sh_scales_find(&reg, "major");
+	CHECK(s && sh_scale_pitch(s, 60, 7, 0) == 72, "degree 7 of major is the octave");
+	CHECK(s && sh_scale_pitch(s, 60, -1, 0) == 59, "degree -1 of major is the leading tone below");
+	CHECK(s && sh_scale_pitch(s, 60, 2, 1) == 76, "degree 2, one octave up");
+	sh_scales_free(&reg);
+
+	/* reader: pass-through text, order check, skip-bad */
+	char path[] = "/tmp/test_events_XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "{\"t\":0,\"type\":\"a\",\"x\":1.50}\n\n{\"t\":1, \"type\":\"b\"}\r\nnot json\n"
+	                   "{\"t\":0.5,\"type\":\"c\"}\n{\"t\":2,\"type\":\"d\"}";
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write fixture");
+	close(fd);
+	sh_evreader *r = sh_evreader_open(path, true);
+	sh_event ev;
+	int n = 0;
+	char types[16] = "";
+	while (sh_evreader_next(r, &ev) == 1) {
+		if (n == 0)
+			CHECK(strcmp(ev.line, "{\"t\":0,\"type\":\"a\",\"x\":1.50}") == 0, "line text kept byte for byte");
+		if (n == 1)
+			CHECK(ev.lineno == 3 && strcmp(ev.line, "{\"t\":1, \"type\":\"b\"}") == 0,
+			      "blank line counted, CR dropped");
+		strcat(types, ev.type);
+		n++;
+	}
+	CHECK(strcmp(types, "abd") == 0, "skip-bad drops the malformed and out-of-order lines (%s)", types);
+	CHECK(sh_evreader_skipped(r) == 2, "two lines skipped");
+	sh_evreader_close(r);
+	unlink(path);
+	return tap_failed;
+}
