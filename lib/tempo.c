@@ -97,29 +97,30 @@ static void autocorr_add(const double *x, size_t n, size_t maxlag, double *acc)
 	size_t m = 1;
 	while (m < 2 * n)
 		m *= 2;
-	double *buf = fftw_alloc_real(m);
-	fftw_complex *spec = fftw_alloc_complex(m / 2 + 1);
+	float *buf = fftwf_alloc_real(m);
+	fftwf_complex *spec = fftwf_alloc_complex(m / 2 + 1);
 	if (!buf || !spec)
 		sh_die("out of memory for the tempo autocorrelation");
-	fftw_plan fwd = fftw_plan_dft_r2c_1d((int)m, buf, spec, FFTW_ESTIMATE);
-	fftw_plan inv = fftw_plan_dft_c2r_1d((int)m, spec, buf, FFTW_ESTIMATE);
-	memset(buf, 0, m * sizeof(double));
-	memcpy(buf, x, n * sizeof(double));
-	fftw_execute(fwd);
+	fftwf_plan fwd = fftwf_plan_dft_r2c_1d((int)m, buf, spec, FFTW_ESTIMATE);
+	fftwf_plan inv = fftwf_plan_dft_c2r_1d((int)m, spec, buf, FFTW_ESTIMATE);
+	memset(buf, 0, m * sizeof(float));
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (float)x[i];
+	fftwf_execute(fwd);
 	for (size_t k = 0; k <= m / 2; k++) {
-		double re = spec[k][0], im = spec[k][1];
+		float re = spec[k][0], im = spec[k][1];
 		spec[k][0] = re * re + im * im;
 		spec[k][1] = 0;
 	}
-	fftw_execute(inv);
-	double r0 = buf[0] / n;
+	fftwf_execute(inv);
+	double r0 = (double)buf[0] / n;
 	if (r0 > 0)
 		for (size_t l = 0; l <= maxlag && l < n; l++)
-			acc[l] += (buf[l] / (double)(n - l)) / r0;
-	fftw_destroy_plan(fwd);
-	fftw_destroy_plan(inv);
-	fftw_free(buf);
-	fftw_free(spec);
+			acc[l] += ((double)buf[l] / (double)(n - l)) / r0;
+	fftwf_destroy_plan(fwd);
+	fftwf_destroy_plan(inv);
+	fftwf_free(buf);
+	fftwf_free(spec);
 }
 
 static double interp(const double *a, size_t n, double x)
