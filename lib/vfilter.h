@@ -1,0 +1,85 @@
+/* vfilter.h -- what the y4m filter programs share: the driver loop (open the input,
+ * validate its header, write the same header out, read, process, write each
+ * frame), plane pointers, noise tables, and YUV <-> RGB conversion for the
+ * filters that need RGB.
+ *
+ * Colour: BT.601 matrix. The range is full (0..255) when the stream header carries
+ * XCOLORRANGE=FULL, else limited ("TV" range: luma 16..235, chroma 16..240), which
+ * is what ffmpeg and most encoders write. Chroma siting is taken as centred
+ * between luma samples (JPEG/MPEG-1 style) for every 4:2:0 and 4:2:2 layout:
+ * RGB conversion upsamples chroma bilinearly and downsamples by averaging the
+ * 2x2 (4:2:0) or 2x1 (4:2:2) luma-sized block. Mono frames convert to grey RGB and
+ * back through the luma formula. */
+#ifndef SHARDS_VFILTER_H
+#define SHARDS_VFILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "y4m.h"
+
+typedef struct {
+	sh_y4m_in *in;
+	sh_y4m_out *out;
+	sh_y4m_info info;     /* the input's header; the output's is the same */
+	uint8_t *frame;       /* the current frame (info.frame_size bytes) */
+	uint8_t *plane[3];    /* Y, Cb, Cr inside frame (Cb, Cr NULL for mono) */
+	int pw[3], ph[3];     /* plane widths and heights (0 for absent planes) */
+	int nplanes;          /* 1 for mono, else 3 */
+	int64_t index;        /* 0-based number of the current frame */
+	bool full_range;
+	int black, white;     /* luma black and white code values (16/235 or 0/255) */
+	double fps;           /* frames per second (25 when the header has none) */
+	uint8_t *scratch;     /* private: full-size chroma planes for RGB conversion */
+} sh_vf;
+
+/* Open IN ("-" or NULL: stdin) and validate its header, then create OUT (-o; "-" or
+ * NULL: stdout, which must not be a terminal). Dies with a one-line message on
+ * any problem, before anything is written. */
+void sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path);
+/* Read the next frame into vf->frame; false at a clean end; dies on a truncated
+ * frame or a bad frame header (removing a half-written -o file). */
+bool sh_vf_read(sh_vf *vf);
+/* Write vf->frame (or another frame-sized buffer) as the next output frame. */
+void sh_vf_write(sh_vf *vf, const uint8_t *frame);
+/* Finish the output (rename the -o file into place) and free everything. */
+void sh_vf_close(sh_vf *vf);
+
+/* The input operand: none or "-" is stdin; more than one is a usage error. */
+const char *sh_vf_operand(int argc, char **argv, int first);
+
+/* Plane pointers inside any frame-sized buffer with this layout. */
+void sh_vf_planes(const sh_vf *vf, uint8_t *frame, uint8_t *plane[3]);
+
+/* Does the header say full range? (XCOLORRANGE=FULL among the X-tags.) */
+bool sh_y4m_full_range(const sh_y4m_info *info);
+
+/* ---- noise: a table of N signed values, drawn once from a seed ----
+ * Values have deviation SH_NOISE_UNIT (clamped to -127..127, about 4 deviations).
+ * Rows of noise are read from random offsets in the table, so a frame costs one
+ * random number per row, and adding noise is a plain vectorisable loop. */
+#define SH_NOISE_UNIT 32
+typedef struct {
+	int8_t *v;
+	int n;         /* table length */
+} sh_noise_table;
+/* Gaussian (gauss true) or uniform values; n must exceed the longest row. */
+void sh_noise_table_init(sh_noise_table *t, int n, bool gauss, sh_rng *r);
+void sh_noise_table_free(sh_noise_table *t);
+/* The multiplier that gives noise of this deviation in code values. */
+int sh_noise_mul(double deviation);
+/* dst[i] = clamp(src[i] + noise[i] * mul / 256, 0, 255) for n bytes. */
+void sh_add_noise_row(uint8_t *dst, const uint8_t *src, const int8_t *noise, int n, int mul);
+
+/* Apply a 256-entry table to n bytes in place. */
+void sh_lut_row(uint8_t *p, const uint8_t *lut, int n);
+/* Is this table the identity? */
+bool sh_lut_is_identity(const uint8_t *lut);
+
+/* ---- RGB for the filters that need it: three full-size planes R, G, B of
+ * width x height bytes each, one after the other (3 * width * height bytes). ---- */
+void sh_vf_to_rgb(const sh_vf *vf, const uint8_t *frame, uint8_t *rgb);
+void sh_vf_from_rgb(const sh_vf *vf, const uint8_t *rgb, uint8_t *frame);
+
+#endif
