@@ -22,6 +22,9 @@ typedef struct sh_audio_in sh_audio_in;
 
 /* Open for reading; NULL with sh_error() on failure (missing file, bad header...). */
 sh_audio_in *sh_audio_open(const char *path);
+/* Open on a descriptor whose first bytes were already read (to sniff what the
+ * stream is): they are given in pre/npre. The descriptor is not closed. */
+sh_audio_in *sh_audio_open_fd(int fd, const char *name, const void *pre, size_t npre);
 /* Open or die with "prog: path: why". */
 sh_audio_in *sh_audio_open_or_die(const char *path);
 int sh_audio_rate(const sh_audio_in *in);

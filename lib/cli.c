@@ -833,12 +833,18 @@ static json_t *option_json(const sh_option *o)
 	return json_null();
 }
 
-static void print_config(const sh_option *opts)
+void *sh_options_json(const sh_option *opts)
 {
 	json_t *root = json_object();
 	for (const sh_option *o = opts; o->name; o++)
 		if (!o->no_preset)
 			json_object_set_new(root, o->name, option_json(o));
+	return root;
+}
+
+static void print_config(const sh_option *opts)
+{
+	json_t *root = sh_options_json(opts);
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	printf("%s\n", s);
 	free(s);

@@ -128,6 +128,8 @@ typedef struct {
 /* Parses argv, returns the index of the first operand. Options array ends with a
  * zeroed entry. Usage errors exit 2 with a one-line message. */
 int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv);
+/* The merged settings as a JSON object (what --print-config prints); a json_t *. */
+void *sh_options_json(const sh_option *opts);
 /* Was the option NAME given (by preset or flag)? */
 bool sh_option_given(const sh_option *opts, const char *name);
 /* A fresh seed from the system, when none was given. */

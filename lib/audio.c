@@ -1,0 +1,1058 @@
+/* audio.c -- audio in and out as interleaved float; see audio.h.
+ *
+ * AU and WAV go through our own streaming parser, so a pipe of unknown length,
+ * a truncated stream or a header that lies all get the same clear treatment;
+ * other formats go through libsndfile. */
+#define _GNU_SOURCE
+#include "audio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sndfile.h>
+#include <soxr.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "rng.h"
+
+enum enc { ENC_U8, ENC_S8, ENC_S16, ENC_S24, ENC_S32, ENC_F32, ENC_F64, ENC_ULAW, ENC_ALAW };
+static const int enc_bytes[] = {1, 1, 2, 3, 4, 4, 8, 1, 1};
+
+#define RAW_BUF (1 << 20)        /* bytes read from the descriptor at a time */
+#define RESAMPLE_BLOCK 4096      /* fixed input block for soxr: output never depends on reads */
+
+struct sh_audio_in {
+	char *name;
+	int fd;
+	bool own_fd;
+	SNDFILE *sf;
+	int rate, channels;
+	int64_t frames;          /* -1 unknown */
+	bool seekable;
+	/* raw AU/WAV */
+	enum enc enc;
+	bool big_endian;
+	int frame_bytes;
+	int64_t data_offset;     /* where the samples start in a seekable file */
+	int64_t data_bytes;      /* -1 unknown: read to the end */
+	int64_t data_read;       /* bytes of samples consumed */
+	uint8_t *buf;
+	size_t buf_pos, buf_len;
+	int64_t frame_pos;       /* frames delivered, for messages */
+	bool eof;
+	/* resampling */
+	soxr_t soxr;
+	int in_rate;
+	float *rs_in, *rs_out;
+	size_t rs_out_len, rs_out_pos, rs_out_cap;
+	bool rs_done;
+};
+
+/* ---------------------------------------------------------------- byte helpers */
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0]; }
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }
+
+/* Fill the read buffer so that at least `want` bytes are available (or EOF). */
+static int fill(sh_audio_in *in, size_t want)
+{
+	if (in->buf_len - in->buf_pos >= want)
+		return 0;
+	if (in->buf_pos > 0) {
+		memmove(in->buf, in->buf + in->buf_pos, in->buf_len - in->buf_pos);
+		in->buf_len -= in->buf_pos;
+		in->buf_pos = 0;
+	}
+	while (in->buf_len < want && !in->eof) {
+		ssize_t r = read(in->fd, in->buf + in->buf_len, RAW_BUF - in->buf_len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			sh_set_error("%s: read error: %s", in->name, strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			in->eof = true;
+		in->buf_len += (size_t)r;
+	}
+	return 0;
+}
+
+/* Consume exactly n header bytes into dst (NULL to skip); -1 if the stream ends. */
+static int take(sh_audio_in *in, void *dst, size_t n)
+{
+	while (n > 0) {
+		size_t chunk = n < RAW_BUF / 2 ? n : RAW_BUF / 2;
+		if (fill(in, chunk) != 0)
+			return -1;
+		size_t have = in->buf_len - in->buf_pos;
+		if (have < chunk) {
+			sh_set_error("%s: truncated header", in->name);
+			return -1;
+		}
+		if (dst) {
+			memcpy(dst, in->buf + in->buf_pos, chunk);
+			dst = (uint8_t *)dst + chunk;
+		}
+		in->buf_pos += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static int check_format(sh_audio_in *in)
+{
+	if (in->channels < 1 || in->channels > SH_MAX_CHANNELS) {
+		sh_set_error("%s: %d channels: shards handles 1 to %d", in->name, in->channels, SH_MAX_CHANNELS);
+		return -1;
+	}
+	if (in->rate < SH_MIN_RATE || in->rate > SH_MAX_RATE) {
+		sh_set_error("%s: sample rate %d Hz: shards handles %d to %d Hz", in->name, in->rate,
+		             SH_MIN_RATE, SH_MAX_RATE);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_au(sh_audio_in *in)
+{
+	uint8_t h[24];
+	if (take(in, h, 24) != 0)
+		return -1;
+	bool le = memcmp(h, "dns.", 4) == 0;
+	uint32_t (*get)(const uint8_t *) = le ? le32 : be32;
+	uint32_t offset = get(h + 4), size = get(h + 8), encoding = get(h + 12);
+	in->rate = (int)get(h + 16);
+	in->channels = (int)get(h + 20);
+	if ((int32_t)get(h + 16) <= 0)
+		in->rate = 0;
+	if (offset < 24 || offset > (1u << 20)) {
+		sh_set_error("%s: AU header offset %u is impossible", in->name, offset);
+		return -1;
+	}
+	switch (encoding) {
+	case 1: in->enc = ENC_ULAW; break;
+	case 2: in->enc = ENC_S8; break;
+	case 3: in->enc = ENC_S16; break;
+	case 4: in->enc = ENC_S24; break;
+	case 5: in->enc = ENC_S32; break;
+	case 6: in->enc = ENC_F32; break;
+	case 7: in->enc = ENC_F64; break;
+	case 27: in->enc = ENC_ALAW; break;
+	default:
+		sh_set_error("%s: AU encoding %u is not supported (PCM, float, mu-law and A-law are)",
+		             in->name, encoding);
+		return -1;
+	}
+	in->big_endian = !le;
+	if (check_format(in) != 0)
+		return -1;
+	if (take(in, NULL, offset - 24) != 0)
+		return -1;
+	in->data_offset = offset;
+	in->data_bytes = size == 0xffffffffu ? -1 : (int64_t)size;
+	return 0;
+}
+
+static int parse_wav(sh_audio_in *in)
+{
+	uint8_t h[12];
+	if (take(in, h, 12) != 0)
+		return -1;
+	int64_t pos = 12;
+	bool have_fmt = false;
+	for (;;) {
+		uint8_t ch[8];
+		if (take(in, ch, 8) != 0) {
+			sh_set_error("%s: WAV has no data chunk", in->name);
+			return -1;
+		}
+		pos += 8;
+		uint32_t size = le32(ch + 4);
+		if (memcmp(ch, "fmt ", 4) == 0) {
+			uint8_t f[40] = {0};
+			if (size < 16) {
+				sh_set_error("%s: WAV fmt chunk is too short", in->name);
+				return -1;
+			}
+			size_t keep = size < sizeof f ? size : sizeof f;
+			if (take(in, f, keep) != 0 || take(in, NULL, size - keep + (size & 1)) != 0)
+				return -1;
+			pos += size + (size & 1);
+			unsigned tag = le16(f), bits = le16(f + 14), align = le16(f + 12);
+			in->channels = le16(f + 2);
+			in->rate = (int)le32(f + 4);
+			if ((int32_t)le32(f + 4) <= 0)
+				in->rate = 0;
+			if (tag == 0xFFFE && size >= 40)
+				tag = le16(f + 24); /* WAVE_FORMAT_EXTENSIBLE: the subformat GUID's first two bytes */
+			if (tag == 1 && bits == 8)
+				in->enc = ENC_U8;
+			else if (tag == 1 && bits == 16)
+				in->enc = ENC_S16;
+			else if (tag == 1 && bits == 24)
+				in->enc = ENC_S24;
+			else if (tag == 1 && bits == 32)
+				in->enc = ENC_S32;
+			else if (tag == 3 && bits == 32)
+				in->enc = ENC_F32;
+			else if (tag == 3 && bits == 64)
+				in->enc = ENC_F64;
+			else if (tag == 6 && bits == 8)
+				in->enc = ENC_ALAW;
+			else if (tag == 7 && bits == 8)
+				in->enc = ENC_ULAW;
+			else {
+				sh_set_error("%s: WAV format %u with %u bits is not supported here", in->name, tag, bits);
+				return -2; /* a file may still be read by libsndfile */
+			}
+			if (check_format(in) != 0)
+				return -1;
+			if ((int)align != in->channels * enc_bytes[in->enc]) {
+				sh_set_error("%s: WAV block align %u does not match %d channels of %u bits",
+				             in->name, align, in->channels, bits);
+				return -1;
+			}
+			have_fmt = true;
+		} else if (memcmp(ch, "data", 4) == 0) {
+			if (!have_fmt) {
+				sh_set_error("%s: WAV data chunk before its fmt chunk", in->name);
+				return -1;
+			}
+			in->data_offset = pos;
+			/* 0 and 0xffffffff are what writers put when the length is unknown */
+			in->data_bytes = (size == 0 || size == 0xffffffffu) ? -1 : (int64_t)size;
+			return 0;
+		} else {
+			if (take(in, NULL, (size_t)size + (size & 1)) != 0) {
+				sh_set_error("%s: WAV has no data chunk", in->name);
+				return -1;
+			}
+			pos += (int64_t)size + (size & 1);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- sample conversion */
+
+static float ulaw_table[256], alaw_table[256];
+
+static void init_law_tables(void)
+{
+	if (ulaw_table[0] != 0)
+		return;
+	for (int i = 0; i < 256; i++) {
+		int u = ~i & 0xff;
+		int t = ((u & 0x0f) << 3) + 0x84;
+		t <<= (u & 0x70) >> 4;
+		int v = (u & 0x80) ? 0x84 - t : t - 0x84;
+		ulaw_table[i] = (float)v / 32768.0f;
+		int a = i ^ 0x55;
+		int seg = (a & 0x70) >> 4;
+		int m = (a & 0x0f) << 4;
+		m = seg == 0 ? m + 8 : seg == 1 ? m + 0x108 : (m + 0x108) << (seg - 1);
+		alaw_table[i] = (float)((a & 0x80) ? m : -m) / 32768.0f;
+	}
+}
+
+static void convert_in(const sh_audio_in *in, const uint8_t *src, float *dst, size_t count)
+{
+	bool be = in->big_endian;
+	switch (in->enc) {
+	case ENC_U8:
+		for (size_t i = 0; i < count; i++)
+			dst[i] = ((int)src[i] - 128) * (1.0f / 128);
+		break;
+	case ENC_S8:
+		for (size_t i = 0; i < count; i++)
+			dst[i] = (int8_t)src[i] * (1.0f / 128);
+		break;
+	case ENC_S16:
+		for (size_t i = 0; i < count; i++) {
+			const uint8_t *p = src + 2 * i;
+			int16_t v = (int16_t)(be ? (p[0] << 8 | p[1]) : (p[1] << 8 | p[0]));
+			dst[i] = v * (1.0f / 32768);
+		}
+		break;
+	case ENC_S24:
+		for (size_t i = 0; i < count; i++) {
+			const uint8_t *p = src + 3 * i;
+			int32_t v = be ? (p[0] << 24 | p[1] << 16 | p[2] << 8) : (p[2] << 24 | p[1] << 16 | p[0] << 8);
+			dst[i] = (float)(v >> 8) * (1.0f / 8388608);
+		}
+		break;
+	case ENC_S32:
+		for (size_t i = 0; i < count; i++) {
+			uint32_t u;
+			memcpy(&u, src + 4 * i, 4);
+			if (be)
+				u = __builtin_bswap32(u);
+			dst[i] = (float)((double)(int32_t)u * (1.0 / 2147483648.0));
+		}
+		break;
+	case ENC_F32:
+		for (size_t i = 0; i < count; i++) {
+			uint32_t u;
+			memcpy(&u, src + 4 * i, 4);
+			if (be)
+				u = __builtin_bswap32(u);
+			memcpy(&dst[i], &u, 4);
+		}
+		break;
+	case ENC_F64:
+		for (size_t i = 0; i < count; i++) {
+			uint64_t u;
+			memcpy(&u, src + 8 * i, 8);
+			if (be)
+				u = __builtin_bswap64(u);
+			double d;
+			memcpy(&d, &u, 8);
+			dst[i] = (float)d;
+		}
+		break;
+	case ENC_ULAW:
+		for (size_t i = 0; i < count; i++)
+			dst[i] = ulaw_table[src[i]];
+		break;
+	case ENC_ALAW:
+		for (size_t i = 0; i < count; i++)
+			dst[i] = alaw_table[src[i]];
+		break;
+	}
+}
+
+/* Index of the first non-finite value, or count. Written to vectorise: the common
+ * case (all finite) is one pass of compares. */
+static size_t first_nonfinite(const float *x, size_t count)
+{
+	size_t i = 0;
+	for (; i + 64 <= count; i += 64) {
+		int bad = 0;
+		for (size_t j = 0; j < 64; j++) {
+			uint32_t u;
+			memcpy(&u, &x[i + j], 4);
+			bad |= (u & 0x7f800000u) == 0x7f800000u;
+		}
+		if (bad)
+			break;
+	}
+	for (; i < count; i++)
+		if (!isfinite(x[i]))
+			return i;
+	return count;
+}
+
+static int check_finite(sh_audio_in *in, const float *buf, size_t frames)
+{
+	size_t count = frames * (size_t)in->channels;
+	size_t bad = first_nonfinite(buf, count);
+	if (bad < count) {
+		sh_set_error("%s: frame %lld channel %zu is %s: shards refuses non-finite audio",
+		             in->name, (long long)(in->frame_pos + (int64_t)(bad / (size_t)in->channels)),
+		             bad % (size_t)in->channels, isnan(buf[bad]) ? "NaN" : "infinite");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- opening */
+
+static sh_audio_in *open_sndfile(sh_audio_in *in, const char *path)
+{
+	SF_INFO info;
+	memset(&info, 0, sizeof info);
+	in->sf = sf_open(path, SFM_READ, &info);
+	if (!in->sf) {
+		sh_set_error("%s: %s", path, sf_strerror(NULL));
+		return NULL;
+	}
+	in->rate = info.samplerate;
+	in->channels = info.channels;
+	in->frames = info.frames;
+	in->seekable = info.seekable;
+	if (check_format(in) != 0)
+		return NULL;
+	sf_command(in->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+	return in;
+}
+
+static void free_in(sh_audio_in *in)
+{
+	if (!in)
+		return;
+	if (in->sf)
+		sf_close(in->sf);
+	if (in->own_fd && in->fd >= 0)
+		close(in->fd);
+	if (in->soxr)
+		soxr_delete(in->soxr);
+	free(in->rs_in);
+	free(in->rs_out);
+	free(in->buf);
+	free(in->name);
+	free(in);
+}
+
+static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin, const void *pre, size_t npre);
+
+sh_audio_in *sh_audio_open(const char *path)
+{
+	bool is_stdin = !path || strcmp(path, "-") == 0;
+	sh_audio_in *in = sh_calloc(1, sizeof *in);
+	in->name = sh_strdup(is_stdin ? "stdin" : path);
+	in->fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	in->own_fd = !is_stdin;
+	if (in->fd < 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		free_in(in);
+		return NULL;
+	}
+	return open_common(in, path, is_stdin, NULL, 0);
+}
+
+sh_audio_in *sh_audio_open_fd(int fd, const char *name, const void *pre, size_t npre)
+{
+	sh_audio_in *in = sh_calloc(1, sizeof *in);
+	in->name = sh_strdup(name);
+	in->fd = fd;
+	if (npre > RAW_BUF) {
+		sh_set_error("%s: internal error: sniffed too much", name);
+		free_in(in);
+		return NULL;
+	}
+	/* a named regular file may still go to libsndfile, which reopens it by name */
+	return open_common(in, strcmp(name, "stdin") ? name : NULL, fd == 0, pre, npre);
+}
+
+static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin, const void *pre, size_t npre)
+{
+	init_law_tables();
+	in->frames = -1;
+	struct stat st;
+	if (fstat(in->fd, &st) != 0) {
+		sh_set_error("%s: %s", in->name, strerror(errno));
+		free_in(in);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		sh_set_error("%s: is a directory", in->name);
+		free_in(in);
+		return NULL;
+	}
+	bool regular = S_ISREG(st.st_mode) && lseek(in->fd, 0, SEEK_CUR) == (off_t)npre;
+	in->buf = sh_malloc(RAW_BUF);
+	if (npre) {
+		memcpy(in->buf, pre, npre);
+		in->buf_len = npre;
+	}
+	if (fill(in, 12) != 0) {
+		free_in(in);
+		return NULL;
+	}
+	const uint8_t *m = in->buf;
+	size_t have = in->buf_len;
+	int rc;
+	if (have == 0) {
+		sh_set_error("%s: empty input: expected audio%s", in->name,
+		             is_stdin ? " (AU or WAV on stdin)" : "");
+		free_in(in);
+		return NULL;
+	}
+	if (have >= 4 && (memcmp(m, ".snd", 4) == 0 || memcmp(m, "dns.", 4) == 0)) {
+		rc = parse_au(in);
+	} else if (have >= 12 && memcmp(m, "RIFF", 4) == 0 && memcmp(m + 8, "WAVE", 4) == 0) {
+		rc = parse_wav(in);
+	} else if (is_stdin || !regular) {
+		sh_set_error("%s: not an AU or WAV stream (other formats must be named as files)", in->name);
+		free_in(in);
+		return NULL;
+	} else {
+		rc = -2;
+	}
+	if (rc == -2 && regular) { /* not ours: let libsndfile try the named file */
+		if (is_stdin || !path) {
+			free_in(in);
+			return NULL;
+		}
+		free(in->buf);
+		in->buf = NULL;
+		if (in->own_fd)
+			close(in->fd);
+		in->fd = -1;
+		if (!open_sndfile(in, path)) {
+			free_in(in);
+			return NULL;
+		}
+		return in;
+	}
+	if (rc != 0) {
+		free_in(in);
+		return NULL;
+	}
+	in->frame_bytes = in->channels * enc_bytes[in->enc];
+	if (regular) {
+		int64_t avail = (int64_t)st.st_size - in->data_offset;
+		if (avail < 0)
+			avail = 0;
+		if (in->data_bytes > avail) {
+			sh_set_error("%s: header claims %lld bytes of audio but the file holds %lld: truncated or "
+			             "lying header", in->name, (long long)in->data_bytes, (long long)avail);
+			free_in(in);
+			return NULL;
+		}
+		if (in->data_bytes < 0)
+			in->data_bytes = avail - avail % in->frame_bytes;
+		in->frames = in->data_bytes / in->frame_bytes;
+		in->seekable = true;
+	}
+	return in;
+}
+
+sh_audio_in *sh_audio_open_or_die(const char *path)
+{
+	sh_audio_in *in = sh_audio_open(path);
+	if (!in)
+		sh_die("%s", sh_error());
+	return in;
+}
+
+int sh_audio_rate(const sh_audio_in *in) { return in->rate; }
+int sh_audio_channels(const sh_audio_in *in) { return in->channels; }
+const char *sh_audio_name(const sh_audio_in *in) { return in->name; }
+int64_t sh_audio_frames(const sh_audio_in *in) { return in->frames; }
+bool sh_audio_seekable(const sh_audio_in *in) { return in->seekable; }
+
+/* ---------------------------------------------------------------- reading */
+
+static ssize_t read_raw(sh_audio_in *in, float *out, size_t n)
+{
+	size_t fb = (size_t)in->frame_bytes;
+	size_t done = 0;
+	while (done < n) {
+		size_t want = n - done;
+		if (in->data_bytes >= 0) {
+			int64_t left = (in->data_bytes - in->data_read) / (int64_t)fb;
+			if ((int64_t)want > left)
+				want = (size_t)left;
+			if (want == 0) {
+				if (in->data_bytes - in->data_read > 0 && in->seekable) {
+					sh_set_error("%s: ends inside a frame", in->name);
+					return -1;
+				}
+				break;
+			}
+		}
+		size_t max_frames = (RAW_BUF / 2) / fb;
+		if (want > max_frames)
+			want = max_frames;
+		if (fill(in, want * fb) != 0)
+			return -1;
+		size_t have = (in->buf_len - in->buf_pos) / fb;
+		if (have == 0) {
+			if (in->buf_len > in->buf_pos) {
+				sh_set_error("%s: truncated: the stream ends inside a frame", in->name);
+				return -1;
+			}
+			if (in->data_bytes >= 0 && in->data_read < in->data_bytes) {
+				sh_set_error("%s: truncated: header promised %lld frames, the stream ended after %lld",
+				             in->name, (long long)(in->data_bytes / (int64_t)fb),
+				             (long long)(in->data_read / (int64_t)fb));
+				return -1;
+			}
+			break;
+		}
+		if (have > want)
+			have = want;
+		float *dst = out + done * (size_t)in->channels;
+		convert_in(in, in->buf + in->buf_pos, dst, have * (size_t)in->channels);
+		if ((in->enc == ENC_F32 || in->enc == ENC_F64) && check_finite(in, dst, have) != 0)
+			return -1;
+		in->buf_pos += have * fb;
+		in->data_read += (int64_t)(have * fb);
+		in->frame_pos += (int64_t)have;
+		done += have;
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t read_native(sh_audio_in *in, float *buf, size_t n)
+{
+	if (in->sf) {
+		sf_count_t got = sf_readf_float(in->sf, buf, (sf_count_t)n);
+		if (got < 0 || sf_error(in->sf)) {
+			sh_set_error("%s: %s", in->name, sf_strerror(in->sf));
+			return -1;
+		}
+		if (check_finite(in, buf, (size_t)got) != 0)
+			return -1;
+		in->frame_pos += got;
+		return (ssize_t)got;
+	}
+	return read_raw(in, buf, n);
+}
+
+/* Fully read n frames unless the stream ends. */
+static ssize_t read_full(sh_audio_in *in, float *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = read_native(in, buf + done * (size_t)in->channels, n - done);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t read_resampled(sh_audio_in *in, float *buf, size_t n)
+{
+	size_t ch = (size_t)in->channels, done = 0;
+	while (done < n) {
+		if (in->rs_out_pos < in->rs_out_len) {
+			size_t k = in->rs_out_len - in->rs_out_pos;
+			if (k > n - done)
+				k = n - done;
+			memcpy(buf + done * ch, in->rs_out + in->rs_out_pos * ch, k * ch * sizeof(float));
+			in->rs_out_pos += k;
+			done += k;
+			continue;
+		}
+		if (in->rs_done)
+			break;
+		in->rs_out_len = in->rs_out_pos = 0;
+		ssize_t got = read_full(in, in->rs_in, RESAMPLE_BLOCK);
+		if (got < 0)
+			return -1;
+		size_t idone = 0, odone = 0;
+		soxr_error_t e;
+		if (got == 0) {
+			e = soxr_process(in->soxr, NULL, 0, NULL, in->rs_out, in->rs_out_cap, &odone);
+			if (odone == 0)
+				in->rs_done = true;
+		} else {
+			e = soxr_process(in->soxr, in->rs_in, (size_t)got, &idone, in->rs_out, in->rs_out_cap, &odone);
+		}
+		if (e) {
+			sh_set_error("%s: resampling failed: %s", in->name, e);
+			return -1;
+		}
+		in->rs_out_len = odone;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t sh_audio_read(sh_audio_in *in, float *buf, size_t n)
+{
+	if (in->soxr)
+		return read_resampled(in, buf, n);
+	return read_full(in, buf, n);
+}
+
+size_t sh_audio_read_or_die(sh_audio_in *in, float *buf, size_t n)
+{
+	ssize_t r = sh_audio_read(in, buf, n);
+	if (r < 0)
+		sh_die("%s", sh_error());
+	return (size_t)r;
+}
+
+int sh_audio_seek(sh_audio_in *in, int64_t frame)
+{
+	if (!in->seekable || in->soxr) {
+		sh_set_error("%s: cannot seek", in->name);
+		return -1;
+	}
+	if (frame < 0 || frame > in->frames) {
+		sh_set_error("%s: seek to frame %lld outside 0..%lld", in->name, (long long)frame,
+		             (long long)in->frames);
+		return -1;
+	}
+	if (in->sf) {
+		if (sf_seek(in->sf, frame, SEEK_SET) < 0) {
+			sh_set_error("%s: seek failed: %s", in->name, sf_strerror(in->sf));
+			return -1;
+		}
+	} else {
+		int64_t off = in->data_offset + frame * in->frame_bytes;
+		if (lseek(in->fd, off, SEEK_SET) < 0) {
+			sh_set_error("%s: seek failed: %s", in->name, strerror(errno));
+			return -1;
+		}
+		in->buf_pos = in->buf_len = 0;
+		in->eof = false;
+		in->data_read = frame * in->frame_bytes;
+	}
+	in->frame_pos = frame;
+	return 0;
+}
+
+void sh_audio_close(sh_audio_in *in) { free_in(in); }
+
+void sh_audio_resample_to(sh_audio_in *in, int rate)
+{
+	if (rate == in->rate || in->soxr)
+		return;
+	soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+	soxr_quality_spec_t q = soxr_quality_spec(SOXR_VHQ, 0);
+	soxr_error_t e;
+	in->soxr = soxr_create(in->rate, rate, (unsigned)in->channels, &e, &io, &q, NULL);
+	if (!in->soxr)
+		sh_die("%s: cannot resample %d Hz to %d Hz: %s", in->name, in->rate, rate, e);
+	sh_note("%s: resampling %d Hz to %d Hz", in->name, in->rate, rate);
+	in->in_rate = in->rate;
+	in->rs_in = sh_malloc(RESAMPLE_BLOCK * (size_t)in->channels * sizeof(float));
+	in->rs_out_cap = (size_t)ceil((double)RESAMPLE_BLOCK * rate / in->rate) + 256;
+	in->rs_out = sh_malloc(in->rs_out_cap * (size_t)in->channels * sizeof(float));
+	if (in->frames >= 0)
+		in->frames = (int64_t)llround((double)in->frames * rate / in->rate);
+	in->rate = rate;
+	in->seekable = false;
+}
+
+float *sh_audio_slurp(sh_audio_in *in, size_t *frames)
+{
+	size_t ch = (size_t)in->channels, cap = 1 << 16, n = 0;
+	if (in->frames > 0 && in->seekable && (uint64_t)in->frames < (1ull << 34) / ch)
+		cap = (size_t)in->frames + 1;
+	float *buf = sh_malloc(cap * ch * sizeof(float));
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			buf = sh_realloc(buf, cap * ch, sizeof(float));
+		}
+		size_t got = sh_audio_read_or_die(in, buf + n * ch, cap - n);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	*frames = n;
+	return buf;
+}
+
+/* ---------------------------------------------------------------- random access */
+
+#define CHUNK_FRAMES 65536
+
+struct sh_audio_source {
+	sh_audio_in *in;
+	int channels;
+	int64_t frames;
+	/* piped input: chunks in memory, then a spool file */
+	float **chunks;
+	size_t nchunks;
+	int spool_fd;
+	float *tmp;
+};
+
+sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
+{
+	sh_audio_source *s = sh_calloc(1, sizeof *s);
+	s->in = in;
+	s->channels = in->channels;
+	s->spool_fd = -1;
+	if (in->seekable) {
+		s->frames = in->frames;
+		return s;
+	}
+	size_t ch = (size_t)in->channels;
+	size_t chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
+	size_t max_chunks = spool_limit / chunk_bytes + 1;
+	float *block = sh_malloc(chunk_bytes);
+	for (;;) {
+		size_t got = sh_audio_read_or_die(in, block, CHUNK_FRAMES);
+		if (got == 0)
+			break;
+		if (s->spool_fd < 0 && s->nchunks >= max_chunks) {
+			/* too big for memory: move what we have to a temporary file */
+			const char *dir = getenv("TMPDIR");
+			char path[4096];
+			snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir && *dir ? dir : "/tmp");
+			s->spool_fd = mkostemp(path, O_CLOEXEC);
+			if (s->spool_fd < 0)
+				sh_die("cannot create a spool file in %s: %s", dir && *dir ? dir : "/tmp", strerror(errno));
+			unlink(path);
+			for (size_t i = 0; i < s->nchunks; i++) {
+				sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes);
+				free(s->chunks[i]);
+			}
+			free(s->chunks);
+			s->chunks = NULL;
+			sh_note("spooling input to a temporary file in %s", dir && *dir ? dir : "/tmp");
+		}
+		if (got < CHUNK_FRAMES)
+			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
+		if (s->spool_fd >= 0) {
+			sh_write_all(s->spool_fd, block, chunk_bytes);
+		} else {
+			s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
+			s->chunks[s->nchunks] = block;
+			block = sh_malloc(chunk_bytes);
+		}
+		s->nchunks++;
+		s->frames += (int64_t)got;
+		if (got < CHUNK_FRAMES)
+			break;
+	}
+	free(block);
+	return s;
+}
+
+int64_t sh_audio_source_frames(const sh_audio_source *s) { return s->frames; }
+
+void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf)
+{
+	size_t ch = (size_t)s->channels;
+	/* zero outside the source */
+	while (n > 0 && start < 0) {
+		memset(buf, 0, ch * sizeof(float));
+		buf += ch;
+		start++;
+		n--;
+	}
+	if (n == 0)
+		return;
+	size_t inside = start >= s->frames ? 0 : (size_t)(s->frames - start) < n ? (size_t)(s->frames - start) : n;
+	memset(buf + inside * ch, 0, (n - inside) * ch * sizeof(float));
+	if (inside == 0)
+		return;
+	if (s->in->seekable) {
+		if (sh_audio_seek(s->in, start) != 0)
+			sh_die("%s", sh_error());
+		size_t got = sh_audio_read_or_die(s->in, buf, inside);
+		if (got < inside)
+			sh_die("%s: shorter than its header said (file changed while reading?)", sh_audio_name(s->in));
+		return;
+	}
+	if (s->spool_fd >= 0) {
+		size_t bytes = inside * ch * sizeof(float);
+		off_t off = (off_t)start * (off_t)(ch * sizeof(float));
+		char *p = (char *)buf;
+		while (bytes > 0) {
+			ssize_t r = pread(s->spool_fd, p, bytes, off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				sh_die("spool file read error: %s", r < 0 ? strerror(errno) : "short read");
+			p += r;
+			off += r;
+			bytes -= (size_t)r;
+		}
+		return;
+	}
+	size_t done = 0;
+	while (done < inside) {
+		int64_t f = start + (int64_t)done;
+		size_t c = (size_t)(f / CHUNK_FRAMES), o = (size_t)(f % CHUNK_FRAMES);
+		size_t k = CHUNK_FRAMES - o;
+		if (k > inside - done)
+			k = inside - done;
+		memcpy(buf + done * ch, s->chunks[c] + o * ch, k * ch * sizeof(float));
+		done += k;
+	}
+}
+
+void sh_audio_source_close(sh_audio_source *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->chunks && i < s->nchunks; i++)
+		free(s->chunks[i]);
+	free(s->chunks);
+	if (s->spool_fd >= 0)
+		close(s->spool_fd);
+	free(s->tmp);
+	free(s);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+#define OUT_BUF (1 << 20)
+
+struct sh_audio_out {
+	int rate, channels, bits;
+	int64_t written;
+	/* stdout AU */
+	bool au_stdout;
+	uint8_t *buf;
+	size_t buf_len;
+	/* file */
+	sh_atomic *atomic;
+	SNDFILE *sf;
+	char *path;
+	sh_rng dither;
+	short *pcm16;
+};
+
+int sh_parse_bits(const char *text)
+{
+	if (!strcmp(text, "16"))
+		return 16;
+	if (!strcmp(text, "24"))
+		return 24;
+	if (!strcmp(text, "32") || !strcmp(text, "32f"))
+		return 32;
+	return -1;
+}
+
+static int major_format(const char *path, int *def_bits)
+{
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+	if (!dot || (slash && dot < slash))
+		return 0;
+	static const struct {
+		const char *ext;
+		int format, bits;
+	} map[] = {
+		{"wav", SF_FORMAT_WAV, 32}, {"wave", SF_FORMAT_WAV, 32}, {"aiff", SF_FORMAT_AIFF, 32},
+		{"aif", SF_FORMAT_AIFF, 32}, {"aifc", SF_FORMAT_AIFF, 32}, {"au", SF_FORMAT_AU, 32},
+		{"snd", SF_FORMAT_AU, 32}, {"caf", SF_FORMAT_CAF, 32}, {"w64", SF_FORMAT_W64, 32},
+		{"rf64", SF_FORMAT_RF64, 32}, {"flac", SF_FORMAT_FLAC, 24},
+		{"ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0}, {"oga", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
+		{"opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 0},
+		{"mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcasecmp(dot + 1, map[i].ext) == 0) {
+			*def_bits = map[i].bits;
+			return map[i].format;
+		}
+	return 0;
+}
+
+sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh_audio_out_opts *opts)
+{
+	sh_audio_out *out = sh_calloc(1, sizeof *out);
+	out->rate = rate;
+	out->channels = channels;
+	int bits = opts ? opts->bits : 0;
+	if (channels < 1 || channels > SH_MAX_CHANNELS || rate < 1)
+		sh_die("cannot write audio with %d channels at %d Hz", channels, rate);
+	if (!path || strcmp(path, "-") == 0) {
+		if (bits && bits != 32)
+			sh_usage_error("--bits %d: stdout always carries 32-bit float AU; use -o FILE", bits);
+		sh_stdout_binary();
+		out->au_stdout = true;
+		out->buf = sh_malloc(OUT_BUF);
+		uint8_t h[28] = {'.', 's', 'n', 'd', 0, 0, 0, 28, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 6};
+		uint32_t r = (uint32_t)rate, c = (uint32_t)channels;
+		for (int i = 0; i < 4; i++) {
+			h[16 + i] = (uint8_t)(r >> (24 - 8 * i));
+			h[20 + i] = (uint8_t)(c >> (24 - 8 * i));
+		}
+		memcpy(out->buf, h, 28);
+		out->buf_len = 28;
+		out->bits = 32;
+		return out;
+	}
+	int def_bits = 0;
+	int format = major_format(path, &def_bits);
+	if (!format)
+		sh_usage_error("%s: unknown output format: use .wav, .flac, .aiff, .au, .caf, .w64, .ogg, .opus or .mp3", path);
+	if (!bits)
+		bits = def_bits;
+	if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG || (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
+		if (opts && opts->bits)
+			sh_usage_error("%s: --bits does not apply to lossy formats", path);
+	} else if (bits == 16) {
+		format |= SF_FORMAT_PCM_16;
+	} else if (bits == 24) {
+		format |= SF_FORMAT_PCM_24;
+	} else {
+		if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
+			sh_usage_error("%s: FLAC holds 16 or 24 bits, not float", path);
+		format |= SF_FORMAT_FLOAT;
+	}
+	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
+	if (!sf_format_check(&info))
+		sh_usage_error("%s: libsndfile cannot write %d channels at %d Hz in this format", path, channels, rate);
+	out->path = sh_strdup(path);
+	out->atomic = sh_atomic_open(path);
+	out->sf = sf_open_fd(sh_atomic_fd(out->atomic), SFM_WRITE, &info, SF_FALSE);
+	if (!out->sf)
+		sh_die("%s: cannot write: %s", path, sf_strerror(NULL));
+	sf_command(out->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+	sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	out->bits = bits;
+	if (bits == 16) {
+		sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
+		out->pcm16 = sh_malloc(4096 * (size_t)channels * sizeof(short));
+	}
+	return out;
+}
+
+static void flush_au(sh_audio_out *out)
+{
+	sh_write_all(1, out->buf, out->buf_len);
+	out->buf_len = 0;
+}
+
+void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
+{
+	size_t count = frames * (size_t)out->channels;
+	out->written += (int64_t)frames;
+	if (out->au_stdout) {
+		while (count > 0) {
+			size_t room = (OUT_BUF - out->buf_len) / 4;
+			if (room == 0) {
+				flush_au(out);
+				continue;
+			}
+			size_t k = count < room ? count : room;
+			uint32_t *dst = (uint32_t *)(out->buf + out->buf_len); /* buf_len stays a multiple of 4 */
+			for (size_t i = 0; i < k; i++) {
+				uint32_t u;
+				memcpy(&u, &buf[i], 4);
+				dst[i] = __builtin_bswap32(u);
+			}
+			out->buf_len += k * 4;
+			buf += k;
+			count -= k;
+		}
+		return;
+	}
+	if (out->bits == 16) {
+		/* TPDF dither: the sum of two uniform values of one LSB each */
+		size_t ch = (size_t)out->channels;
+		while (frames > 0) {
+			size_t k = frames < 4096 ? frames : 4096;
+			for (size_t i = 0; i < k * ch; i++) {
+				double d = sh_rng_uniform(&out->dither) - sh_rng_uniform(&out->dither);
+				double v = floor(buf[i] * 32768.0 + d + 0.5);
+				out->pcm16[i] = (short)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+			}
+			if (sf_writef_short(out->sf, out->pcm16, (sf_count_t)k) != (sf_count_t)k)
+				sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
+			buf += k * ch;
+			frames -= k;
+		}
+		return;
+	}
+	if (sf_writef_float(out->sf, buf, (sf_count_t)frames) != (sf_count_t)frames)
+		sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
+}
+
+void sh_audio_finish(sh_audio_out *out)
+{
+	if (out->au_stdout) {
+		flush_au(out);
+	} else {
+		sf_write_sync(out->sf);
+		if (sf_close(out->sf) != 0)
+			sh_die("%s: cannot finish writing", out->path);
+		sh_atomic_commit(out->atomic);
+	}
+	free(out->buf);
+	free(out->pcm16);
+	free(out->path);
+	free(out);
+}
+
+int64_t sh_audio_written(const sh_audio_out *out) { return out->written; }

@@ -1,0 +1,38 @@
+/* render.h -- play a cut list over a source: the rendering cutapply and chop share.
+ *
+ * Output boundary k is round(sum of the first k durations x rate); a piece reads
+ * source samples from round(src x rate) for its output length, backwards when
+ * reversed, times its gain. Silence pieces write zeros. */
+#ifndef SHARDS_RENDER_H
+#define SHARDS_RENDER_H
+
+#include "audio.h"
+#include "cutlist.h"
+
+typedef enum {
+	SH_FIT_NONE,  /* a cut past the source's end is an error */
+	SH_FIT_SCALE, /* positions scaled by actual / listed source duration */
+	SH_FIT_WRAP,  /* positions wrap around the source's end */
+} sh_fit;
+
+int sh_parse_fit(const char *text, sh_fit *fit);
+
+typedef struct {
+	sh_fit fit;
+	double declick;   /* seconds of linear fade at each piece's edges; 0 = clean cuts */
+} sh_render_opts;
+
+/* Check that every cut fits the source (per opts->fit); -1 + sh_error() naming
+ * the first cut that does not. `frames` is the source length, `rate` its rate. */
+int sh_render_check(const sh_cutlist *cl, int64_t frames, double rate, const sh_render_opts *opts);
+
+/* Render the whole list from src to out. Call sh_render_check first. */
+void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int channels,
+                     sh_audio_out *out, const sh_render_opts *opts);
+
+/* Where piece i reads from on a grid of `rate` per second, after fitting:
+ * the start index (may exceed the source with SH_FIT_WRAP: take it modulo). */
+int64_t sh_render_piece_start(const sh_cutlist *cl, size_t i, int64_t len, int64_t frames, double rate,
+                              const sh_render_opts *opts);
+
+#endif
