@@ -142,7 +142,7 @@ static void odf_frame(sh_odf *o)
 	int cnt[1 + SH_ODF_GROUPS] = {0};
 	for (int b = 0; b < o->nbands; b++) {
 		float l = (float)log1p(ODF_COMPRESS * o->norm * o->level[b] / o->band_count[b]);
-		float d = o->have_prev ? l - o->prev[b] : 0.0f;
+		float d = l - o->prev[b]; /* before the first frame: silence */
 		if (d < 0)
 			d = 0;
 		o->prev[b] = l;
