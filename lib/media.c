@@ -1,0 +1,949 @@
+/* media.c -- decode any media file with libavformat/libavcodec into y4m-shaped
+ * frames (libswscale) at a constant frame rate, and into float audio
+ * (libswresample). See media.h for the timing and fitting rules. */
+#include "media.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+
+#include "cli.h"
+
+struct sh_media {
+	char *path;
+	char *tmpfile;            /* converted picture, removed on close */
+	AVFormatContext *fmt;
+	sh_media_info info;
+	int vidx, aidx;
+
+	/* decoding (one stream per handle) */
+	AVCodecContext *dec;
+	int sidx;
+	AVStream *st;
+	double st_start;          /* seconds of the stream's first timestamp */
+	AVPacket *pkt;
+	bool eof_input;
+
+	/* video */
+	sh_media_video_opts vo;
+	sh_y4m_info out;
+	int out_fmt;
+	struct SwsContext *sws;
+	AVFrame *cur, *next;
+	bool have_cur, have_next;
+	double cur_t, next_t, cur_dur, next_dur;
+	double src_frame_dur;
+	int64_t cur_serial, next_serial, img_serial;
+	uint8_t *img;
+	int64_t k, max_frames;
+	double loop_offset;
+	double pass_end;          /* end time of the last frame decoded in this pass */
+	int64_t pass_frames;
+
+	/* audio */
+	SwrContext *swr;
+	AVFrame *aframe;
+	int arate, ach, src_rate;
+	int64_t adrop;            /* source samples still to drop before start */
+	bool astarted, aflushed;
+	double astart;
+	int64_t aremaining;       /* output frames left; -1 unlimited */
+	float *abuf;
+	size_t abuf_cap, abuf_len, abuf_pos;
+};
+
+static void quiet_ffmpeg(void)
+{
+	static bool done;
+	if (!done) {
+		av_log_set_level(sh_verbose > 1 ? AV_LOG_WARNING : AV_LOG_QUIET);
+		done = true;
+	}
+}
+
+static const char *averr(int e)
+{
+	static __thread char buf[AV_ERROR_MAX_STRING_SIZE];
+	av_strerror(e, buf, sizeof buf);
+	return buf;
+}
+
+static void copy_name(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static bool image_format(const AVFormatContext *fmt)
+{
+	const char *n = fmt->iformat->name;
+	return strstr(n, "image2") != NULL || (strlen(n) > 5 && strcmp(n + strlen(n) - 5, "_pipe") == 0);
+}
+
+static void fill_info(sh_media *m)
+{
+	sh_media_info *i = &m->info;
+	memset(i, 0, sizeof *i);
+	copy_name(i->format, sizeof i->format, m->fmt->iformat->name);
+	i->duration = m->fmt->duration != AV_NOPTS_VALUE ? m->fmt->duration / (double)AV_TIME_BASE : -1;
+	i->bit_rate = m->fmt->bit_rate > 0 ? m->fmt->bit_rate : 0;
+	m->vidx = av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	m->aidx = av_find_best_stream(m->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+	if (m->vidx >= 0) {
+		AVStream *st = m->fmt->streams[m->vidx];
+		/* a cover picture attached to an audio file is not a video */
+		if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+			m->vidx = -1;
+		} else {
+			const AVCodecParameters *p = st->codecpar;
+			i->has_video = true;
+			i->width = p->width;
+			i->height = p->height;
+			AVRational r = st->avg_frame_rate;
+			if (r.num <= 0 || r.den <= 0)
+				r = st->r_frame_rate;
+			if (r.num > 0 && r.den > 0) {
+				av_reduce(&r.num, &r.den, r.num, r.den, 1 << 30);
+				i->fps_num = r.num;
+				i->fps_den = r.den;
+			}
+			copy_name(i->vcodec, sizeof i->vcodec, avcodec_get_name(p->codec_id));
+			copy_name(i->pix_fmt, sizeof i->pix_fmt, av_get_pix_fmt_name(p->format));
+			i->is_image = image_format(m->fmt);
+			if (i->duration < 0 && st->duration != AV_NOPTS_VALUE)
+				i->duration = st->duration * av_q2d(st->time_base);
+		}
+	}
+	if (m->aidx >= 0) {
+		const AVCodecParameters *p = m->fmt->streams[m->aidx]->codecpar;
+		i->has_audio = true;
+		i->audio_rate = p->sample_rate;
+		i->audio_channels = p->ch_layout.nb_channels;
+		copy_name(i->acodec, sizeof i->acodec, avcodec_get_name(p->codec_id));
+		if (i->duration < 0 && m->fmt->streams[m->aidx]->duration != AV_NOPTS_VALUE)
+			i->duration = m->fmt->streams[m->aidx]->duration *
+			              av_q2d(m->fmt->streams[m->aidx]->time_base);
+	}
+	if (i->is_image)
+		i->duration = -1;
+}
+
+sh_media *sh_media_open(const char *path)
+{
+	quiet_ffmpeg();
+	const char *url = path;
+	if (!path || strcmp(path, "-") == 0) {
+		url = "pipe:0";
+		path = "stdin";
+	} else {
+		struct stat sb;
+		if (stat(path, &sb) != 0) {
+			sh_set_error("%s: %s", path, strerror(errno));
+			return NULL;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			sh_set_error("%s: is a directory", path);
+			return NULL;
+		}
+		if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+			sh_set_error("%s: empty file", path);
+			return NULL;
+		}
+	}
+	sh_media *m = sh_calloc(1, sizeof *m);
+	m->path = sh_strdup(path);
+	m->vidx = m->aidx = m->sidx = -1;
+	AVDictionary *opts = NULL;
+	av_dict_set(&opts, "pattern_type", "none", 0); /* a '%' in a picture's name is a name */
+	int e = avformat_open_input(&m->fmt, url, NULL, &opts);
+	av_dict_free(&opts);
+	if (e < 0) {
+		sh_set_error("%s: not a media file FFmpeg reads (%s)", path, averr(e));
+		free(m->path);
+		free(m);
+		return NULL;
+	}
+	e = avformat_find_stream_info(m->fmt, NULL);
+	if (e < 0) {
+		sh_set_error("%s: cannot read its streams (%s)", path, averr(e));
+		sh_media_close(m);
+		return NULL;
+	}
+	fill_info(m);
+	if (!m->info.has_video && !m->info.has_audio) {
+		sh_set_error("%s: no audio or video stream", path);
+		sh_media_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Extensions FFmpeg does not decode (or decodes badly) that ImageMagick does. */
+static bool needs_convert(const char *path)
+{
+	static const char *ext[] = {"svg", "svgz", "psd", "xcf", "eps", "ps", "pdf", "ai", "heic",
+	                            "heif", "ico", "cr2", "nef", "dng", "jp2", "avif", NULL};
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return false;
+	for (int i = 0; ext[i]; i++)
+		if (strcasecmp(dot + 1, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+bool sh_media_image_name(const char *path)
+{
+	static const char *ext[] = {"png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp", "tga",
+	                            "ppm", "pgm", "pbm", "pam", "pnm", "qoi", "exr", "dpx", "jxl",
+	                            "pcx", "sgi", "xbm", "xwd", NULL};
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return false;
+	if (needs_convert(path))
+		return true;
+	for (int i = 0; ext[i]; i++)
+		if (strcasecmp(dot + 1, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+/* convert 'PATH[0]' png:TMP; returns the temporary name or NULL + sh_error. */
+static char *convert_to_png(const char *path)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + 40;
+	char *tmp = sh_malloc(n);
+	snprintf(tmp, n, "%s/shards-image-XXXXXX.png", dir);
+	int fd = mkstemps(tmp, 4);
+	if (fd < 0) {
+		sh_set_error("%s: cannot make a temporary file in %s: %s", path, dir, strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	close(fd);
+	size_t an = strlen(path) + 8;
+	char *arg = sh_malloc(an);
+	snprintf(arg, an, "%s%s[0]", path[0] == '-' ? "./" : "", path);
+	size_t on = strlen(tmp) + 8;
+	char *outarg = sh_malloc(on);
+	snprintf(outarg, on, "png:%s", tmp);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int dn = open("/dev/null", O_WRONLY);
+		if (dn >= 0) {
+			dup2(dn, 1);
+			dup2(dn, 2);
+		}
+		execlp("convert", "convert", arg, "-strip", outarg, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	bool ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	free(arg);
+	free(outarg);
+	struct stat sb;
+	if (!ok || stat(tmp, &sb) != 0 || sb.st_size == 0) {
+		if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			sh_set_error("%s: not a picture FFmpeg reads, and ImageMagick's convert is not installed", path);
+		else
+			sh_set_error("%s: not a picture (neither FFmpeg nor ImageMagick reads it)", path);
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+sh_media *sh_media_open_image(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		sh_set_error("%s: is a directory", path);
+		return NULL;
+	}
+	sh_media *m = NULL;
+	if (!needs_convert(path)) {
+		m = sh_media_open(path);
+		if (m && m->info.has_video)
+			return m;
+		if (m)
+			sh_media_close(m);
+	}
+	char *tmp = convert_to_png(path);
+	if (!tmp)
+		return NULL;
+	m = sh_media_open(tmp);
+	if (!m || !m->info.has_video) {
+		if (m)
+			sh_media_close(m);
+		unlink(tmp);
+		free(tmp);
+		sh_set_error("%s: ImageMagick's conversion gave no picture", path);
+		return NULL;
+	}
+	m->tmpfile = tmp;
+	free(m->path);
+	m->path = sh_strdup(path);
+	return m;
+}
+
+const sh_media_info *sh_media_get_info(const sh_media *m) { return &m->info; }
+const char *sh_media_path(const sh_media *m) { return m->path; }
+
+void sh_media_close(sh_media *m)
+{
+	if (!m)
+		return;
+	avcodec_free_context(&m->dec);
+	av_packet_free(&m->pkt);
+	av_frame_free(&m->cur);
+	av_frame_free(&m->next);
+	av_frame_free(&m->aframe);
+	sws_freeContext(m->sws);
+	swr_free(&m->swr);
+	avformat_close_input(&m->fmt);
+	free(m->img);
+	free(m->abuf);
+	if (m->tmpfile) {
+		unlink(m->tmpfile);
+		free(m->tmpfile);
+	}
+	free(m->path);
+	free(m);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+int sh_parse_fit(const char *text)
+{
+	if (!strcmp(text, "crop"))
+		return SH_FIT_CROP;
+	if (!strcmp(text, "pad"))
+		return SH_FIT_PAD;
+	if (!strcmp(text, "stretch"))
+		return SH_FIT_STRETCH;
+	return -1;
+}
+
+int sh_parse_chroma(const char *text, sh_chroma *chroma, char tag[16])
+{
+	static const struct {
+		const char *name;
+		sh_chroma c;
+	} t[] = {{"420jpeg", SH_CHROMA_420}, {"420mpeg2", SH_CHROMA_420}, {"420paldv", SH_CHROMA_420},
+	         {"420", SH_CHROMA_420},     {"422", SH_CHROMA_422},      {"444", SH_CHROMA_444},
+	         {"mono", SH_CHROMA_MONO}};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		if (!strcmp(text, t[i].name)) {
+			*chroma = t[i].c;
+			snprintf(tag, 16, "%s", t[i].name);
+			return 0;
+		}
+	sh_set_error("'%s' is not a chroma (420jpeg, 420mpeg2, 420paldv, 420, 422, 444, mono)", text);
+	return -1;
+}
+
+int sh_parse_size(const char *text, int *w, int *h)
+{
+	char *end;
+	long a = strtol(text, &end, 10);
+	if (end == text || (*end != 'x' && *end != 'X')) {
+		sh_set_error("'%s' is not a size WxH (e.g. 1280x720)", text);
+		return -1;
+	}
+	const char *p = end + 1;
+	long b = strtol(p, &end, 10);
+	if (end == p || *end) {
+		sh_set_error("'%s' is not a size WxH (e.g. 1280x720)", text);
+		return -1;
+	}
+	if (a < 2 || b < 2 || a > SH_Y4M_MAX_DIM || b > SH_Y4M_MAX_DIM) {
+		sh_set_error("'%s': width and height must be within 2..%d", text, SH_Y4M_MAX_DIM);
+		return -1;
+	}
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+int sh_media_layout(sh_y4m_info *info)
+{
+	if (info->width < 1 || info->height < 1 || info->width > SH_Y4M_MAX_DIM ||
+	    info->height > SH_Y4M_MAX_DIM) {
+		sh_set_error("frame size %dx%d is outside 1..%d", info->width, info->height, SH_Y4M_MAX_DIM);
+		return -1;
+	}
+	switch (info->chroma) {
+	case SH_CHROMA_420: info->cw = (info->width + 1) / 2; info->ch = (info->height + 1) / 2; break;
+	case SH_CHROMA_422: info->cw = (info->width + 1) / 2; info->ch = info->height; break;
+	case SH_CHROMA_444: info->cw = info->width; info->ch = info->height; break;
+	case SH_CHROMA_MONO: info->cw = info->ch = 0; break;
+	}
+	info->plane_size[0] = (size_t)info->width * (size_t)info->height;
+	info->plane_size[1] = info->plane_size[2] = (size_t)info->cw * (size_t)info->ch;
+	info->frame_size = info->plane_size[0] + 2 * info->plane_size[1];
+	if (info->frame_size > SH_Y4M_MAX_FRAME) {
+		sh_set_error("frame size %dx%d is too large", info->width, info->height);
+		return -1;
+	}
+	return 0;
+}
+
+void sh_media_black(const sh_y4m_info *info, uint8_t *frame)
+{
+	if (info->chroma == SH_CHROMA_MONO) {
+		memset(frame, 0, info->plane_size[0]);
+		return;
+	}
+	memset(frame, 16, info->plane_size[0]);
+	memset(frame + info->plane_size[0], 128, 2 * info->plane_size[1]);
+}
+
+/* ---------------------------------------------------------------- decoding */
+
+static int open_decoder(sh_media *m, int idx)
+{
+	AVStream *st = m->fmt->streams[idx];
+	const AVCodec *c = avcodec_find_decoder(st->codecpar->codec_id);
+	if (!c) {
+		sh_set_error("%s: no decoder for %s", m->path, avcodec_get_name(st->codecpar->codec_id));
+		return -1;
+	}
+	m->dec = avcodec_alloc_context3(c);
+	if (!m->dec || avcodec_parameters_to_context(m->dec, st->codecpar) < 0) {
+		sh_set_error("%s: cannot set up the %s decoder", m->path, c->name);
+		return -1;
+	}
+	m->dec->thread_count = 0; /* automatic */
+	m->dec->pkt_timebase = st->time_base;
+	int e = avcodec_open2(m->dec, c, NULL);
+	if (e < 0) {
+		sh_set_error("%s: cannot open the %s decoder (%s)", m->path, c->name, averr(e));
+		return -1;
+	}
+	for (unsigned i = 0; i < m->fmt->nb_streams; i++)
+		m->fmt->streams[i]->discard = (int)i == idx ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+	m->sidx = idx;
+	m->st = st;
+	m->st_start = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : 0;
+	m->pkt = av_packet_alloc();
+	return 0;
+}
+
+/* 1 = a frame in f, 0 = end of stream, -1 = error */
+static int decode_frame(sh_media *m, AVFrame *f)
+{
+	for (;;) {
+		int e = avcodec_receive_frame(m->dec, f);
+		if (e == 0)
+			return 1;
+		if (e == AVERROR_EOF)
+			return 0;
+		if (e != AVERROR(EAGAIN)) {
+			sh_set_error("%s: decoding failed (%s)", m->path, averr(e));
+			return -1;
+		}
+		if (m->eof_input)
+			return 0;
+		e = av_read_frame(m->fmt, m->pkt);
+		if (e < 0) {
+			m->eof_input = true;
+			avcodec_send_packet(m->dec, NULL);
+			continue;
+		}
+		if (m->pkt->stream_index != m->sidx) {
+			av_packet_unref(m->pkt);
+			continue;
+		}
+		e = avcodec_send_packet(m->dec, m->pkt);
+		av_packet_unref(m->pkt);
+		if (e < 0 && e != AVERROR(EAGAIN) && e != AVERROR_INVALIDDATA) {
+			sh_set_error("%s: decoding failed (%s)", m->path, averr(e));
+			return -1;
+		}
+	}
+}
+
+static int seek_to(sh_media *m, double t)
+{
+	int64_t ts = (int64_t)floor((t + m->st_start) / av_q2d(m->st->time_base));
+	int e = av_seek_frame(m->fmt, m->sidx, ts, AVSEEK_FLAG_BACKWARD);
+	if (e < 0)
+		e = avformat_seek_file(m->fmt, m->sidx, INT64_MIN, ts, ts, 0);
+	if (e < 0) {
+		sh_set_error("%s: cannot seek (%s)", m->path, averr(e));
+		return -1;
+	}
+	avcodec_flush_buffers(m->dec);
+	m->eof_input = false;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- video */
+
+void sh_media_video_opts_default(sh_media_video_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->chroma = SH_CHROMA_420;
+	o->fit = SH_FIT_CROP;
+}
+
+static int chroma_pix_fmt(sh_chroma c)
+{
+	switch (c) {
+	case SH_CHROMA_420: return AV_PIX_FMT_YUV420P;
+	case SH_CHROMA_422: return AV_PIX_FMT_YUV422P;
+	case SH_CHROMA_444: return AV_PIX_FMT_YUV444P;
+	case SH_CHROMA_MONO: return AV_PIX_FMT_GRAY8;
+	}
+	return AV_PIX_FMT_YUV420P;
+}
+
+int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info *info)
+{
+	if (m->vidx < 0) {
+		sh_set_error("%s: no video stream", m->path);
+		return -1;
+	}
+	if (open_decoder(m, m->vidx) != 0)
+		return -1;
+	m->vo = *o;
+	sh_y4m_info *out = &m->out;
+	memset(out, 0, sizeof *out);
+	out->width = o->width > 0 ? o->width : m->info.width;
+	out->height = o->height > 0 ? o->height : m->info.height;
+	if (o->fps_num > 0 && o->fps_den > 0) {
+		out->fps_num = o->fps_num;
+		out->fps_den = o->fps_den;
+	} else if (m->info.fps_num > 0 && !m->info.is_image) {
+		out->fps_num = m->info.fps_num;
+		out->fps_den = m->info.fps_den;
+	} else {
+		out->fps_num = 25;
+		out->fps_den = 1;
+	}
+	m->vo.fps_num = out->fps_num;
+	m->vo.fps_den = out->fps_den;
+	out->aspect_num = out->aspect_den = 1;
+	out->interlace = 'p';
+	out->chroma = o->chroma;
+	if (o->chroma_tag[0])
+		snprintf(out->chroma_tag, sizeof out->chroma_tag, "%s", o->chroma_tag);
+	else
+		snprintf(out->chroma_tag, sizeof out->chroma_tag, "%s",
+		         o->chroma == SH_CHROMA_420   ? "420jpeg"
+		         : o->chroma == SH_CHROMA_422 ? "422"
+		         : o->chroma == SH_CHROMA_444 ? "444"
+		                                      : "mono");
+	if (out->width < 1 || out->height < 1) {
+		sh_set_error("%s: the video has no size", m->path);
+		return -1;
+	}
+	if (sh_media_layout(out) != 0) {
+		sh_set_error("%s: %s", m->path, sh_error());
+		return -1;
+	}
+	m->out_fmt = chroma_pix_fmt(o->chroma);
+	m->img = sh_malloc(out->frame_size);
+	m->cur = av_frame_alloc();
+	m->next = av_frame_alloc();
+	double fps = (double)out->fps_num / out->fps_den;
+	m->max_frames = o->duration > 0 ? llround(o->duration * fps) : -1;
+	if (m->info.fps_num > 0)
+		m->src_frame_dur = (double)m->info.fps_den / m->info.fps_num;
+	else
+		m->src_frame_dur = 1.0 / fps;
+	m->img_serial = -1;
+	if (o->start > 0 && seek_to(m, o->start) != 0)
+		return -1;
+	*info = *out;
+	info->xtags = NULL;
+	return 0;
+}
+
+/* Decode the next frame of the source into m->next, with its time; loops when asked. */
+static int fetch_next(sh_media *m)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		av_frame_unref(m->next);
+		int r = decode_frame(m, m->next);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			int64_t ts = m->next->best_effort_timestamp;
+			double t;
+			if (ts == AV_NOPTS_VALUE)
+				t = m->have_next || m->have_cur ? m->pass_end - m->loop_offset : 0;
+			else
+				t = ts * av_q2d(m->st->time_base) - m->st_start;
+			double dur = m->next->pkt_duration > 0 ? m->next->pkt_duration * av_q2d(m->st->time_base)
+			                                   : m->src_frame_dur;
+			m->next_t = t + m->loop_offset;
+			m->next_dur = dur;
+			if (m->next_t + dur > m->pass_end || m->pass_frames == 0)
+				m->pass_end = m->next_t + dur;
+			m->pass_frames++;
+			m->next_serial++;
+			m->have_next = true;
+			return 1;
+		}
+		m->have_next = false;
+		if (!m->vo.loop || m->pass_frames == 0)
+			return 0;
+		/* go round again: the next pass starts where this one ended */
+		double period = m->pass_end - (m->loop_offset + m->vo.start);
+		if (period <= 0)
+			return 0;
+		if (seek_to(m, m->vo.start) != 0)
+			return -1;
+		m->loop_offset += period;
+		m->pass_frames = 0;
+	}
+	return 0;
+}
+
+static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
+{
+	const sh_y4m_info *o = &m->out;
+	int sfmt = src->format;
+	int srange = src->color_range == AVCOL_RANGE_JPEG;
+	switch (sfmt) {
+	case AV_PIX_FMT_YUVJ420P: sfmt = AV_PIX_FMT_YUV420P; srange = 1; break;
+	case AV_PIX_FMT_YUVJ422P: sfmt = AV_PIX_FMT_YUV422P; srange = 1; break;
+	case AV_PIX_FMT_YUVJ444P: sfmt = AV_PIX_FMT_YUV444P; srange = 1; break;
+	case AV_PIX_FMT_YUVJ440P: sfmt = AV_PIX_FMT_YUV440P; srange = 1; break;
+	default: break;
+	}
+	const AVPixFmtDescriptor *sd = av_pix_fmt_desc_get(sfmt);
+	if (!sd) {
+		sh_set_error("%s: the decoder gave an unknown pixel format", m->path);
+		return -1;
+	}
+	if (sd->flags & AV_PIX_FMT_FLAG_RGB || sfmt == AV_PIX_FMT_GRAY8 || sfmt == AV_PIX_FMT_GRAY16LE ||
+	    sfmt == AV_PIX_FMT_PAL8 || sfmt == AV_PIX_FMT_MONOBLACK || sfmt == AV_PIX_FMT_MONOWHITE ||
+	    sfmt == AV_PIX_FMT_YA8)
+		srange = 1; /* pictures are full range */
+	int drange = o->chroma == SH_CHROMA_MONO;
+	int sw = src->width, sh = src->height;
+	int W = o->width, H = o->height;
+	int sx = o->chroma == SH_CHROMA_420 || o->chroma == SH_CHROMA_422;
+	int sy = o->chroma == SH_CHROMA_420;
+
+	/* the part of the source used, and where it lands */
+	int cl = 0, ct = 0, cwid = sw, chei = sh;
+	int fw = W, fh = H, ox = 0, oy = 0;
+	if (m->vo.fit == SH_FIT_CROP) {
+		if ((int64_t)sw * H > (int64_t)sh * W) {
+			cwid = (int)llround((double)sh * W / H);
+			if (cwid < 1)
+				cwid = 1;
+			cl = ((sw - cwid) / 2) & ~1;
+		} else {
+			chei = (int)llround((double)sw * H / W);
+			if (chei < 1)
+				chei = 1;
+			ct = ((sh - chei) / 2) & ~1;
+		}
+	} else if (m->vo.fit == SH_FIT_PAD) {
+		if ((int64_t)sw * H > (int64_t)sh * W) {
+			fh = (int)llround((double)sh * W / sw);
+			if (sy)
+				fh &= ~1;
+			if (fh < 2)
+				fh = 2 < H ? 2 : H;
+			oy = (H - fh) / 2;
+			if (sy)
+				oy &= ~1;
+		} else {
+			fw = (int)llround((double)sw * H / sh);
+			if (sx)
+				fw &= ~1;
+			if (fw < 2)
+				fw = 2 < W ? 2 : W;
+			ox = (W - fw) / 2;
+			if (sx)
+				ox &= ~1;
+		}
+	}
+	if (fw != W || fh != H)
+		sh_media_black(o, dst);
+
+	uint8_t *dp[4] = {dst + (size_t)oy * W + ox, NULL, NULL, NULL};
+	int ds[4] = {W, o->cw, o->cw, 0};
+	if (o->chroma != SH_CHROMA_MONO) {
+		size_t coff = (size_t)(oy >> sy) * o->cw + (size_t)(ox >> sx);
+		dp[1] = dst + o->plane_size[0] + coff;
+		dp[2] = dst + o->plane_size[0] + o->plane_size[1] + coff;
+	}
+
+	/* same geometry and format: a plain copy keeps the source bit-exact */
+	if (sfmt == m->out_fmt && srange == drange && cwid == sw && chei == sh && sw == fw && sh == fh &&
+	    fw == W && fh == H) {
+		int planes = o->chroma == SH_CHROMA_MONO ? 1 : 3;
+		for (int p = 0; p < planes; p++) {
+			int rows = p ? o->ch : H, bytes = p ? o->cw : W;
+			for (int y = 0; y < rows; y++)
+				memcpy(dp[p] + (size_t)y * ds[p], src->data[p] + (size_t)y * src->linesize[p],
+				       (size_t)bytes);
+		}
+		return 0;
+	}
+
+	const uint8_t *sp[4] = {0};
+	int ss[4] = {0};
+	for (int p = 0; p < 4; p++) {
+		sp[p] = src->data[p];
+		ss[p] = src->linesize[p];
+	}
+	if (cl || ct) {
+		/* crop by moving the plane pointers (offsets kept even for subsampled chroma) */
+		for (int p = 0; p < 4 && sp[p]; p++) {
+			if (sd->flags & AV_PIX_FMT_FLAG_PAL && p == 1)
+				break;
+			int shx = (p == 1 || p == 2) && !(sd->flags & AV_PIX_FMT_FLAG_RGB) ? sd->log2_chroma_w : 0;
+			int shy = (p == 1 || p == 2) && !(sd->flags & AV_PIX_FMT_FLAG_RGB) ? sd->log2_chroma_h : 0;
+			int step = 0;
+			for (int c = 0; c < sd->nb_components; c++)
+				if (sd->comp[c].plane == p && sd->comp[c].step > step)
+					step = sd->comp[c].step;
+			if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM)
+				step = 0;
+			sp[p] += (size_t)(ct >> shy) * ss[p] + (size_t)(cl >> shx) * step;
+		}
+		if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM) { /* 1-bit formats: scale the whole picture */
+			sp[0] = src->data[0];
+			cwid = sw;
+			chei = sh;
+		}
+	}
+	m->sws = sws_getCachedContext(m->sws, cwid, chei, sfmt, fw, fh, m->out_fmt,
+	                              SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, NULL, NULL, NULL);
+	if (!m->sws) {
+		sh_set_error("%s: cannot convert %s %dx%d to %dx%d", m->path, av_get_pix_fmt_name(sfmt), cwid,
+		             chei, fw, fh);
+		return -1;
+	}
+	const int *coef = sws_getCoefficients(SWS_CS_ITU601);
+	sws_setColorspaceDetails(m->sws, coef, srange, coef, drange, 0, 1 << 16, 1 << 16);
+	sws_scale(m->sws, sp, ss, 0, chei, dp, ds);
+	return 0;
+}
+
+int sh_media_video_read(sh_media *m, uint8_t *frame)
+{
+	if (!m->img) {
+		sh_set_error("%s: video not set up", m->path);
+		return -1;
+	}
+	if (m->max_frames >= 0 && m->k >= m->max_frames)
+		return 0;
+	double fps = (double)m->out.fps_num / m->out.fps_den;
+	double target = m->vo.start + (double)m->k * m->out.fps_den / m->out.fps_num;
+	double tol = 0.5 / fps - 1e-9;
+	if (!m->have_cur && !m->have_next) {
+		int r = fetch_next(m);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			if (m->k == 0 && m->vo.start > 0)
+				sh_set_error("%s: no video frames after %gs", m->path, m->vo.start);
+			else if (m->k == 0)
+				sh_set_error("%s: no video frames could be decoded", m->path);
+			return m->k == 0 ? -1 : 0;
+		}
+	}
+	while (m->have_next && (m->next_t <= target + tol || !m->have_cur)) {
+		AVFrame *t = m->cur;
+		m->cur = m->next;
+		m->next = t;
+		m->cur_t = m->next_t;
+		m->cur_dur = m->next_dur;
+		m->cur_serial = m->next_serial;
+		m->have_cur = true;
+		if (fetch_next(m) < 0)
+			return -1;
+	}
+	if (!m->have_next && target >= m->cur_t + m->cur_dur - 1e-9 && !(m->vo.loop && m->max_frames >= 0))
+		return 0;
+	if (m->img_serial != m->cur_serial) {
+		if (convert_frame(m, m->cur, m->img) != 0)
+			return -1;
+		m->img_serial = m->cur_serial;
+	}
+	memcpy(frame, m->img, m->out.frame_size);
+	m->k++;
+	return 1;
+}
+
+int64_t sh_media_video_count(const sh_media *m) { return m->k; }
+
+/* ---------------------------------------------------------------- audio */
+
+int sh_media_audio_begin(sh_media *m, int rate, int channels, double start, double duration)
+{
+	if (m->aidx < 0) {
+		sh_set_error("%s: no audio stream", m->path);
+		return -1;
+	}
+	if (open_decoder(m, m->aidx) != 0)
+		return -1;
+	AVChannelLayout in = {0}, outl = {0};
+	if (m->dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || m->dec->ch_layout.nb_channels == 0)
+		av_channel_layout_default(&in, m->dec->ch_layout.nb_channels > 0 ? m->dec->ch_layout.nb_channels : 1);
+	else
+		av_channel_layout_copy(&in, &m->dec->ch_layout);
+	m->src_rate = m->dec->sample_rate;
+	if (m->src_rate <= 0) {
+		sh_set_error("%s: the audio stream has no sample rate", m->path);
+		return -1;
+	}
+	m->arate = rate > 0 ? rate : m->src_rate;
+	m->ach = channels > 0 ? channels : in.nb_channels;
+	if (m->ach > 64) {
+		sh_set_error("%s: %d channels is too many", m->path, m->ach);
+		return -1;
+	}
+	if (m->ach == in.nb_channels)
+		av_channel_layout_copy(&outl, &in);
+	else
+		av_channel_layout_default(&outl, m->ach);
+	int e = swr_alloc_set_opts2(&m->swr, &outl, AV_SAMPLE_FMT_FLT, m->arate, &in, m->dec->sample_fmt,
+	                            m->src_rate, 0, NULL);
+	if (e >= 0 && m->arate != m->src_rate)
+		av_opt_set_int(m->swr, "filter_size", 32, 0);
+	if (e >= 0)
+		e = swr_init(m->swr);
+	av_channel_layout_uninit(&in);
+	av_channel_layout_uninit(&outl);
+	if (e < 0) {
+		sh_set_error("%s: cannot set up the resampler (%s)", m->path, averr(e));
+		return -1;
+	}
+	m->aframe = av_frame_alloc();
+	m->astart = start > 0 ? start : 0;
+	m->aremaining = duration > 0 ? llround(duration * m->arate) : -1;
+	if (m->astart > 0 && seek_to(m, m->astart) != 0)
+		return -1;
+	return 0;
+}
+
+int sh_media_audio_rate(const sh_media *m) { return m->arate; }
+int sh_media_audio_channels(const sh_media *m) { return m->ach; }
+
+/* Decode and resample one more block into abuf; 0 at the end. */
+static int audio_refill(sh_media *m)
+{
+	for (;;) {
+		if (m->aflushed)
+			return 0;
+		av_frame_unref(m->aframe);
+		int r = decode_frame(m, m->aframe);
+		if (r < 0)
+			return -1;
+		const uint8_t **in = NULL;
+		int nin = 0;
+		if (r == 1) {
+			if (m->aframe->format != m->dec->sample_fmt || m->aframe->sample_rate != m->src_rate) {
+				sh_set_error("%s: the audio format changes mid-stream", m->path);
+				return -1;
+			}
+			in = (const uint8_t **)m->aframe->extended_data;
+			nin = m->aframe->nb_samples;
+			if (!m->astarted) {
+				/* drop what lies before start (seeking lands on or before it) */
+				int64_t ts = m->aframe->best_effort_timestamp;
+				double t = ts == AV_NOPTS_VALUE ? m->astart : ts * av_q2d(m->st->time_base) - m->st_start;
+				int64_t drop = llround((m->astart - t) * m->src_rate);
+				if (drop >= nin)
+					continue;
+				if (drop > 0) {
+					int bps = av_get_bytes_per_sample(m->aframe->format);
+					int planar = av_sample_fmt_is_planar(m->aframe->format);
+					int nch = m->aframe->ch_layout.nb_channels;
+					static __thread const uint8_t *shifted[64];
+					for (int c = 0; c < (planar ? nch : 1) && c < 64; c++)
+						shifted[c] = m->aframe->extended_data[c] +
+						             (size_t)drop * bps * (planar ? 1 : (size_t)nch);
+					in = shifted;
+					nin -= (int)drop;
+				}
+				m->astarted = true;
+			}
+		} else {
+			m->aflushed = true; /* drain the resampler */
+		}
+		int cap = swr_get_out_samples(m->swr, nin);
+		if (cap <= 0 && r == 0)
+			return 0;
+		if (cap < 0)
+			cap = 0;
+		size_t need = (size_t)(cap + 16) * m->ach;
+		if (need > m->abuf_cap) {
+			m->abuf = sh_realloc(m->abuf, need, sizeof *m->abuf);
+			m->abuf_cap = need;
+		}
+		uint8_t *outp[1] = {(uint8_t *)m->abuf};
+		int got = swr_convert(m->swr, outp, cap + 16, in, nin);
+		if (got < 0) {
+			sh_set_error("%s: resampling failed (%s)", m->path, averr(got));
+			return -1;
+		}
+		m->abuf_len = (size_t)got;
+		m->abuf_pos = 0;
+		if (got > 0)
+			return 1;
+	}
+}
+
+ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n)
+{
+	if (!m->swr) {
+		sh_set_error("%s: audio not set up", m->path);
+		return -1;
+	}
+	size_t done = 0;
+	while (done < n) {
+		if (m->aremaining == 0)
+			break;
+		if (m->abuf_pos >= m->abuf_len) {
+			int r = audio_refill(m);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;
+		}
+		size_t take = m->abuf_len - m->abuf_pos;
+		if (take > n - done)
+			take = n - done;
+		if (m->aremaining > 0 && (int64_t)take > m->aremaining)
+			take = (size_t)m->aremaining;
+		memcpy(buf + done * m->ach, m->abuf + m->abuf_pos * m->ach, take * m->ach * sizeof *buf);
+		m->abuf_pos += take;
+		done += take;
+		if (m->aremaining > 0)
+			m->aremaining -= (int64_t)take;
+	}
+	return (ssize_t)done;
+}

@@ -1,0 +1,108 @@
+/* media.h -- any media file through FFmpeg's libraries: probe it, decode its video
+ * into y4m-shaped frames (scaled and fitted to a size, converted to a chroma,
+ * resampled to a constant frame rate), decode its audio into interleaved float
+ * at a chosen rate.
+ *
+ * One sh_media handle decodes one kind of stream at a time (video or audio); to
+ * take both from one file, open it twice. Packets of other streams are skipped.
+ *
+ * Frame timing: output frame k stands at time start + k / fps. It shows the
+ * latest source frame whose timestamp is at or before that instant plus half an
+ * output frame (the "nearest" rounding of ffmpeg's fps filter): sources faster
+ * than fps drop frames, slower ones repeat them. A source's end is its last
+ * frame's timestamp plus that frame's duration.
+ *
+ * Fit: crop (scale to cover the size, cut the overflow around the centre), pad
+ * (scale to fit inside, black bars), stretch (scale to the size, ignore the aspect).
+ * The source's pixel aspect is taken as square. Range: YUV outputs are video
+ * range (Y 16..235), mono output is full range (as ffmpeg reads Cmono).
+ *
+ * Images (PNG, JPEG, ... anything FFmpeg decodes) open as a one-frame video;
+ * sh_media_open_image also converts what FFmpeg cannot read (SVG, PSD, XCF, ...)
+ * through ImageMagick's `convert` into a temporary PNG first. */
+#ifndef SHARDS_MEDIA_H
+#define SHARDS_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "y4m.h"
+
+typedef struct {
+	char format[32];        /* container short name: "mov,mp4,...", "matroska,webm", "yuv4mpegpipe" */
+	double duration;        /* seconds; -1 when unknown */
+	bool has_video, has_audio;
+	bool is_image;          /* a still-picture codec or image demuxer */
+	int width, height;      /* video */
+	int fps_num, fps_den;   /* video frame rate (average, else the stream's base rate); 0/0 unknown */
+	char vcodec[32];        /* "h264", "rawvideo", "png", ... ("" without video) */
+	char pix_fmt[32];
+	int audio_rate, audio_channels;
+	char acodec[32];        /* "" without audio */
+	int64_t bit_rate;       /* bits per second, 0 unknown */
+} sh_media_info;
+
+typedef struct sh_media sh_media;
+
+/* Open and probe; NULL + sh_error() ("path: why") on a missing file, a directory,
+ * a file FFmpeg cannot read. "-" opens stdin. */
+sh_media *sh_media_open(const char *path);
+/* Like sh_media_open, but for pictures: formats FFmpeg does not decode go through
+ * `convert FILE png:TMP` first. Fails unless the result is a picture or a video. */
+sh_media *sh_media_open_image(const char *path);
+const sh_media_info *sh_media_get_info(const sh_media *m);
+const char *sh_media_path(const sh_media *m);
+void sh_media_close(sh_media *m);
+
+/* Is PATH's name one of the picture extensions avbond and colorkey take? */
+bool sh_media_image_name(const char *path);
+
+typedef enum { SH_FIT_CROP, SH_FIT_PAD, SH_FIT_STRETCH } sh_fit;
+/* "crop" "pad" "stretch" -> fit; -1 on anything else */
+int sh_parse_fit(const char *text);
+/* "420jpeg" "420mpeg2" "420paldv" "420" "422" "444" "mono" -> fills chroma and tag; -1 else */
+int sh_parse_chroma(const char *text, sh_chroma *chroma, char tag[16]);
+/* "WxH" (each 2..16384) -> 0, -1 + sh_error() else */
+int sh_parse_size(const char *text, int *w, int *h);
+
+typedef struct {
+	int width, height;      /* 0: the source's */
+	sh_chroma chroma;
+	char chroma_tag[16];    /* "" = "420jpeg"/"422"/"444"/"mono" from chroma */
+	sh_fit fit;
+	int fps_num, fps_den;   /* 0: the source's (25 when unknown) */
+	double start;           /* seconds into the source */
+	double duration;        /* seconds of output; <= 0: to the end */
+	bool loop;              /* at the source's end, go back to start (needs a seekable file) */
+} sh_media_video_opts;
+
+void sh_media_video_opts_default(sh_media_video_opts *o);
+/* Choose the video stream and set up the conversion; fills *info with the output
+ * geometry (F, C, W, H; interlace 'p', aspect 1:1). -1 + sh_error() when the file
+ * has no video stream or the decoder cannot open. */
+int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info *info);
+/* Next output frame (info->frame_size bytes, planes Y Cb Cr contiguous).
+ * 1 = frame, 0 = end, -1 + sh_error() on a decoding failure. */
+int sh_media_video_read(sh_media *m, uint8_t *frame);
+/* Output frames so far. */
+int64_t sh_media_video_count(const sh_media *m);
+
+/* Audio: interleaved float at RATE (0: the source's) with CHANNELS (0: the source's;
+ * 1 and 2 are down/up-mixed by libswresample), from START seconds, DURATION
+ * seconds (<= 0: to the end). -1 + sh_error() when there is no audio stream. */
+int sh_media_audio_begin(sh_media *m, int rate, int channels, double start, double duration);
+int sh_media_audio_rate(const sh_media *m);
+int sh_media_audio_channels(const sh_media *m);
+/* Up to n frames into buf; returns frames, 0 at the end, -1 + sh_error(). */
+ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n);
+
+/* Geometry helper (also used without a decoder): the derived plane sizes for
+ * width, height and chroma, as sh_y4m_layout computes them. -1 when too large. */
+int sh_media_layout(sh_y4m_info *info);
+
+/* Fill a frame with black for its chroma (Y 16, or 0 for mono; Cb Cr 128). */
+void sh_media_black(const sh_y4m_info *info, uint8_t *frame);
+
+#endif
