@@ -252,6 +252,30 @@ int sh_ev_string(const sh_event *ev, const char *key, const char **out)
 
 bool sh_ev_is(const sh_event *ev, const char *type) { return strcmp(ev->type, type) == 0; }
 
+bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, json_t **value)
+{
+	if (strcmp(ev->type, "param") != 0)
+		return false;
+	const char *target;
+	if (sh_ev_string(ev, "target", &target) != 0 || strcmp(target, name) != 0)
+		return false;
+	json_t *p = json_object_get(ev->obj, "param");
+	*param = p && json_is_string(p) ? json_string_value(p) : "";
+	*value = json_object_get(ev->obj, "value");
+	return true;
+}
+
+int sh_json_number(json_t *v, double *out)
+{
+	if (v && json_is_number(v) && isfinite(json_number_value(v))) {
+		*out = json_number_value(v);
+		return 0;
+	}
+	if (v && json_is_string(v))
+		return sh_parse_double(json_string_value(v), out);
+	return -1;
+}
+
 /* ---------------------------------------------------------------- writing */
 
 sh_evwriter *sh_evwriter_open(int fd, bool live)

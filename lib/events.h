@@ -57,6 +57,10 @@ void sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
 int sh_ev_number(const sh_event *ev, const char *key, double *out);
 int sh_ev_string(const sh_event *ev, const char *key, const char **out);
 bool sh_ev_is(const sh_event *ev, const char *type);
+/* A "param" event addressed to NAME: sets *param and *value (owned by the event). */
+bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, json_t **value);
+/* A param value as a number (a JSON number or a numeric string); -1 otherwise. */
+int sh_json_number(json_t *v, double *out);
 
 /* ---- writing ---- */
 sh_evwriter *sh_evwriter_open(int fd, bool live);
