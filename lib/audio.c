@@ -874,12 +874,17 @@ void sh_audio_source_close(sh_audio_source *s)
 /* ---------------------------------------------------------------- writing */
 
 #define OUT_BUF (1 << 20)
+#define WAV_FLOAT_HEADER 58 /* RIFF 12 + fmt 26 + fact 12 + data 8 */
 
 struct sh_audio_out {
 	int rate, channels, bits;
 	int64_t written;
-	/* stdout AU */
-	bool au_stdout;
+	/* float written by us: AU on stdout (big-endian), or a WAV file (little-endian)
+	 * laid out as sox writes it (fmt with cbSize, fact), which sox, ffmpeg and
+	 * libsndfile all read without complaint */
+	bool raw;
+	bool swap;
+	int fd;
 	uint8_t *buf;
 	size_t buf_len;
 	/* file */
@@ -911,7 +916,7 @@ static int major_format(const char *path, int *def_bits)
 		const char *ext;
 		int format, bits;
 	} map[] = {
-		{"wav", SF_FORMAT_WAV, 32}, {"wave", SF_FORMAT_WAV, 32}, {"aiff", SF_FORMAT_AIFF, 32},
+		{"wav", SF_FORMAT_WAVEX, 32}, {"wave", SF_FORMAT_WAVEX, 32}, {"aiff", SF_FORMAT_AIFF, 32},
 		{"aif", SF_FORMAT_AIFF, 32}, {"aifc", SF_FORMAT_AIFF, 32}, {"au", SF_FORMAT_AU, 32},
 		{"snd", SF_FORMAT_AU, 32}, {"caf", SF_FORMAT_CAF, 32}, {"w64", SF_FORMAT_W64, 32},
 		{"rf64", SF_FORMAT_RF64, 32}, {"flac", SF_FORMAT_FLAC, 24},
@@ -939,7 +944,9 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		if (bits && bits != 32)
 			sh_usage_error("--bits %d: stdout always carries 32-bit float AU; use -o FILE", bits);
 		sh_stdout_binary();
-		out->au_stdout = true;
+		out->raw = true;
+		out->swap = true;
+		out->fd = 1;
 		out->buf = sh_malloc(OUT_BUF);
 		uint8_t h[28] = {'.', 's', 'n', 'd', 0, 0, 0, 28, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 6};
 		uint32_t r = (uint32_t)rate, c = (uint32_t)channels;
@@ -970,6 +977,17 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 			sh_usage_error("%s: FLAC holds 16 or 24 bits, not float", path);
 		format |= SF_FORMAT_FLOAT;
 	}
+	if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX && (format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT) {
+		out->raw = true;
+		out->path = sh_strdup(path);
+		out->atomic = sh_atomic_open(path);
+		out->fd = sh_atomic_fd(out->atomic);
+		out->bits = 32;
+		out->buf = sh_malloc(OUT_BUF);
+		out->buf_len = WAV_FLOAT_HEADER;
+		memset(out->buf, 0, WAV_FLOAT_HEADER); /* filled in by sh_audio_finish */
+		return out;
+	}
 	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
 	if (!sf_format_check(&info))
 		sh_usage_error("%s: libsndfile cannot write %d channels at %d Hz in this format", path, channels, rate);
@@ -988,29 +1006,69 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	return out;
 }
 
-static void flush_au(sh_audio_out *out)
+static void flush_raw(sh_audio_out *out)
 {
-	sh_write_all(1, out->buf, out->buf_len);
+	sh_write_all(out->fd, out->buf, out->buf_len);
 	out->buf_len = 0;
+}
+
+static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void finish_wav_float(sh_audio_out *out)
+{
+	uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * 4;
+	if (data + WAV_FLOAT_HEADER - 8 > 0xffffffffu)
+		sh_die("%s: more than 4 GiB of audio does not fit a WAV file: use .w64 or .caf", out->path);
+	uint8_t h[WAV_FLOAT_HEADER];
+	unsigned ch = (unsigned)out->channels;
+	memcpy(h, "RIFF", 4);
+	put32(h + 4, (uint32_t)(data + WAV_FLOAT_HEADER - 8));
+	memcpy(h + 8, "WAVEfmt ", 8);
+	put32(h + 16, 18);
+	put16(h + 20, 3); /* IEEE float */
+	put16(h + 22, ch);
+	put32(h + 24, (uint32_t)out->rate);
+	put32(h + 28, (uint32_t)out->rate * ch * 4);
+	put16(h + 32, ch * 4);
+	put16(h + 34, 32);
+	put16(h + 36, 0); /* cbSize */
+	memcpy(h + 38, "fact", 4);
+	put32(h + 42, 4);
+	put32(h + 46, (uint32_t)out->written);
+	memcpy(h + 50, "data", 4);
+	put32(h + 54, (uint32_t)data);
+	if (pwrite(out->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
+		sh_die("%s: cannot write: %s", out->path, strerror(errno));
 }
 
 void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 {
 	size_t count = frames * (size_t)out->channels;
 	out->written += (int64_t)frames;
-	if (out->au_stdout) {
+	if (out->raw) {
+		bool swap = out->swap == (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 		while (count > 0) {
 			size_t room = (OUT_BUF - out->buf_len) / 4;
 			if (room == 0) {
-				flush_au(out);
+				flush_raw(out);
 				continue;
 			}
 			size_t k = count < room ? count : room;
-			uint32_t *dst = (uint32_t *)(out->buf + out->buf_len); /* buf_len stays a multiple of 4 */
-			for (size_t i = 0; i < k; i++) {
-				uint32_t u;
-				memcpy(&u, &buf[i], 4);
-				dst[i] = __builtin_bswap32(u);
+			uint8_t *dst = out->buf + out->buf_len;
+			if (swap) {
+				for (size_t i = 0; i < k; i++) {
+					uint32_t u;
+					memcpy(&u, &buf[i], 4);
+					u = __builtin_bswap32(u);
+					memcpy(dst + 4 * i, &u, 4);
+				}
+			} else {
+				memcpy(dst, buf, k * 4);
 			}
 			out->buf_len += k * 4;
 			buf += k;
@@ -1041,8 +1099,12 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 
 void sh_audio_finish(sh_audio_out *out)
 {
-	if (out->au_stdout) {
-		flush_au(out);
+	if (out->raw) {
+		flush_raw(out);
+		if (out->atomic) {
+			finish_wav_float(out);
+			sh_atomic_commit(out->atomic);
+		}
 	} else {
 		sf_write_sync(out->sf);
 		if (sf_close(out->sf) != 0)

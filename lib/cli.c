@@ -795,8 +795,15 @@ static json_t *option_json(const sh_option *o)
 {
 	switch (o->type) {
 	case SH_OPT_FLAG: return json_boolean(*(bool *)o->dest);
-	case SH_OPT_INT: return json_integer((json_int_t) * (int64_t *)o->dest);
-	case SH_OPT_DOUBLE: return json_real(*(double *)o->dest);
+	/* a value outside its range is an "unset" default: null keeps the preset valid */
+	case SH_OPT_INT: {
+		int64_t v = *(int64_t *)o->dest;
+		return v < o->min || v > o->max ? json_null() : json_integer((json_int_t)v);
+	}
+	case SH_OPT_DOUBLE: {
+		double v = *(double *)o->dest;
+		return v < o->min || v > o->max ? json_null() : json_real(v);
+	}
 	case SH_OPT_RANGE: {
 		sh_range r = *(sh_range *)o->dest;
 		if (r.lo == r.hi)

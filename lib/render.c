@@ -1,4 +1,5 @@
 /* render.c -- cut lists over audio; see render.h. */
+#define _GNU_SOURCE
 #include "render.h"
 
 #include <math.h>
@@ -7,7 +8,7 @@
 
 #define BLOCK 65536 /* frames per read; pieces longer than this stream through */
 
-int sh_parse_fit(const char *text, sh_fit *fit)
+int sh_parse_cut_fit(const char *text, sh_cut_fit *fit)
 {
 	if (!strcmp(text, "none"))
 		*fit = SH_FIT_NONE;
@@ -154,4 +155,140 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 	}
 	sh_progress_end(&prog);
 	free(buf);
+}
+
+/* ---------------------------------------------------------------- video */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vfilter.h"
+
+/* Frames of a y4m stream, random access: memory first, a temporary file beyond. */
+typedef struct {
+	size_t frame_size, count, in_memory;
+	uint8_t **mem;
+	int spool_fd;
+} frame_store;
+
+static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
+{
+	fs->frame_size = sh_y4m_in_info(in)->frame_size;
+	size_t max_mem = spool_limit / fs->frame_size;
+	if (max_mem < 1)
+		max_mem = 1;
+	fs->spool_fd = -1;
+	uint8_t *frame = sh_malloc(fs->frame_size);
+	size_t cap = 0;
+	for (;;) {
+		int r = sh_y4m_read_frame(in, frame);
+		if (r < 0)
+			sh_die("%s", sh_error());
+		if (r == 0)
+			break;
+		if (fs->count < max_mem) {
+			if (fs->count == cap) {
+				cap = cap ? cap * 2 : 64;
+				fs->mem = sh_realloc(fs->mem, cap, sizeof *fs->mem);
+			}
+			fs->mem[fs->count] = frame;
+			frame = sh_malloc(fs->frame_size);
+			fs->in_memory++;
+		} else {
+			if (fs->spool_fd < 0) {
+				const char *dir = getenv("TMPDIR");
+				char path[4096];
+				snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir && *dir ? dir : "/tmp");
+				fs->spool_fd = mkostemp(path, O_CLOEXEC);
+				if (fs->spool_fd < 0)
+					sh_die("cannot create a spool file in %s: %s", dir && *dir ? dir : "/tmp",
+					       strerror(errno));
+				unlink(path);
+			}
+			sh_write_all(fs->spool_fd, frame, fs->frame_size);
+		}
+		fs->count++;
+	}
+	free(frame);
+}
+
+static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
+{
+	if (i < fs->in_memory)
+		return fs->mem[i];
+	size_t left = fs->frame_size;
+	off_t off = (off_t)(i - fs->in_memory) * (off_t)fs->frame_size;
+	uint8_t *p = scratch;
+	while (left > 0) {
+		ssize_t r = pread(fs->spool_fd, p, left, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			sh_die("spool file read error: %s", r < 0 ? strerror(errno) : "short read");
+		p += r;
+		off += r;
+		left -= (size_t)r;
+	}
+	return scratch;
+}
+
+static void black_frame(const sh_y4m_info *info, uint8_t *f)
+{
+	memset(f, sh_y4m_full_range(info) ? 0 : 16, info->plane_size[0]);
+	memset(f + info->plane_size[0], 128, info->frame_size - info->plane_size[0]);
+}
+
+void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, const char *out_path, const sh_render_opts *opts,
+                   sh_video_drop drop, size_t spool_limit)
+{
+	const sh_y4m_info *info = sh_y4m_in_info(in);
+	double fps = info->fps_num > 0 && info->fps_den > 0 ? (double)info->fps_num / info->fps_den : 25.0;
+	frame_store fs = {0};
+	store_frames(&fs, in, spool_limit);
+	if (sh_render_check(cl, (int64_t)fs.count, fps, opts) != 0)
+		sh_die("%s", sh_error());
+	sh_y4m_out *out = sh_y4m_create(out_path, info);
+	uint8_t *scratch = sh_malloc(fs.frame_size), *black = sh_malloc(fs.frame_size);
+	uint8_t *held = sh_malloc(fs.frame_size);
+	black_frame(info, black);
+	memcpy(held, black, fs.frame_size);
+	int64_t frames = (int64_t)fs.count;
+	double cum = 0;
+	int64_t prev = 0;
+	for (size_t i = 0; i < cl->n; i++) {
+		const sh_cut *c = &cl->cuts[i];
+		cum += c->dur;
+		int64_t next = sh_seconds_to_index(cum, fps);
+		int64_t len = next - prev;
+		prev = next;
+		if (len <= 0)
+			continue;
+		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, fps, opts);
+		for (int64_t j = 0; j < len; j++) {
+			const uint8_t *f;
+			if (c->silence) {
+				f = drop == SH_DROP_HOLD ? held : black;
+			} else {
+				int64_t idx = c->reverse ? s + len - 1 - j : s + j;
+				if (opts->fit == SH_FIT_WRAP && frames > 0)
+					idx %= frames;
+				if (idx >= frames) /* the half-frame slack at the very end */
+					idx = frames - 1;
+				f = frames > 0 ? get_frame(&fs, (size_t)idx, scratch) : black;
+				if (drop == SH_DROP_HOLD)
+					memcpy(held, f, fs.frame_size);
+			}
+			sh_y4m_write_frame(out, f);
+		}
+	}
+	sh_y4m_finish(out);
+	for (size_t i = 0; i < fs.in_memory; i++)
+		free(fs.mem[i]);
+	free(fs.mem);
+	if (fs.spool_fd >= 0)
+		close(fs.spool_fd);
+	free(scratch);
+	free(black);
+	free(held);
 }

@@ -13,12 +13,12 @@ typedef enum {
 	SH_FIT_NONE,  /* a cut past the source's end is an error */
 	SH_FIT_SCALE, /* positions scaled by actual / listed source duration */
 	SH_FIT_WRAP,  /* positions wrap around the source's end */
-} sh_fit;
+} sh_cut_fit;
 
-int sh_parse_fit(const char *text, sh_fit *fit);
+int sh_parse_cut_fit(const char *text, sh_cut_fit *fit);
 
 typedef struct {
-	sh_fit fit;
+	sh_cut_fit fit;
 	double declick;   /* seconds of linear fade at each piece's edges; 0 = clean cuts */
 } sh_render_opts;
 
@@ -35,4 +35,17 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 int64_t sh_render_piece_start(const sh_cutlist *cl, size_t i, int64_t len, int64_t frames, double rate,
                               const sh_render_opts *opts);
 
+/* ---- video ---- */
+#include "y4m.h"
+
+/* What a dropped (silence) piece shows on video. */
+typedef enum { SH_DROP_BLACK, SH_DROP_HOLD } sh_video_drop;
+
+/* Render the list over a y4m stream at its own frame rate (F, 25:1 when absent):
+ * output frame boundary k is round(sum x fps), a piece starts at source frame
+ * round(src x fps). Reversed pieces play frames backwards; dropped pieces show
+ * black or hold the last frame shown. Frames are kept in memory up to
+ * spool_limit bytes, then in a temporary file. out_path NULL or "-" = stdout. */
+void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, const char *out_path, const sh_render_opts *opts,
+                   sh_video_drop drop, size_t spool_limit);
 #endif

@@ -1,0 +1,121 @@
+/* cutapply -- render a cut list over a source: audio (AU/WAV on stdin, any file
+ * libsndfile reads) or YUV4MPEG2 video, so one list cuts sound and picture at the
+ * same instants. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "cli.h"
+#include "cutlist.h"
+#include "render.h"
+#include "y4m.h"
+
+static sh_program prog = {
+	.usage = "cutapply [options] CUTS [SOURCE]",
+	.summary = "Render a cut list over audio or y4m video (SOURCE or stdin); audio out is AU float or -o FILE.",
+};
+
+static struct {
+	const char *output;
+	const char *bits;
+	const char *fit;       /* none: exact reuse only; scale/wrap: reuse a list on other lengths */
+	sh_duration declick;   /* 0: clean digital cuts (the point); 2ms: softened edges */
+	const char *drop;      /* video: black gaps or a frozen frame where audio drops out */
+	int64_t memory;        /* MiB of piped input kept in memory before spooling to $TMPDIR */
+} opt = {
+	.fit = "none",
+	.drop = "black",
+	.memory = 256,
+};
+
+static sh_option options[] = {
+	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
+	 .help = "write to FILE (format by extension) instead of stdout"},
+	{"bits", 0, SH_OPT_CHOICE, &opt.bits, .choices = "16|24|32|32f", .help = "sample format of -o FILE (16 is dithered)"},
+	{"fit", 0, SH_OPT_CHOICE, &opt.fit, .choices = "none|scale|wrap",
+	 .help = "cuts past the source's end: none (error, default), scale, wrap"},
+	{"declick", 0, SH_OPT_DURATION, &opt.declick, .scale = 0.001, .arg = "DUR",
+	 .help = "fade each piece's edges over DUR (bare number: ms; default off)"},
+	{"drop", 0, SH_OPT_CHOICE, &opt.drop, .choices = "black|hold", .help = "video: dropped pieces show black (default) or hold"},
+	{"memory", 0, SH_OPT_INT, &opt.memory, 1, 65536, .arg = "MIB",
+	 .help = "piped input kept in memory before spooling to $TMPDIR (default 256)"},
+	{0},
+};
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (argc - first < 1)
+		sh_usage_error("missing CUTS (try --help)");
+	if (argc - first > 2)
+		sh_usage_error("too many operands (try --help)");
+	const char *cuts_path = argv[first];
+	const char *source = argc - first == 2 ? argv[first + 1] : "-";
+	bool src_stdin = !strcmp(source, "-");
+	if (!strcmp(cuts_path, "-") && src_stdin)
+		sh_usage_error("the cut list and the source cannot both come from stdin");
+
+	sh_render_opts ro = {0};
+	if (sh_parse_cut_fit(opt.fit, &ro.fit) != 0)
+		sh_usage_error("--fit: %s", sh_error());
+	if (sh_option_given(options, "declick") &&
+	    sh_duration_seconds(&opt.declick, 0, 0, 0, &ro.declick) != 0)
+		sh_usage_error("--declick: %s", sh_error());
+	size_t spool = (size_t)opt.memory << 20;
+
+	/* the output must be possible before any work: refuse a terminal at once */
+	if (!opt.output || !strcmp(opt.output, "-"))
+		sh_stdout_binary();
+	sh_cutlist *cl = sh_cutlist_load_or_die(cuts_path);
+
+	int fd = src_stdin ? 0 : open(source, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		sh_die("%s: %s", source, strerror(errno));
+	const char *name = src_stdin ? "stdin" : source;
+	char pre[16];
+	size_t npre = 0;
+	while (npre < 10) {
+		ssize_t r = read(fd, pre + npre, 10 - npre);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (errno == EISDIR)
+				sh_die("%s: is a directory", name);
+			sh_die("%s: %s", name, strerror(errno));
+		}
+		if (r == 0)
+			break;
+		npre += (size_t)r;
+	}
+	if (npre >= 9 && !memcmp(pre, "YUV4MPEG2", 9)) {
+		if (opt.bits)
+			sh_usage_error("--bits applies to audio, not video");
+		sh_y4m_in *in = sh_y4m_open_fd(fd, name, pre, npre);
+		if (!in)
+			sh_die("%s", sh_error());
+		sh_render_y4m(cl, in, opt.output, &ro, !strcmp(opt.drop, "hold") ? SH_DROP_HOLD : SH_DROP_BLACK, spool);
+		sh_y4m_close(in);
+	} else {
+		sh_audio_in *in = sh_audio_open_fd(fd, name, pre, npre);
+		if (!in)
+			sh_die("%s", sh_error());
+		sh_audio_source *src = sh_audio_source_open(in, spool);
+		int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
+		if (sh_render_check(cl, sh_audio_source_frames(src), rate, &ro) != 0)
+			sh_die("%s", sh_error());
+		sh_audio_out_opts oo = {.bits = opt.bits ? sh_parse_bits(opt.bits) : 0};
+		sh_audio_out *out = sh_audio_create(opt.output, rate, ch, &oo);
+		sh_render_audio(cl, src, rate, ch, out, &ro);
+		sh_audio_finish(out);
+		sh_audio_source_close(src);
+		sh_audio_close(in);
+	}
+	if (!src_stdin)
+		close(fd);
+	sh_cutlist_free(cl);
+	return 0;
+}
