@@ -69,8 +69,11 @@ void sh_noise_table_init(sh_noise_table *t, int n, bool gauss, sh_rng *r);
 void sh_noise_table_free(sh_noise_table *t);
 /* The multiplier that gives noise of this deviation in code values. */
 int sh_noise_mul(double deviation);
-/* dst[i] = clamp(src[i] + noise[i] * mul / 256, 0, 255) for n bytes. */
-void sh_add_noise_row(uint8_t *dst, const uint8_t *src, const int8_t *noise, int n, int mul);
+/* out[i] = table[i] * mul / 256, clamped to -127..127, for the whole table: a
+ * table scaled once per frame, so rows are a plain saturating add. */
+void sh_noise_scale(const sh_noise_table *t, int mul, int8_t *out);
+/* dst[i] = clamp(src[i] + noise[i], 0, 255) for n bytes (dst may be src). */
+void sh_add_noise_row(uint8_t *dst, const uint8_t *src, const int8_t *noise, int n);
 
 /* Apply a 256-entry table to n bytes in place. */
 void sh_lut_row(uint8_t *p, const uint8_t *lut, int n);
