@@ -1,0 +1,309 @@
+/* midi.c -- Standard MIDI File writer and PortMidi output; see midi.h. */
+#define _GNU_SOURCE
+#include "midi.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <portmidi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sh_smf {
+	sh_atomic *af;   /* the file, or NULL for stdout */
+	FILE *spool;     /* stdout: the track is spooled here first */
+	int fd;
+	uint8_t buf[65536];
+	size_t len;
+	uint64_t track_bytes;
+	int64_t last_tick;
+	uint8_t running; /* running status in effect (0: none) */
+};
+
+static void flush_buf(sh_smf *f)
+{
+	if (f->len) {
+		sh_write_all(f->fd, f->buf, f->len);
+		f->len = 0;
+	}
+}
+
+static void put(sh_smf *f, const uint8_t *p, size_t n)
+{
+	if (f->len + n > sizeof f->buf)
+		flush_buf(f);
+	memcpy(f->buf + f->len, p, n);
+	f->len += n;
+	f->track_bytes += n;
+}
+
+static void put_vlq(sh_smf *f, uint64_t v)
+{
+	uint8_t tmp[10];
+	int n = 0;
+	tmp[n++] = v & 0x7f;
+	while ((v >>= 7) && n < 10)
+		tmp[n++] = (uint8_t)(0x80 | (v & 0x7f));
+	uint8_t out[10];
+	for (int i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	put(f, out, (size_t)n);
+}
+
+static void put_delta(sh_smf *f, int64_t tick)
+{
+	if (tick < f->last_tick)
+		sh_die("MIDI events out of order (tick %lld after %lld)", (long long)tick, (long long)f->last_tick);
+	if (tick - f->last_tick > 0x0fffffff)
+		sh_die("MIDI file too long: a gap of %lld ticks does not fit", (long long)(tick - f->last_tick));
+	put_vlq(f, (uint64_t)(tick - f->last_tick));
+	f->last_tick = tick;
+}
+
+sh_smf *sh_smf_create(const char *path, int ppq)
+{
+	if (ppq < 1 || ppq > 0x7fff)
+		sh_die("MIDI division %d is outside 1..32767", ppq);
+	sh_smf *f = sh_calloc(1, sizeof *f);
+	if (strcmp(path, "-") == 0) {
+		sh_stdout_binary();
+		f->spool = tmpfile();
+		if (!f->spool)
+			sh_die("cannot create a temporary file: %s", strerror(errno));
+		f->fd = fileno(f->spool);
+	} else {
+		f->af = sh_atomic_open(path);
+		f->fd = sh_atomic_fd(f->af);
+	}
+	uint8_t hdr[22] = {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, (uint8_t)(ppq >> 8), (uint8_t)ppq,
+	                   'M', 'T', 'r', 'k', 0, 0, 0, 0};
+	put(f, hdr, sizeof hdr);
+	f->track_bytes = 0;
+	return f;
+}
+
+int sh_midi_message_length(uint8_t status)
+{
+	switch (status & 0xf0) {
+	case 0x80: case 0x90: case 0xa0: case 0xb0: case 0xe0: return 3;
+	case 0xc0: case 0xd0: return 2;
+	default: return 0;
+	}
+}
+
+void sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len)
+{
+	put_delta(f, tick);
+	if (msg[0] == f->running) {
+		put(f, msg + 1, (size_t)len - 1);
+	} else {
+		put(f, msg, (size_t)len);
+		f->running = msg[0];
+	}
+}
+
+static void meta(sh_smf *f, int64_t tick, uint8_t type, const uint8_t *data, size_t n)
+{
+	put_delta(f, tick);
+	uint8_t h[2] = {0xff, type};
+	put(f, h, 2);
+	put_vlq(f, n);
+	if (n)
+		put(f, data, n);
+	f->running = 0; /* meta events cancel running status */
+}
+
+void sh_smf_tempo(sh_smf *f, int64_t tick, double bpm)
+{
+	long us = lround(60e6 / bpm);
+	if (us < 1)
+		us = 1;
+	if (us > 0xffffff)
+		us = 0xffffff;
+	uint8_t d[3] = {(uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us};
+	meta(f, tick, 0x51, d, 3);
+}
+
+void sh_smf_text(sh_smf *f, int64_t tick, int kind, const char *text)
+{
+	meta(f, tick, (uint8_t)kind, (const uint8_t *)text, strlen(text));
+}
+
+int64_t sh_smf_last_tick(const sh_smf *f) { return f->last_tick; }
+
+void sh_smf_finish(sh_smf *f, int64_t end_tick)
+{
+	meta(f, end_tick > f->last_tick ? end_tick : f->last_tick, 0x2f, NULL, 0);
+	flush_buf(f);
+	if (f->track_bytes > 0xffffffffULL)
+		sh_die("MIDI track longer than 4 GiB");
+	uint8_t len[4] = {(uint8_t)(f->track_bytes >> 24), (uint8_t)(f->track_bytes >> 16),
+	                  (uint8_t)(f->track_bytes >> 8), (uint8_t)f->track_bytes};
+	if (pwrite(f->fd, len, 4, 18) != 4)
+		sh_die("cannot write the MIDI file: %s", strerror(errno));
+	if (f->af) {
+		sh_atomic_commit(f->af);
+	} else {
+		if (lseek(f->fd, 0, SEEK_SET) != 0)
+			sh_die("cannot rewind the spooled MIDI file: %s", strerror(errno));
+		char tmp[65536];
+		ssize_t n;
+		while ((n = read(f->fd, tmp, sizeof tmp)) > 0)
+			sh_write_all(1, tmp, (size_t)n);
+		fclose(f->spool);
+	}
+	free(f);
+}
+
+/* ---------------------------------------------------------------- PortMidi */
+
+struct sh_midi_port {
+	PortMidiStream *stream;
+	char *name;
+};
+
+static int pm_users;
+static int saved_stderr = -1;
+
+/* ALSA writes "ALSA lib seq_hw.c:...: cannot open /dev/snd/seq" straight to fd 2
+ * when there is no sequencer; hide it while PortMidi talks to ALSA. */
+static void quiet_begin(void)
+{
+	fflush(stderr);
+	saved_stderr = dup(2);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+}
+
+static void quiet_end(void)
+{
+	fflush(stderr);
+	if (saved_stderr >= 0) {
+		dup2(saved_stderr, 2);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
+}
+
+static void pm_up(void)
+{
+	if (pm_users++ == 0) {
+		quiet_begin();
+		Pm_Initialize();
+		quiet_end();
+	}
+}
+
+static void pm_down(void)
+{
+	if (--pm_users == 0) {
+		quiet_begin();
+		Pm_Terminate();
+		quiet_end();
+	}
+}
+
+static void port_names(char *buf, size_t n)
+{
+	buf[0] = 0;
+	int count = Pm_CountDevices(), found = 0;
+	for (int i = 0; i < count; i++) {
+		const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+		if (!d || !d->output)
+			continue;
+		size_t len = strlen(buf);
+		snprintf(buf + len, n - len, "%s%d: %s", found++ ? ", " : "", i, d->name);
+	}
+	if (!found)
+		snprintf(buf, n, "none");
+}
+
+int sh_midi_list_outputs(void)
+{
+	pm_up();
+	quiet_begin();
+	int count = Pm_CountDevices(), found = 0;
+	quiet_end();
+	for (int i = 0; i < count; i++) {
+		const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+		if (d && d->output) {
+			printf("%d: %s (%s)\n", i, d->name, d->interf);
+			found++;
+		}
+	}
+	fflush(stdout);
+	pm_down();
+	return found;
+}
+
+sh_midi_port *sh_midi_open(const char *spec)
+{
+	pm_up();
+	quiet_begin();
+	int count = Pm_CountDevices(), id = -1;
+	char *end;
+	long num = strtol(spec, &end, 10);
+	if (*spec && !*end) {
+		const PmDeviceInfo *d = num >= 0 && num < count ? Pm_GetDeviceInfo((int)num) : NULL;
+		if (d && d->output)
+			id = (int)num;
+	} else {
+		for (int i = 0; i < count && id < 0; i++) {
+			const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+			if (d && d->output && strcasestr(d->name, spec))
+				id = i;
+		}
+	}
+	PortMidiStream *stream = NULL;
+	PmError err = pmNoError;
+	if (id >= 0)
+		err = Pm_OpenOutput(&stream, id, NULL, 0, NULL, NULL, 0);
+	char names[1024];
+	port_names(names, sizeof names);
+	quiet_end();
+	if (id < 0) {
+		sh_set_error("no MIDI output port '%s' (output ports: %s)", spec, names);
+		pm_down();
+		return NULL;
+	}
+	if (err != pmNoError) {
+		sh_set_error("cannot open MIDI port '%s': %s", spec, Pm_GetErrorText(err));
+		pm_down();
+		return NULL;
+	}
+	sh_midi_port *p = sh_calloc(1, sizeof *p);
+	p->stream = stream;
+	p->name = sh_strdup(Pm_GetDeviceInfo(id)->name);
+	return p;
+}
+
+const char *sh_midi_port_name(const sh_midi_port *p) { return p->name; }
+
+int sh_midi_send(sh_midi_port *p, const uint8_t *msg, int len)
+{
+	PmMessage m = Pm_Message(msg[0], len > 1 ? msg[1] : 0, len > 2 ? msg[2] : 0);
+	PmError err = Pm_WriteShort(p->stream, 0, m);
+	if (err != pmNoError) {
+		sh_set_error("MIDI send failed: %s", Pm_GetErrorText(err));
+		return -1;
+	}
+	return 0;
+}
+
+void sh_midi_close(sh_midi_port *p)
+{
+	if (!p)
+		return;
+	quiet_begin();
+	Pm_Close(p->stream);
+	quiet_end();
+	free(p->name);
+	free(p);
+	pm_down();
+}

@@ -1,0 +1,451 @@
+/* midiout -- the patch's sink: note events to a Standard MIDI File and, live,
+ * to a MIDI port through PortMidi, scheduled by timestamp with a fixed latency. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "events.h"
+#include "midi.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] = "midiout [options] [FILE]";
+
+/* ---- a small binary heap, ordered by (key, seq) ---- */
+typedef struct {
+	double key;       /* beat (note-offs) or wall time (live queue) */
+	uint64_t seq;     /* insertion order breaks ties: stable */
+	int64_t tick;
+	uint32_t gen;
+	uint8_t msg[3], len;
+	bool is_off;
+} item;
+
+typedef struct {
+	item *v;
+	size_t n, cap;
+	uint64_t seq;
+} heap;
+
+static bool before(const item *a, const item *b) { return a->key < b->key || (a->key == b->key && a->seq < b->seq); }
+
+static void heap_push(heap *h, item it)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 256;
+		h->v = sh_realloc(h->v, h->cap, sizeof *h->v);
+	}
+	it.seq = h->seq++;
+	size_t i = h->n++;
+	while (i > 0 && before(&it, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = it;
+}
+
+static item heap_pop(heap *h)
+{
+	item top = h->v[0], last = h->v[--h->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && before(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!before(&h->v[c], &last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+	return top;
+}
+
+/* ---- state ---- */
+typedef struct {
+	sh_smf *smf;
+	int ppq;
+	heap offs;                 /* pending note-offs, by beat */
+	uint32_t gen[16][128];     /* bumped when a note is retriggered before its note-off */
+	bool sounding[16][128];
+	int64_t end_tick;
+	/* live */
+	bool live, dry;
+	sh_midi_port *port;
+	heap queue;                /* messages by wall time */
+	uint32_t live_gen[16][128];
+	double epoch;              /* wall time of beat 0, latency included */
+	bool started;
+	double latency;
+	sh_tempo tempo;
+	FILE *log;
+	uint64_t hist[200001];     /* lateness in microseconds */
+	uint64_t sent, late_over;
+	double worst;
+} sink;
+
+static int64_t to_tick(const sink *s, double beat) { return llround(beat * s->ppq); }
+
+static void live_push(sink *s, double beat, const uint8_t *msg, int len, bool is_off, uint32_t gen)
+{
+	if (!s->live)
+		return;
+	item it = {.key = s->epoch + sh_tempo_seconds(&s->tempo, beat), .gen = gen, .len = (uint8_t)len, .is_off = is_off};
+	memcpy(it.msg, msg, (size_t)len);
+	heap_push(&s->queue, it);
+}
+
+static void emit(sink *s, int64_t tick, double beat, const uint8_t *msg, int len)
+{
+	if (s->smf)
+		sh_smf_message(s->smf, tick, msg, len);
+	live_push(s, beat, msg, len, false, 0);
+}
+
+/* Note-offs due at or before `beat` (so an off and an on at one tick go off first). */
+static void release_until(sink *s, double beat, bool all)
+{
+	while (s->offs.n && (all || to_tick(s, s->offs.v[0].key) <= to_tick(s, beat))) {
+		item it = heap_pop(&s->offs);
+		int ch = it.msg[0] & 15, p = it.msg[1];
+		if (it.gen != s->gen[ch][p])
+			continue; /* this note was retriggered and already cut */
+		s->sounding[ch][p] = false;
+		if (s->smf)
+			sh_smf_message(s->smf, it.tick, it.msg, 3);
+		if (it.tick > s->end_tick)
+			s->end_tick = it.tick;
+	}
+}
+
+static void note(sink *s, double beat, int ch, int pitch, int vel, double gate)
+{
+	int64_t on = to_tick(s, beat), off = to_tick(s, beat + gate);
+	if (off <= on)
+		off = on + 1; /* the shortest note the file can hold */
+	if (s->sounding[ch][pitch]) { /* retrigger: cut the sounding one here */
+		uint8_t m[3] = {(uint8_t)(0x80 | ch), (uint8_t)pitch, 0};
+		s->gen[ch][pitch]++;
+		s->live_gen[ch][pitch]++;
+		emit(s, on, beat, m, 3);
+	}
+	uint8_t m[3] = {(uint8_t)(0x90 | ch), (uint8_t)pitch, (uint8_t)vel};
+	emit(s, on, beat, m, 3);
+	s->sounding[ch][pitch] = true;
+	item it = {.key = (double)off / s->ppq, .tick = off, .gen = s->gen[ch][pitch], .len = 3, .is_off = true};
+	it.msg[0] = (uint8_t)(0x80 | ch);
+	it.msg[1] = (uint8_t)pitch;
+	it.msg[2] = 0;
+	heap_push(&s->offs, it);
+	if (s->live) /* live note-offs are queued now: the input may pause */
+		live_push(s, (double)off / s->ppq, it.msg, 3, true, s->live_gen[ch][pitch]);
+}
+
+/* ---- live sending ---- */
+static void send_due(sink *s, double now)
+{
+	while (s->queue.n && s->queue.v[0].key <= now) {
+		item it = heap_pop(&s->queue);
+		if (it.is_off && it.gen != s->live_gen[it.msg[0] & 15][it.msg[1]])
+			continue;
+		double actual = sh_now();
+		if (s->port && sh_midi_send(s->port, it.msg, it.len) != 0)
+			sh_die("%s", sh_error());
+		double late = actual - it.key;
+		uint64_t us = late <= 0 ? 0 : (uint64_t)llround(late * 1e6);
+		s->hist[us > 200000 ? 200000 : us]++;
+		s->sent++;
+		if (late > 0.001)
+			s->late_over++;
+		if (late > s->worst)
+			s->worst = late;
+		if (s->log)
+			fprintf(s->log, "{\"intended\":%.6f,\"actual\":%.6f,\"late_ms\":%.4f,\"status\":%d,\"data\":%d}\n",
+			        it.key - s->epoch, actual - s->epoch, late * 1e3, it.msg[0], it.msg[1]);
+		now = actual;
+	}
+}
+
+static double percentile(const sink *s, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)s->sent), acc = 0;
+	if (want == 0)
+		want = 1;
+	for (size_t i = 0; i <= 200000; i++) {
+		acc += s->hist[i];
+		if (acc >= want)
+			return (double)i / 1000.0;
+	}
+	return 200;
+}
+
+/* Wait until the next message is due or input arrives. Sleeps precisely for the
+ * last stretch so the send lands on time even when the machine is busy. */
+static void wait_live(sink *s, sh_evreader *in, bool input_open)
+{
+	double now = sh_now();
+	double due = s->queue.n ? s->queue.v[0].key : INFINITY;
+	if (due - now <= 0.002) {
+		if (due > now)
+			sh_sleep_until(due);
+		send_due(s, sh_now());
+		return;
+	}
+	if (!input_open) {
+		sh_sleep_until(due - 0.001);
+		return;
+	}
+	struct pollfd pfd = {.fd = sh_evreader_fd(in), .events = POLLIN};
+	struct timespec ts, *tp = NULL;
+	if (isfinite(due)) {
+		double wait = due - now - 0.0015;
+		ts.tv_sec = (time_t)wait;
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+		tp = &ts;
+	}
+	int r = ppoll(&pfd, 1, tp, NULL);
+	if (r < 0 && errno != EINTR)
+		sh_die("poll: %s", strerror(errno));
+	if (r > 0 && sh_evreader_fill(in) < 0)
+		sh_die("%s", sh_error());
+}
+
+/* ---- events ---- */
+typedef struct {
+	int cc;
+	char name[120];
+} ccmap;
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	const char *out = NULL;        /* the .mid file */
+	int64_t ppq = 480;             /* ticks per beat: 96 coarse, 960 fine */
+	double bpm = 120;              /* tempo until the first tempo event */
+	int64_t channel = 0;           /* channel of notes that carry none */
+	const char *name = "midi";     /* param events with this target: ccN, program */
+	const char *cc = NULL;         /* value streams to controllers: "mod:1,cutoff:74" */
+	const char *port_spec = NULL;  /* live: port number or name */
+	sh_duration latency = {0.010, SH_DUR_SECONDS}; /* live: headroom for pipeline jitter */
+	bool list = false, dry = false, skip_bad = false;
+	const char *timing_log = NULL;
+	sh_option opts[] = {
+		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write a Standard MIDI File (- for stdout)"},
+		{"ppq", 0, SH_OPT_INT, &ppq, 24, 32767, .help = "ticks per quarter note (480; 24..32767)"},
+		{"bpm", 'b', SH_OPT_DOUBLE, &bpm, 1, 999, .help = "tempo before the first tempo event (120)"},
+		{"channel", 'c', SH_OPT_INT, &channel, 0, 15, .help = "channel for notes without one (0; 0..15)"},
+		{"cc", 0, SH_OPT_STRING, &cc, .arg = "NAME:N,...", .help = "send value events NAME as controller N"},
+		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (midi)"},
+		{"port", 'p', SH_OPT_STRING, &port_spec, .no_preset = true, .arg = "PORT", .help = "play live to a port (number or name)"},
+		{"list", 0, SH_OPT_FLAG, &list, .no_preset = true, .help = "list MIDI output ports and exit"},
+		{"latency", 0, SH_OPT_DURATION, &latency, .scale = 0.001, .help = "live: fixed delay from event to port (10ms)"},
+		{"dry-run-live", 0, SH_OPT_FLAG, &dry, .no_preset = true, .help = "schedule live without a port; report timing"},
+		{"timing-log", 0, SH_OPT_STRING, &timing_log, .no_preset = true, .arg = "FILE", .help = "live: log intended and actual send times"},
+		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
+		{0},
+	};
+	sh_program prog = {.usage = usage, .summary = "write note events as a MIDI file and/or play them live"};
+	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (argc - idx > 1)
+		sh_usage_error("too many operands (one input file at most)");
+	if (list) {
+		if (sh_midi_list_outputs() == 0)
+			sh_warn("no MIDI output ports (no synth or ALSA sequencer is available)");
+		return 0;
+	}
+	ccmap maps[32];
+	int nmaps = 0;
+	if (cc) {
+		const char *p = cc;
+		while (*p) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			const char *colon = memchr(p, ':', len);
+			if (!colon || colon == p || (size_t)(colon - p) >= sizeof maps[0].name || nmaps == 32)
+				sh_usage_error("--cc: '%s' is not NAME:N,... (N a controller 0..127)", cc);
+			char num[16];
+			size_t nl = len - (size_t)(colon - p) - 1;
+			int64_t v;
+			snprintf(num, sizeof num, "%.*s", (int)(nl < 15 ? nl : 15), colon + 1);
+			if (sh_parse_int64(num, &v) || v < 0 || v > 127)
+				sh_usage_error("--cc: controller '%s' is outside 0..127", num);
+			snprintf(maps[nmaps].name, sizeof maps[nmaps].name, "%.*s", (int)(colon - p), p);
+			maps[nmaps++].cc = (int)v;
+			p += len + (comma ? 1 : 0);
+		}
+	}
+
+	sink *s = sh_calloc(1, sizeof *s);
+	s->ppq = (int)ppq;
+	s->live = dry || port_spec;
+	s->dry = dry;
+	s->latency = latency.amount;
+	sh_tempo_init(&s->tempo, bpm);
+	if (port_spec) {
+		s->port = sh_midi_open(port_spec);
+		if (!s->port) {
+			if (!out)
+				sh_die("%s", sh_error());
+			sh_warn("%s: writing %s only", sh_error(), out);
+			s->live = dry;
+		} else
+			sh_note("playing to %s", sh_midi_port_name(s->port));
+	}
+	if (!out && !s->live)
+		out = "-";
+	if (timing_log) {
+		s->log = fopen(timing_log, "w");
+		if (!s->log)
+			sh_die("%s: cannot create: %s", timing_log, strerror(errno));
+	}
+	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
+	if (out)
+		s->smf = sh_smf_create(out, (int)ppq);
+	if (s->live)
+		sh_try_realtime();
+
+	bool tempo_written = false;
+	sh_event ev;
+	const char *param;
+	json_t *pv;
+	bool input_open = true;
+	for (;;) {
+		if (s->live) {
+			if (input_open && !sh_evreader_buffered(in)) {
+				if (sh_evreader_eof(in))
+					input_open = false;
+				else {
+					wait_live(s, in, true);
+					send_due(s, sh_now());
+					continue;
+				}
+			}
+			if (!input_open) {
+				if (!s->queue.n)
+					break;
+				wait_live(s, in, false);
+				send_due(s, sh_now());
+				continue;
+			}
+		}
+		if (sh_evreader_next(in, &ev) != 1) {
+			input_open = false;
+			if (!s->live)
+				break;
+			continue;
+		}
+		if (s->live && !s->started) {
+			s->epoch = sh_now() + s->latency - sh_tempo_seconds(&s->tempo, ev.t);
+			s->started = true;
+		}
+		release_until(s, ev.t, false);
+		int64_t tick = to_tick(s, ev.t);
+		if (tick > s->end_tick)
+			s->end_tick = tick;
+		if (sh_ev_is(&ev, "tempo")) {
+			double b;
+			if (sh_ev_number(&ev, "bpm", &b) != 0 || b < 1 || b > 999) {
+				sh_event_bad(in, &ev, "tempo needs \"bpm\" within 1..999");
+				continue;
+			}
+			if (!tempo_written && tick > 0 && s->smf)
+				sh_smf_tempo(s->smf, 0, bpm);
+			tempo_written = true;
+			if (s->smf)
+				sh_smf_tempo(s->smf, tick, b);
+			sh_tempo_set(&s->tempo, ev.t, b);
+			continue;
+		}
+		if (!tempo_written && s->smf) {
+			sh_smf_tempo(s->smf, 0, bpm);
+			tempo_written = true;
+		}
+		if (sh_ev_is(&ev, "note")) {
+			double pitch, vel = 0.8, gate = 0.25, ch = (double)channel;
+			if (sh_ev_number(&ev, "pitch", &pitch) != 0 || pitch != floor(pitch) || pitch < 0 || pitch > 127) {
+				sh_event_bad(in, &ev, "note needs a whole \"pitch\" within 0..127");
+				continue;
+			}
+			if (json_object_get(ev.obj, "velocity") && (sh_ev_number(&ev, "velocity", &vel) != 0 || vel < 0 || vel > 1)) {
+				sh_event_bad(in, &ev, "note \"velocity\" must be within 0..1");
+				continue;
+			}
+			if (json_object_get(ev.obj, "gate") && (sh_ev_number(&ev, "gate", &gate) != 0 || !(gate > 0))) {
+				sh_event_bad(in, &ev, "note \"gate\" must be a positive number of beats");
+				continue;
+			}
+			if (json_object_get(ev.obj, "channel") &&
+			    (sh_ev_number(&ev, "channel", &ch) != 0 || ch != floor(ch) || ch < 0 || ch > 15)) {
+				sh_event_bad(in, &ev, "note \"channel\" must be 0..15");
+				continue;
+			}
+			int v7 = (int)lround(vel * 127);
+			if (vel > 0)
+				note(s, ev.t, (int)ch, (int)pitch, v7 < 1 ? 1 : v7, gate);
+			continue;
+		}
+		if (sh_ev_is(&ev, "value") && nmaps) {
+			const char *vn;
+			double v;
+			if (sh_ev_string(&ev, "name", &vn) == 0)
+				for (int i = 0; i < nmaps; i++)
+					if (!strcmp(vn, maps[i].name)) {
+						if (sh_ev_number(&ev, "value", &v) != 0) {
+							sh_event_bad(in, &ev, "value event needs a numeric \"value\"");
+							break;
+						}
+						v = v < 0 ? 0 : v > 1 ? 1 : v; /* controllers span 0..1 */
+						uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)maps[i].cc, (uint8_t)lround(v * 127)};
+						emit(s, tick, ev.t, m, 3);
+					}
+			continue;
+		}
+		if (sh_ev_param_for(&ev, name, &param, &pv)) {
+			double v;
+			if (sh_json_number(pv, &v) != 0) {
+				sh_event_bad(in, &ev, "param '%s': value must be a number", param);
+				continue;
+			}
+			if (!strncmp(param, "cc", 2) && param[2]) {
+				int64_t num;
+				if (sh_parse_int64(param + 2, &num) || num < 0 || num > 127 || v < 0 || v > 1) {
+					sh_event_bad(in, &ev, "param '%s': ccN needs N in 0..127 and a value in 0..1", param);
+					continue;
+				}
+				uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)num, (uint8_t)lround(v * 127)};
+				emit(s, tick, ev.t, m, 3);
+			} else if (!strcmp(param, "program")) {
+				if (v != floor(v) || v < 0 || v > 127) {
+					sh_event_bad(in, &ev, "param 'program': value must be 0..127");
+					continue;
+				}
+				uint8_t m[2] = {(uint8_t)(0xc0 | channel), (uint8_t)v};
+				emit(s, tick, ev.t, m, 2);
+			} else
+				sh_event_bad(in, &ev, "unknown param '%s' (ccN, program)", param);
+		}
+	}
+	release_until(s, 0, true);
+	if (s->smf)
+		sh_smf_finish(s->smf, s->end_tick);
+	sh_evreader_close(in);
+	if (s->live) {
+		fprintf(stderr, "%s: timing: %llu messages, late by median %.3f ms, p99 %.3f ms, max %.3f ms, "
+		        "over 1 ms: %llu\n", sh_progname, (unsigned long long)s->sent, percentile(s, 0.5),
+		        percentile(s, 0.99), s->worst * 1e3, (unsigned long long)s->late_over);
+	}
+	if (s->log && fclose(s->log) != 0)
+		sh_die("%s: cannot write: %s", timing_log, strerror(errno));
+	sh_midi_close(s->port);
+	free(s->offs.v);
+	free(s->queue.v);
+	free(s);
+	return 0;
+}
