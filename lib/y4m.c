@@ -264,8 +264,8 @@ size_t sh_y4m_format_header(const sh_y4m_info *info, char *buf, size_t cap)
 	} while (0)
 	if (info->interlace && info->interlace != '?')
 		ADD(" I%c", info->interlace);
-	if (info->aspect_den > 0)
-		ADD(" A%d:%d", info->aspect_num, info->aspect_den);
+	/* always written (A0:0 = unknown), as ffmpeg and mjpegtools do */
+	ADD(" A%d:%d", info->aspect_den > 0 ? info->aspect_num : 0, info->aspect_den > 0 ? info->aspect_den : 0);
 	ADD(" C%s", tag);
 	if (info->xtags && *info->xtags)
 		ADD(" %s", info->xtags);
