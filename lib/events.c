@@ -399,21 +399,21 @@ void sh_evline_end(sh_evline *l) { line_append(l, "}"); }
 
 /* ---------------------------------------------------------------- timing */
 
-void sh_tempo_init(sh_tempo *tm, double bpm)
+void sh_tempomap_init(sh_tempomap *tm, double bpm)
 {
 	tm->beat0 = 0;
 	tm->sec0 = 0;
 	tm->bpm = bpm;
 }
 
-double sh_tempo_seconds(const sh_tempo *tm, double beat)
+double sh_tempomap_seconds(const sh_tempomap *tm, double beat)
 {
 	return tm->sec0 + (beat - tm->beat0) * 60.0 / tm->bpm;
 }
 
-void sh_tempo_set(sh_tempo *tm, double beat, double bpm)
+void sh_tempomap_set(sh_tempomap *tm, double beat, double bpm)
 {
-	tm->sec0 = sh_tempo_seconds(tm, beat);
+	tm->sec0 = sh_tempomap_seconds(tm, beat);
 	tm->beat0 = beat;
 	tm->bpm = bpm;
 }

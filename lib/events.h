@@ -91,10 +91,10 @@ void sh_format_number(char *buf, size_t n, double v);
  * arrive (bpm changes take effect at their beat). */
 typedef struct {
 	double beat0, sec0, bpm; /* the current segment starts at beat0 = sec0 */
-} sh_tempo;
-void sh_tempo_init(sh_tempo *tm, double bpm);
-void sh_tempo_set(sh_tempo *tm, double beat, double bpm); /* beat >= beat0 */
-double sh_tempo_seconds(const sh_tempo *tm, double beat); /* beat >= beat0 */
+} sh_tempomap;
+void sh_tempomap_init(sh_tempomap *tm, double bpm);
+void sh_tempomap_set(sh_tempomap *tm, double beat, double bpm); /* beat >= beat0 */
+double sh_tempomap_seconds(const sh_tempomap *tm, double beat); /* beat >= beat0 */
 
 /* Sleep until the monotonic clock reaches `when` (seconds, as sh_now()). */
 void sh_sleep_until(double when);

@@ -84,7 +84,7 @@ typedef struct {
 	double epoch;              /* wall time of beat 0, latency included */
 	bool started;
 	double latency;
-	sh_tempo tempo;
+	sh_tempomap tempo;
 	FILE *log;
 	uint64_t hist[200001];     /* lateness in microseconds */
 	uint64_t sent, late_over;
@@ -97,7 +97,7 @@ static void live_push(sink *s, double beat, const uint8_t *msg, int len, bool is
 {
 	if (!s->live)
 		return;
-	item it = {.key = s->epoch + sh_tempo_seconds(&s->tempo, beat), .gen = gen, .len = (uint8_t)len, .is_off = is_off};
+	item it = {.key = s->epoch + sh_tempomap_seconds(&s->tempo, beat), .gen = gen, .len = (uint8_t)len, .is_off = is_off};
 	memcpy(it.msg, msg, (size_t)len);
 	heap_push(&s->queue, it);
 }
@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	s->live = dry || port_spec;
 	s->dry = dry;
 	s->latency = latency.amount;
-	sh_tempo_init(&s->tempo, bpm);
+	sh_tempomap_init(&s->tempo, bpm);
 	if (port_spec) {
 		s->port = sh_midi_open(port_spec);
 		if (!s->port) {
@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (s->live && !s->started) {
-			s->epoch = sh_now() + s->latency - sh_tempo_seconds(&s->tempo, ev.t);
+			s->epoch = sh_now() + s->latency - sh_tempomap_seconds(&s->tempo, ev.t);
 			s->started = true;
 		}
 		release_until(s, ev.t, false);
@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 			tempo_written = true;
 			if (s->smf)
 				sh_smf_tempo(s->smf, tick, b);
-			sh_tempo_set(&s->tempo, ev.t, b);
+			sh_tempomap_set(&s->tempo, ev.t, b);
 			continue;
 		}
 		if (!tempo_written && s->smf) {

@@ -85,11 +85,11 @@ int main(int argc, char **argv)
 	sh_format_number(buf, sizeof buf, 1.0 / 3);
 	CHECK(strtod(buf, NULL) == 1.0 / 3, "1/3 round-trips (%s)", buf);
 
-	sh_tempo tm;
-	sh_tempo_init(&tm, 120);
-	CHECK(fabs(sh_tempo_seconds(&tm, 4) - 2) < 1e-12, "4 beats at 120 bpm = 2 s");
-	sh_tempo_set(&tm, 4, 60);
-	CHECK(fabs(sh_tempo_seconds(&tm, 6) - 4) < 1e-12, "tempo change takes effect at its beat");
+	sh_tempomap tm;
+	sh_tempomap_init(&tm, 120);
+	CHECK(fabs(sh_tempomap_seconds(&tm, 4) - 2) < 1e-12, "4 beats at 120 bpm = 2 s");
+	sh_tempomap_set(&tm, 4, 60);
+	CHECK(fabs(sh_tempomap_seconds(&tm, 6) - 4) < 1e-12, "tempo change takes effect at its beat");
 
 	sh_scales reg = {0};
 	int maj[] = {0, 2, 4, 5, 7, 9, 11};
