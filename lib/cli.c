@@ -809,7 +809,7 @@ static json_t *option_json(const sh_option *o)
 		if (r.lo == r.hi)
 			return json_real(r.lo);
 		char buf[80];
-		snprintf(buf, sizeof buf, "%.17g..%.17g", r.lo, r.hi);
+		snprintf(buf, sizeof buf, "%.15g..%.15g", r.lo, r.hi);
 		return json_string(buf);
 	}
 	case SH_OPT_DURATION: {
@@ -818,7 +818,7 @@ static json_t *option_json(const sh_option *o)
 		const sh_duration *d = o->dest;
 		static const char *suffix[] = {"s", "smp", "f", "b"};
 		char buf[64];
-		snprintf(buf, sizeof buf, "%.17g%s", d->amount, suffix[d->unit]);
+		snprintf(buf, sizeof buf, "%.15g%s", d->amount, suffix[d->unit]);
 		return json_string(buf);
 	}
 	case SH_OPT_RATE: {
@@ -852,7 +852,7 @@ void *sh_options_json(const sh_option *opts)
 static void print_config(const sh_option *opts)
 {
 	json_t *root = sh_options_json(opts);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	printf("%s\n", s);
 	free(s);
 	json_decref(root);

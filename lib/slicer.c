@@ -4,7 +4,43 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
+#include "onsets.h"
 #include "rng.h"
+
+void sh_slicer_from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, double **onsets_out)
+{
+	sh_rng draw; /* ranges are drawn per run from their own stream */
+	sh_rng_seed(&draw, seed ^ 0x5eed5eedULL);
+	so->shuffle = sh_rng_between(&draw, c->shuffle.lo, c->shuffle.hi);
+	so->stutter = sh_rng_between(&draw, c->stutter.lo, c->stutter.hi);
+	so->reverse = sh_rng_between(&draw, c->reverse.lo, c->reverse.hi);
+	so->drop = sh_rng_between(&draw, c->drop.lo, c->drop.hi);
+	so->max_repeats = c->max_repeats;
+	so->slices = c->slices;
+	if (c->fps.num)
+		so->fps = c->fps;
+	*onsets_out = NULL;
+	if (c->onsets) {
+		if (sh_onsets_load(c->onsets, onsets_out, &so->nonsets) != 0)
+			sh_die("%s", sh_error());
+		so->onsets = *onsets_out;
+	} else if (!c->slices) {
+		if (sh_duration_seconds(&c->slice, c->bpm, sh_rational_value(so->fps), so->rate, &so->slice))
+			sh_usage_error("--slice: %s", sh_error());
+	}
+}
+
+void *sh_slicer_drawn_json(const sh_slicer_opts *so)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "shuffle", json_real(so->shuffle));
+	json_object_set_new(d, "stutter", json_real(so->stutter));
+	json_object_set_new(d, "reverse", json_real(so->reverse));
+	json_object_set_new(d, "drop", json_real(so->drop));
+	return d;
+}
 
 /* Sample index of a time, snapped to the frame grid first when there is one. */
 static int64_t snap(const sh_slicer_opts *o, double seconds)

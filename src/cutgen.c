@@ -11,8 +11,6 @@
 #include "audio.h"
 #include "cli.h"
 #include "cutlist.h"
-#include "onsets.h"
-#include "rng.h"
 #include "slicer.h"
 
 static sh_program prog = {
@@ -22,42 +20,17 @@ static sh_program prog = {
 };
 
 static struct {
-	sh_duration slice;     /* 40ms: tight glitch grains; 250ms+: phrases keep their shape */
-	int64_t slices;        /* N equal slices instead of a slice length */
-	const char *onsets;    /* cut at transients instead: the grains follow the playing */
-	sh_range shuffle;      /* 0: order kept; 1: every slice moves */
-	sh_range stutter;      /* 0: none; 0.3: a machine-gun repeat now and then; 1: all */
-	int64_t max_repeats;   /* 2: flams; 8+: buzzing rolls */
-	sh_range reverse;      /* share of pieces played backwards: swells, sucked-in hits */
-	sh_range drop;         /* share of pieces turned to silence: air and gaps */
-	double bpm;            /* tempo for slices in beats or note values (1/16) */
-	sh_rational fps;       /* snap every cut to this frame grid (video lockstep) */
+	sh_slicer_cli knobs;
 	sh_duration duration;  /* source length when there is no source */
 	int64_t rate;          /* sample rate assumed with --duration */
 	const char *output;
 } opt = {
-	.slice = {0.04, SH_DUR_SECONDS},
-	.shuffle = {0.5, 0.5},
-	.stutter = {0.2, 0.2},
-	.max_repeats = 4,
-	.reverse = {0.15, 0.15},
-	.drop = {0, 0},
+	.knobs = SH_SLICER_CLI_DEFAULTS(0.5),
 	.rate = 48000,
 };
 
 static sh_option options[] = {
-	{"slice", 's', SH_OPT_DURATION, &opt.slice, .scale = 0.001, .arg = "DUR",
-	 .help = "slice length: 40ms, 0.5s, 2f, 1/16 (bare number: ms; default 40ms)"},
-	{"slices", 'n', SH_OPT_INT, &opt.slices, 1, 10000000, .help = "cut into N equal slices instead"},
-	{"onsets", 0, SH_OPT_STRING, &opt.onsets, .arg = "FILE", .no_preset = true,
-	 .help = "cut at the onsets in FILE (JSON from onsets(1)) instead"},
-	{"shuffle", 'S', SH_OPT_RANGE, &opt.shuffle, 0, 1, .arg = "P", .help = "chance a slice moves, 0..1 (default 0.5)"},
-	{"stutter", 't', SH_OPT_RANGE, &opt.stutter, 0, 1, .arg = "P", .help = "chance a piece repeats, 0..1 (default 0.2)"},
-	{"max-repeats", 'm', SH_OPT_INT, &opt.max_repeats, 2, 64, .help = "a stutter plays 2..N times (default 4)"},
-	{"reverse", 'r', SH_OPT_RANGE, &opt.reverse, 0, 1, .arg = "P", .help = "chance a piece plays backwards (default 0.15)"},
-	{"drop", 'd', SH_OPT_RANGE, &opt.drop, 0, 1, .arg = "P", .help = "chance a piece is silence (default 0)"},
-	{"bpm", 'b', SH_OPT_DOUBLE, &opt.bpm, 1, 1000, .help = "tempo for beat and note-value slices"},
-	{"fps", 'f', SH_OPT_RATE, &opt.fps, .help = "snap cuts to this frame rate (30, 25, 30000/1001)"},
+	SH_SLICER_OPTIONS(opt.knobs, "chance a slice moves, 0..1 (default 0.5)"),
 	{"duration", 'D', SH_OPT_DURATION, &opt.duration, .scale = 1, .no_preset = true,
 	 .help = "source length when there is no source (bare number: seconds)"},
 	{"rate", 'R', SH_OPT_INT, &opt.rate, SH_MIN_RATE, SH_MAX_RATE, .help = "sample rate with --duration (default 48000)"},
@@ -143,22 +116,13 @@ int main(int argc, char **argv)
 	if (source && have_duration)
 		sh_usage_error("give a SOURCE or --duration, not both");
 
-	sh_rng draw; /* ranges are drawn per run from their own stream */
-	sh_rng_seed(&draw, prog.seed ^ 0x5eed5eedULL);
-	sh_slicer_opts so = {
-		.slices = opt.slices,
-		.shuffle = sh_rng_between(&draw, opt.shuffle.lo, opt.shuffle.hi),
-		.stutter = sh_rng_between(&draw, opt.stutter.lo, opt.stutter.hi),
-		.reverse = sh_rng_between(&draw, opt.reverse.lo, opt.reverse.hi),
-		.drop = sh_rng_between(&draw, opt.drop.lo, opt.drop.hi),
-		.max_repeats = opt.max_repeats,
-		.fps = opt.fps,
-	};
+	sh_slicer_opts so = {.fps = opt.knobs.fps};
 
 	sh_cutlist *chain_from = NULL;
 	if (have_duration) {
 		double seconds;
-		if (sh_duration_seconds(&opt.duration, opt.bpm, sh_rational_value(opt.fps), (double)opt.rate, &seconds))
+		if (sh_duration_seconds(&opt.duration, opt.knobs.bpm, sh_rational_value(opt.knobs.fps), (double)opt.rate,
+		                        &seconds))
 			sh_usage_error("--duration: %s", sh_error());
 		so.rate = (double)opt.rate;
 		so.total = sh_seconds_to_index(seconds, so.rate);
@@ -191,15 +155,8 @@ int main(int argc, char **argv)
 			close(fd);
 	}
 
-	double *times = NULL;
-	if (opt.onsets) {
-		if (sh_onsets_load(opt.onsets, &times, &so.nonsets) != 0)
-			sh_die("%s", sh_error());
-		so.onsets = times;
-	} else if (!opt.slices) {
-		if (sh_duration_seconds(&opt.slice, opt.bpm, sh_rational_value(so.fps), so.rate, &so.slice))
-			sh_usage_error("--slice: %s", sh_error());
-	}
+	double *times;
+	sh_slicer_from_cli(&opt.knobs, prog.seed, &so, &times);
 
 	sh_cutlist *pass = sh_slice(&so, prog.seed);
 	if (!pass)
@@ -208,12 +165,7 @@ int main(int argc, char **argv)
 	json_object_set_new(made, "program", json_string("cutgen"));
 	json_object_set_new(made, "version", json_string(SHARDS_VERSION));
 	json_object_set_new(made, "options", sh_options_json(options));
-	json_t *drawn = json_object();
-	json_object_set_new(drawn, "shuffle", json_real(so.shuffle));
-	json_object_set_new(drawn, "stutter", json_real(so.stutter));
-	json_object_set_new(drawn, "reverse", json_real(so.reverse));
-	json_object_set_new(drawn, "drop", json_real(so.drop));
-	json_object_set_new(made, "drawn", drawn);
+	json_object_set_new(made, "drawn", sh_slicer_drawn_json(&so));
 	pass->made_by = made;
 
 	sh_cutlist *result = pass;
