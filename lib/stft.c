@@ -8,6 +8,10 @@
 #include <xmmintrin.h>
 #define SH_HAVE_MXCSR 1
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SH_STFT_SSE 1
+#endif
 
 #include "cli.h"
 
@@ -26,6 +30,8 @@ struct sh_stft {
 	float *out;        /* one hop of interleaved output */
 	fftwf_plan fwd, inv;
 
+	int cap;           /* length of the in and acc buffers */
+	int base;          /* the current frame starts at in[c][base] and acc[c][base] */
 	int fill;          /* input samples of the current hop received */
 	int64_t frames_done;
 	int64_t pushed;    /* input frames pushed */
@@ -80,12 +86,15 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 		s->synth[i] = (float)(s->win[i] / (norm[i % hop] * size));
 	free(norm);
 
+	/* The buffers slide forward a hop per frame and move back to the start only
+	 * when they reach the end, so samples are moved once every 16 hops or so. */
+	s->cap = size + 16 * hop;
 	s->in = sh_calloc((size_t)channels, sizeof *s->in);
 	s->acc = sh_calloc((size_t)channels, sizeof *s->acc);
 	s->spec = sh_calloc((size_t)channels, sizeof *s->spec);
 	for (int c = 0; c < channels; c++) {
-		s->in[c] = sh_calloc((size_t)size, sizeof(float));
-		s->acc[c] = sh_calloc((size_t)size, sizeof(float));
+		s->in[c] = sh_calloc((size_t)s->cap, sizeof(float));
+		s->acc[c] = sh_calloc((size_t)s->cap, sizeof(float));
 		s->spec[c] = fftwf_malloc(sizeof(fftwf_complex) * (size_t)s->bins);
 		if (!s->spec[c])
 			sh_die("out of memory");
@@ -105,14 +114,37 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 	return s;
 }
 
+/* d[i] = x[i] * w[i] */
+static void mul(float *restrict d, const float *restrict x, const float *restrict w, int n)
+{
+	int i = 0;
+#ifdef SH_STFT_SSE
+	for (; i + 4 <= n; i += 4)
+		_mm_storeu_ps(d + i, _mm_mul_ps(_mm_loadu_ps(x + i), _mm_loadu_ps(w + i)));
+#endif
+	for (; i < n; i++)
+		d[i] = x[i] * w[i];
+}
+
+/* d[i] += x[i] * w[i] */
+static void mul_add(float *restrict d, const float *restrict x, const float *restrict w, int n)
+{
+	int i = 0;
+#ifdef SH_STFT_SSE
+	for (; i + 4 <= n; i += 4)
+		_mm_storeu_ps(d + i, _mm_add_ps(_mm_loadu_ps(d + i),
+		                                _mm_mul_ps(_mm_loadu_ps(x + i), _mm_loadu_ps(w + i))));
+#endif
+	for (; i < n; i++)
+		d[i] += x[i] * w[i];
+}
+
 /* One frame: the `in` buffers hold the last `size` samples. */
 static void run_frame(sh_stft *s)
 {
 	const int n = s->size, h = s->hop;
 	for (int c = 0; c < s->channels; c++) {
-		const float *x = s->in[c];
-		for (int i = 0; i < n; i++)
-			s->time[i] = x[i] * s->win[i];
+		mul(s->time, s->in[c] + s->base, s->win, n);
 		fftwf_execute_dft_r2c(s->fwd, s->time, (fftwf_complex *)s->spec[c]);
 	}
 	if (s->frame_fn)
@@ -122,18 +154,14 @@ static void run_frame(sh_stft *s)
 		return;
 	for (int c = 0; c < s->channels; c++) {
 		fftwf_execute_dft_c2r(s->inv, (fftwf_complex *)s->spec[c], s->time);
-		float *a = s->acc[c];
-		for (int i = 0; i < n; i++)
-			a[i] += s->time[i] * s->synth[i];
+		mul_add(s->acc[c] + s->base, s->time, s->synth, n);
 	}
 	/* the first hop of the accumulators is complete */
 	const int ch = s->channels;
 	for (int c = 0; c < ch; c++) {
-		float *a = s->acc[c];
+		const float *a = s->acc[c] + s->base;
 		for (int i = 0; i < h; i++)
 			s->out[(size_t)i * ch + c] = a[i];
-		memmove(a, a + h, sizeof(float) * (size_t)(n - h));
-		memset(a + n - h, 0, sizeof(float) * (size_t)h);
 	}
 	int64_t start = s->produced; /* index of out[0] before compensation */
 	s->produced += h;
@@ -159,9 +187,9 @@ static void push_frames(sh_stft *s, const float *in, size_t n, int count_input)
 		size_t take = (size_t)(h - s->fill);
 		if (take > n - i)
 			take = n - i;
-		int base = size - h + s->fill;
+		int at = s->base + size - h + s->fill;
 		for (int c = 0; c < ch; c++) {
-			float *dst = s->in[c] + base;
+			float *dst = s->in[c] + at;
 			if (in) {
 				const float *src = in + i * (size_t)ch + c;
 				for (size_t k = 0; k < take; k++)
@@ -176,9 +204,17 @@ static void push_frames(sh_stft *s, const float *in, size_t n, int count_input)
 			s->pushed += (int64_t)take;
 		if (s->fill == h) {
 			run_frame(s);
-			for (int c = 0; c < ch; c++)
-				memmove(s->in[c], s->in[c] + h, sizeof(float) * (size_t)(size - h));
 			s->fill = 0;
+			s->base += h;
+			if (s->base + size > s->cap) {
+				/* keep the overlapping part; the accumulators past it must be zero */
+				for (int c = 0; c < ch; c++) {
+					memmove(s->in[c], s->in[c] + s->base, sizeof(float) * (size_t)(size - h));
+					memmove(s->acc[c], s->acc[c] + s->base, sizeof(float) * (size_t)(size - h));
+					memset(s->acc[c] + size - h, 0, sizeof(float) * (size_t)(s->cap - size + h));
+				}
+				s->base = 0;
+			}
 		}
 	}
 }

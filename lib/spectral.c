@@ -1,0 +1,408 @@
+/* spectral.c -- spectral smear and spectral mangle on lib/stft; see spectral.h. */
+#include "spectral.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SH_SMEAR_SSE 1
+#endif
+
+#include "audio.h"
+#include "cli.h"
+#include "rng.h"
+
+enum { KIND_SMEAR, KIND_MANGLE };
+
+struct sh_spectral {
+	int kind;
+	sh_stft *stft;
+	sh_stft_emit_fn emit;
+	void *emit_user;
+	int rate, channels, size, hop, bins;
+	sh_rng rng;
+	double ginc;           /* sh_stft_incoherent_gain */
+	float complex *rot;    /* per-bin rotation shared by the channels */
+	float complex *table;  /* smear: the rotations to draw from */
+	float *tmpf;           /* bins floats */
+	float complex *tmpc;   /* bins complex */
+
+	/* smear */
+	float a;               /* one-pole coefficient across frames */
+	float phase;
+	float gain;
+	float wsum;            /* weight of the smoother so far, 1 - a^frames */
+	float **smag;          /* smoothed magnitude per channel */
+
+	/* mangle */
+	sh_mangle_opts m;
+	float **held_mag, **held_ph;
+	float *advance;        /* phase advance per hop for each bin, wrapped */
+	int64_t hold_left;
+	float noise_gain;
+};
+
+static float **alloc_rows(int rows, int n)
+{
+	float **r = sh_calloc((size_t)rows, sizeof *r);
+	for (int i = 0; i < rows; i++)
+		r[i] = sh_calloc((size_t)n, sizeof(float));
+	return r;
+}
+
+static void free_rows(float **r, int rows)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < rows; i++)
+		free(r[i]);
+	free(r);
+}
+
+static inline float magf(float complex x)
+{
+	float re = crealf(x), im = cimagf(x);
+	return sqrtf(re * re + im * im);
+}
+
+/* x[k] *= y[k] without the C99 NaN/Inf recovery (the values are finite). */
+static void cmul(float complex *restrict x, const float complex *restrict y, int n)
+{
+	float *xf = (float *)x;
+	const float *yf = (const float *)y;
+	for (int k = 0; k < n; k++) {
+		float a = xf[2 * k], b = xf[2 * k + 1], c = yf[2 * k], d = yf[2 * k + 1];
+		xf[2 * k] = a * c - b * d;
+		xf[2 * k + 1] = a * d + b * c;
+	}
+}
+
+/* ---------------------------------------------------------------- smear */
+
+/* One channel's bins (interleaved re, im): smooth the power in sm, rescale each
+ * bin to the smoothed magnitude keeping its phase (a bin that is empty now takes
+ * the smoothed magnitude at phase 0), then rotate by rot when given. */
+static void smear_bins(float *restrict x, float *restrict sm, const float *restrict rot, int n,
+                       float a, float b, float norm)
+{
+	int k = 0;
+#ifdef SH_SMEAR_SSE
+	const __m128 va = _mm_set1_ps(a), vb = _mm_set1_ps(b), vn = _mm_set1_ps(norm);
+	const __m128 tiny = _mm_set1_ps(1e-30f);
+	for (; k + 4 <= n; k += 4) {
+		__m128 x0 = _mm_loadu_ps(x + 2 * k), x1 = _mm_loadu_ps(x + 2 * k + 4);
+		__m128 re = _mm_shuffle_ps(x0, x1, _MM_SHUFFLE(2, 0, 2, 0));
+		__m128 im = _mm_shuffle_ps(x0, x1, _MM_SHUFFLE(3, 1, 3, 1));
+		__m128 pw = _mm_add_ps(_mm_mul_ps(re, re), _mm_mul_ps(im, im));
+		__m128 v = _mm_add_ps(_mm_mul_ps(va, _mm_loadu_ps(sm + k)), _mm_mul_ps(vb, pw));
+		_mm_storeu_ps(sm + k, v);
+		__m128 vt = _mm_mul_ps(v, vn);
+		__m128 live = _mm_cmpgt_ps(pw, tiny);
+		__m128 g = _mm_sqrt_ps(_mm_div_ps(vt, _mm_max_ps(pw, tiny)));
+		__m128 nr = _mm_or_ps(_mm_and_ps(live, _mm_mul_ps(re, g)), _mm_andnot_ps(live, _mm_sqrt_ps(vt)));
+		__m128 ni = _mm_and_ps(live, _mm_mul_ps(im, g));
+		if (rot) {
+			__m128 r0 = _mm_loadu_ps(rot + 2 * k), r1 = _mm_loadu_ps(rot + 2 * k + 4);
+			__m128 cr = _mm_shuffle_ps(r0, r1, _MM_SHUFFLE(2, 0, 2, 0));
+			__m128 ci = _mm_shuffle_ps(r0, r1, _MM_SHUFFLE(3, 1, 3, 1));
+			__m128 tr = _mm_sub_ps(_mm_mul_ps(nr, cr), _mm_mul_ps(ni, ci));
+			ni = _mm_add_ps(_mm_mul_ps(nr, ci), _mm_mul_ps(ni, cr));
+			nr = tr;
+		}
+		_mm_storeu_ps(x + 2 * k, _mm_unpacklo_ps(nr, ni));
+		_mm_storeu_ps(x + 2 * k + 4, _mm_unpackhi_ps(nr, ni));
+	}
+#endif
+	for (; k < n; k++) {
+		float re = x[2 * k], im = x[2 * k + 1];
+		float pw = re * re + im * im;
+		float v = a * sm[k] + b * pw;
+		sm[k] = v;
+		float vt = v * norm, nr, ni;
+		if (pw > 1e-30f) {
+			float g = sqrtf(vt / pw);
+			nr = re * g;
+			ni = im * g;
+		} else {
+			nr = sqrtf(vt);
+			ni = 0.0f;
+		}
+		if (rot) {
+			float cr = rot[2 * k], ci = rot[2 * k + 1];
+			float tr = nr * cr - ni * ci;
+			ni = nr * ci + ni * cr;
+			nr = tr;
+		}
+		x[2 * k] = nr;
+		x[2 * k + 1] = ni;
+	}
+}
+
+/* Random rotations come from a table of ROT_N angles spread evenly over
+ * [-pi*phase, pi*phase] (times the level compensation), indexed by 12-bit slices
+ * of the generator's output: five draws per 64-bit number. */
+#define ROT_BITS 12
+#define ROT_N (1 << ROT_BITS)
+
+static void smear_frame(void *u, float complex *const *spec, int channels, int bins, int64_t frame)
+{
+	(void)frame;
+	sh_spectral *s = u;
+	const float a = s->a, b = 1.0f - s->a;
+	if (a == 0.0f && s->phase == 0.0f)
+		return; /* untouched: exact identity */
+	if (s->phase > 0.0f) {
+		uint64_t r = 0;
+		int left = 0;
+		for (int k = 0; k < bins; k++) {
+			if (left == 0) {
+				r = sh_rng_next(&s->rng);
+				left = 64 / ROT_BITS;
+			}
+			memcpy(&s->rot[k], &s->table[r & (ROT_N - 1)], sizeof s->rot[k]);
+			r >>= ROT_BITS;
+			left--;
+		}
+	}
+	/* Power is smoothed (so a steady sound keeps its level) and divided by the
+	 * weight accumulated so far (so the start does not fade in from zero). */
+	s->wsum = a * s->wsum + b;
+	const float norm = 1.0f / s->wsum;
+	for (int c = 0; c < channels; c++)
+		if (a == 0.0f)
+			cmul(spec[c], s->rot, bins); /* phase only */
+		else
+			smear_bins((float *)spec[c], s->smag[c],
+			           s->phase > 0.0f ? (const float *)s->rot : NULL, bins, a, b, norm);
+}
+
+static void spectral_emit(void *u, const float *buf, size_t frames)
+{
+	sh_spectral *s = u;
+	s->emit(s->emit_user, buf, frames);
+}
+
+static sh_spectral *common_new(int kind, int size, int hop, int rate, int channels, uint64_t seed,
+                               sh_stft_frame_fn fn, sh_stft_emit_fn emit, void *user)
+{
+	if (hop == 0)
+		hop = size / 4;
+	sh_spectral *s = sh_calloc(1, sizeof *s);
+	s->emit = emit;
+	s->emit_user = user;
+	s->stft = sh_stft_new(size, hop, channels, fn, emit ? spectral_emit : NULL, s);
+	if (!s->stft) {
+		free(s);
+		return NULL;
+	}
+	s->kind = kind;
+	s->rate = rate;
+	s->channels = channels;
+	s->size = size;
+	s->hop = hop;
+	s->bins = size / 2 + 1;
+	sh_rng_seed(&s->rng, seed);
+	s->ginc = sh_stft_incoherent_gain(s->stft);
+	s->rot = sh_calloc((size_t)s->bins, sizeof *s->rot);
+	s->tmpf = sh_calloc((size_t)s->bins, sizeof *s->tmpf);
+	s->tmpc = sh_calloc((size_t)s->bins, sizeof *s->tmpc);
+	return s;
+}
+
+sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stft_emit_fn emit,
+                          void *user)
+{
+	if (!(o->blur >= 0 && o->blur <= 1) || !(o->phase >= 0 && o->phase <= 1)) {
+		sh_set_error("blur and phase must be within 0..1");
+		return NULL;
+	}
+	sh_spectral *s = common_new(KIND_SMEAR, o->size, o->hop, rate, channels, o->seed, smear_frame,
+	                            emit, user);
+	if (!s)
+		return NULL;
+	double tau = 3.0 * o->blur * o->blur; /* seconds */
+	s->a = tau > 0 ? (float)exp(-(double)s->hop / (tau * rate)) : 0.0f;
+	s->phase = (float)o->phase;
+	double c = o->phase > 0 ? sin(M_PI * o->phase) / (M_PI * o->phase) : 1.0;
+	s->gain = (float)(1.0 / sqrt(c * c + (1.0 - c * c) * s->ginc));
+	s->smag = alloc_rows(channels, s->bins);
+	s->table = sh_malloc(sizeof *s->table * ROT_N);
+	for (int j = 0; j < ROT_N; j++) {
+		double t = M_PI * o->phase * (2.0 * (j + 0.5) / ROT_N - 1.0);
+		s->table[j] = s->gain * ((float)cos(t) + I * (float)sin(t));
+	}
+	return s;
+}
+
+/* ---------------------------------------------------------------- mangle */
+
+static void mangle_frame(void *u, float complex *const *spec, int channels, int bins, int64_t frame)
+{
+	(void)frame;
+	sh_spectral *s = u;
+	const sh_mangle_opts *m = &s->m;
+
+	/* freeze: hold a captured frame, advancing each bin's phase as a steady
+	 * partial at the bin frequency would */
+	if (s->hold_left == 0 && m->freeze > 0 && sh_rng_chance(&s->rng, m->freeze)) {
+		double secs = sh_rng_between(&s->rng, m->hold_min, m->hold_max);
+		int64_t n = llround(secs * s->rate / s->hop);
+		s->hold_left = n < 1 ? 1 : n;
+		for (int c = 0; c < channels; c++)
+			for (int k = 0; k < bins; k++) {
+				s->held_mag[c][k] = magf(spec[c][k]);
+				s->held_ph[c][k] = cargf(spec[c][k]);
+			}
+	} else if (s->hold_left > 0) {
+		for (int c = 0; c < channels; c++)
+			for (int k = 0; k < bins; k++) {
+				float p = s->held_ph[c][k] + s->advance[k];
+				if (p > (float)M_PI)
+					p -= 2.0f * (float)M_PI;
+				else if (p < -(float)M_PI)
+					p += 2.0f * (float)M_PI;
+				s->held_ph[c][k] = p;
+			}
+	}
+	if (s->hold_left > 0) {
+		s->hold_left--;
+		for (int c = 0; c < channels; c++)
+			for (int k = 0; k < bins; k++) {
+				float mg = s->held_mag[c][k], p = s->held_ph[c][k];
+				spec[c][k] = mg * (cosf(p) + I * sinf(p));
+			}
+	}
+
+	/* shift: move every bin up or down */
+	int d = 0;
+	if (m->shift_min != m->shift_max)
+		d = (int)lround(sh_rng_between(&s->rng, m->shift_min, m->shift_max));
+	else
+		d = (int)lround(m->shift_min);
+	if (d >= bins)
+		d = bins;
+	if (d <= -bins)
+		d = -bins;
+	if (d != 0) {
+		for (int c = 0; c < channels; c++) {
+			float complex *x = spec[c];
+			if (d > 0) {
+				memmove(x + d, x, sizeof *x * (size_t)(bins - d));
+				memset(x, 0, sizeof *x * (size_t)d);
+			} else {
+				memmove(x, x - d, sizeof *x * (size_t)(bins + d));
+				memset(x + bins + d, 0, sizeof *x * (size_t)-d);
+			}
+		}
+	}
+
+	/* swap: exchange pairs of bins (DC and Nyquist stay) */
+	if (m->swap > 0 && bins > 3) {
+		double want = m->swap * (bins - 2) / 2.0;
+		int64_t n = (int64_t)want;
+		if (sh_rng_chance(&s->rng, want - (double)n))
+			n++;
+		for (int64_t q = 0; q < n; q++) {
+			int i = 1 + (int)sh_rng_below(&s->rng, (uint64_t)bins - 2);
+			int j = 1 + (int)sh_rng_below(&s->rng, (uint64_t)bins - 2);
+			for (int c = 0; c < channels; c++) {
+				float complex t = spec[c][i];
+				spec[c][i] = spec[c][j];
+				spec[c][j] = t;
+			}
+		}
+	}
+
+	/* noise: blend toward complex Gaussian noise shaped by the spectral envelope
+	 * (the magnitude averaged over +-8 bins), scaled for overlap-add of
+	 * incoherent frames */
+	if (m->noise > 0) {
+		for (int k = 0; k < bins; k++) {
+			double re = sh_rng_gauss(&s->rng), im = sh_rng_gauss(&s->rng);
+			s->tmpc[k] = (float)(re * M_SQRT1_2) + I * (float)(im * M_SQRT1_2);
+		}
+		const int r = 8;
+		const float wet = (float)(m->noise / sqrt(s->ginc)), dry = (float)(1.0 - m->noise);
+		for (int c = 0; c < channels; c++) {
+			float complex *x = spec[c];
+			for (int k = 0; k < bins; k++)
+				s->tmpf[k] = magf(x[k]);
+			double sum = 0;
+			int lo = 0, hi = -1; /* window [lo, hi] */
+			for (int k = 0; k < bins; k++) {
+				int want_hi = k + r < bins - 1 ? k + r : bins - 1;
+				int want_lo = k - r > 0 ? k - r : 0;
+				while (hi < want_hi)
+					sum += s->tmpf[++hi];
+				while (lo < want_lo)
+					sum -= s->tmpf[lo++];
+				float env = (float)(sum > 0 ? sum / (hi - lo + 1) : 0.0);
+				x[k] = dry * x[k] + wet * env * s->tmpc[k];
+			}
+		}
+	}
+}
+
+sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_stft_emit_fn emit,
+                           void *user)
+{
+	if (!(o->swap >= 0 && o->swap <= 1) || !(o->noise >= 0 && o->noise <= 1) ||
+	    !(o->freeze >= 0 && o->freeze <= 1)) {
+		sh_set_error("swap, noise and freeze must be within 0..1");
+		return NULL;
+	}
+	if (!(o->hold_min > 0 && o->hold_min <= o->hold_max)) {
+		sh_set_error("hold must be a positive range");
+		return NULL;
+	}
+	sh_spectral *s = common_new(KIND_MANGLE, o->size, o->hop, rate, channels, o->seed, mangle_frame,
+	                            emit, user);
+	if (!s)
+		return NULL;
+	s->m = *o;
+	s->held_mag = alloc_rows(channels, s->bins);
+	s->held_ph = alloc_rows(channels, s->bins);
+	s->advance = sh_calloc((size_t)s->bins, sizeof(float));
+	for (int k = 0; k < s->bins; k++) {
+		double adv = fmod(2.0 * M_PI * k * s->hop / s->size, 2.0 * M_PI);
+		if (adv > M_PI)
+			adv -= 2.0 * M_PI;
+		s->advance[k] = (float)adv;
+	}
+	return s;
+}
+
+/* ---------------------------------------------------------------- common */
+
+void sh_spectral_push(sh_spectral *s, const float *in, size_t frames) { sh_stft_push(s->stft, in, frames); }
+void sh_spectral_finish(sh_spectral *s) { sh_stft_finish(s->stft); }
+int sh_spectral_latency(const sh_spectral *s) { return sh_stft_latency(s->stft); }
+
+void sh_spectral_free(sh_spectral *s)
+{
+	if (!s)
+		return;
+	sh_stft_free(s->stft);
+	free(s->rot);
+	free(s->table);
+	free(s->tmpf);
+	free(s->tmpc);
+	free_rows(s->smag, s->channels);
+	free_rows(s->held_mag, s->channels);
+	free_rows(s->held_ph, s->channels);
+	free(s->advance);
+	free(s);
+}
+
+void sh_spectral_run(sh_spectral *s, sh_audio_in *in)
+{
+	const size_t block = 16384;
+	float *buf = sh_malloc(sizeof(float) * block * (size_t)s->channels);
+	size_t n;
+	while ((n = sh_audio_read_or_die(in, buf, block)) > 0)
+		sh_spectral_push(s, buf, n);
+	sh_spectral_finish(s);
+	free(buf);
+}

@@ -1,0 +1,51 @@
+/* spectral.h -- the spectral effects behind specsmear and specmangle, on lib/stft.
+ *
+ * Each effect owns an STFT (see stft.h), takes interleaved float audio pushed in
+ * blocks of any size, and hands interleaved output to an emit callback, aligned
+ * with the input (latency compensated) and exactly as long. All random decisions
+ * come from one sh_rng seeded by the caller and are drawn once per frame and bin
+ * for all channels together, so the stereo image survives and the same seed and
+ * input give the same bytes whatever the block sizes. With every knob at zero
+ * the spectrum is left untouched: output = input within float rounding. */
+#ifndef SHARDS_SPECTRAL_H
+#define SHARDS_SPECTRAL_H
+
+#include <stdint.h>
+
+#include "stft.h"
+
+typedef struct sh_spectral sh_spectral;
+
+typedef struct {
+	int size, hop;    /* FFT length and hop (hop 0 = size/4) */
+	double blur;      /* 0..1: magnitude smoothing across time; time constant 3 s * blur^2 */
+	double phase;     /* 0..1: phase randomisation, as a fraction of +-pi */
+	uint64_t seed;
+} sh_smear_opts;
+
+typedef struct {
+	int size, hop;
+	double swap;      /* 0..1: fraction of bins exchanged with a random other bin, per frame */
+	double noise;     /* 0..1: blend toward noise shaped by the frame's spectral envelope */
+	double freeze;    /* 0..1: chance per frame that a freeze (hold) starts */
+	double hold_min, hold_max; /* hold length in seconds, drawn per freeze */
+	double shift_min, shift_max; /* bin shift in bins, drawn per frame (equal: fixed) */
+	uint64_t seed;
+} sh_mangle_opts;
+
+/* NULL with sh_error() on bad sizes. */
+sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stft_emit_fn emit,
+                          void *user);
+sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_stft_emit_fn emit,
+                           void *user);
+void sh_spectral_push(sh_spectral *s, const float *in, size_t frames);
+void sh_spectral_finish(sh_spectral *s);
+int sh_spectral_latency(const sh_spectral *s); /* compensated internally; for docs/notes */
+void sh_spectral_free(sh_spectral *s);
+
+/* Read IN to its end in large blocks, push everything, finish. Dies on a read
+ * error (truncated stream, non-finite samples). */
+struct sh_audio_in;
+void sh_spectral_run(sh_spectral *s, struct sh_audio_in *in);
+
+#endif
