@@ -761,7 +761,7 @@ int sh_media_video_read(sh_media *m, uint8_t *frame)
 		return 0;
 	double fps = (double)m->out.fps_num / m->out.fps_den;
 	double target = m->vo.start + (double)m->k * m->out.fps_den / m->out.fps_num;
-	double tol = 0.5 / fps - 1e-9;
+	double tol = 0.5 / fps - 1e-6; /* a source frame exactly half an output frame late is not taken: ties go to the earlier frame, whatever the rounding */
 	if (!m->have_cur && !m->have_next) {
 		int r = fetch_next(m);
 		if (r < 0)

@@ -1,0 +1,159 @@
+/* avsplit -- decode any media file into its streams: video as y4m (scaled,
+ * fitted, at a constant frame rate), audio as AU float (or any file format by
+ * extension). Both can be trimmed by start and duration. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio.h"
+#include "cli.h"
+#include "media.h"
+#include "y4m.h"
+
+static const char *usage =
+	"avsplit [-a AUDIO] [-V VIDEO] [-r FPS] [-s WxH] [--fit crop|pad|stretch] [--start T] [-d DUR] MEDIA";
+
+/* Defaults */
+static const char *audio_path = NULL;  /* where the audio goes ("-" stdout) */
+static const char *video_path = NULL;  /* where the video goes ("-" stdout) */
+static sh_rational fps = {0, 0};       /* output frame rate; unset = the source's. 12 choppy and
+                                          dreamlike, 24 film, 30 video, 60 smooth and glassy */
+static const char *size = NULL;        /* WxH; unset = the source's */
+static const char *fit = "crop";       /* crop fills the frame and loses the edges; pad keeps
+                                          the whole picture with black bars; stretch distorts */
+static const char *chroma = "420jpeg"; /* 420 is what every encoder takes; 444 keeps colour
+                                          edges sharp for keying; mono is black and white */
+static const char *start = "0";        /* where to begin in the source (seconds, or 2f, 500ms) */
+static sh_duration duration = {0, SH_DUR_SECONDS}; /* how much to take; unset = to the end */
+static int64_t rate = 0;               /* audio sample rate; 0 = the source's */
+static int64_t channels = 0;           /* audio channels; 0 = the source's (1 and 2 mix down) */
+static const char *bits = "32";
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_option opts[] = {
+		{.name = "audio", .short_name = 'a', .type = SH_OPT_STRING, .dest = &audio_path,
+		 .no_preset = true, .arg = "FILE", .help = "write the audio to FILE (au, wav, flac, ...; - stdout)"},
+		{.name = "video", .short_name = 'V', .type = SH_OPT_STRING, .dest = &video_path,
+		 .no_preset = true, .arg = "FILE", .help = "write the video to FILE as y4m (- stdout)"},
+		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
+		 .help = "output frame rate, e.g. 30, 24, 30000/1001 (the source's)"},
+		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
+		 .help = "output frame size, 2..16384 each (the source's)"},
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = "crop|pad|stretch",
+		 .help = "how the picture fills a different aspect (crop)"},
+		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
+		 .choices = "420jpeg|420mpeg2|420paldv|420|422|444|mono", .arg = "CHROMA",
+		 .help = "y4m chroma: 420jpeg 420mpeg2 420paldv 420 422 444 mono (420jpeg)"},
+		{.name = "start", .type = SH_OPT_STRING, .dest = &start, .arg = "T",
+		 .help = "start this far into the source: seconds, 500ms, 2f (0)"},
+		{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
+		 .help = "take this much: seconds, 500ms, 48f (to the end)"},
+		{.name = "rate", .type = SH_OPT_INT, .dest = &rate, .min = 0, .max = SH_MAX_RATE, .arg = "HZ",
+		 .help = "audio sample rate, 1000..768000, 0 = the source's (0)"},
+		{.name = "channels", .short_name = 'c', .type = SH_OPT_INT, .dest = &channels, .min = 0, .max = 64,
+		 .help = "audio channels, 0 = the source's (0)"},
+		{.name = "bits", .type = SH_OPT_CHOICE, .dest = &bits, .choices = "16|24|32|32f",
+		 .arg = "16|24|32f", .help = "sample format of an audio file (32 = float)"},
+		{0},
+	};
+	sh_program prog = {.usage = usage,
+	                   .summary = "decode a media file into y4m video and AU/WAV audio, scaled, trimmed, at a fixed fps"};
+	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (argc - first != 1)
+		sh_usage_error("one media file (usage: %s)", usage);
+	const char *src = argv[first];
+	if (rate != 0 && rate < SH_MIN_RATE)
+		sh_usage_error("--rate: %lld is out of range %d..%d", (long long)rate, SH_MIN_RATE, SH_MAX_RATE);
+
+	sh_media_video_opts vo;
+	sh_media_video_opts_default(&vo);
+	if (size && sh_parse_size(size, &vo.width, &vo.height) != 0)
+		sh_usage_error("--size: %s", sh_error());
+	vo.fit = (sh_fit)sh_parse_fit(fit);
+	if (sh_parse_chroma(chroma, &vo.chroma, vo.chroma_tag) != 0)
+		sh_usage_error("--chroma: %s", sh_error());
+	vo.fps_num = fps.num;
+	vo.fps_den = fps.den;
+
+	if (audio_path && video_path && !strcmp(audio_path, "-") && !strcmp(video_path, "-"))
+		sh_usage_error("audio and video cannot both go to stdout");
+	bool from_stdin = !strcmp(src, "-");
+	if (from_stdin && audio_path && video_path)
+		sh_usage_error("stdin gives one stream only: save the media to a file to take both");
+
+	sh_media *m = sh_media_open(src);
+	if (!m)
+		sh_die("%s", sh_error());
+	const sh_media_info *mi = sh_media_get_info(m);
+	if (!audio_path && !video_path) {
+		if (mi->has_video && !mi->is_image)
+			video_path = "-";
+		else
+			audio_path = "-";
+	}
+
+	if (video_path && !mi->has_video)
+		sh_die("%s: no video stream", src);
+	if (audio_path && !mi->has_audio)
+		sh_die("%s: no audio stream", src);
+
+	/* times may be given in frames (at the output rate) or samples */
+	double out_fps = fps.num ? sh_rational_value(fps)
+	                         : (mi->fps_num ? (double)mi->fps_num / mi->fps_den : 25);
+	double out_rate = rate ? (double)rate : mi->audio_rate;
+	double t0 = 0, dur = 0;
+	double v;
+	if (sh_parse_double(start, &v) == 0) {
+		if (v < 0)
+			sh_usage_error("--start: '%s' is negative", start);
+		t0 = v;
+	} else {
+		sh_duration d;
+		if (sh_parse_duration(start, 1, &d) != 0 || sh_duration_seconds(&d, 0, out_fps, out_rate, &t0) != 0)
+			sh_usage_error("--start: %s", sh_error());
+	}
+	if (sh_option_given(opts, "duration") && sh_duration_seconds(&duration, 0, out_fps, out_rate, &dur) != 0)
+		sh_usage_error("--duration: %s", sh_error());
+	vo.start = t0;
+	vo.duration = dur;
+
+	if (video_path) {
+		sh_y4m_info info;
+		if (sh_media_video_begin(m, &vo, &info) != 0)
+			sh_die("%s", sh_error());
+		sh_y4m_out *out = sh_y4m_create(video_path, &info);
+		uint8_t *frame = sh_malloc(info.frame_size);
+		int r;
+		while ((r = sh_media_video_read(m, frame)) == 1)
+			sh_y4m_write_frame(out, frame);
+		if (r < 0)
+			sh_die("%s", sh_error());
+		sh_y4m_finish(out);
+		sh_note("%lld video frames at %d/%d fps", (long long)sh_media_video_count(m), info.fps_num,
+		        info.fps_den);
+		free(frame);
+		sh_media_close(m);
+		m = NULL;
+	}
+	if (audio_path) {
+		if (!m && !(m = sh_media_open(src)))
+			sh_die("%s", sh_error());
+		if (sh_media_audio_begin(m, (int)rate, (int)channels, t0, dur) != 0)
+			sh_die("%s", sh_error());
+		sh_audio_out_opts ao = {.bits = sh_parse_bits(bits), .dither_seed = 0};
+		sh_audio_out *out = sh_audio_create(audio_path, sh_media_audio_rate(m), sh_media_audio_channels(m), &ao);
+		size_t block = 4096;
+		float *buf = sh_malloc(block * sh_media_audio_channels(m) * sizeof *buf);
+		ssize_t n;
+		while ((n = sh_media_audio_read(m, buf, block)) > 0)
+			sh_audio_write(out, buf, (size_t)n);
+		if (n < 0)
+			sh_die("%s", sh_error());
+		sh_note("%lld audio frames at %d Hz", (long long)sh_audio_written(out), sh_media_audio_rate(m));
+		sh_audio_finish(out);
+		free(buf);
+	}
+	sh_media_close(m);
+	return 0;
+}

@@ -1,0 +1,73 @@
+# avmux: streams, codecs and durations by ffprobe; avsplit -> avmux round trip
+# keeps duration and sync (flashes and clicks at the same instants); mismatched
+# lengths are a clear error with no file left behind.
+. "$(dirname "$0")/lib.sh"
+cd "$W"
+ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
+# 3 s at 25 fps: white flashes on frames 10, 35 and 60, 1 kHz clicks at the same instants
+ff -f lavfi -i "color=black:s=160x120:r=25:d=3,format=yuv420p,drawbox=c=white:t=fill:enable='eq(n,10)+eq(n,35)+eq(n,60)'" \
+	-f lavfi -i "aevalsrc='0.8*sin(2*PI*1000*t)*(between(t,0.4,0.42)+between(t,1.4,1.42)+between(t,2.4,2.42))':s=48000:d=3" \
+	-c:v libx264 -preset ultrafast -crf 10 -c:a aac -b:a 192k src.mp4
+probe() { ffprobe -v error -select_streams "$2" -show_entries "stream=$3" -of csv=p=0 "$1"; }
+
+check "split" avsplit -V v.y4m -a a.au src.mp4
+check "mux to mp4" avmux --preset ultrafast -o rt.mp4 a.au v.y4m
+check "two streams" test "$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 rt.mp4 | tr '\n' ' ')" = "video audio "
+check "h264 video" test "$(probe rt.mp4 v:0 codec_name)" = h264
+check "aac audio" test "$(probe rt.mp4 a:0 codec_name)" = aac
+check "yuv420p" test "$(probe rt.mp4 v:0 pix_fmt)" = yuv420p
+check "75 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 rt.mp4)" -eq 75
+near "video duration 3 s" "$(probe rt.mp4 v:0 duration)" 3 0.001
+near "audio duration 3 s" "$(probe rt.mp4 a:0 duration)" 3 0.03
+near "container duration 3 s" "$(ffprobe -v error -show_entries format=duration -of csv=p=0 rt.mp4)" 3 0.05
+
+# sync: flash frames (mean luma) and click onsets in the round-tripped file
+sync_check() {
+	ff -i "$1" -vf scale=8:8 -pix_fmt gray -f rawvideo "$1.gray"
+	ff -i "$1" -ac 1 -ar 48000 -f f32le "$1.f32"
+	python3 - "$1.gray" "$1.f32" "$2" <<'PY'
+import sys, struct
+g = open(sys.argv[1], 'rb').read(); fps = float(sys.argv[3])
+flashes = [i / fps for i in range(len(g) // 64) if sum(g[i*64:(i+1)*64]) / 64 > 128]
+a = open(sys.argv[2], 'rb').read(); n = len(a) // 4
+s = struct.unpack('<%df' % n, a)
+clicks, last = [], -1
+for i, v in enumerate(s):
+    if abs(v) > 0.3 and (last < 0 or i - last > 4800):
+        clicks.append(i / 48000); 
+    if abs(v) > 0.3: last = i
+print('flashes', flashes, 'clicks', clicks)
+assert len(flashes) == 3 and len(clicks) == 3, 'expected 3 and 3'
+for f, c in zip(flashes, clicks):
+    assert abs(f - c) <= 1 / fps, (f, c)
+PY
+}
+check "flashes and clicks line up in the source" sync_check src.mp4 25
+check "flashes and clicks still line up after the round trip" sync_check rt.mp4 25
+check "mkv by extension" avmux --preset ultrafast -o rt.mkv a.au v.y4m
+check "mkv container" sh -c 'ffprobe -v error -show_entries format=format_name -of csv=p=0 rt.mkv | grep -q matroska'
+check "mkv sync" sync_check rt.mkv 25
+check "video on stdin, wav audio" sh -c 'sox a.au a.wav && avmux --preset ultrafast -o p.mp4 a.wav - <v.y4m'
+check "stdin: 75 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 p.mp4)" -eq 75
+check "preview 1 s" avmux --preset ultrafast --preview 1 -o pv.mp4 a.au v.y4m
+check "preview: 25 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 pv.mp4)" -eq 25
+near "preview: audio 1 s" "$(probe pv.mp4 a:0 duration)" 1 0.03
+ff -f lavfi -i testsrc2=s=320x240:r=25 -t 3 -pix_fmt yuv420p busy.y4m
+check "crf changes the size" sh -c 'avmux --preset ultrafast --crf 40 -o small.mp4 a.au busy.y4m &&
+	avmux --preset ultrafast --crf 10 -o big.mp4 a.au busy.y4m && test $(stat -c %s small.mp4) -lt $(stat -c %s big.mp4)'
+check "44.1 kHz mono audio kept" sh -c 'sox a.au -r 44100 -c 1 a44.wav && avmux --preset ultrafast -o m44.mp4 a44.wav v.y4m && test "$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate,channels -of csv=p=0 m44.mp4)" = "44100,1"'
+
+# bad input
+sox a.au short.wav trim 0 2.5
+check_fail "audio shorter than the video" 1 'short.wav is 2.500s long but v.y4m is 3.000s.*within one frame' \
+	avmux -o bad.mp4 short.wav v.y4m
+check_fail "audio shorter than piped video" 1 'short.wav is 2.500s long but - is 3.000s' \
+	sh -c 'avmux -o bad.mp4 short.wav - <v.y4m'
+check "no file left behind" test -z "$(ls -A | grep bad)"
+sox a.au within.wav trim 0 2.97
+check "0.03 s short is within a frame" avmux --preset ultrafast -o ok.mp4 within.wav v.y4m
+check_fail "no video stream" 1 'avmux: a.au: no video stream' avmux -o x.mp4 a.au a.au
+check_fail "no audio stream" 1 'avmux: v.y4m: no audio stream' avmux -o x.mp4 v.y4m v.y4m
+check_fail "missing file" 1 'avmux: nope.wav: No such file' avmux -o x.mp4 nope.wav v.y4m
+check_fail "unknown container" 2 'unknown container' avmux -o x.avi a.au v.y4m
+check_fail "no output" 2 'no output file' avmux a.au v.y4m
