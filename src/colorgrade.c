@@ -1,0 +1,191 @@
+/* colorgrade -- temperature, tint, contrast, brightness, gamma, saturation and a
+ * luma curve on a y4m stream.
+ *
+ *   colorgrade [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
+ *
+ * Every control is separable per plane in YUV, so the whole grade is three
+ * 256-entry tables, built once per run. Knobs given as MIN..MAX are drawn once
+ * per run from the seed: a different grade each time, replayable by --seed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rng.h"
+#include "vfilter.h"
+
+static const char *output = NULL;
+/* -1 = cold blue night; -0.3 = cool daylight; 0 = neutral; 0.3 = golden hour;
+ * 1 = sodium-lamp orange. */
+static sh_range temperature = {0, 0};
+/* -1 = sickly green fluorescent; 0 = neutral; 1 = magenta haze. */
+static sh_range tint = {0, 0};
+/* 0.5 = flat, washed-out log look; 1 = unchanged; 1.5 = punchy; 3 = crushed. */
+static sh_range contrast = {1, 1};
+/* -0.3 = underexposed and murky; 0 = unchanged; 0.3 = lifted, airy. */
+static sh_range brightness = {0, 0};
+/* Below 1 darkens the mid-tones (moody); above 1 opens them up (hazy). */
+static sh_range gamma_ = {1, 1};
+/* 0 = black and white; 0.5 = faded print; 1 = unchanged; 2 = candy. */
+static sh_range saturation = {1, 1};
+/* Luma curve as x/y points in 0..1, e.g. "0/0.06,0.5/0.45,1/0.94" for a faded
+ * matte film look, or "0/0,0.25/0.18,0.75/0.84,1/1" for an S-curve. */
+static const char *curve = NULL;
+
+static sh_option options[] = {
+	{"temperature", 't', SH_OPT_RANGE, &temperature, -1, 1, NULL, 0, false, "MIN..MAX",
+	 "cool (-1) to warm (1), drawn per run (0)", false, NULL},
+	{"tint", 0, SH_OPT_RANGE, &tint, -1, 1, NULL, 0, false, "MIN..MAX",
+	 "green (-1) to magenta (1), drawn per run (0)", false, NULL},
+	{"contrast", 'c', SH_OPT_RANGE, &contrast, 0, 4, NULL, 0, false, "MIN..MAX",
+	 "contrast around mid-grey, drawn per run (1; 0..4)", false, NULL},
+	{"brightness", 'b', SH_OPT_RANGE, &brightness, -1, 1, NULL, 0, false, "MIN..MAX",
+	 "added light as a fraction of the range, drawn per run (0; -1..1)", false, NULL},
+	{"gamma", 'g', SH_OPT_RANGE, &gamma_, 0.1, 10, NULL, 0, false, "MIN..MAX",
+	 "mid-tone gamma, drawn per run (1; 0.1..10)", false, NULL},
+	{"saturation", 's', SH_OPT_RANGE, &saturation, 0, 4, NULL, 0, false, "MIN..MAX",
+	 "colour saturation, drawn per run (1; 0..4)", false, NULL},
+	{"curve", 'C', SH_OPT_STRING, &curve, 0, 0, NULL, 0, false, "X/Y,...",
+	 "luma curve through these points in 0..1 (none)", false, NULL},
+	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
+	 "write y4m to FILE (default: stdout)", false, NULL},
+	{0},
+};
+
+#define MAXPTS 32
+
+typedef struct {
+	int n;
+	double x[MAXPTS], y[MAXPTS], m[MAXPTS];
+} spline;
+
+/* Monotone cubic (Fritsch-Carlson): no overshoot between points. */
+static void parse_curve(const char *text, spline *s)
+{
+	s->n = 0;
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		double x = strtod(p, &end);
+		if (end == p || *end != '/')
+			sh_usage_error("--curve: '%s': expected points X/Y separated by commas", text);
+		p = end + 1;
+		double y = strtod(p, &end);
+		if (end == p)
+			sh_usage_error("--curve: '%s': expected points X/Y separated by commas", text);
+		p = end;
+		if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
+			sh_usage_error("--curve: point %g/%g is outside 0..1", x, y);
+		if (s->n == MAXPTS)
+			sh_usage_error("--curve: more than %d points", MAXPTS);
+		if (s->n && x <= s->x[s->n - 1])
+			sh_usage_error("--curve: x values must increase (%g after %g)", x, s->x[s->n - 1]);
+		s->x[s->n] = x;
+		s->y[s->n] = y;
+		s->n++;
+	}
+	if (s->n < 2)
+		sh_usage_error("--curve: '%s': needs at least two points", text);
+	double d[MAXPTS];
+	for (int i = 0; i + 1 < s->n; i++)
+		d[i] = (s->y[i + 1] - s->y[i]) / (s->x[i + 1] - s->x[i]);
+	s->m[0] = d[0];
+	s->m[s->n - 1] = d[s->n - 2];
+	for (int i = 1; i + 1 < s->n; i++)
+		s->m[i] = d[i - 1] * d[i] <= 0 ? 0 : (d[i - 1] + d[i]) / 2;
+	for (int i = 0; i + 1 < s->n; i++) {
+		if (d[i] == 0) {
+			s->m[i] = s->m[i + 1] = 0;
+			continue;
+		}
+		double a = s->m[i] / d[i], b = s->m[i + 1] / d[i], h = a * a + b * b;
+		if (h > 9) {
+			double t = 3 / sqrt(h);
+			s->m[i] = t * a * d[i];
+			s->m[i + 1] = t * b * d[i];
+		}
+	}
+}
+
+static double eval_curve(const spline *s, double x)
+{
+	if (x <= s->x[0])
+		return s->y[0] + (x - s->x[0]) * s->m[0];
+	if (x >= s->x[s->n - 1])
+		return s->y[s->n - 1] + (x - s->x[s->n - 1]) * s->m[s->n - 1];
+	int i = 0;
+	while (x > s->x[i + 1])
+		i++;
+	double h = s->x[i + 1] - s->x[i], t = (x - s->x[i]) / h, t2 = t * t, t3 = t2 * t;
+	return (2 * t3 - 3 * t2 + 1) * s->y[i] + (t3 - 2 * t2 + t) * h * s->m[i] + (-2 * t3 + 3 * t2) * s->y[i + 1] +
+	       (t3 - t2) * h * s->m[i + 1];
+}
+
+static uint8_t clamp_round(double v)
+{
+	long k = lround(v);
+	return (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k);
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_program prog = {"colorgrade [options] [FILE]", "colour-grade a y4m stream", true, 0, false};
+	int first = sh_parse_options(&prog, options, argc, argv);
+	const char *input = sh_vf_operand(argc, argv, first);
+	spline sp;
+	if (curve)
+		parse_curve(curve, &sp);
+
+	sh_rng rng;
+	sh_rng_seed(&rng, prog.seed);
+	/* one draw per knob, in a fixed order */
+	double temp = sh_rng_between(&rng, temperature.lo, temperature.hi);
+	double tnt = sh_rng_between(&rng, tint.lo, tint.hi);
+	double con = sh_rng_between(&rng, contrast.lo, contrast.hi);
+	double bri = sh_rng_between(&rng, brightness.lo, brightness.hi);
+	double gam = sh_rng_between(&rng, gamma_.lo, gamma_.hi);
+	double sat = sh_rng_between(&rng, saturation.lo, saturation.hi);
+	sh_note("seed %llu: temperature %.3f tint %.3f contrast %.3f brightness %.3f gamma %.3f saturation %.3f",
+	        (unsigned long long)prog.seed, temp, tnt, con, bri, gam, sat);
+
+	sh_vf vf;
+	sh_vf_open(&vf, input, output);
+	uint8_t lut[3][256];
+	double range = vf.white - vf.black;
+	for (int v = 0; v < 256; v++) {
+		double x = (v - vf.black) / range;
+		x = (x - 0.5) * con + 0.5 + bri;
+		if (gam != 1 && x > 0)
+			x = pow(x, 1 / gam);
+		if (curve)
+			x = eval_curve(&sp, x);
+		lut[0][v] = clamp_round(vf.black + x * range);
+		/* warm: more red (Cr up), less blue (Cb down); magenta: both up */
+		double cscale = vf.full_range ? 1.0 : 224.0 / 255.0;
+		double du = (-temp * 24 + tnt * 16) * cscale, dv = (temp * 24 + tnt * 16) * cscale;
+		lut[1][v] = clamp_round(128 + (v - 128) * sat + du);
+		lut[2][v] = clamp_round(128 + (v - 128) * sat + dv);
+	}
+	bool id[3];
+	for (int p = 0; p < 3; p++)
+		id[p] = sh_lut_is_identity(lut[p]);
+
+	while (sh_vf_read(&vf)) {
+		for (int p = 0; p < vf.nplanes; p++) {
+			if (id[p])
+				continue;
+			int w = vf.pw[p];
+			uint8_t *row = vf.plane[p];
+			for (int y = 0; y < vf.ph[p]; y++, row += w)
+				sh_lut_row(row, lut[p], w);
+		}
+		sh_vf_write(&vf, NULL);
+	}
+	sh_vf_close(&vf);
+	return 0;
+}
