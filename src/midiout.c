@@ -131,7 +131,7 @@ static void note(sink *s, double beat, int ch, int pitch, int vel, double gate)
 	if (off <= on)
 		off = on + 1; /* the shortest note the file can hold */
 	if (s->sounding[ch][pitch]) { /* retrigger: cut the sounding one here */
-		uint8_t m[3] = {(uint8_t)(0x80 | ch), (uint8_t)pitch, 0};
+		uint8_t m[3] = {(uint8_t)(0x90 | ch), (uint8_t)pitch, 0};
 		s->gen[ch][pitch]++;
 		s->live_gen[ch][pitch]++;
 		emit(s, on, beat, m, 3);
@@ -140,7 +140,7 @@ static void note(sink *s, double beat, int ch, int pitch, int vel, double gate)
 	emit(s, on, beat, m, 3);
 	s->sounding[ch][pitch] = true;
 	item it = {.key = (double)off / s->ppq, .tick = off, .gen = s->gen[ch][pitch], .len = 3, .is_off = true};
-	it.msg[0] = (uint8_t)(0x80 | ch);
+	it.msg[0] = (uint8_t)(0x90 | ch); /* note-on velocity 0: running status spans ons and offs */
 	it.msg[1] = (uint8_t)pitch;
 	it.msg[2] = 0;
 	heap_push(&s->offs, it);
