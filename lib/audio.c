@@ -505,8 +505,14 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 			free_in(in);
 			return NULL;
 		}
-		if (in->data_bytes < 0)
-			in->data_bytes = avail - avail % in->frame_bytes;
+		if (in->data_bytes < 0) {
+			if (avail % in->frame_bytes) {
+				sh_set_error("%s: truncated: the file ends inside a frame", in->name);
+				free_in(in);
+				return NULL;
+			}
+			in->data_bytes = avail;
+		}
 		in->frames = in->data_bytes / in->frame_bytes;
 		in->seekable = true;
 	}
@@ -884,6 +890,7 @@ struct sh_audio_out {
 	 * libsndfile all read without complaint */
 	bool raw;
 	bool swap;
+	bool au_file;
 	int fd;
 	uint8_t *buf;
 	size_t buf_len;
@@ -894,6 +901,41 @@ struct sh_audio_out {
 	sh_rng dither;
 	short *pcm16;
 };
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* Sun AU: 28 bytes (24 + 4 of annotation), as sox expects at least. */
+static void au_header(uint8_t *h, int rate, int channels, int bits, uint32_t data_size)
+{
+	memcpy(h, ".snd", 4);
+	put_be32(h + 4, 28);
+	put_be32(h + 8, data_size);
+	put_be32(h + 12, bits == 16 ? 3 : bits == 24 ? 4 : 6);
+	put_be32(h + 16, (uint32_t)rate);
+	put_be32(h + 20, (uint32_t)channels);
+	memset(h + 24, 0, 4);
+}
+
+/* One sample to 16 bits: values already on the 16-bit grid (16-bit sources,
+ * digital silence) pass exactly; everything else gets TPDF dither (the sum of two
+ * uniform values of one LSB each). */
+static int16_t quantize16(sh_rng *dither, float sample)
+{
+	double x = sample * 32768.0;
+	double d = x == floor(x) ? 0 : sh_rng_uniform(dither) - sh_rng_uniform(dither);
+	double v = floor(x + d + 0.5);
+	return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+}
+
+static int32_t quantize24(float sample)
+{
+	double v = floor(sample * 8388608.0 + 0.5);
+	return (int32_t)(v > 8388607 ? 8388607 : v < -8388608 ? -8388608 : v);
+}
 
 int sh_parse_bits(const char *text)
 {
@@ -948,15 +990,9 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		out->swap = true;
 		out->fd = 1;
 		out->buf = sh_malloc(OUT_BUF);
-		uint8_t h[28] = {'.', 's', 'n', 'd', 0, 0, 0, 28, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 6};
-		uint32_t r = (uint32_t)rate, c = (uint32_t)channels;
-		for (int i = 0; i < 4; i++) {
-			h[16 + i] = (uint8_t)(r >> (24 - 8 * i));
-			h[20 + i] = (uint8_t)(c >> (24 - 8 * i));
-		}
-		memcpy(out->buf, h, 28);
-		out->buf_len = 28;
 		out->bits = 32;
+		au_header(out->buf, rate, channels, 32, 0xffffffffu);
+		out->buf_len = 28;
 		return out;
 	}
 	int def_bits = 0;
@@ -977,15 +1013,21 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 			sh_usage_error("%s: FLAC holds 16 or 24 bits, not float", path);
 		format |= SF_FORMAT_FLOAT;
 	}
-	if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX && (format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT) {
+	bool wav_float = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX && (format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT;
+	if (wav_float || (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AU) {
+		/* written by us: libsndfile's AU header is shorter than sox accepts quietly */
 		out->raw = true;
+		out->au_file = !wav_float;
+		out->swap = out->au_file;
 		out->path = sh_strdup(path);
 		out->atomic = sh_atomic_open(path);
 		out->fd = sh_atomic_fd(out->atomic);
-		out->bits = 32;
+		out->bits = bits;
 		out->buf = sh_malloc(OUT_BUF);
-		out->buf_len = WAV_FLOAT_HEADER;
-		memset(out->buf, 0, WAV_FLOAT_HEADER); /* filled in by sh_audio_finish */
+		out->buf_len = out->au_file ? 28 : WAV_FLOAT_HEADER;
+		memset(out->buf, 0, out->buf_len); /* filled in by sh_audio_finish */
+		if (bits == 16)
+			sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
 		return out;
 	}
 	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
@@ -1050,6 +1092,26 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 {
 	size_t count = frames * (size_t)out->channels;
 	out->written += (int64_t)frames;
+	if (out->raw && out->bits != 32) { /* PCM in an AU file: big-endian */
+		int bytes = out->bits / 8;
+		for (size_t i = 0; i < count; i++) {
+			if (OUT_BUF - out->buf_len < 4)
+				flush_raw(out);
+			uint8_t *p = out->buf + out->buf_len;
+			if (bytes == 2) {
+				uint16_t v = (uint16_t)quantize16(&out->dither, buf[i]);
+				p[0] = (uint8_t)(v >> 8);
+				p[1] = (uint8_t)v;
+			} else {
+				uint32_t v = (uint32_t)quantize24(buf[i]);
+				p[0] = (uint8_t)(v >> 16);
+				p[1] = (uint8_t)(v >> 8);
+				p[2] = (uint8_t)v;
+			}
+			out->buf_len += (size_t)bytes;
+		}
+		return;
+	}
 	if (out->raw) {
 		bool swap = out->swap == (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 		while (count > 0) {
@@ -1081,11 +1143,8 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 		size_t ch = (size_t)out->channels;
 		while (frames > 0) {
 			size_t k = frames < 4096 ? frames : 4096;
-			for (size_t i = 0; i < k * ch; i++) {
-				double d = sh_rng_uniform(&out->dither) - sh_rng_uniform(&out->dither);
-				double v = floor(buf[i] * 32768.0 + d + 0.5);
-				out->pcm16[i] = (short)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-			}
+			for (size_t i = 0; i < k * ch; i++)
+				out->pcm16[i] = quantize16(&out->dither, buf[i]);
 			if (sf_writef_short(out->sf, out->pcm16, (sf_count_t)k) != (sf_count_t)k)
 				sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
 			buf += k * ch;
@@ -1102,7 +1161,15 @@ void sh_audio_finish(sh_audio_out *out)
 	if (out->raw) {
 		flush_raw(out);
 		if (out->atomic) {
-			finish_wav_float(out);
+			if (out->au_file) {
+				uint8_t h[28];
+				uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * (uint64_t)(out->bits / 8);
+				au_header(h, out->rate, out->channels, out->bits, data < 0xffffffffu ? (uint32_t)data : 0xffffffffu);
+				if (pwrite(out->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
+					sh_die("%s: cannot write: %s", out->path, strerror(errno));
+			} else {
+				finish_wav_float(out);
+			}
 			sh_atomic_commit(out->atomic);
 		}
 	} else {
