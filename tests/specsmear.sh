@@ -112,7 +112,15 @@ PY
 set -- $(cat denormal.txt)
 check "denormal-range input: ${2}s CPU vs ${1}s for loud noise" $PY -c "assert $2 < 1.25 * $1 + 0.01"
 check "decay into silence: ${4}s CPU vs ${3}s for loud noise" $PY -c "assert $4 < 1.25 * $3 + 0.01"
-rm -f loud.au tiny.au decay.au loud8k.au
+# memory is constant in the input's length: peak RSS on 200 s as on 5 s
+sox loud.au short.au trim 0 5
+rss() { $PY -c "
+import resource, subprocess, sys
+subprocess.run(['specsmear', '-b', '0.5', '-p', '0.5', sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" "$1"; }
+r1=$(rss short.au) r2=$(rss loud.au)
+check "memory constant in length: ${r2} KiB for 200 s, ${r1} KiB for 5 s" $PY -c "assert $r2 < $r1 + 2048"
+rm -f loud.au tiny.au decay.au loud8k.au short.au
 
 # odd inputs: one sample, silence, DC, 8 kHz, 192 kHz, 6 channels
 printf '.snd\0\0\0\030\377\377\377\377\0\0\0\006\0\0\273\200\0\0\0\001\076\200\0\0' >one.au
