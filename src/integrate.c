@@ -112,16 +112,16 @@ int main(int argc, char **argv)
 		if (pass_source)
 			sh_evwriter_pass(w, &ev);
 		/* the previous value held until now: exact decay, rectangle-rule input */
-		double prev = state, dt = have_prev ? ev.t - prev_t : 0;
-		state = state * exp(-k.leak * dt) + k.scale * held * dt;
+		double dt = have_prev ? ev.t - prev_t : 0;
+		double decay = exp(-k.leak * dt);
+		double gain = k.leak > 0 ? (1 - decay) / k.leak : dt; /* exact for a held input */
+		state = state * decay + k.scale * held * gain;
 		held = v;
 		prev_t = ev.t;
 		have_prev = true;
 		bool up = k.threshold > 0;
 		bool beyond = up ? state >= k.threshold : state <= k.threshold;
-		bool crossed = beyond && armed && (up ? prev < k.threshold : prev > k.threshold);
-		if (!strcmp(reset, "none"))
-			crossed = beyond && armed;
+		bool crossed = beyond && armed;
 		if (emit_state) {
 			sh_evline_begin(&l, ev.t, "value");
 			sh_evline_str(&l, "name", state_name);
