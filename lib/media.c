@@ -283,18 +283,21 @@ sh_media *sh_media_open_image(const char *path)
 		sh_set_error("%s: is a directory", path);
 		return NULL;
 	}
-	sh_media *m = NULL;
+	/* ImageMagick only for the formats FFmpeg lacks: it would happily render a
+	 * text file or a sound's waveform as a picture */
 	if (!needs_convert(path)) {
-		m = sh_media_open(path);
-		if (m && m->info.has_video)
-			return m;
-		if (m)
+		sh_media *m = sh_media_open(path);
+		if (m && !m->info.has_video) {
+			sh_set_error("%s: no picture or video in it", path);
 			sh_media_close(m);
+			return NULL;
+		}
+		return m;
 	}
 	char *tmp = convert_to_png(path);
 	if (!tmp)
 		return NULL;
-	m = sh_media_open(tmp);
+	sh_media *m = sh_media_open(tmp);
 	if (!m || !m->info.has_video) {
 		if (m)
 			sh_media_close(m);
@@ -600,6 +603,11 @@ static int fetch_next(sh_media *m)
 				t = ts * av_q2d(m->st->time_base) - m->st_start;
 			double dur = m->next->pkt_duration > 0 ? m->next->pkt_duration * av_q2d(m->st->time_base)
 			                                   : m->src_frame_dur;
+			/* seeking lands on a keyframe before start: frames that end before it are not shown */
+			if (m->vo.start > 0 && t + dur <= m->vo.start + 1e-6) {
+				attempt--;
+				continue;
+			}
 			m->next_t = t + m->loop_offset;
 			m->next_dur = dur;
 			if (m->next_t + dur > m->pass_end || m->pass_frames == 0)
