@@ -158,66 +158,131 @@ bool sh_lut_is_identity(const uint8_t *lut)
 
 /* ---------------------------------------------------------------- RGB */
 
+/* Hot row kernels get an AVX2 clone picked at load time (32-bit multiplies
+ * are eight to a vector there, and emulated on baseline SSE2). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SH_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define SH_HOT
+#endif
+
 /* BT.601 in 14-bit fixed point. */
 #define FIX(x) ((int)lround((x) * 16384.0))
 
+typedef struct {
+	int yc, rv, gu, gv, bu, black;           /* YUV -> RGB */
+	int yr, yg, yb, yoff;                    /* RGB -> Y */
+	int ur, ug, ub, vr, vg, vb;              /* RGB -> Cb, Cr */
+} coefs;
+
+static void get_coefs(const sh_vf *vf, coefs *k)
+{
+	const int full = vf->full_range;
+	const double ys = full ? 1.0 : 219.0 / 255.0, cs = full ? 1.0 : 224.0 / 255.0;
+	k->black = vf->black;
+	k->yc = FIX(1.0 / ys);
+	k->rv = FIX(1.402 / cs);
+	k->gu = FIX(0.344136 / cs);
+	k->gv = FIX(0.714136 / cs);
+	k->bu = FIX(1.772 / cs);
+	k->yr = FIX(0.299 * ys);
+	k->yg = FIX(0.587 * ys);
+	k->yb = FIX(0.114 * ys);
+	k->yoff = (vf->black << 14) + 8192;
+	k->ur = FIX(0.168736 * cs);
+	k->ug = FIX(0.331264 * cs);
+	k->ub = FIX(0.5 * cs);
+	k->vr = FIX(0.5 * cs);
+	k->vg = FIX(0.418688 * cs);
+	k->vb = FIX(0.081312 * cs);
+}
+
 static inline uint8_t clamp8(int v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
-/* Upsample one chroma plane (cw x ch) to width x height, centred siting, bilinear. */
-static void upsample(const uint8_t *c, int cw, int ch, int sx, int sy, uint8_t *out, int w, int h,
-                     int16_t *tmp)
+/* Vertical blend of two chroma rows into t[1..cw] (weights out of 4), padded. */
+SH_HOT static void vblend(const uint8_t *restrict r0, const uint8_t *restrict r1, int wa, int wb, int cw,
+                          int16_t *restrict t)
 {
-	for (int y = 0; y < h; y++) {
-		const uint8_t *r0, *r1;
-		int wa, wb; /* vertical weights, out of 4 */
-		if (sy == 2) {
-			int cy = y >> 1;
-			int ny = (y & 1) ? cy + 1 : cy - 1;
-			if (ny < 0)
-				ny = 0;
-			if (ny >= ch)
-				ny = ch - 1;
-			r0 = c + (size_t)cy * cw;
-			r1 = c + (size_t)ny * cw;
-			wa = 3, wb = 1;
-		} else {
-			r0 = r1 = c + (size_t)y * cw;
-			wa = 4, wb = 0;
-		}
-		for (int i = 0; i < cw; i++)
-			tmp[i] = (int16_t)(wa * r0[i] + wb * r1[i]);
-		uint8_t *o = out + (size_t)y * w;
-		if (sx == 2) {
-			for (int i = 0; i < cw; i++) {
-				int left = tmp[i > 0 ? i - 1 : 0], right = tmp[i + 1 < cw ? i + 1 : cw - 1];
-				int x = 2 * i;
-				o[x] = (uint8_t)((3 * tmp[i] + left + 8) >> 4);
-				if (x + 1 < w)
-					o[x + 1] = (uint8_t)((3 * tmp[i] + right + 8) >> 4);
-			}
-		} else {
-			for (int i = 0; i < w; i++)
-				o[i] = (uint8_t)((tmp[i] + 2) >> 2);
-		}
+	for (int i = 0; i < cw; i++)
+		t[i + 1] = (int16_t)(wa * r0[i] + wb * r1[i]);
+	t[0] = t[1];
+	t[cw + 1] = t[cw];
+}
+
+/* Horizontal 2x bilinear (centred siting): out[2i], out[2i+1], as value - 128. */
+SH_HOT static void hup2(const int16_t *restrict t, int cw, int16_t *restrict out)
+{
+	for (int i = 0; i < cw; i++) {
+		int c = 3 * t[i + 1];
+		out[2 * i] = (int16_t)(((c + t[i] + 8) >> 4) - 128);
+		out[2 * i + 1] = (int16_t)(((c + t[i + 2] + 8) >> 4) - 128);
 	}
 }
 
-/* Average full-size chroma down to cw x ch. */
-static void downsample(const uint8_t *full, int w, int h, int sx, int sy, uint8_t *c, int cw, int ch)
+SH_HOT static void hcopy(const int16_t *restrict t, int n, int16_t *restrict out)
 {
-	for (int cy = 0; cy < ch; cy++) {
-		int y0 = cy * sy, y1 = y0 + sy - 1 < h ? y0 + sy - 1 : h - 1;
-		const uint8_t *r0 = full + (size_t)y0 * w, *r1 = full + (size_t)y1 * w;
-		uint8_t *o = c + (size_t)cy * cw;
-		if (sx == 2) {
-			for (int i = 0; i < cw; i++) {
-				int x0 = 2 * i, x1 = x0 + 1 < w ? x0 + 1 : x0;
-				o[i] = (uint8_t)((r0[x0] + r0[x1] + r1[x0] + r1[x1] + 2) >> 2);
-			}
-		} else {
-			for (int i = 0; i < cw; i++)
-				o[i] = (uint8_t)((r0[i] + r1[i] + 1) >> 1);
-		}
+	for (int i = 0; i < n; i++)
+		out[i] = (int16_t)(((t[i + 1] + 2) >> 2) - 128);
+}
+
+SH_HOT static void yuv2rgb_row(const uint8_t *restrict Y, const int16_t *restrict u, const int16_t *restrict v, int n,
+                               uint8_t *restrict R, uint8_t *restrict G, uint8_t *restrict B, coefs k)
+{
+	for (int i = 0; i < n; i++) {
+		int y = k.yc * (Y[i] - k.black) + 8192;
+		int r = (y + k.rv * v[i]) >> 14, g = (y - k.gu * u[i] - k.gv * v[i]) >> 14, b = (y + k.bu * u[i]) >> 14;
+		R[i] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+		G[i] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
+		B[i] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
+	}
+}
+
+SH_HOT static void grey_row(const uint8_t *restrict Y, int n, uint8_t *restrict R, uint8_t *restrict G,
+                            uint8_t *restrict B, coefs k)
+{
+	for (int i = 0; i < n; i++) {
+		int g = (k.yc * (Y[i] - k.black) + 8192) >> 14;
+		uint8_t c = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
+		R[i] = G[i] = B[i] = c;
+	}
+}
+
+SH_HOT static void rgb2y_row(const uint8_t *restrict R, const uint8_t *restrict G, const uint8_t *restrict B, int n,
+                             uint8_t *restrict Y, coefs k)
+{
+	for (int i = 0; i < n; i++) {
+		int y = (k.yr * R[i] + k.yg * G[i] + k.yb * B[i] + k.yoff) >> 14;
+		Y[i] = (uint8_t)(y > 255 ? 255 : y);
+	}
+}
+
+/* Chroma from RGB summed over each 2x2 block (rows a and b; b = a for 4:2:2),
+ * for the cw2 = floor(w/2) whole pairs. */
+SH_HOT static void rgb2uv_pairs(const uint8_t *restrict Ra, const uint8_t *restrict Ga, const uint8_t *restrict Ba,
+                                const uint8_t *restrict Rb, const uint8_t *restrict Gb, const uint8_t *restrict Bb,
+                                int cw2, uint8_t *restrict U, uint8_t *restrict V, coefs k)
+{
+	const int off = (128 << 16) + (1 << 15);
+	for (int i = 0; i < cw2; i++) {
+		int r = Ra[2 * i] + Ra[2 * i + 1] + Rb[2 * i] + Rb[2 * i + 1];
+		int g = Ga[2 * i] + Ga[2 * i + 1] + Gb[2 * i] + Gb[2 * i + 1];
+		int b = Ba[2 * i] + Ba[2 * i + 1] + Bb[2 * i] + Bb[2 * i + 1];
+		int u = (-k.ur * r - k.ug * g + k.ub * b + off) >> 16;
+		int v = (k.vr * r - k.vg * g - k.vb * b + off) >> 16;
+		U[i] = (uint8_t)(u < 0 ? 0 : u > 255 ? 255 : u);
+		V[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+	}
+}
+
+SH_HOT static void rgb2uv_444(const uint8_t *restrict R, const uint8_t *restrict G, const uint8_t *restrict B, int n,
+                              uint8_t *restrict U, uint8_t *restrict V, coefs k)
+{
+	const int off = (128 << 14) + 8192;
+	for (int i = 0; i < n; i++) {
+		int u = (-k.ur * R[i] - k.ug * G[i] + k.ub * B[i] + off) >> 14;
+		int v = (k.vr * R[i] - k.vg * G[i] - k.vb * B[i] + off) >> 14;
+		U[i] = (uint8_t)(u < 0 ? 0 : u > 255 ? 255 : u);
+		V[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 	}
 }
 
@@ -227,86 +292,93 @@ static void subsampling(const sh_vf *vf, int *sx, int *sy)
 	*sy = vf->info.chroma == SH_CHROMA_420 ? 2 : 1;
 }
 
-static uint8_t *scratch(const sh_vf *cvf)
+/* Row buffers: two int16 rows of the width (+ padding) and one for the blend. */
+static int16_t *scratch(const sh_vf *cvf)
 {
 	sh_vf *vf = (sh_vf *)cvf;
 	if (!vf->scratch)
-		vf->scratch = sh_malloc(vf->info.plane_size[0] * 2 + (size_t)vf->info.width * 2 + 64);
-	return vf->scratch;
+		vf->scratch = sh_malloc(((size_t)vf->info.width + 8) * 3 * sizeof(int16_t));
+	return (int16_t *)(void *)vf->scratch;
 }
 
 void sh_vf_to_rgb(const sh_vf *vf, const uint8_t *frame, uint8_t *rgb)
 {
-	int w = vf->info.width, h = vf->info.height;
+	int w = vf->info.width, h = vf->info.height, cw = vf->info.cw, ch = vf->info.ch;
 	size_t n = (size_t)w * h;
 	uint8_t *R = rgb, *G = rgb + n, *B = rgb + 2 * n;
-	const int full = vf->full_range;
-	const int yc = full ? FIX(1.0) : FIX(255.0 / 219.0);
-	const int black = vf->black;
-	if (vf->nplanes == 1) {
-		for (size_t i = 0; i < n; i++) {
-			uint8_t v = clamp8((yc * (frame[i] - black) + 8192) >> 14);
-			R[i] = G[i] = B[i] = v;
-		}
-		return;
-	}
-	const double cs = full ? 1.0 : 255.0 / 224.0;
-	const int rv = FIX(1.402 * cs), gu = FIX(0.344136 * cs), gv = FIX(0.714136 * cs), bu = FIX(1.772 * cs);
-	int sx, sy;
-	subsampling(vf, &sx, &sy);
+	coefs k;
+	get_coefs(vf, &k);
 	uint8_t *plane[3];
 	sh_vf_planes(vf, (uint8_t *)frame, plane);
-	const uint8_t *U = plane[1], *V = plane[2];
-	if (sx != 1 || sy != 1) {
-		uint8_t *s = scratch(vf);
-		int16_t *tmp = (int16_t *)(void *)(s + 2 * n + ((uintptr_t)(s + 2 * n) & 1));
-		upsample(plane[1], vf->info.cw, vf->info.ch, sx, sy, s, w, h, tmp);
-		upsample(plane[2], vf->info.cw, vf->info.ch, sx, sy, s + n, w, h, tmp);
-		U = s;
-		V = s + n;
+	if (vf->nplanes == 1) {
+		for (int y = 0; y < h; y++)
+			grey_row(frame + (size_t)y * w, w, R + (size_t)y * w, G + (size_t)y * w, B + (size_t)y * w, k);
+		return;
 	}
-	const uint8_t *Y = plane[0];
-	for (size_t i = 0; i < n; i++) {
-		int y = yc * (Y[i] - black) + 8192, u = U[i] - 128, v = V[i] - 128;
-		R[i] = clamp8((y + rv * v) >> 14);
-		G[i] = clamp8((y - gu * u - gv * v) >> 14);
-		B[i] = clamp8((y + bu * u) >> 14);
+	int sx, sy;
+	subsampling(vf, &sx, &sy);
+	int16_t *s = scratch(vf), *u = s, *v = s + w + 8, *t = s + 2 * (w + 8);
+	for (int y = 0; y < h; y++) {
+		const uint8_t *c0[2], *c1[2];
+		int wa = 4, wb = 0;
+		if (sy == 2) {
+			int cy = y >> 1, ny = (y & 1) ? cy + 1 : cy - 1;
+			ny = ny < 0 ? 0 : ny >= ch ? ch - 1 : ny;
+			for (int p = 0; p < 2; p++) {
+				c0[p] = plane[1 + p] + (size_t)cy * cw;
+				c1[p] = plane[1 + p] + (size_t)ny * cw;
+			}
+			wa = 3, wb = 1;
+		} else {
+			for (int p = 0; p < 2; p++)
+				c0[p] = c1[p] = plane[1 + p] + (size_t)y * cw;
+		}
+		for (int p = 0; p < 2; p++) {
+			int16_t *dst = p ? v : u;
+			vblend(c0[p], c1[p], wa, wb, cw, t);
+			if (sx == 2)
+				hup2(t, cw, dst); /* writes 2*cw >= w values */
+			else
+				hcopy(t, w, dst);
+		}
+		size_t o = (size_t)y * w;
+		yuv2rgb_row(plane[0] + o, u, v, w, R + o, G + o, B + o, k);
 	}
 }
 
 void sh_vf_from_rgb(const sh_vf *vf, const uint8_t *rgb, uint8_t *frame)
 {
-	int w = vf->info.width, h = vf->info.height;
+	int w = vf->info.width, h = vf->info.height, cw = vf->info.cw, ch = vf->info.ch;
 	size_t n = (size_t)w * h;
 	const uint8_t *R = rgb, *G = rgb + n, *B = rgb + 2 * n;
-	const int full = vf->full_range;
-	const double ys = full ? 1.0 : 219.0 / 255.0, cs = full ? 1.0 : 224.0 / 255.0;
-	const int yr = FIX(0.299 * ys), yg = FIX(0.587 * ys), yb = FIX(0.114 * ys);
-	const int yoff = (vf->black << 14) + 8192;
+	coefs k;
+	get_coefs(vf, &k);
 	uint8_t *plane[3];
 	sh_vf_planes(vf, frame, plane);
-	uint8_t *Y = plane[0];
-	for (size_t i = 0; i < n; i++)
-		Y[i] = clamp8((yr * R[i] + yg * G[i] + yb * B[i] + yoff) >> 14);
+	for (int y = 0; y < h; y++) {
+		size_t o = (size_t)y * w;
+		rgb2y_row(R + o, G + o, B + o, w, plane[0] + o, k);
+	}
 	if (vf->nplanes == 1)
 		return;
-	const int ur = FIX(0.168736 * cs), ug = FIX(0.331264 * cs), ub = FIX(0.5 * cs);
-	const int vr = FIX(0.5 * cs), vg = FIX(0.418688 * cs), vb = FIX(0.081312 * cs);
-	const int coff = (128 << 14) + 8192;
 	int sx, sy;
 	subsampling(vf, &sx, &sy);
-	uint8_t *U = plane[1], *V = plane[2];
-	if (sx != 1 || sy != 1) {
-		uint8_t *s = scratch(vf);
-		U = s;
-		V = s + n;
-	}
-	for (size_t i = 0; i < n; i++) {
-		U[i] = clamp8((-ur * R[i] - ug * G[i] + ub * B[i] + coff) >> 14);
-		V[i] = clamp8((vr * R[i] - vg * G[i] - vb * B[i] + coff) >> 14);
-	}
-	if (sx != 1 || sy != 1) {
-		downsample(U, w, h, sx, sy, plane[1], vf->info.cw, vf->info.ch);
-		downsample(V, w, h, sx, sy, plane[2], vf->info.cw, vf->info.ch);
+	for (int cy = 0; cy < ch; cy++) {
+		uint8_t *U = plane[1] + (size_t)cy * cw, *V = plane[2] + (size_t)cy * cw;
+		size_t a = (size_t)(cy * sy) * w;
+		if (sx == 1) {
+			rgb2uv_444(R + a, G + a, B + a, w, U, V, k);
+			continue;
+		}
+		size_t b = sy == 2 && cy * 2 + 1 < h ? a + w : a;
+		int pairs = w / 2;
+		rgb2uv_pairs(R + a, G + a, B + a, R + b, G + b, B + b, pairs, U, V, k);
+		if (w & 1) { /* the last column of an odd width: its own two samples */
+			size_t x = (size_t)w - 1;
+			int r = 2 * (R[a + x] + R[b + x]), g = 2 * (G[a + x] + G[b + x]), bl = 2 * (B[a + x] + B[b + x]);
+			const int off = (128 << 16) + (1 << 15);
+			U[pairs] = clamp8((-k.ur * r - k.ug * g + k.ub * bl + off) >> 16);
+			V[pairs] = clamp8((k.vr * r - k.vg * g - k.vb * bl + off) >> 16);
+		}
 	}
 }

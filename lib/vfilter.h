@@ -31,7 +31,7 @@ typedef struct {
 	bool full_range;
 	int black, white;     /* luma black and white code values (16/235 or 0/255) */
 	double fps;           /* frames per second (25 when the header has none) */
-	uint8_t *scratch;     /* private: full-size chroma planes for RGB conversion */
+	uint8_t *scratch;     /* private: row buffers for RGB conversion */
 } sh_vf;
 
 /* Open IN ("-" or NULL: stdin) and validate its header, then create OUT (-o; "-" or

@@ -40,6 +40,6 @@ for p in ${VFX_BENCH:-vnoise posterize colorgrade analog rgbsplit}; do
 	posterize) bench posterize "posterize --seed 1 -l 6" "lutyuv=y=floor(val/43)*43" ;;
 	colorgrade) bench colorgrade "colorgrade --contrast 1.2 --saturation 1.3" "eq=contrast=1.2:saturation=1.3" ;;
 	analog) bench analog "analog --seed 1 --grain 0 --breathe 0 --drift 0 --vignette 0.6" "vignette" ;;
-	rgbsplit) bench rgbsplit "rgbsplit --seed 1 -r 8 -b -8" "rgbashift=rh=8:bh=-8" ;;
+	rgbsplit) bench rgbsplit "rgbsplit --seed 1 -r 8 -b -8" "rgbashift=rh=8:bh=-8,format=yuv420p" ;;
 	esac
 done

@@ -1,0 +1,109 @@
+/* test_vfilter.c -- YUV <-> RGB conversion per chroma layout, noise tables, LUTs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rng.h"
+#include "tap.h"
+#include "vfilter.h"
+
+/* A sh_vf with a layout but no streams, enough for the conversions. */
+static void fake(sh_vf *vf, const char *chroma, int w, int h, bool full)
+{
+	char line[128];
+	snprintf(line, sizeof line, "YUV4MPEG2 W%d H%d C%s%s", w, h, chroma, full ? " XCOLORRANGE=FULL" : "");
+	memset(vf, 0, sizeof *vf);
+	if (sh_y4m_parse_header(line, strlen(line), &vf->info) != 0)
+		return;
+	vf->nplanes = vf->info.chroma == SH_CHROMA_MONO ? 1 : 3;
+	vf->pw[0] = w, vf->ph[0] = h;
+	vf->pw[1] = vf->pw[2] = vf->info.cw;
+	vf->ph[1] = vf->ph[2] = vf->info.ch;
+	vf->full_range = sh_y4m_full_range(&vf->info);
+	vf->black = vf->full_range ? 0 : 16;
+	vf->white = vf->full_range ? 255 : 235;
+}
+
+static void unfake(sh_vf *vf)
+{
+	free(vf->scratch);
+	sh_y4m_info_free(&vf->info);
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_vf vf;
+	/* limited-range BT.601 red, 4:4:4: Y 81, Cb 90, Cr 240 */
+	fake(&vf, "444", 4, 2, false);
+	uint8_t frame[24], rgb[24];
+	memset(frame, 81, 8), memset(frame + 8, 90, 8), memset(frame + 16, 240, 8);
+	sh_vf_to_rgb(&vf, frame, rgb);
+	CHECK(rgb[0] >= 253 && rgb[8] <= 2 && rgb[16] <= 2, "limited red -> RGB %d,%d,%d", rgb[0], rgb[8], rgb[16]);
+	uint8_t back[24];
+	sh_vf_from_rgb(&vf, rgb, back);
+	CHECK(abs(back[0] - 81) <= 1 && abs(back[8] - 90) <= 1 && abs(back[16] - 240) <= 1, "red back: %d %d %d",
+	      back[0], back[8], back[16]);
+	unfake(&vf);
+	fake(&vf, "444", 4, 2, true);
+	CHECK(vf.full_range && vf.black == 0, "XCOLORRANGE=FULL selects full range");
+	memset(frame, 76, 8), memset(frame + 8, 85, 8), memset(frame + 16, 255, 8);
+	sh_vf_to_rgb(&vf, frame, rgb);
+	CHECK(rgb[0] >= 253 && rgb[8] <= 2 && rgb[16] <= 2, "full-range red -> RGB %d,%d,%d", rgb[0], rgb[8], rgb[16]);
+	unfake(&vf);
+
+	/* round trips on smooth content stay close for every layout, odd sizes included */
+	const char *chromas[] = {"420jpeg", "420mpeg2", "420paldv", "420", "422", "444", "mono"};
+	for (int full = 0; full < 2; full++)
+		for (size_t c = 0; c < sizeof chromas / sizeof *chromas; c++) {
+			int w = 37, h = 23;
+			fake(&vf, chromas[c], w, h, full);
+			size_t fs = vf.info.frame_size, n = (size_t)w * h;
+			uint8_t *f = malloc(fs), *g = malloc(fs), *r = malloc(3 * n);
+			uint8_t *pl[3];
+			sh_vf_planes(&vf, f, pl);
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++)
+					pl[0][y * w + x] = (uint8_t)(60 + x * 2 + y);
+			for (int p = 1; p < vf.nplanes; p++)
+				for (int y = 0; y < vf.info.ch; y++)
+					for (int x = 0; x < vf.info.cw; x++)
+						pl[p][y * vf.info.cw + x] = (uint8_t)(128 + (p == 1 ? x : -y));
+			sh_vf_to_rgb(&vf, f, r);
+			sh_vf_from_rgb(&vf, r, g);
+			int worst = 0;
+			for (size_t i = 0; i < fs; i++)
+				if (abs(f[i] - g[i]) > worst)
+					worst = abs(f[i] - g[i]);
+			CHECK(worst <= 2, "C%s %s range: YUV->RGB->YUV within 2 (worst %d)", chromas[c],
+			      full ? "full" : "limited", worst);
+			free(f), free(g), free(r);
+			unfake(&vf);
+		}
+
+	/* noise tables: deviation SH_NOISE_UNIT, scaled to the asked deviation */
+	sh_rng rng;
+	sh_rng_seed(&rng, 1);
+	sh_noise_table t;
+	sh_noise_table_init(&t, 100000, true, &rng);
+	int8_t *sc = malloc((size_t)t.n);
+	sh_noise_scale(&t, sh_noise_mul(5), sc);
+	double s2 = 0;
+	for (int i = 0; i < t.n; i++)
+		s2 += (double)sc[i] * sc[i];
+	CHECK(s2 / t.n > 4.6 * 4.6 && s2 / t.n < 5.4 * 5.4, "scaled noise deviation near 5");
+	uint8_t row[4] = {0, 10, 250, 128}, out[4];
+	int8_t nz[4] = {-5, -20, 20, 3};
+	sh_add_noise_row(out, row, nz, 4);
+	CHECK(out[0] == 0 && out[1] == 0 && out[2] == 255 && out[3] == 131, "noise add saturates");
+	free(sc);
+	sh_noise_table_free(&t);
+
+	uint8_t lut[256];
+	for (int i = 0; i < 256; i++)
+		lut[i] = (uint8_t)i;
+	CHECK(sh_lut_is_identity(lut), "identity table recognised");
+	lut[7] = 8;
+	CHECK(!sh_lut_is_identity(lut), "non-identity table recognised");
+	return tap_failed;
+}
