@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -431,15 +432,26 @@ void sh_sleep_until(double when)
 		;
 }
 
-bool sh_try_realtime(void)
+bool sh_try_realtime(int level)
 {
 	struct sched_param sp;
 	memset(&sp, 0, sizeof sp);
-	sp.sched_priority = sched_get_priority_min(SCHED_FIFO) + 10;
+	sp.sched_priority = sched_get_priority_min(SCHED_FIFO) + level;
 	bool ok = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
 	if (ok)
 		mlockall(MCL_CURRENT | MCL_FUTURE);
+	else if (setpriority(PRIO_PROCESS, 0, -15) != 0)
+		(void)setpriority(PRIO_PROCESS, 0, -5);
 	return ok;
+}
+
+void sh_sleep_until_precise(double when)
+{
+	double now = sh_now();
+	if (when - now > 0.0004)
+		sh_sleep_until(when - 0.0003);
+	while (sh_now() < when)
+		; /* at most a few hundred microseconds */
 }
 
 /* ---------------------------------------------------------------- Euclidean rhythms */

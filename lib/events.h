@@ -98,9 +98,14 @@ double sh_tempomap_seconds(const sh_tempomap *tm, double beat); /* beat >= beat0
 
 /* Sleep until the monotonic clock reaches `when` (seconds, as sh_now()). */
 void sh_sleep_until(double when);
-/* Try to get real-time scheduling and locked memory; quiet when refused.
- * Returns true when SCHED_FIFO was granted. */
-bool sh_try_realtime(void);
+/* Try to get real-time scheduling (SCHED_FIFO at `level` above the minimum:
+ * sinks highest, generators next, filters below) and locked memory; falls back
+ * to the highest nice level allowed; quiet when refused. True when FIFO was granted. */
+enum { SH_RT_FILTER = 5, SH_RT_GENERATOR = 10, SH_RT_SINK = 20 };
+bool sh_try_realtime(int level);
+/* Sleep until `when`, waking a little early and spinning the last stretch, for
+ * sub-millisecond accuracy on a busy machine. */
+void sh_sleep_until_precise(double when);
 
 /* ---- Euclidean rhythms ----
  * E(pulses, steps) by Bjorklund's algorithm in the rotation of Toussaint's table

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
 	if (live)
-		sh_try_realtime();
+		sh_try_realtime(SH_RT_GENERATOR);
 	double start = sh_now();
 	sh_evline l;
 	sh_evline_begin(&l, 0, "tempo");

@@ -61,6 +61,8 @@ int main(int argc, char **argv)
 	}
 	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	if (live)
+		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	double last_t = 0;
 	long retimed = 0;
 	struct pollfd *pfd = sh_calloc((size_t)n, sizeof *pfd);

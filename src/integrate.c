@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 
 	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	if (live)
+		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
 	sh_evreader_flush_before_wait(in, w);
 	sh_event ev;

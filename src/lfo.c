@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
 	if (live)
-		sh_try_realtime();
+		sh_try_realtime(SH_RT_GENERATOR);
 	double start = sh_now();
 	sh_evline l;
 	for (int64_t k = 0;; k++) {

@@ -18,6 +18,7 @@ static const char usage[] = "midiout [options] [FILE]";
 /* ---- a small binary heap, ordered by (key, seq) ---- */
 typedef struct {
 	double key;       /* beat (note-offs) or wall time (live queue) */
+	double queued;    /* live: wall time the event was read */
 	uint64_t seq;     /* insertion order breaks ties: stable */
 	int64_t tick;
 	uint32_t gen;
@@ -97,7 +98,8 @@ static void live_push(sink *s, double beat, const uint8_t *msg, int len, bool is
 {
 	if (!s->live)
 		return;
-	item it = {.key = s->epoch + sh_tempomap_seconds(&s->tempo, beat), .gen = gen, .len = (uint8_t)len, .is_off = is_off};
+	item it = {.key = s->epoch + sh_tempomap_seconds(&s->tempo, beat), .queued = sh_now(), .gen = gen,
+	           .len = (uint8_t)len, .is_off = is_off};
 	memcpy(it.msg, msg, (size_t)len);
 	heap_push(&s->queue, it);
 }
@@ -167,8 +169,9 @@ static void send_due(sink *s, double now)
 		if (late > s->worst)
 			s->worst = late;
 		if (s->log)
-			fprintf(s->log, "{\"intended\":%.6f,\"actual\":%.6f,\"late_ms\":%.4f,\"status\":%d,\"data\":%d}\n",
-			        it.key - s->epoch, actual - s->epoch, late * 1e3, it.msg[0], it.msg[1]);
+			fprintf(s->log, "{\"intended\":%.6f,\"actual\":%.6f,\"late_ms\":%.4f,\"queued\":%.6f,"
+			        "\"status\":%d,\"data\":%d}\n", it.key - s->epoch, actual - s->epoch, late * 1e3,
+			        it.queued - s->epoch, it.msg[0], it.msg[1]);
 		now = actual;
 	}
 }
@@ -194,7 +197,7 @@ static void wait_live(sink *s, sh_evreader *in, bool input_open)
 	double due = s->queue.n ? s->queue.v[0].key : INFINITY;
 	if (due - now <= 0.002) {
 		if (due > now)
-			sh_sleep_until(due);
+			sh_sleep_until_precise(due);
 		send_due(s, sh_now());
 		return;
 	}
@@ -309,7 +312,7 @@ int main(int argc, char **argv)
 	if (out)
 		s->smf = sh_smf_create(out, (int)ppq);
 	if (s->live)
-		sh_try_realtime();
+		sh_try_realtime(SH_RT_SINK);
 
 	bool tempo_written = false;
 	sh_event ev;
