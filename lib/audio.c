@@ -69,7 +69,12 @@ static int fill(sh_audio_in *in, size_t want)
 		in->buf_pos = 0;
 	}
 	while (in->buf_len < want && !in->eof) {
-		ssize_t r = read(in->fd, in->buf + in->buf_len, RAW_BUF - in->buf_len);
+		/* a seekable file is read for what is asked (random access stays cheap);
+		 * a pipe in big gulps */
+		size_t room = RAW_BUF - in->buf_len;
+		if (in->seekable && room > want - in->buf_len + 65536)
+			room = want - in->buf_len + 65536;
+		ssize_t r = read(in->fd, in->buf + in->buf_len, room);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

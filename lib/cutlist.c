@@ -34,200 +34,562 @@ double sh_cutlist_duration(const sh_cutlist *cl)
 	return t;
 }
 
-/* ---------------------------------------------------------------- parsing */
+/* ---------------------------------------------------------------- parsing
+ *
+ * A hand-written reader for the schema: a list of a million cuts parses in a
+ * fraction of a second and costs only its cuts in memory (a generic JSON tree
+ * costs some 700 bytes a cut). Only "made_by", which is free-form, goes through
+ * jansson. */
 
-static int number_field(json_t *obj, const char *key, double lo, double hi, double *out, bool required,
-                        const char *where, const char *meaning)
+typedef struct {
+	const char *p, *start, *end;
+	const char *err; /* first error, set once */
+	char errbuf[256];
+} reader;
+
+static void rerr(reader *r, const char *msg)
 {
-	json_t *v = json_object_get(obj, key);
-	if (!v) {
-		if (required) {
-			sh_set_error("%s: field '%s' is missing (%s)", where, key, meaning);
-			return -1;
+	if (r->err)
+		return;
+	int line = 1, col = 1;
+	for (const char *q = r->start; q < r->p && q < r->end; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
 		}
-		return 0;
 	}
-	if (!json_is_number(v)) {
-		sh_set_error("%s: field '%s' must be a number (%s)", where, key, meaning);
-		return -1;
+	snprintf(r->errbuf, sizeof r->errbuf, "not a cut list: JSON error at line %d column %d: %s", line, col, msg);
+	r->err = r->errbuf;
+}
+
+static void ws(reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+		r->p++;
+}
+
+static bool lit(reader *r, char c)
+{
+	ws(r);
+	if (r->p < r->end && *r->p == c) {
+		r->p++;
+		return true;
 	}
-	double d = json_number_value(v);
+	return false;
+}
+
+static void expect(reader *r, char c)
+{
+	if (!lit(r, c)) {
+		char msg[16];
+		snprintf(msg, sizeof msg, "'%c' expected", c);
+		rerr(r, msg);
+	}
+}
+
+/* A JSON string into buf (truncated to cap-1, UTF-8); false on a syntax error. */
+static bool string(reader *r, char *buf, size_t cap)
+{
+	ws(r);
+	if (r->p >= r->end || *r->p != '"') {
+		rerr(r, "a string expected");
+		return false;
+	}
+	r->p++;
+	size_t n = 0;
+	while (r->p < r->end && *r->p != '"') {
+		unsigned c = (unsigned char)*r->p++;
+		if (c < 0x20) {
+			rerr(r, "control character in a string");
+			return false;
+		}
+		if (c == '\\') {
+			if (r->p >= r->end)
+				break;
+			char e = *r->p++;
+			switch (e) {
+			case '"': case '\\': case '/': c = (unsigned)e; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				unsigned v = 0;
+				for (int i = 0; i < 4; i++) {
+					char h = r->p < r->end ? *r->p++ : 0;
+					v <<= 4;
+					if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
+					else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
+					else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
+					else { rerr(r, "bad \\u escape"); return false; }
+				}
+				c = v; /* keys and values we read are ASCII; others are kept approximately */
+				if (c >= 0x80) {
+					if (n + 2 < cap) {
+						buf[n++] = (char)(0xc0 | ((c >> 6) & 0x1f));
+						c = 0x80 | (c & 0x3f);
+					}
+				}
+				break;
+			}
+			default:
+				rerr(r, "bad escape in a string");
+				return false;
+			}
+		}
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+	}
+	if (r->p >= r->end) {
+		rerr(r, "unterminated string");
+		return false;
+	}
+	r->p++;
+	buf[n] = 0;
+	return true;
+}
+
+typedef enum { V_NUMBER, V_STRING, V_TRUE, V_FALSE, V_NULL, V_OBJECT, V_ARRAY, V_BAD } vkind;
+
+static vkind peek(reader *r)
+{
+	ws(r);
+	if (r->p >= r->end)
+		return V_BAD;
+	switch (*r->p) {
+	case '"': return V_STRING;
+	case '{': return V_OBJECT;
+	case '[': return V_ARRAY;
+	case 't': return V_TRUE;
+	case 'f': return V_FALSE;
+	case 'n': return V_NULL;
+	default: return (*r->p == '-' || (*r->p >= '0' && *r->p <= '9')) ? V_NUMBER : V_BAD;
+	}
+}
+
+static bool number(reader *r, double *out, bool *integral)
+{
+	ws(r);
+	const char *q = r->p;
+	bool isint = true;
+	if (q < r->end && *q == '-')
+		q++;
+	if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+		rerr(r, "a number expected");
+		return false;
+	}
+	if (*q == '0')
+		q++;
+	else
+		while (q < r->end && *q >= '0' && *q <= '9')
+			q++;
+	if (q < r->end && *q == '.') {
+		isint = false;
+		q++;
+		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+			rerr(r, "digits expected after '.'");
+			return false;
+		}
+		while (q < r->end && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if (q < r->end && (*q == 'e' || *q == 'E')) {
+		isint = false;
+		q++;
+		if (q < r->end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+			rerr(r, "digits expected in an exponent");
+			return false;
+		}
+		while (q < r->end && *q >= '0' && *q <= '9')
+			q++;
+	}
+	char buf[64];
+	size_t n = (size_t)(q - r->p);
+	if (n >= sizeof buf) { /* absurdly long numbers: still parse, via a copy */
+		char *big = sh_malloc(n + 1);
+		memcpy(big, r->p, n);
+		big[n] = 0;
+		*out = strtod(big, NULL);
+		free(big);
+	} else {
+		memcpy(buf, r->p, n);
+		buf[n] = 0;
+		*out = strtod(buf, NULL);
+	}
+	if (integral)
+		*integral = isint;
+	r->p = q;
+	return true;
+}
+
+static bool word(reader *r, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(r->end - r->p) >= n && !memcmp(r->p, w, n)) {
+		r->p += n;
+		return true;
+	}
+	rerr(r, "invalid literal");
+	return false;
+}
+
+/* Skip any value (checking its syntax); depth-limited. */
+static bool skip(reader *r, int depth)
+{
+	if (depth > 64) {
+		rerr(r, "nesting too deep");
+		return false;
+	}
+	char tmp[8];
+	switch (peek(r)) {
+	case V_STRING: return string(r, tmp, sizeof tmp);
+	case V_NUMBER: { double d; return number(r, &d, NULL); }
+	case V_TRUE: return word(r, "true");
+	case V_FALSE: return word(r, "false");
+	case V_NULL: return word(r, "null");
+	case V_ARRAY:
+		r->p++;
+		if (lit(r, ']'))
+			return true;
+		do {
+			if (!skip(r, depth + 1))
+				return false;
+		} while (lit(r, ','));
+		expect(r, ']');
+		return !r->err;
+	case V_OBJECT:
+		r->p++;
+		if (lit(r, '}'))
+			return true;
+		do {
+			if (!string(r, tmp, sizeof tmp))
+				return false;
+			expect(r, ':');
+			if (r->err || !skip(r, depth + 1))
+				return false;
+		} while (lit(r, ','));
+		expect(r, '}');
+		return !r->err;
+	default:
+		rerr(r, "a value expected");
+		return false;
+	}
+}
+
+/* Semantic errors (valid JSON, wrong content) use sh_set_error directly. */
+#define SEMANTIC(...) do { sh_set_error(__VA_ARGS__); goto fail; } while (0)
+
+/* Step through an object: true with r at the next key, false at the end (the
+ * closing brace consumed) or on an error. */
+static bool next_member(reader *r, int *state)
+{
+	if (*state == 0) {
+		*state = 1;
+		expect(r, '{');
+		return !r->err && !lit(r, '}');
+	}
+	if (r->err)
+		return false;
+	if (lit(r, ','))
+		return true;
+	expect(r, '}');
+	return false;
+}
+
+/* Iterate an object's members: the body runs with `key` set, positioned at the value. */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define FOR_MEMBERS(r, key)                                                       \
+	for (int CAT(state_, __LINE__) = 0; next_member(r, &CAT(state_, __LINE__));) \
+		if (string(r, key, sizeof key) && (expect(r, ':'), !(r)->err))
+
+static bool num_field(reader *r, double lo, double hi, double *out, const char *where, const char *key,
+                      const char *meaning)
+{
+	if (peek(r) != V_NUMBER) {
+		if (!r->err)
+			sh_set_error("%s: field '%s' must be a number (%s)", where, key, meaning);
+		skip(r, 0);
+		return false;
+	}
+	double d;
+	if (!number(r, &d, NULL))
+		return false;
 	if (!isfinite(d) || d < lo || d > hi) {
 		sh_set_error("%s: field '%s' is %g: must be %s", where, key, d, meaning);
-		return -1;
+		return false;
 	}
 	*out = d;
-	return 0;
+	return true;
 }
 
-static int bool_field(json_t *obj, const char *key, bool *out, const char *where)
+static bool bool_value(reader *r, bool *out, const char *where, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
-	if (!v)
-		return 0;
-	if (!json_is_boolean(v)) {
+	vkind k = peek(r);
+	if (k == V_TRUE || k == V_FALSE) {
+		*out = k == V_TRUE;
+		return word(r, k == V_TRUE ? "true" : "false");
+	}
+	if (!r->err)
 		sh_set_error("%s: field '%s' must be true or false", where, key);
-		return -1;
-	}
-	*out = json_is_true(v);
-	return 0;
+	return false;
 }
 
-static int only_keys(json_t *obj, const char *const *keys, const char *where)
+/* Each object's keys seen so far, for duplicate detection. */
+static bool seen(unsigned *mask, int bit, reader *r, const char *where, const char *key)
 {
-	const char *k;
-	json_t *v;
-	json_object_foreach(obj, k, v) {
-		size_t i;
-		for (i = 0; keys[i]; i++)
-			if (strcmp(k, keys[i]) == 0)
-				break;
-		if (!keys[i]) {
-			sh_set_error("%s: unknown field '%s'", where, k);
-			return -1;
-		}
+	if (*mask & (1u << bit)) {
+		sh_set_error("%s: duplicate field '%s'", where, key);
+		(void)r;
+		return true;
 	}
-	return 0;
-}
-
-static int parse_fps(json_t *v, sh_rational *out)
-{
-	if (json_is_string(v))
-		return sh_parse_rate(json_string_value(v), out);
-	if (json_is_number(v)) {
-		char buf[64];
-		snprintf(buf, sizeof buf, "%.10g", json_number_value(v));
-		return sh_parse_rate(buf, out);
-	}
-	sh_set_error("must be a number or \"N/D\"");
-	return -1;
-}
-
-static sh_cutlist *fail(sh_cutlist *cl, json_t *root)
-{
-	sh_cutlist_free(cl);
-	json_decref(root);
-	return NULL;
+	*mask |= 1u << bit;
+	return false;
 }
 
 sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 {
-	static const char *const top_keys[] = {"format", "version", "source", "grid", "seed",
-	                                       "made_by", "cuts", "note", NULL};
-	static const char *const cut_keys[] = {"src", "dur", "gain", "reverse", "silence", NULL};
-	json_error_t jerr;
-	if (len == 0) {
-		sh_set_error("empty input: expected a cut list (JSON)");
-		return NULL;
-	}
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		sh_set_error("not a cut list: JSON error at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-		return NULL;
-	}
+	reader rd = {.p = text, .start = text, .end = text + len}, *r = &rd;
 	sh_cutlist *cl = sh_cutlist_new();
-	if (!json_is_object(root)) {
-		sh_set_error("not a cut list: expected a JSON object");
-		return fail(cl, root);
+	char key[64];
+	unsigned top = 0;
+	bool have_format = false, have_version = false, have_cuts = false;
+	long long version = 0;
+	sh_set_error("invalid cut list");
+	ws(r);
+	if (r->p >= r->end)
+		SEMANTIC("empty input: expected a cut list (JSON)");
+	if (peek(r) != V_OBJECT) {
+		if (skip(r, 0) && !r->err)
+			SEMANTIC("not a cut list: expected a JSON object");
+		goto syntax;
 	}
-	json_t *fmt = json_object_get(root, "format");
-	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "shards-cutlist") != 0) {
-		sh_set_error("not a cut list: \"format\" must be \"shards-cutlist\"");
-		return fail(cl, root);
-	}
-	json_t *ver = json_object_get(root, "version");
-	if (!json_is_integer(ver)) {
-		sh_set_error("cut list: \"version\" must be an integer");
-		return fail(cl, root);
-	}
-	if (json_integer_value(ver) != SH_CUTLIST_VERSION) {
-		sh_set_error("cut list version %lld is unknown: this shards reads version %d",
-		             (long long)json_integer_value(ver), SH_CUTLIST_VERSION);
-		return fail(cl, root);
-	}
-	if (only_keys(root, top_keys, "cut list") != 0)
-		return fail(cl, root);
-	json_t *src = json_object_get(root, "source");
-	if (src) {
-		static const char *const src_keys[] = {"duration", "rate", "path", NULL};
-		if (!json_is_object(src) || only_keys(src, src_keys, "cut list source") != 0) {
-			if (!json_is_object(src))
-				sh_set_error("cut list: \"source\" must be an object");
-			return fail(cl, root);
+	FOR_MEMBERS(r, key) {
+		if (!strcmp(key, "format")) {
+			char v[32];
+			if (seen(&top, 0, r, "cut list", key))
+				goto fail;
+			if (peek(r) != V_STRING) {
+				if (!skip(r, 0))
+					goto syntax;
+				SEMANTIC("not a cut list: \"format\" must be \"shards-cutlist\"");
+			}
+			if (!string(r, v, sizeof v))
+				goto syntax;
+			if (strcmp(v, "shards-cutlist"))
+				SEMANTIC("not a cut list: \"format\" must be \"shards-cutlist\"");
+			have_format = true;
+		} else if (!strcmp(key, "version")) {
+			double d;
+			bool integral;
+			if (seen(&top, 1, r, "cut list", key))
+				goto fail;
+			if (peek(r) != V_NUMBER) {
+				if (!skip(r, 0))
+					goto syntax;
+				SEMANTIC("cut list: \"version\" must be an integer");
+			}
+			if (!number(r, &d, &integral))
+				goto syntax;
+			if (!integral || fabs(d) > 1e15)
+				SEMANTIC("cut list: \"version\" must be an integer");
+			version = (long long)d;
+			have_version = true;
+		} else if (!strcmp(key, "source")) {
+			unsigned m = 0;
+			if (seen(&top, 2, r, "cut list", key))
+				goto fail;
+			if (peek(r) != V_OBJECT) {
+				if (!skip(r, 0))
+					goto syntax;
+				SEMANTIC("cut list: \"source\" must be an object");
+			}
+			char k2[64];
+			FOR_MEMBERS(r, k2) {
+				if (!strcmp(k2, "duration")) {
+					if (seen(&m, 0, r, "cut list source", k2) ||
+					    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &cl->src_duration, "cut list source", k2,
+					               "seconds, 0 or more"))
+						goto fail;
+				} else if (!strcmp(k2, "rate")) {
+					if (seen(&m, 1, r, "cut list source", k2) ||
+					    !num_field(r, 1, 1e7, &cl->src_rate, "cut list source", k2,
+					               "samples per second, positive"))
+						goto fail;
+				} else if (!strcmp(k2, "path")) {
+					if (seen(&m, 2, r, "cut list source", k2) || !skip(r, 0))
+						goto fail;
+				} else {
+					SEMANTIC("cut list source: unknown field '%s'", k2);
+				}
+			}
+			if (r->err)
+				goto syntax;
+		} else if (!strcmp(key, "grid")) {
+			if (seen(&top, 3, r, "cut list", key))
+				goto fail;
+			if (peek(r) != V_OBJECT) {
+				if (!skip(r, 0))
+					goto syntax;
+				SEMANTIC("cut list: \"grid\" must be an object");
+			}
+			char k2[64];
+			FOR_MEMBERS(r, k2) {
+				if (!strcmp(k2, "fps")) {
+					char v[64];
+					vkind k = peek(r);
+					if (k == V_STRING) {
+						if (!string(r, v, sizeof v))
+							goto syntax;
+					} else if (k == V_NUMBER) {
+						double d;
+						if (!number(r, &d, NULL))
+							goto syntax;
+						snprintf(v, sizeof v, "%.10g", d);
+					} else {
+						SEMANTIC("cut list grid: field 'fps': must be a number or \"N/D\"");
+					}
+					if (sh_parse_rate(v, &cl->fps) != 0)
+						SEMANTIC("cut list grid: field 'fps': %s", sh_error());
+				} else {
+					SEMANTIC("cut list grid: unknown field '%s'", k2);
+				}
+			}
+			if (r->err)
+				goto syntax;
+		} else if (!strcmp(key, "seed")) {
+			if (seen(&top, 4, r, "cut list", key))
+				goto fail;
+			vkind k = peek(r);
+			if (k == V_NULL) {
+				if (!word(r, "null"))
+					goto syntax;
+			} else {
+				double d;
+				bool integral;
+				if (k != V_NUMBER || !number(r, &d, &integral) || !integral || d < 0 || d > 9007199254740992.0) {
+					if (r->err)
+						goto syntax;
+					SEMANTIC("cut list: \"seed\" must be a non-negative integer");
+				}
+				cl->has_seed = true;
+				cl->seed = (uint64_t)d;
+			}
+		} else if (!strcmp(key, "made_by")) {
+			if (seen(&top, 5, r, "cut list", key))
+				goto fail;
+			ws(r);
+			const char *from = r->p;
+			if (!skip(r, 0))
+				goto syntax;
+			json_error_t jerr;
+			cl->made_by = json_loadb(from, (size_t)(r->p - from), JSON_DECODE_ANY, &jerr);
+		} else if (!strcmp(key, "note")) {
+			if (seen(&top, 6, r, "cut list", key) || !skip(r, 0))
+				goto fail;
+		} else if (!strcmp(key, "cuts")) {
+			if (seen(&top, 7, r, "cut list", key))
+				goto fail;
+			if (peek(r) != V_ARRAY) {
+				if (!skip(r, 0))
+					goto syntax;
+				SEMANTIC("cut list: \"cuts\" must be an array");
+			}
+			r->p++;
+			double total = 0;
+			if (!lit(r, ']')) {
+				do {
+					char where[48], k2[64];
+					snprintf(where, sizeof where, "cut %zu", cl->n);
+					if (cl->n >= SH_CUTLIST_MAX_CUTS)
+						SEMANTIC("cut list has more than %d cuts: the limit", SH_CUTLIST_MAX_CUTS);
+					if (peek(r) != V_OBJECT) {
+						if (!skip(r, 0))
+							goto syntax;
+						SEMANTIC("%s: must be an object", where);
+					}
+					sh_cut c = {.gain = 1};
+					unsigned m = 0;
+					bool has_src = false, has_dur = false;
+					FOR_MEMBERS(r, k2) {
+						if (!strcmp(k2, "src")) {
+							if (seen(&m, 0, r, where, k2) ||
+							    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &c.src, where, k2,
+							               "a position in seconds, 0 or more"))
+								goto fail;
+							has_src = true;
+						} else if (!strcmp(k2, "dur")) {
+							if (seen(&m, 1, r, where, k2) ||
+							    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &c.dur, where, k2,
+							               "a positive number of seconds"))
+								goto fail;
+							has_dur = true;
+						} else if (!strcmp(k2, "gain")) {
+							if (seen(&m, 2, r, where, k2) ||
+							    !num_field(r, 0, 1000, &c.gain, where, k2, "a linear gain from 0 to 1000"))
+								goto fail;
+						} else if (!strcmp(k2, "reverse")) {
+							if (seen(&m, 3, r, where, k2) || !bool_value(r, &c.reverse, where, k2))
+								goto fail;
+						} else if (!strcmp(k2, "silence")) {
+							if (seen(&m, 4, r, where, k2) || !bool_value(r, &c.silence, where, k2))
+								goto fail;
+						} else {
+							SEMANTIC("%s: unknown field '%s'", where, k2);
+						}
+					}
+					if (r->err)
+						goto syntax;
+					if (!has_dur)
+						SEMANTIC("%s: field 'dur' is missing (a positive number of seconds)", where);
+					if (!has_src && !c.silence)
+						SEMANTIC("%s: field 'src' is missing (a position in seconds, 0 or more)", where);
+					if (!(c.dur > 0))
+						SEMANTIC("%s: field 'dur' is %g: must be a positive number of seconds", where, c.dur);
+					if (c.silence)
+						c.reverse = false;
+					total += c.dur;
+					if (total > SH_CUTLIST_MAX_SECONDS)
+						SEMANTIC("%s: the output would be longer than %g seconds", where, SH_CUTLIST_MAX_SECONDS);
+					sh_cutlist_push(cl, c);
+				} while (lit(r, ','));
+				expect(r, ']');
+			}
+			have_cuts = true;
+		} else {
+			if (!skip(r, 0))
+				goto syntax;
+			SEMANTIC("cut list: unknown field '%s'", key);
 		}
-		if (number_field(src, "duration", 0, SH_CUTLIST_MAX_SECONDS, &cl->src_duration, false,
-		                 "cut list source", "seconds, 0 or more") ||
-		    number_field(src, "rate", 1, 1e7, &cl->src_rate, false, "cut list source",
-		                 "samples per second, positive"))
-			return fail(cl, root);
+		if (r->err)
+			goto syntax;
 	}
-	json_t *grid = json_object_get(root, "grid");
-	if (grid) {
-		json_t *fps = json_is_object(grid) ? json_object_get(grid, "fps") : NULL;
-		if (!json_is_object(grid)) {
-			sh_set_error("cut list: \"grid\" must be an object");
-			return fail(cl, root);
-		}
-		if (fps && parse_fps(fps, &cl->fps) != 0) {
-			sh_set_error("cut list grid: field 'fps': %s", sh_error());
-			return fail(cl, root);
-		}
+	if (r->err)
+		goto syntax;
+	ws(r);
+	if (r->p != r->end) {
+		rerr(r, "end of input expected");
+		goto syntax;
 	}
-	json_t *seed = json_object_get(root, "seed");
-	if (seed && !json_is_null(seed)) {
-		if (!json_is_integer(seed) || json_integer_value(seed) < 0) {
-			sh_set_error("cut list: \"seed\" must be a non-negative integer");
-			return fail(cl, root);
-		}
-		cl->has_seed = true;
-		cl->seed = (uint64_t)json_integer_value(seed);
-	}
-	json_t *mb = json_object_get(root, "made_by");
-	if (mb)
-		cl->made_by = json_incref(mb);
-	json_t *cuts = json_object_get(root, "cuts");
-	if (!json_is_array(cuts)) {
-		sh_set_error("cut list: \"cuts\" must be an array");
-		return fail(cl, root);
-	}
-	size_t n = json_array_size(cuts);
-	if (n > SH_CUTLIST_MAX_CUTS) {
-		sh_set_error("cut list has %zu cuts: the limit is %d", n, SH_CUTLIST_MAX_CUTS);
-		return fail(cl, root);
-	}
-	cl->cap = n ? n : 1;
-	cl->cuts = sh_malloc(cl->cap * sizeof *cl->cuts);
-	double total = 0;
-	for (size_t i = 0; i < n; i++) {
-		json_t *c = json_array_get(cuts, i);
-		char where[48];
-		snprintf(where, sizeof where, "cut %zu", i);
-		if (!json_is_object(c)) {
-			sh_set_error("%s: must be an object", where);
-			return fail(cl, root);
-		}
-		sh_cut cut = {.gain = 1};
-		if (only_keys(c, cut_keys, where) || bool_field(c, "silence", &cut.silence, where) ||
-		    bool_field(c, "reverse", &cut.reverse, where) ||
-		    number_field(c, "dur", 0, SH_CUTLIST_MAX_SECONDS, &cut.dur, true, where,
-		                 "a positive number of seconds") ||
-		    number_field(c, "src", 0, SH_CUTLIST_MAX_SECONDS, &cut.src, !cut.silence, where,
-		                 "a position in seconds, 0 or more") ||
-		    number_field(c, "gain", 0, 1000, &cut.gain, false, where, "a linear gain from 0 to 1000"))
-			return fail(cl, root);
-		if (!(cut.dur > 0)) {
-			sh_set_error("%s: field 'dur' is %g: must be a positive number of seconds", where, cut.dur);
-			return fail(cl, root);
-		}
-		total += cut.dur;
-		if (total > SH_CUTLIST_MAX_SECONDS) {
-			sh_set_error("%s: the output would be longer than %g seconds", where, SH_CUTLIST_MAX_SECONDS);
-			return fail(cl, root);
-		}
-		cl->cuts[cl->n++] = cut;
-	}
-	json_decref(root);
+	if (!have_format)
+		SEMANTIC("not a cut list: \"format\" must be \"shards-cutlist\"");
+	if (!have_version)
+		SEMANTIC("cut list: \"version\" must be an integer");
+	if (version != SH_CUTLIST_VERSION)
+		SEMANTIC("cut list version %lld is unknown: this shards reads version %d", version, SH_CUTLIST_VERSION);
+	if (!have_cuts)
+		SEMANTIC("cut list: \"cuts\" must be an array");
 	return cl;
+syntax:
+	sh_set_error("%s", r->err ? r->err : "not a cut list: malformed JSON");
+fail:
+	sh_cutlist_free(cl);
+	return NULL;
 }
 
 sh_cutlist *sh_cutlist_load_or_die(const char *path)
