@@ -1,0 +1,496 @@
+/* colorkey -- N-layer compositor: each video above the first is colour-keyed
+ * and laid over the layers below it. Keys come from given colours, the
+ * dominant colours of a sampled frame (k-means), the dark or bright parts, or
+ * motion (what stays still against a temporal-median background is keyed out).
+ * Every random choice is drawn from the seed and can be written to a session
+ * file that --replay turns back into the same bytes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "keying.h"
+#include "media.h"
+#include "rng.h"
+#include "y4m.h"
+
+static const char *usage =
+	"colorkey [-m fixed|kmeans|luminance|motion] [options] [-o OUT.y4m] BOTTOM LAYER...  |  colorkey --replay SESSION";
+
+/* Defaults */
+static const char *out_path = NULL;
+static const char *mode = "kmeans";     /* fixed: the --colors you name; kmeans: each layer's own
+                                           dominant colours; luminance: its shadows or highlights;
+                                           motion: whatever stands still */
+static const char *colors = "white";    /* fixed: white keys paper and sky, green/blue screens */
+static sh_range similarity = {0.2, 0.4};/* how close to a key a pixel must be to vanish: 0.05 only
+                                           the exact colour, 0.3 its family, 0.6 most of the picture */
+static sh_range blend = {0.0, 0.1};     /* edge softness: 0 hard cut-out edges, 0.1 soft halo,
+                                           0.3 ghostly, half-transparent layers */
+static int64_t clusters = 3;            /* kmeans: colour groups found in the sampled frame */
+static int64_t keys = 1;                /* kmeans: how many of the largest groups are keyed */
+static const char *luma = "auto";       /* luminance: dark keys the shadows, bright the highlights,
+                                           auto picks per layer from its sampled frame */
+static int64_t window = 7;              /* motion: frames in the median (3 jittery .. 15 steady) */
+static int64_t interval = 5;            /* motion: frames between samples; window x interval is
+                                           how long something must stay put to disappear */
+static const char *size = NULL;         /* WxH; unset = the bottom layer's */
+static sh_rational fps = {0, 0};        /* unset = the bottom layer's */
+static const char *fit = "crop";
+static const char *chroma = "420jpeg";  /* 444 keys with sharper colour edges, costs 2x */
+static sh_duration duration = {0, SH_DUR_SECONDS}; /* unset = as long as the bottom layer */
+static bool random_trim = false;        /* each source starts at a random point (seeded) */
+static bool no_loop = false;            /* upper layers that end: loop (default) or freeze */
+static const char *record_path = NULL;
+static const char *replay_path = NULL;
+
+typedef struct {
+	char *source;
+	double start;
+	bool loop;
+	sh_key key;
+	bool analysed;
+	sh_media *m;
+	uint8_t *frame;
+	bool have, ended;
+	sh_median_bg *bg;
+} layer;
+
+static const char *kind_name(sh_key_kind k)
+{
+	return k == SH_KEY_COLORS ? "colors" : k == SH_KEY_DARK ? "dark" : k == SH_KEY_BRIGHT ? "bright" : "background";
+}
+
+static void hex(uint32_t rgb, char out[16])
+{
+	snprintf(out, 16, "0x%06X", (unsigned)rgb);
+}
+
+/* ---- the session file */
+static json_t *session_json(uint64_t seed, const sh_y4m_info *info, const char *fitname, int64_t frames,
+                            layer *L, int n)
+{
+	json_t *r = json_object();
+	json_object_set_new(r, "format", json_string("shards-colorkey-session"));
+	json_object_set_new(r, "version", json_integer(1));
+	json_object_set_new(r, "seed", json_integer((json_int_t)seed));
+	json_t *mb = json_object();
+	json_object_set_new(mb, "program", json_string("colorkey"));
+	json_object_set_new(mb, "version", json_string(SHARDS_VERSION));
+	json_object_set_new(r, "made_by", mb);
+	json_t *o = json_object();
+	char buf[64];
+	json_object_set_new(o, "width", json_integer(info->width));
+	json_object_set_new(o, "height", json_integer(info->height));
+	snprintf(buf, sizeof buf, "%d/%d", info->fps_num, info->fps_den);
+	json_object_set_new(o, "fps", json_string(buf));
+	json_object_set_new(o, "chroma", json_string(info->chroma_tag));
+	json_object_set_new(o, "fit", json_string(fitname));
+	json_object_set_new(o, "frames", json_integer((json_int_t)frames));
+	json_object_set_new(r, "output", o);
+	json_t *opts = json_object();
+	json_object_set_new(opts, "mode", json_string(mode));
+	snprintf(buf, sizeof buf, "%.17g..%.17g", similarity.lo, similarity.hi);
+	json_object_set_new(opts, "similarity", json_string(buf));
+	snprintf(buf, sizeof buf, "%.17g..%.17g", blend.lo, blend.hi);
+	json_object_set_new(opts, "blend", json_string(buf));
+	json_object_set_new(opts, "clusters", json_integer((json_int_t)clusters));
+	json_object_set_new(opts, "keys", json_integer((json_int_t)keys));
+	json_object_set_new(opts, "luma", json_string(luma));
+	json_object_set_new(opts, "window", json_integer((json_int_t)window));
+	json_object_set_new(opts, "interval", json_integer((json_int_t)interval));
+	json_object_set_new(opts, "random_trim", json_boolean(random_trim));
+	json_object_set_new(r, "options", opts);
+	json_t *ls = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *l = json_object();
+		json_object_set_new(l, "source", json_string(L[i].source));
+		json_object_set_new(l, "start", json_real(L[i].start));
+		json_object_set_new(l, "loop", json_boolean(L[i].loop));
+		if (i > 0) {
+			json_t *k = json_object();
+			json_object_set_new(k, "kind", json_string(kind_name(L[i].key.kind)));
+			json_t *cs = json_array();
+			for (int c = 0; c < L[i].key.ncolors; c++) {
+				char h[16];
+				hex(L[i].key.rgb[c], h);
+				json_array_append_new(cs, json_string(h));
+			}
+			json_object_set_new(k, "colors", cs);
+			json_object_set_new(k, "similarity", json_real(L[i].key.similarity));
+			json_object_set_new(k, "blend", json_real(L[i].key.blend));
+			json_object_set_new(l, "key", k);
+		}
+		json_array_append_new(ls, l);
+	}
+	json_object_set_new(r, "layers", ls);
+	return r;
+}
+
+static double num_field(json_t *obj, const char *key, const char *path)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_number(v))
+		sh_die("%s: '%s' is missing or not a number", path, key);
+	return json_number_value(v);
+}
+
+static const char *str_field(json_t *obj, const char *key, const char *path)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		sh_die("%s: '%s' is missing or not a string", path, key);
+	return json_string_value(v);
+}
+
+/* Fill everything from a session file; returns the layers. */
+static layer *load_session(const char *path, int *n, sh_media_video_opts *vo, int64_t *frames, uint64_t *seed)
+{
+	json_error_t err;
+	json_t *r = json_load_file(path, 0, &err);
+	if (!r)
+		sh_die("%s: line %d: %s", path, err.line, err.text);
+	json_t *fmt = json_object_get(r, "format");
+	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "shards-colorkey-session"))
+		sh_die("%s: not a colorkey session (no \"format\":\"shards-colorkey-session\")", path);
+	if (num_field(r, "version", path) != 1)
+		sh_die("%s: session version %g is not supported (1)", path, num_field(r, "version", path));
+	*seed = (uint64_t)num_field(r, "seed", path);
+	json_t *o = json_object_get(r, "output");
+	if (!json_is_object(o))
+		sh_die("%s: 'output' is missing", path);
+	vo->width = (int)num_field(o, "width", path);
+	vo->height = (int)num_field(o, "height", path);
+	if (vo->width < 2 || vo->height < 2 || vo->width > SH_Y4M_MAX_DIM || vo->height > SH_Y4M_MAX_DIM)
+		sh_die("%s: output size %dx%d is out of range", path, vo->width, vo->height);
+	sh_rational rr;
+	if (sh_parse_rate(str_field(o, "fps", path), &rr) != 0)
+		sh_die("%s: fps: %s", path, sh_error());
+	vo->fps_num = rr.num;
+	vo->fps_den = rr.den;
+	if (sh_parse_chroma(str_field(o, "chroma", path), &vo->chroma, vo->chroma_tag) != 0)
+		sh_die("%s: chroma: %s", path, sh_error());
+	int f = sh_parse_fit(str_field(o, "fit", path));
+	if (f < 0)
+		sh_die("%s: fit: '%s' is not crop, pad or stretch", path, str_field(o, "fit", path));
+	vo->fit = (sh_fit)f;
+	*frames = (int64_t)num_field(o, "frames", path);
+	json_t *ls = json_object_get(r, "layers");
+	if (!json_is_array(ls) || json_array_size(ls) < 1 || json_array_size(ls) > 64)
+		sh_die("%s: 'layers' must list 1..64 layers", path);
+	*n = (int)json_array_size(ls);
+	layer *L = sh_calloc((size_t)*n, sizeof *L);
+	for (int i = 0; i < *n; i++) {
+		json_t *l = json_array_get(ls, (size_t)i);
+		L[i].source = sh_strdup(str_field(l, "source", path));
+		L[i].start = num_field(l, "start", path);
+		L[i].loop = json_is_true(json_object_get(l, "loop"));
+		if (i == 0)
+			continue;
+		json_t *k = json_object_get(l, "key");
+		if (!json_is_object(k))
+			sh_die("%s: layer %d: 'key' is missing", path, i);
+		const char *kind = str_field(k, "kind", path);
+		L[i].key.kind = !strcmp(kind, "colors")       ? SH_KEY_COLORS
+		                : !strcmp(kind, "dark")       ? SH_KEY_DARK
+		                : !strcmp(kind, "bright")     ? SH_KEY_BRIGHT
+		                : !strcmp(kind, "background") ? SH_KEY_BACKGROUND
+		                                              : (sh_key_kind)-1;
+		if ((int)L[i].key.kind < 0)
+			sh_die("%s: layer %d: key kind '%s' is unknown", path, i, kind);
+		json_t *cs = json_object_get(k, "colors");
+		size_t ci;
+		json_t *cv;
+		json_array_foreach(cs, ci, cv) {
+			if (ci >= SH_KEY_MAX_COLORS || !json_is_string(cv) ||
+			    sh_parse_color(json_string_value(cv), &L[i].key.rgb[ci]) != 0)
+				sh_die("%s: layer %d: bad key colour", path, i);
+			L[i].key.ncolors = (int)ci + 1;
+		}
+		if (L[i].key.kind == SH_KEY_COLORS && L[i].key.ncolors == 0)
+			sh_die("%s: layer %d: a colour key without colours", path, i);
+		L[i].key.similarity = num_field(k, "similarity", path);
+		L[i].key.blend = num_field(k, "blend", path);
+		L[i].analysed = true;
+	}
+	json_t *opts = json_object_get(r, "options");
+	if (json_is_object(opts)) {
+		if (json_is_integer(json_object_get(opts, "window")))
+			window = json_integer_value(json_object_get(opts, "window"));
+		if (json_is_integer(json_object_get(opts, "interval")))
+			interval = json_integer_value(json_object_get(opts, "interval"));
+		if (json_is_string(json_object_get(opts, "mode")))
+			mode = sh_strdup(json_string_value(json_object_get(opts, "mode")));
+	}
+	if (window < 3 || window > 15 || !(window & 1) || interval < 1 || interval > 1000)
+		sh_die("%s: motion window %lld / interval %lld out of range", path, (long long)window, (long long)interval);
+	json_decref(r);
+	return L;
+}
+
+/* The key of a layer from its first frame (kmeans colours, auto luma). */
+static void analyse(layer *l, const sh_y4m_info *info, sh_rng *rng, const uint32_t *fixed, int nfixed)
+{
+	if (!strcmp(mode, "fixed")) {
+		l->key.kind = SH_KEY_COLORS;
+		l->key.ncolors = nfixed;
+		memcpy(l->key.rgb, fixed, sizeof(uint32_t) * (size_t)nfixed);
+	} else if (!strcmp(mode, "kmeans")) {
+		uint32_t rgb[64];
+		double share[64];
+		int got = sh_kmeans_colors(info, l->frame, (int)clusters, rng, rgb, share);
+		l->key.kind = SH_KEY_COLORS;
+		l->key.ncolors = got < keys ? got : (int)keys;
+		memcpy(l->key.rgb, rgb, sizeof(uint32_t) * (size_t)l->key.ncolors);
+		for (int c = 0; c < l->key.ncolors; c++)
+			sh_note("%s: key colour 0x%06X (%.0f%% of the frame)", l->source, (unsigned)rgb[c], share[c] * 100);
+	} else if (!strcmp(mode, "luminance")) {
+		if (!strcmp(luma, "auto"))
+			l->key.kind = sh_frame_luma(info, l->frame) < 0.5 ? SH_KEY_DARK : SH_KEY_BRIGHT;
+		else
+			l->key.kind = !strcmp(luma, "dark") ? SH_KEY_DARK : SH_KEY_BRIGHT;
+	} else {
+		l->key.kind = SH_KEY_BACKGROUND;
+	}
+	l->analysed = true;
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_option opts[] = {
+		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
+		 .arg = "FILE", .help = "write y4m to FILE instead of stdout"},
+		{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &mode,
+		 .choices = "fixed|kmeans|luminance|motion", .arg = "MODE",
+		 .help = "fixed, kmeans, luminance or motion (kmeans)"},
+		{.name = "colors", .short_name = 'c', .type = SH_OPT_STRING, .dest = &colors, .arg = "LIST",
+		 .help = "fixed: key colours, 0xRRGGBB or names, comma-separated (white)"},
+		{.name = "similarity", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &similarity, .min = 0,
+		 .max = 1, .help = "closeness that vanishes, 0..1, drawn per layer (0.2..0.4)"},
+		{.name = "blend", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &blend, .min = 0, .max = 1,
+		 .help = "edge softness, 0..1, drawn per layer (0..0.1)"},
+		{.name = "clusters", .short_name = 'k', .type = SH_OPT_INT, .dest = &clusters, .min = 1, .max = 16,
+		 .help = "kmeans: colour groups, 1..16 (3)"},
+		{.name = "keys", .type = SH_OPT_INT, .dest = &keys, .min = 1, .max = SH_KEY_MAX_COLORS,
+		 .help = "kmeans: largest groups keyed, 1..8 (1)"},
+		{.name = "luma", .type = SH_OPT_CHOICE, .dest = &luma, .choices = "dark|bright|auto",
+		 .help = "luminance: key the dark or bright parts, or pick per layer (auto)"},
+		{.name = "window", .type = SH_OPT_INT, .dest = &window, .min = 3, .max = 15,
+		 .help = "motion: frames in the median, odd, 3..15 (7)"},
+		{.name = "interval", .type = SH_OPT_INT, .dest = &interval, .min = 1, .max = 1000,
+		 .help = "motion: frames between median samples (5)"},
+		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
+		 .help = "output size; other layers are scaled to it (the bottom layer's)"},
+		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
+		 .help = "output frame rate (the bottom layer's)"},
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = "crop|pad|stretch",
+		 .help = "how layers of another aspect fill the frame (crop)"},
+		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
+		 .choices = "420jpeg|420mpeg2|420paldv|420|422|444|mono", .arg = "CHROMA",
+		 .help = "y4m chroma (420jpeg)"},
+		{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
+		 .help = "output length; the bottom layer loops to fill it (the bottom layer's length)"},
+		{.name = "random-trim", .short_name = 't', .type = SH_OPT_FLAG, .dest = &random_trim,
+		 .help = "start each source at a random point (seeded)"},
+		{.name = "no-loop", .type = SH_OPT_FLAG, .dest = &no_loop,
+		 .help = "upper layers that end freeze on their last frame instead of looping"},
+		{.name = "record", .type = SH_OPT_STRING, .dest = &record_path, .no_preset = true, .arg = "FILE",
+		 .help = "write the session (sources, trims, keys, seed) as JSON to FILE"},
+		{.name = "replay", .type = SH_OPT_STRING, .dest = &replay_path, .no_preset = true, .arg = "FILE",
+		 .help = "render a recorded session again, bit-exact"},
+		{0},
+	};
+	sh_program prog = {.usage = usage,
+	                   .summary = "layer videos with colour keys: fixed colours, k-means, luminance or motion",
+	                   .has_seed = true};
+	int first = sh_parse_options(&prog, opts, argc, argv);
+	int n = argc - first;
+	layer *L = NULL;
+	sh_media_video_opts vo;
+	sh_media_video_opts_default(&vo);
+	int64_t max_frames = -1;
+	uint64_t seed = prog.seed;
+	uint32_t fixed[SH_KEY_MAX_COLORS];
+	int nfixed = 0;
+
+	if (replay_path) {
+		if (n > 0)
+			sh_usage_error("--replay takes its sources from the session file, not the command line");
+		L = load_session(replay_path, &n, &vo, &max_frames, &seed);
+	} else {
+		if (n < 1)
+			sh_usage_error("no layers (usage: %s)", usage);
+		if (n > 64)
+			sh_usage_error("%d layers: 64 at most", n);
+		int stdin_layers = 0;
+		for (int i = first; i < argc; i++)
+			stdin_layers += !strcmp(argv[i], "-");
+		if (stdin_layers > 1)
+			sh_usage_error("only one layer can come from stdin");
+		if (!strcmp(mode, "fixed") && sh_parse_colors(colors, fixed, &nfixed) != 0)
+			sh_usage_error("--colors: %s", sh_error());
+		if (size && sh_parse_size(size, &vo.width, &vo.height) != 0)
+			sh_usage_error("--size: %s", sh_error());
+		vo.fit = (sh_fit)sh_parse_fit(fit);
+		if (sh_parse_chroma(chroma, &vo.chroma, vo.chroma_tag) != 0)
+			sh_usage_error("--chroma: %s", sh_error());
+		vo.fps_num = fps.num;
+		vo.fps_den = fps.den;
+		L = sh_calloc((size_t)n, sizeof *L);
+		for (int i = 0; i < n; i++)
+			L[i].source = sh_strdup(argv[first + i]);
+		sh_note("seed %llu", (unsigned long long)seed);
+	}
+	sh_rng master;
+	sh_rng_seed(&master, seed);
+	sh_rng lrng[64];
+	for (int i = 0; i < n; i++)
+		lrng[i] = sh_rng_fork(&master);
+
+	/* open every layer (all errors before any output) */
+	for (int i = 0; i < n; i++) {
+		L[i].m = sh_media_open(L[i].source);
+		if (!L[i].m)
+			sh_die("%s", sh_error());
+		if (!sh_media_get_info(L[i].m)->has_video)
+			sh_die("%s: no video stream", L[i].source);
+	}
+	const sh_media_info *bi = sh_media_get_info(L[0].m);
+	if (!replay_path) {
+		if (!vo.width) {
+			vo.width = bi->width;
+			vo.height = bi->height;
+		}
+		if (!vo.fps_num) {
+			vo.fps_num = bi->fps_num && !bi->is_image ? bi->fps_num : 25;
+			vo.fps_den = bi->fps_num && !bi->is_image ? bi->fps_den : 1;
+		}
+		double out_dur = 0;
+		if (sh_option_given(opts, "duration")) {
+			if (sh_duration_seconds(&duration, 0, (double)vo.fps_num / vo.fps_den, 0, &out_dur) != 0)
+				sh_usage_error("--duration: %s", sh_error());
+			max_frames = llround(out_dur * vo.fps_num / vo.fps_den);
+		}
+		/* draws, in layer order: trim, similarity, blend (then the kmeans seeding) */
+		for (int i = 0; i < n; i++) {
+			const sh_media_info *mi = sh_media_get_info(L[i].m);
+			bool is_stdin = !strcmp(L[i].source, "-");
+			L[i].loop = i == 0 ? max_frames >= 0 : !no_loop;
+			if (is_stdin || mi->is_image)
+				L[i].loop = false;
+			double t = sh_rng_uniform(&lrng[i]);
+			if (random_trim && !is_stdin && mi->duration > 0) {
+				double room = mi->duration - (i == 0 && out_dur > 0 ? out_dur : 0);
+				if (i == 0 && max_frames < 0)
+					room = mi->duration * 0.5; /* the bottom decides the length: keep half of it */
+				if (room > 0)
+					L[i].start = floor(t * room * 1000) / 1000; /* whole milliseconds */
+			}
+			if (i > 0) {
+				L[i].key.similarity = sh_rng_between(&lrng[i], similarity.lo, similarity.hi);
+				L[i].key.blend = sh_rng_between(&lrng[i], blend.lo, blend.hi);
+			}
+		}
+	}
+
+	sh_y4m_info info = {0};
+	for (int i = 0; i < n; i++) {
+		sh_media_video_opts lo = vo;
+		lo.start = L[i].start;
+		lo.loop = L[i].loop;
+		lo.duration = 0;
+		sh_y4m_info li;
+		if (sh_media_video_begin(L[i].m, &lo, &li) != 0)
+			sh_die("%s", sh_error());
+		if (i == 0)
+			info = li;
+		L[i].frame = sh_malloc(li.frame_size);
+	}
+	sh_keyer *kr = sh_keyer_new(&info);
+	uint8_t *comp = sh_malloc(info.frame_size);
+	sh_y4m_out *out = NULL;
+	int64_t k = 0;
+	sh_progress pr;
+	sh_progress_start(&pr, "compositing");
+	for (;; k++) {
+		if (max_frames >= 0 && k >= max_frames)
+			break;
+		/* the bottom layer decides when the output ends (unless --duration) */
+		int r = sh_media_video_read(L[0].m, L[0].frame);
+		if (r < 0)
+			sh_die("%s", sh_error());
+		if (r == 0) {
+			if (k == 0)
+				sh_die("%s: no frames", L[0].source);
+			if (max_frames < 0)
+				break;
+			/* recorded length longer than a source that cannot loop: hold */
+		}
+		memcpy(comp, L[0].frame, info.frame_size);
+		for (int i = 1; i < n; i++) {
+			layer *l = &L[i];
+			if (!l->ended) {
+				r = sh_media_video_read(l->m, l->frame);
+				if (r < 0)
+					sh_die("%s", sh_error());
+				if (r == 0) {
+					if (!l->have)
+						sh_die("%s: no frames", l->source);
+					l->ended = true; /* frozen on its last frame */
+				} else {
+					l->have = true;
+				}
+			}
+			if (!l->analysed)
+				analyse(l, &info, &lrng[i], fixed, nfixed);
+			const uint8_t *bg = NULL;
+			if (l->key.kind == SH_KEY_BACKGROUND) {
+				if (!l->bg)
+					l->bg = sh_median_bg_new(&info, (int)window, (int)interval);
+				bg = sh_median_bg_feed(l->bg, l->frame);
+			}
+			sh_key_over(kr, &l->key, l->frame, bg, comp);
+		}
+		if (!out)
+			out = sh_y4m_create(out_path, &info);
+		sh_y4m_write_frame(out, comp);
+		if (max_frames > 0)
+			sh_progress_update(&pr, (double)k / max_frames);
+	}
+	sh_progress_end(&pr);
+	sh_y4m_finish(out);
+	for (int i = 1; i < n; i++)
+		if (L[i].analysed)
+			sh_note("layer %d (%s): %s key, similarity %.3f, blend %.3f", i, L[i].source,
+			        kind_name(L[i].key.kind), L[i].key.similarity, L[i].key.blend);
+	if (record_path) {
+		json_t *s = session_json(seed, &info, fit, k, L, n);
+		if (replay_path) {
+			/* keep the recorded geometry names */
+			json_object_set_new(json_object_get(s, "output"), "fit",
+			                    json_string(vo.fit == SH_FIT_CROP ? "crop" : vo.fit == SH_FIT_PAD ? "pad" : "stretch"));
+		}
+		char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+		size_t len = strlen(text);
+		text = realloc(text, len + 2);
+		text[len] = '\n';
+		text[len + 1] = 0;
+		sh_write_file_atomic(record_path, text, len + 1);
+		free(text);
+		json_decref(s);
+	}
+	for (int i = 0; i < n; i++) {
+		sh_media_close(L[i].m);
+		sh_median_bg_free(L[i].bg);
+		free(L[i].frame);
+		free(L[i].source);
+	}
+	free(L);
+	free(comp);
+	sh_keyer_free(kr);
+	return 0;
+}

@@ -1,0 +1,108 @@
+# colorkey: a generated scene with a known key colour is removed where expected
+# (pixel checks) in every mode; layers of other sizes are scaled; seeds and
+# --replay reproduce the bytes; bad input.
+. "$(dirname "$0")/lib.sh"
+cd "$W"
+ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
+# px FILE FRAME X Y -> "Y U V" of that pixel (4:2:0, 4:4:4 or mono)
+cat >px <<'PY'
+#!/usr/bin/env python3
+import sys
+d = open(sys.argv[1], 'rb').read(); k, x, y = map(int, sys.argv[2:5])
+head, _, rest = d.partition(b'\n')
+t = dict((a[:1], a[1:]) for a in head.split()[1:])
+w, h, c = int(t[b'W']), int(t[b'H']), t.get(b'C', b'420jpeg')
+sx, sy = (0, 0) if c == b'444' else (1, 1)
+cw, ch = (w + sx) >> sx, (h + sy) >> sy
+cs = 0 if c == b'mono' else cw * ch
+fs = w * h + 2 * cs
+p = 0
+for i in range(k + 1):
+    nl = rest.index(b'\n', p); f = rest[nl + 1:nl + 1 + fs]; p = nl + 1 + fs
+if cs:
+    print(f[y * w + x], f[w * h + (y >> sy) * cw + (x >> sx)], f[w * h + cs + (y >> sy) * cw + (x >> sx)])
+else:
+    print(f[y * w + x])
+PY
+chmod +x px
+PATH=$W:$PATH
+# pixel within 3 of the wanted Y U V
+is() { _f=$1 _k=$2 _x=$3 _y=$4; shift 4; set -- $(px "$_f" "$_k" "$_x" "$_y") $*
+	awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" \
+		'function ab(x) { return x < 0 ? -x : x } BEGIN { exit !(ab(a-d) <= 3 && ab(b-e) <= 3 && ab(c-f) <= 3) }'; }
+BLUE="41 240 110"; RED="81 90 240"; WHITE="235 128 128"; GREY="126 128 128"
+
+ff -f lavfi -i color=blue:s=160x120:r=25:d=2 -pix_fmt yuv420p bottom.y4m
+# green screen with a red square at 40..79 x 40..79
+ff -f lavfi -i "color=0x00FF00:s=160x120:r=25:d=2,drawbox=x=40:y=40:w=40:h=40:c=red:t=fill" -pix_fmt yuv420p green.y4m
+ff -f lavfi -i "color=black:s=160x120:r=25:d=2,drawbox=x=40:y=40:w=40:h=40:c=white:t=fill" -pix_fmt yuv420p dark.y4m
+# grey still background, a white square moving right 2 px a frame
+ff -f lavfi -i "color=gray:s=160x120:r=25:d=2[bg];color=white:s=20x20:r=25:d=2[fg];[bg][fg]overlay=x='50*t':y=40" \
+	-pix_fmt yuv420p moving.y4m
+ff -f lavfi -i "color=0x00FF00:s=320x240:r=25:d=2,drawbox=x=80:y=80:w=80:h=80:c=red:t=fill" -c:v libx264 -qp 0 big.mp4
+
+check "fixed: green keyed" sh -c 'colorkey -m fixed -c 0x00FF00 -S 0.2 -B 0 bottom.y4m green.y4m >fixed.y4m'
+check "fixed: frame count kept (50)" test "$(grep -c FRAME fixed.y4m)" -eq 50
+check "fixed: corner shows the bottom layer" is fixed.y4m 0 5 5 $BLUE
+check "fixed: square stays red" is fixed.y4m 10 60 60 $RED
+check "fixed: just outside the square is keyed" is fixed.y4m 10 36 60 $BLUE
+check "fixed: last frame too" is fixed.y4m 49 150 110 $BLUE
+
+check "kmeans: finds green and keys it" sh -c 'colorkey -v -m kmeans --seed 3 bottom.y4m green.y4m >km.y4m 2>km.err'
+check "kmeans: dominant colour reported" grep -Eq 'key colour 0x0[0-2]F[D-F]0[0-2]' km.err
+check "kmeans: corner shows the bottom layer" is km.y4m 0 5 5 $BLUE
+check "kmeans: square stays red" is km.y4m 0 60 60 $RED
+
+check "luminance: dark keyed (auto)" sh -c 'colorkey -m luminance -S 0.1 -B 0 bottom.y4m dark.y4m >lum.y4m'
+check "luminance: black shows the bottom" is lum.y4m 0 5 5 $BLUE
+check "luminance: white square stays" is lum.y4m 0 60 60 $WHITE
+check "luminance bright: white keyed" sh -c 'colorkey -m luminance --luma bright -S 0.1 -B 0 bottom.y4m dark.y4m >lumb.y4m'
+check "luminance bright: square shows the bottom" is lumb.y4m 0 60 60 $BLUE
+check "luminance bright: black stays" is lumb.y4m 0 5 5 "16 128 128"
+
+check "motion: still parts keyed" sh -c 'colorkey -m motion --window 5 --interval 5 -S 0.1 -B 0 bottom.y4m moving.y4m >mo.y4m'
+check "motion: still background shows the bottom (frame 30)" is mo.y4m 30 150 100 $BLUE
+check "motion: the moving square stays (frame 30)" is mo.y4m 30 70 50 $WHITE
+check "motion: where the square was shows the bottom" is mo.y4m 30 10 50 $BLUE
+
+check "layer of another size is scaled" sh -c 'colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m big.mp4 >sc.y4m'
+check "scaled: output keeps the bottom's size" sh -c 'head -1 sc.y4m | grep -q "W160 H120"'
+check "scaled: square at the same place" is sc.y4m 0 60 60 $RED
+check "scaled: corner keyed" is sc.y4m 0 5 5 $BLUE
+check "--size scales every layer" sh -c 'colorkey -m fixed -c lime -s 320x240 bottom.y4m green.y4m | head -1 | grep -q "W320 H240"'
+check "444 chroma" sh -c 'colorkey -C 444 -m fixed -c lime -S 0.2 -B 0 bottom.y4m green.y4m >c444.y4m && head -1 c444.y4m | grep -q C444'
+check "444: corner keyed" is c444.y4m 0 5 5 $BLUE
+check "mono" sh -c 'colorkey -C mono -m luminance --luma dark -S 0.1 -B 0 bottom.y4m dark.y4m >mono.y4m && head -1 mono.y4m | grep -q Cmono'
+check "y4m layer on stdin" sh -c 'colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m - <green.y4m | cmp -s - fixed.y4m'
+check "a real photograph as the bottom layer" sh -c 'colorkey -m fixed -c lime -s 160x120 -d 1 /usr/share/backgrounds/gnome/wood-l.webp green.y4m >ph.y4m && test "$(grep -c FRAME ph.y4m)" -eq 25'
+check "--duration loops the bottom" sh -c 'colorkey -m fixed -c lime -d 3 bottom.y4m green.y4m | grep -c FRAME | grep -qx 75'
+
+# determinism and replay
+ff -f lavfi -i testsrc2=s=160x120:r=25:d=3 -pix_fmt yuv420p busy.y4m
+ff -f lavfi -i "mandelbrot=s=160x120:r=25" -t 3 -c:v libx264 -qp 0 mandel.mkv
+run() { colorkey -m kmeans -S 0.1..0.5 -B 0..0.2 -t -k 4 --keys 2 -d 1 "$@" busy.y4m mandel.mkv green.y4m; }
+run --seed 11 >s11a.y4m; run --seed 11 --record sess.json >s11b.y4m; run --seed 12 >s12.y4m
+same_file "same seed, same bytes" s11a.y4m s11b.y4m
+check "another seed, other bytes" sh -c '! cmp -s s11a.y4m s12.y4m'
+check "session is JSON with three layers" test "$(jq '.layers | length' sess.json)" -eq 3
+check "session records trims, colours, similarity and blend" \
+	jq -e '.layers[1].start >= 0 and (.layers[1].key.colors | length) == 2 and .layers[2].key.similarity >= 0.1 and .layers[2].key.blend <= 0.2' sess.json
+check "replay" sh -c 'colorkey --replay sess.json >replay.y4m'
+same_file "replay is bit-exact" s11a.y4m replay.y4m
+jq '.layers[1].key.similarity = 0.9' sess.json >edited.json
+check "an edited session renders the edit" sh -c 'colorkey --replay edited.json >ed.y4m && ! cmp -s ed.y4m s11a.y4m'
+check "motion session replays bit-exact" sh -c 'colorkey -m motion -S 0..0.3 --record ms.json bottom.y4m moving.y4m >m1.y4m && colorkey --replay ms.json | cmp -s - m1.y4m'
+
+# bad input
+check_fail "missing layer" 1 'colorkey: nope.mp4: No such file' colorkey bottom.y4m nope.mp4
+check_fail "a directory" 1 'colorkey: \.: is a directory' colorkey bottom.y4m .
+sox -n -r 48000 tone.wav synth 1 sine 440
+check_fail "a layer without video" 1 'colorkey: tone.wav: no video stream' colorkey bottom.y4m tone.wav
+check_fail "bad colour" 2 'colorkey: --colors:.*not a colour' colorkey -m fixed -c nocolour bottom.y4m green.y4m
+check_fail "range outside 0..1" 2 'colorkey: -S: 0.5..2 is out of range 0..1' colorkey -S 0.5..2 bottom.y4m green.y4m
+echo '{"format":"something"}' >bad.json
+check_fail "not a session" 1 'bad.json: not a colorkey session' colorkey --replay bad.json
+check_fail "replay with sources" 2 'takes its sources from the session' colorkey --replay sess.json bottom.y4m
+echo "YUV4MPEG2 W99999 H10 F25:1 C420jpeg" >absurd.y4m
+check_fail "absurd y4m dimensions" 1 'colorkey: absurd.y4m' colorkey bottom.y4m absurd.y4m
+check "no output file on error" sh -c '! colorkey -o out.y4m bottom.y4m tone.wav 2>/dev/null && test ! -e out.y4m'
