@@ -25,7 +25,7 @@ void sh_tempo_opts_default(sh_tempo_opts *o)
 {
 	o->min_bpm = 50;
 	o->max_bpm = 220;
-	o->prior_bpm = 120;
+	o->prior_bpm = 130;
 	o->prior_width = 1.0;
 	o->beats = true;
 }

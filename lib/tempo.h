@@ -3,7 +3,7 @@
  * The method: a multi-band onset-strength envelope (log-magnitude spectral flux
  * at 100 frames a second, see onsets.h), its autocorrelation summed at the
  * multiples of each candidate period (a comb-filter tempogram), weighted by a
- * log-Gaussian tempo prior around 120 BPM, octave errors resolved by comparing
+ * log-Gaussian tempo prior around 130 BPM, octave errors resolved by comparing
  * the salience of the tempo with that of its double, half and triple; then beat
  * times by dynamic programming (Ellis 2007) on the envelope.
  *
@@ -20,7 +20,7 @@
 typedef struct {
 	double min_bpm;     /* search range, default 50 */
 	double max_bpm;     /* default 220 */
-	double prior_bpm;   /* centre of the tempo prior, default 120 */
+	double prior_bpm;   /* centre of the tempo prior, default 130 */
 	double prior_width; /* its standard deviation in octaves, default 1.0 (0 = flat) */
 	bool beats;         /* also track beat times (default true) */
 } sh_tempo_opts;

@@ -13,7 +13,7 @@ static const char usage[] = "bpm [options] [FILE]";
 /* Defaults. */
 static double min_bpm = 50;   /* slowest tempo considered: raise it to stop half-time answers on slow grooves */
 static double max_bpm = 220;  /* fastest: lower it to stop double-time answers on busy hi-hats */
-static double centre = 120;   /* where the tempo prior peaks: low favours half-time feels, high favours double-time */
+static double centre = 130;   /* where the tempo prior peaks: low favours half-time feels, high favours double-time */
 static double width = 1.0;    /* prior width in octaves: narrow trusts the prior, wide trusts the signal */
 static bool json = false;     /* JSON report with beats and the alternative tempo */
 static const char *out_path = "-";
@@ -21,7 +21,7 @@ static const char *out_path = "-";
 static sh_option options[] = {
 	{"min", 0, SH_OPT_DOUBLE, &min_bpm, 10, 1000, NULL, 0, false, "BPM", "slowest tempo considered (default 50, 10..1000)", false, NULL},
 	{"max", 0, SH_OPT_DOUBLE, &max_bpm, 10, 1000, NULL, 0, false, "BPM", "fastest tempo considered (default 220, 10..1000)", false, NULL},
-	{"prior", 0, SH_OPT_DOUBLE, &centre, 20, 500, NULL, 0, false, "BPM", "centre of the tempo prior (default 120, 20..500)", false, NULL},
+	{"prior", 0, SH_OPT_DOUBLE, &centre, 20, 500, NULL, 0, false, "BPM", "centre of the tempo prior (default 130, 20..500)", false, NULL},
 	{"prior-width", 0, SH_OPT_DOUBLE, &width, 0, 10, NULL, 0, false, "OCT", "width of the prior in octaves, 0 = flat (default 1, 0..10)", false, NULL},
 	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report: bpm, confidence, beats, alternative", false, NULL},
 	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)", false, NULL},
