@@ -1,0 +1,35 @@
+# libshards audio I/O: formats in, resampling, install layout
+. "$SHARDS_TOP/tests/lib.sh"
+cd "$W"
+
+# every input format libsndfile and our parser take gives the same samples
+sox "$F/break48.wav" -b 16 in.flac
+sox "$F/break48.wav" -b 16 in.aiff
+sox "$F/break48.wav" -b 16 -e signed-integer in16.au
+sox "$F/break48.wav" -b 24 in24.wav
+sox "$F/break48.wav" -e floating-point -b 64 in64.wav
+cutgen --seed 1 --shuffle 0 --stutter 0 --reverse 0 "$F/break48.wav" >id.json
+cutapply id.json "$F/break48.wav" >ref.au
+for f in in.flac in.aiff in16.au in24.wav in64.wav; do
+	same_file "reads $f with the same samples" <(cutapply id.json "$f") ref.au
+done
+sox "$F/break48.wav" -t wav -e u-law - 2>/dev/null | cutapply id.json - >ulaw.au
+check "mu-law WAV on stdin" sh -c 'sox ulaw.au -n stat 2>&1 | grep -q "Length (seconds):      4.000000"'
+sox "$F/break48.wav" -t au -L - 2>/dev/null | cutapply id.json - >le.au 2>le.err || true
+check "little-endian AU on stdin" sh -c 'test -s le.au || grep -q . le.err'
+check_fail "AIFF on stdin is refused with a hint" 1 'not an AU or WAV stream' sh -c 'cutapply id.json - <in.aiff'
+
+# resampling with libsoxr: a 1 kHz tone stays at 1 kHz, the length is kept
+resample 44100 "$F/sine1k.wav" >r44.au
+check "resampled stream is 44.1 kHz" sh -c 'soxi r44.au | grep -q "Sample Rate    : 44100"'
+near "resampled length kept" "$(soxi -D r44.au)" 2.0 0.001
+f=$(sox r44.au -n stat -freq 2>&1 | awk '$1 ~ /^[0-9.]+$/ && $2 > m { m = $2; f = $1 } END { print f }')
+near "resampled tone stays at 1 kHz" "$f" 1000 15
+sox "$F/sine1k.wav" -t wav - 2>/dev/null | trickle 11 5 | resample 44100 - >r44t.au
+same_file "resampling does not depend on pipe chunking" r44t.au r44.au
+
+# make install lays out programs, pages and data
+make -s -C "$SHARDS_TOP" install O="$SHARDS_O" PREFIX="$W/inst" >install.log 2>&1
+check "make install: programs" test -x "$W/inst/bin/cutgen"
+check "make install: man pages" test -f "$W/inst/share/man/man1/cutapply.1" -a -f "$W/inst/share/man/man7/shards.7"
+check "make install: installed program runs" sh -c "'$W/inst/bin/cutinfo' --version | grep -q shards"
