@@ -220,6 +220,25 @@ static void wait_live(sink *s, sh_evreader *in, bool input_open)
 		sh_die("%s", sh_error());
 }
 
+/* Live takes end with Ctrl-C: finish the file instead of discarding it. */
+static volatile sig_atomic_t stop_requested;
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Silence everything still sounding, now. */
+static void all_off(sink *s)
+{
+	for (int ch = 0; ch < 16; ch++)
+		for (int p = 0; p < 128; p++)
+			if (s->sounding[ch][p] && s->port) {
+				uint8_t m[3] = {(uint8_t)(0x90 | ch), (uint8_t)p, 0};
+				sh_midi_send(s->port, m, 3);
+			}
+}
+
 /* ---- events ---- */
 typedef struct {
 	int cc;
@@ -311,8 +330,15 @@ int main(int argc, char **argv)
 	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
 	if (out)
 		s->smf = sh_smf_create(out, (int)ppq);
-	if (s->live)
+	if (s->live) {
 		sh_try_realtime(SH_RT_SINK);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop; /* no SA_RESTART: ppoll returns at once */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 
 	bool tempo_written = false;
 	sh_event ev;
@@ -320,6 +346,10 @@ int main(int argc, char **argv)
 	json_t *pv;
 	bool input_open = true;
 	for (;;) {
+		if (stop_requested) {
+			all_off(s);
+			break;
+		}
 		if (s->live) {
 			if (input_open && !sh_evreader_buffered(in)) {
 				if (sh_evreader_eof(in))

@@ -143,3 +143,12 @@ check "live: intended times follow the beats (second note at one step, 0.03125 s
 check "live: median lateness under 2 ms even while tests run" \
 	test "$(jq -s '[.[].late_ms] | sort | .[length/2|floor] < 2' tl.jsonl)" = true
 check "live: the MIDI file is written too" $PY readmid.py live.mid
+
+# a live take ended with a signal keeps its file, notes complete
+clock --live --bpm 480 | euclid -l -k 16 -n 16 | arp -l | midiout --dry-run-live -o take.mid 2>take.err &
+take=$!
+sleep 1
+kill -TERM "$take"
+wait "$take"
+check "live: a take stopped by a signal is still written, every note closed" $PY readmid.py take.mid
+check "live: and it holds the notes played so far" test "$($PY readmid.py take.mid 2>/dev/null | grep -c note)" -ge 10
