@@ -216,6 +216,13 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	res->duration = n / fps;
 	if (n < (size_t)(2 * fps) || !(energy > 1e-6))
 		return 0;
+	/* A steady sound (DC, a drone) has an envelope but no rhythm: ask for at
+	 * least four onsets before looking for a tempo. */
+	sh_onset *on;
+	size_t non = sh_onsets_pick(sh_odf_values(odf, -1), n, fps, NULL, &on);
+	free(on);
+	if (non < 4)
+		return 0;
 	double minb = o->min_bpm, maxb = o->max_bpm;
 	size_t nl = (size_t)ceil(60.0 * fps / minb * FINE_COMB) + 2;
 	if (nl > n - 1)
