@@ -161,19 +161,60 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vfilter.h"
 
-/* Frames of a y4m stream, random access: memory first, a temporary file beyond. */
+/* Frames of a y4m stream, random access: a seekable file is indexed and read in
+ * place; a pipe is kept in memory first, in a temporary file beyond. */
 typedef struct {
 	size_t frame_size, count, in_memory;
 	uint8_t **mem;
 	int spool_fd;
+	int file_fd;      /* indexed file, or -1 */
+	off_t *offsets;   /* where each frame's pixels start in file_fd */
 } frame_store;
+
+/* Index a y4m file: one small read per frame header, no pixels touched. */
+static void index_frames(frame_store *fs, int fd, const char *name, size_t frame_size)
+{
+	char buf[SH_Y4M_MAX_HEADER];
+	fs->frame_size = frame_size;
+	fs->file_fd = fd;
+	fs->spool_fd = -1;
+	size_t cap = 0;
+	off_t off = 0;
+	bool header = true;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof buf, off);
+		if (n < 0)
+			sh_die("%s: read error: %s", name, strerror(errno));
+		if (n == 0)
+			break;
+		char *nl = memchr(buf, '\n', (size_t)n);
+		if (!nl || (!header && (n < 5 || memcmp(buf, "FRAME", 5))))
+			sh_die("%s: bad or truncated frame header after frame %zu", name, fs->count);
+		off += nl - buf + 1;
+		if (header) {
+			header = false;
+			continue;
+		}
+		struct stat st;
+		if (fstat(fd, &st) == 0 && off + (off_t)frame_size > st.st_size)
+			sh_die("%s: truncated frame %zu", name, fs->count);
+		if (fs->count == cap) {
+			cap = cap ? cap * 2 : 1024;
+			fs->offsets = sh_realloc(fs->offsets, cap, sizeof *fs->offsets);
+		}
+		fs->offsets[fs->count++] = off;
+		off += (off_t)frame_size;
+	}
+}
 
 static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 {
+	fs->file_fd = -1;
 	fs->frame_size = sh_y4m_in_info(in)->frame_size;
 	size_t max_mem = spool_limit / fs->frame_size;
 	if (max_mem < 1)
@@ -218,10 +259,11 @@ static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
 	if (i < fs->in_memory)
 		return fs->mem[i];
 	size_t left = fs->frame_size;
-	off_t off = (off_t)(i - fs->in_memory) * (off_t)fs->frame_size;
+	int fd = fs->file_fd >= 0 ? fs->file_fd : fs->spool_fd;
+	off_t off = fs->file_fd >= 0 ? fs->offsets[i] : (off_t)(i - fs->in_memory) * (off_t)fs->frame_size;
 	uint8_t *p = scratch;
 	while (left > 0) {
-		ssize_t r = pread(fs->spool_fd, p, left, off);
+		ssize_t r = pread(fd, p, left, off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -239,13 +281,16 @@ static void black_frame(const sh_y4m_info *info, uint8_t *f)
 	memset(f + info->plane_size[0], 128, info->frame_size - info->plane_size[0]);
 }
 
-void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, const char *out_path, const sh_render_opts *opts,
-                   sh_video_drop drop, size_t spool_limit)
+void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
+                   const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit)
 {
 	const sh_y4m_info *info = sh_y4m_in_info(in);
 	double fps = info->fps_num > 0 && info->fps_den > 0 ? (double)info->fps_num / info->fps_den : 25.0;
 	frame_store fs = {0};
-	store_frames(&fs, in, spool_limit);
+	if (file_fd >= 0)
+		index_frames(&fs, file_fd, "source", info->frame_size);
+	else
+		store_frames(&fs, in, spool_limit);
 	if (sh_render_check(cl, (int64_t)fs.count, fps, opts) != 0)
 		sh_die("%s", sh_error());
 	sh_y4m_out *out = sh_y4m_create(out_path, info);
@@ -286,6 +331,7 @@ void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, const char *out_path, co
 	for (size_t i = 0; i < fs.in_memory; i++)
 		free(fs.mem[i]);
 	free(fs.mem);
+	free(fs.offsets);
 	if (fs.spool_fd >= 0)
 		close(fs.spool_fd);
 	free(scratch);

@@ -44,8 +44,10 @@ typedef enum { SH_DROP_BLACK, SH_DROP_HOLD } sh_video_drop;
 /* Render the list over a y4m stream at its own frame rate (F, 25:1 when absent):
  * output frame boundary k is round(sum x fps), a piece starts at source frame
  * round(src x fps). Reversed pieces play frames backwards; dropped pieces show
- * black or hold the last frame shown. Frames are kept in memory up to
- * spool_limit bytes, then in a temporary file. out_path NULL or "-" = stdout. */
-void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, const char *out_path, const sh_render_opts *opts,
-                   sh_video_drop drop, size_t spool_limit);
+ * black or hold the last frame shown. A seekable source (file_fd >= 0, the
+ * stream's descriptor) is indexed and read in place; otherwise frames are kept in
+ * memory up to spool_limit bytes, then in a temporary file. out_path NULL or "-"
+ * = stdout. */
+void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
+                   const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit);
 #endif

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -97,7 +98,10 @@ int main(int argc, char **argv)
 		sh_y4m_in *in = sh_y4m_open_fd(fd, name, pre, npre);
 		if (!in)
 			sh_die("%s", sh_error());
-		sh_render_y4m(cl, in, opt.output, &ro, !strcmp(opt.drop, "hold") ? SH_DROP_HOLD : SH_DROP_BLACK, spool);
+		struct stat st;
+		int file_fd = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) >= 0 ? fd : -1;
+		sh_render_y4m(cl, in, file_fd, opt.output, &ro, !strcmp(opt.drop, "hold") ? SH_DROP_HOLD : SH_DROP_BLACK,
+		              spool);
 		sh_y4m_close(in);
 	} else {
 		sh_audio_in *in = sh_audio_open_fd(fd, name, pre, npre);

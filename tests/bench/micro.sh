@@ -42,3 +42,15 @@ r=$(t cutinfo -q big.json)
 echo "bench: parsing that list (cutinfo -q): $(secs "$r")s (target well under 1)"
 r=$(t sh -c 'cutgen --seed 3 --slice 10ms --stutter 0 --duration 3600 | cutapply - hour.au')
 echo "bench: cutgen | cutapply of that list over the 1-hour file: $(secs "$r")s"
+
+# video: cutapply on 1080p y4m against cat
+[ -s hd.y4m ] || ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -t 4 -pix_fmt yuv420p -f yuv4mpegpipe hd.y4m
+cutgen --seed 1 --fps 30 --slice 1s --shuffle 0 --stutter 0 --reverse 0 --duration 4 -o vid.json
+cutgen --seed 1 --fps 30 --slice 2f --shuffle 1 --duration 4 -o vshuf.json
+c=$(best "cat hd.y4m | cat >/dev/null")
+i=$(best "cutapply vid.json hd.y4m | cat >/dev/null")
+s=$(best "cutapply vshuf.json hd.y4m | cat >/dev/null")
+p=$(best "cat hd.y4m | cutapply vshuf.json - | cat >/dev/null")
+echo "bench: cutapply identity on 4 s of 1080p y4m (file): shards ${i}s, cat ${c}s, ratio $(ratio "$i" "$c") (target <= 2)"
+echo "bench: cutapply 2-frame shuffle on 1080p y4m (file): shards ${s}s, cat ${c}s, ratio $(ratio "$s" "$c") (target <= 2)"
+echo "bench: cutapply 2-frame shuffle on 1080p y4m (pipe, 356 MiB, spools past 256): shards ${p}s, cat ${c}s, ratio $(ratio "$p" "$c")"
