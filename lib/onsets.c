@@ -341,10 +341,8 @@ int sh_onsets_load(const char *path, double **times, size_t *n)
 	const char *name = (!path || !strcmp(path, "-")) ? "stdin" : path;
 	size_t len;
 	char *text = sh_read_file(path ? path : "-", (size_t)1 << 30, &len);
-	if (!text) {
-		sh_set_error("%s: %s", name, sh_error());
+	if (!text) /* sh_read_file's message names the file */
 		return -1;
-	}
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, 0, &jerr);
 	free(text);
