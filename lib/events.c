@@ -165,8 +165,12 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 			k++;
 		if (k == len)
 			continue; /* blank lines carry nothing */
+		if (memchr(line, 0, len)) {
+			bad(r, r->lineno, "a NUL byte in the line");
+			continue;
+		}
 		json_error_t jerr;
-		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!obj) {
 			bad(r, r->lineno, "malformed JSON at column %d: %s", jerr.column, jerr.text);
 			continue;

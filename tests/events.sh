@@ -110,3 +110,13 @@ check "a user scales file adds scales and overrides by name" \
 	test "$(euclid --beats 1 -k 4 -n 4 | XDG_CONFIG_HOME=$PWD/xdg arp -S major -D 0,1,2,3 | jq -r .pitch | tr '\n' ' ')" = "60 64 67 72 "
 echo '{"bad":[0,5,3]}' >bad-scales.json
 check_fail "a malformed scales file names file and scale" 1 'bad-scales.json: scale .bad.: offsets must be strictly ascending' arp --scales bad-scales.json
+
+# every event program: help, version, a preset-ready config, a man page
+for p in clock euclid arp lfo integrate evmerge midiout notesynth; do
+	check "$p --help, --version and --print-config" sh -c "$p --help | grep -q '^usage: $p' && $p --version | grep -q '(shards)' && $p --print-config | jq -e 'type == \"object\"' >/dev/null"
+	check "$p has a man page" test -s "$SHARDS_TOP/man/man1/$p.1"
+done
+mkdir -p presets/arp
+echo '{"scale":"lydian","degrees":"0,4","octaves":2}' >presets/arp/bright.json
+check "arp --preset loads knobs, flags override" \
+	test "$(euclid --beats 1 -k 4 -n 4 | arp --preset bright -R 48 | jq -r .pitch | tr '\n' ' ')" = "48 55 60 67 "
