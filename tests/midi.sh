@@ -152,3 +152,8 @@ kill -TERM "$take"
 wait "$take"
 check "live: a take stopped by a signal is still written, every note closed" $PY readmid.py take.mid
 check "live: and it holds the notes played so far" test "$($PY readmid.py take.mid 2>/dev/null | grep -c note)" -ge 10
+
+# the same file whatever size of pieces the events arrive in
+trickle 29 4 <patch.ev | midiout -o trickled.mid
+same_file "midiout: the file does not depend on how the pipe delivers the events" patch.mid trickled.mid
+check "midiout: same events, same bytes" sh -c 'midiout -o again.mid <patch.ev && cmp -s again.mid patch.mid'
