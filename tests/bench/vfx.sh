@@ -32,14 +32,16 @@ bench() { # WHAT "SHARDS CMD" "FFMPEG FILTER"
 }
 
 echo "input: $FRAMES frames of 1920x1080 4:2:0 y4m ($(($(wc -c <"$IN") / 1048576)) MiB)"
-t=$(best "cat $IN >/dev/null"); echo "bench: cat: $t s"
+t=$(best "cat $IN >/dev/null"); echo "(cat of the input: ${t}s)"
 for p in ${VFX_BENCH:-vnoise posterize colorgrade analog rgbsplit}; do
 	command -v "$p" >/dev/null || { echo "bench: $p: not built"; continue; }
 	case $p in
 	vnoise) bench vnoise "vnoise --seed 1 -s 8" "noise=alls=20:allf=t" ;;
 	posterize) bench posterize "posterize --seed 1 -l 6" "lutyuv=y=floor(val/43)*43" ;;
 	colorgrade) bench colorgrade "colorgrade --contrast 1.2 --saturation 1.3" "eq=contrast=1.2:saturation=1.3" ;;
-	analog) bench analog "analog --seed 1 --grain 0 --breathe 0 --drift 0 --vignette 0.6" "vignette" ;;
+	analog)
+		bench analog "analog --seed 1 --grain 0 --breathe 0 --drift 0 --vignette 0.6" "vignette"
+		bench analog-all-four "analog --seed 1 --vignette 0.6" "vignette" ;;
 	rgbsplit) bench rgbsplit "rgbsplit --seed 1 -r 8 -b -8" "rgbashift=rh=8:bh=-8,format=yuv420p" ;;
 	esac
 done
