@@ -33,3 +33,17 @@ make -s -C "$SHARDS_TOP" install O="$SHARDS_O" PREFIX="$W/inst" >install.log 2>&
 check "make install: programs" test -x "$W/inst/bin/cutgen"
 check "make install: man pages" test -f "$W/inst/share/man/man1/cutapply.1" -a -f "$W/inst/share/man/man7/shards.7"
 check "make install: installed program runs" sh -c "'$W/inst/bin/cutinfo' --version | grep -q shards"
+
+# lossy formats in and out through libsndfile
+sox "$F/break48.wav" in.ogg
+sox "$F/break48.wav" in.mp3
+for f in in.ogg in.mp3; do
+	cutgen --seed 1 --shuffle 0 --stutter 0 --reverse 0 "$f" >l.json
+	check "reads $f (length kept)" sh -c "cutapply l.json $f | sox - -n stat 2>&1 | awk '/Length/ { exit !(\$3 > 3.9 && \$3 < 4.1) }'"
+done
+cutapply id.json "$F/break48.wav" -o out.ogg
+check "writes .ogg that sox reads" sh -c 'soxi out.ogg | grep -q Vorbis'
+cutapply id.json "$F/break48.wav" -o out.mp3
+check "writes .mp3 that ffmpeg reads" sh -c 'ffprobe -v error -show_streams out.mp3 | grep -q codec_name=mp3'
+check_fail "--bits with a lossy format is a usage error" 2 'lossy' cutapply --bits 16 id.json "$F/break48.wav" -o x.ogg
+check_fail "unknown output extension" 2 'unknown output format' cutapply id.json "$F/break48.wav" -o x.xyz
