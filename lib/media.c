@@ -4,6 +4,7 @@
 #include "media.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -954,4 +955,105 @@ ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n)
 			m->aremaining -= (int64_t)take;
 	}
 	return (ssize_t)done;
+}
+
+/* ---------------------------------------------------------------- read-ahead */
+
+struct sh_media_reader {
+	sh_media *m;
+	int depth;
+	uint8_t **slot;
+	int *result;           /* per slot: 1 frame, 0 end, -1 error */
+	int head, count;       /* the oldest filled slot, filled slots */
+	int held;              /* slot the caller holds, -1 none */
+	bool stop, done;
+	char err[512];
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *reader_main(void *arg)
+{
+	sh_media_reader *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		/* a free slot: not filled and not held by the caller */
+		while (!r->stop && r->count + (r->held >= 0) >= r->depth)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		int s = (r->head + r->count) % r->depth;
+		pthread_mutex_unlock(&r->mu);
+		int res = sh_media_video_read(r->m, r->slot[s]);
+		pthread_mutex_lock(&r->mu);
+		if (res < 0)
+			snprintf(r->err, sizeof r->err, "%s", sh_error());
+		r->result[s] = res;
+		r->count++;
+		if (res <= 0)
+			r->done = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (res <= 0)
+			return NULL;
+	}
+}
+
+sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth)
+{
+	sh_media_reader *r = sh_calloc(1, sizeof *r);
+	r->m = m;
+	r->depth = depth < 2 ? 2 : depth > 8 ? 8 : depth;
+	r->slot = sh_calloc((size_t)r->depth, sizeof *r->slot);
+	r->result = sh_calloc((size_t)r->depth, sizeof *r->result);
+	for (int i = 0; i < r->depth; i++)
+		r->slot[i] = sh_malloc(frame_size);
+	r->held = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->th, NULL, reader_main, r) != 0)
+		sh_die("cannot start a decoding thread");
+	return r;
+}
+
+int sh_media_reader_next(sh_media_reader *r, const uint8_t **frame)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0)
+		pthread_cond_wait(&r->cv, &r->mu);
+	int s = r->head;
+	int res = r->result[s];
+	if (res == 1) {
+		r->head = (r->head + 1) % r->depth;
+		r->count--;
+		r->held = s; /* the previous held slot is free again */
+		*frame = r->slot[s];
+		pthread_cond_broadcast(&r->cv);
+	} else if (res < 0) {
+		sh_set_error("%s", r->err);
+	}
+	/* 0 and -1 stay queued: every later call gives the same answer */
+	pthread_mutex_unlock(&r->mu);
+	return res;
+}
+
+void sh_media_reader_stop(sh_media_reader *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->th, NULL);
+	for (int i = 0; i < r->depth; i++)
+		free(r->slot[i]);
+	free(r->slot);
+	free(r->result);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
 }

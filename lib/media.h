@@ -49,8 +49,9 @@ typedef struct sh_media sh_media;
 /* Open and probe; NULL + sh_error() ("path: why") on a missing file, a directory,
  * a file FFmpeg cannot read. "-" opens stdin. */
 sh_media *sh_media_open(const char *path);
-/* Like sh_media_open, but for pictures: formats FFmpeg does not decode go through
- * `convert FILE png:TMP` first. Fails unless the result is a picture or a video. */
+/* Like sh_media_open, but for pictures: the formats FFmpeg lacks (by extension:
+ * svg, psd, xcf, eps, pdf, heic, raw...) go through `convert 'FILE[0]' png:TMP`
+ * first. Fails unless the result holds a picture or a video. */
 sh_media *sh_media_open_image(const char *path);
 const sh_media_info *sh_media_get_info(const sh_media *m);
 const char *sh_media_path(const sh_media *m);
@@ -97,6 +98,16 @@ int sh_media_audio_rate(const sh_media *m);
 int sh_media_audio_channels(const sh_media *m);
 /* Up to n frames into buf; returns frames, 0 at the end, -1 + sh_error(). */
 ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n);
+
+/* Read-ahead: a thread decodes up to DEPTH (2..8) frames ahead of the caller,
+ * so several sources decode in parallel with the work on the current frame.
+ * sh_media_reader_next gives 1 and a frame valid until the next call that
+ * gives a frame (after 0, the last frame stays valid), 0 at the end, or -1 +
+ * sh_error(). The handle must not be used directly while the reader runs. */
+typedef struct sh_media_reader sh_media_reader;
+sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth);
+int sh_media_reader_next(sh_media_reader *r, const uint8_t **frame);
+void sh_media_reader_stop(sh_media_reader *r);
 
 /* Geometry helper (also used without a decoder): the derived plane sizes for
  * width, height and chroma, as sh_y4m_layout computes them. -1 when too large. */

@@ -54,7 +54,8 @@ typedef struct {
 	sh_key key;
 	bool analysed;
 	sh_media *m;
-	uint8_t *frame;
+	sh_media_reader *rd;  /* decodes ahead in its own thread */
+	const uint8_t *frame;
 	bool have, ended;
 	sh_median_bg *bg;
 } layer;
@@ -408,7 +409,7 @@ int main(int argc, char **argv)
 			sh_die("%s", sh_error());
 		if (i == 0)
 			info = li;
-		L[i].frame = sh_malloc(li.frame_size);
+		L[i].rd = sh_media_reader_start(L[i].m, li.frame_size, 3);
 	}
 	sh_keyer *kr = sh_keyer_new(&info);
 	uint8_t *comp = sh_malloc(info.frame_size);
@@ -420,7 +421,7 @@ int main(int argc, char **argv)
 		if (max_frames >= 0 && k >= max_frames)
 			break;
 		/* the bottom layer decides when the output ends (unless --duration) */
-		int r = sh_media_video_read(L[0].m, L[0].frame);
+		int r = sh_media_reader_next(L[0].rd, &L[0].frame);
 		if (r < 0)
 			sh_die("%s", sh_error());
 		if (r == 0) {
@@ -434,7 +435,7 @@ int main(int argc, char **argv)
 		for (int i = 1; i < n; i++) {
 			layer *l = &L[i];
 			if (!l->ended) {
-				r = sh_media_video_read(l->m, l->frame);
+				r = sh_media_reader_next(l->rd, &l->frame);
 				if (r < 0)
 					sh_die("%s", sh_error());
 				if (r == 0) {
@@ -484,9 +485,9 @@ int main(int argc, char **argv)
 		json_decref(s);
 	}
 	for (int i = 0; i < n; i++) {
+		sh_media_reader_stop(L[i].rd);
 		sh_media_close(L[i].m);
 		sh_median_bg_free(L[i].bg);
-		free(L[i].frame);
 		free(L[i].source);
 	}
 	free(L);
