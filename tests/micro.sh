@@ -149,3 +149,8 @@ check "a terminal as stdout is refused with status 1" sh -c 'grep -q "refusing t
 cutapply a.json "$F/break48.wav" 2>epipe.err | head -c 100 >/dev/null
 st=${PIPESTATUS[0]}
 check "EPIPE (| head) ends quietly with status 0" sh -c "test $st -eq 0 && ! test -s epipe.err"
+
+# --- slicing at onsets: every piece starts on a detected hit
+onsets "$F/break48.wav" >hits.json
+cutgen --seed 2 --onsets hits.json --shuffle 0 --stutter 0 --reverse 0 "$F/break48.wav" >on.json
+check "cutgen --onsets: boundaries are the onsets" sh -c 'test "$(jq -c "[.onsets[].t | select(. > 0)]" hits.json)" = "$(jq -c "[.cuts[1:][].src]" on.json)"'
