@@ -74,6 +74,9 @@ check "444 chroma" sh -c 'colorkey -C 444 -m fixed -c lime -S 0.2 -B 0 bottom.y4
 check "444: corner keyed" is c444.y4m 0 5 5 $BLUE
 check "mono" sh -c 'colorkey -C mono -m luminance --luma dark -S 0.1 -B 0 bottom.y4m dark.y4m >mono.y4m && head -1 mono.y4m | grep -q Cmono'
 check "y4m layer on stdin" sh -c 'colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m - <green.y4m | cmp -s - fixed.y4m'
+check "y4m layer on stdin in small random writes" sh -c 'trickle 900 4 <green.y4m | colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m - | cmp -s - fixed.y4m'
+check "preset classic-white keys white" sh -c 'colorkey --preset classic-white --seed 1 bottom.y4m dark.y4m >pw.y4m'
+check "preset: the white square shows the bottom" is pw.y4m 0 60 60 $BLUE
 check "a real photograph as the bottom layer" sh -c 'colorkey -m fixed -c lime -s 160x120 -d 1 /usr/share/backgrounds/gnome/wood-l.webp green.y4m >ph.y4m && test "$(grep -c FRAME ph.y4m)" -eq 25'
 check "--duration loops the bottom" sh -c 'colorkey -m fixed -c lime -d 3 bottom.y4m green.y4m | grep -c FRAME | grep -qx 75'
 
