@@ -49,6 +49,8 @@ check "mkv container" sh -c 'ffprobe -v error -show_entries format=format_name -
 check "mkv sync" sync_check rt.mkv 25
 check "video on stdin, wav audio" sh -c 'sox a.au a.wav && avmux --preset ultrafast -o p.mp4 a.wav - <v.y4m'
 check "stdin: 75 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 p.mp4)" -eq 75
+check "video through a pipe in small random writes: same file" sh -c 'trickle 1000 3 <v.y4m | avmux --preset ultrafast -o t1.mp4 a.au - && cmp -s t1.mp4 rt.mp4'
+check "audio through a pipe in small random writes: same file" sh -c 'trickle 500 2 <a.au | avmux --preset ultrafast -o t2.mp4 - v.y4m && cmp -s t2.mp4 rt.mp4'
 check "preview 1 s" avmux --preset ultrafast --preview 1 -o pv.mp4 a.au v.y4m
 check "preview: 25 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 pv.mp4)" -eq 25
 near "preview: audio 1 s" "$(probe pv.mp4 a:0 duration)" 1 0.03
