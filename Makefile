@@ -29,6 +29,16 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(O)/obj/gen $(PKG_CFLAGS) \
              -DSHARDS_VERSION='"$(VERSION)"' -DSHARDS_DATADIR='"$(PREFIX)/share/shards"' \
              -DSHARDS_SRCDATADIR='"$(CURDIR)/share/shards"'
 
+# quiet by default; V=1 shows the commands
+ifeq ($(V),1)
+Q =
+say =
+else
+Q = @
+say = @echo "  $(1) $(2)";
+endif
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(O)/obj/lib/%.o)
 PROG_SRC = $(wildcard src/*.c)
@@ -43,28 +53,28 @@ all: $(PROGS) $(LIBA)
 
 $(O)/obj/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/obj/src/%.o: src/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(O)/bin/%: $(O)/obj/src/%.o $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
 $(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
 $(O)/obj/testtools/%: tests/tools/%.c $(LIBA) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
 units: $(UNITS) $(TOOLS)
 
@@ -73,15 +83,15 @@ deps:
 	@sh tools/install-deps tools/debian-packages.txt tests/packages.txt
 
 check: deps
-	@$(MAKE) --no-print-directory all units
+	@$(MAKE) --no-print-directory -j$(JOBS) all units
 	@O=$(O) sh tests/run
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tools/demo $(O)/bin out/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tools/install-deps tools/bench-packages.txt
 	@O=$(O) sh tests/bench/run
 
@@ -98,3 +108,48 @@ clean:
 
 .PHONY: all units deps check demo bench install clean
 .SECONDARY:
+
+# ---- hardening: fuzz harnesses, libFuzzer, valgrind --------------------------------
+#   make fuzz FUZZ_SECONDS=N   run each libFuzzer harness for N seconds (clang + libFuzzer)
+#   make check-valgrind        the pipeline tests with every program under valgrind
+#                              (slow; VALGRIND_TESTS="micro events" picks the scripts)
+#   make check SANITIZE=1      the whole suite built with ASan + UBSan (+ LeakSanitizer)
+# tests/fuzz/NAME.c are harnesses (LLVMFuzzerTestOneInput); each is also linked with
+# tests/fuzz/driver.c into $(O)/obj/fuzz/NAME, a plain program that replays files
+# (built with `units`, so `make check` replays every corpus through them).
+FUZZ_SRC     = $(filter-out tests/fuzz/driver.c,$(wildcard tests/fuzz/*.c))
+FUZZ_DRIVERS = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/obj/fuzz/%)
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_O        = $(O)/obj/libfuzzer
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_TARGETS  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_O)/bin/%)
+
+$(O)/obj/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(LIBA) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(LIBA) $(PKG_LIBS)
+
+units: $(FUZZ_DRIVERS)
+fuzz-drivers: $(FUZZ_DRIVERS)
+
+# libshards again with clang's coverage instrumentation and sanitizers, for libFuzzer
+fuzz-lib:
+	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SANITIZE= \
+		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_O)/lib/libshards.a
+
+$(FUZZ_O)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h fuzz-lib
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+		-o $@ $< $(FUZZ_O)/lib/libshards.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run-libfuzzer $(FUZZ_SECONDS) $(FUZZ_O)/bin $(O)/obj/fuzz-work
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all units
+	@O=$(O) sh tests/valgrind/run
+
+.PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers check-valgrind
