@@ -782,20 +782,14 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 			break;
 		if (s->spool_fd < 0 && s->nchunks >= max_chunks) {
 			/* too big for memory: move what we have to a temporary file */
-			const char *dir = getenv("TMPDIR");
-			char path[4096];
-			snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir && *dir ? dir : "/tmp");
-			s->spool_fd = mkostemp(path, O_CLOEXEC);
-			if (s->spool_fd < 0)
-				sh_die("cannot create a spool file in %s: %s", dir && *dir ? dir : "/tmp", strerror(errno));
-			unlink(path);
+			s->spool_fd = sh_spool_file();
 			for (size_t i = 0; i < s->nchunks; i++) {
 				sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes);
 				free(s->chunks[i]);
 			}
 			free(s->chunks);
 			s->chunks = NULL;
-			sh_note("spooling input to a temporary file in %s", dir && *dir ? dir : "/tmp");
+			sh_note("spooling input to a temporary file");
 		}
 		if (got < CHUNK_FRAMES)
 			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
@@ -842,19 +836,8 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 		return;
 	}
 	if (s->spool_fd >= 0) {
-		size_t bytes = inside * ch * sizeof(float);
-		off_t off = (off_t)start * (off_t)(ch * sizeof(float));
-		char *p = (char *)buf;
-		while (bytes > 0) {
-			ssize_t r = pread(s->spool_fd, p, bytes, off);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				sh_die("spool file read error: %s", r < 0 ? strerror(errno) : "short read");
-			p += r;
-			off += r;
-			bytes -= (size_t)r;
-		}
+		sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
+		             "spool file");
 		return;
 	}
 	size_t done = 0;

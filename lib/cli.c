@@ -142,6 +142,35 @@ void sh_write_file_atomic(const char *path, const char *data, size_t n)
 	sh_atomic_commit(a);
 }
 
+int sh_spool_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char path[4096];
+	snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir);
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		sh_die("cannot create a spool file in %s: %s", dir, strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+void sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what)
+{
+	char *p = buf;
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			sh_die("%s: read error: %s", what, r < 0 ? strerror(errno) : "shorter than expected");
+		p += r;
+		off += r;
+		n -= (size_t)r;
+	}
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static void vmessage(const char *fmt, va_list ap)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Exit statuses: 0 success, 1 runtime error (bad input, I/O), 2 usage error. */
 enum { SH_EXIT_OK = 0, SH_EXIT_FAIL = 1, SH_EXIT_USAGE = 2 };
@@ -54,6 +55,11 @@ void sh_atomic_commit(sh_atomic *a);   /* fsync, rename; dies on failure */
 void sh_atomic_abort(sh_atomic *a);    /* remove the temporary file */
 /* Write a whole text/JSON file atomically ("-" or NULL means stdout). */
 void sh_write_file_atomic(const char *path, const char *data, size_t n);
+
+/* An unlinked temporary file in $TMPDIR (or /tmp) for spooling; dies on failure. */
+int sh_spool_file(void);
+/* pread exactly n bytes at off or die naming `what`. */
+void sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what);
 
 /* Durations: "40ms", "0.5s", "2min", "1200smp", "2f" (frames, needs fps),
  * "0.25b" or "1/4b" (beats, needs bpm), "1/16" (a sixteenth note: note fractions

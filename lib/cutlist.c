@@ -749,16 +749,11 @@ sh_cutlist *sh_cutlist_compose(const sh_cutlist *a, const sh_cutlist *b)
 
 	piece *out = NULL, *seg = NULL;
 	size_t nout = 0, capout = 0, nseg = 0, capseg = 0;
-	double bcum = 0;
-	int64_t bprev = 0;
-	for (size_t j = 0; j < b->n; j++) {
+	sh_cut_walk walk = sh_cut_walk_start(b, R);
+	size_t j;
+	int64_t len;
+	while (sh_cut_walk_next(&walk, &j, &len)) {
 		const sh_cut *bc = &b->cuts[j];
-		bcum += bc->dur;
-		int64_t bnext = sh_seconds_to_index(bcum, R);
-		int64_t len = bnext - bprev;
-		bprev = bnext;
-		if (len <= 0)
-			continue;
 		if (bc->silence) {
 			push_piece(&out, &nout, &capout, (piece){.len = len, .gain = 1, .silence = true});
 			continue;

@@ -63,4 +63,37 @@ static inline int64_t sh_seconds_to_index(double seconds, double rate)
 	return (int64_t)(x < 0 ? x - 0.5 : x + 0.5);
 }
 
+/* Walk a list's pieces on a grid of `rate` steps per second (samples or frames),
+ * by the rounding rule above: each call gives the next piece with a positive
+ * length (pieces that round to nothing are skipped). */
+typedef struct {
+	const sh_cutlist *cl;
+	double rate, cum;
+	int64_t prev;
+	size_t next;
+} sh_cut_walk;
+
+static inline sh_cut_walk sh_cut_walk_start(const sh_cutlist *cl, double rate)
+{
+	return (sh_cut_walk){.cl = cl, .rate = rate};
+}
+
+/* false at the end; else *index is the cut and *len its length in grid steps. */
+static inline bool sh_cut_walk_next(sh_cut_walk *w, size_t *index, int64_t *len)
+{
+	while (w->next < w->cl->n) {
+		size_t i = w->next++;
+		w->cum += w->cl->cuts[i].dur;
+		int64_t end = sh_seconds_to_index(w->cum, w->rate);
+		int64_t n = end - w->prev;
+		w->prev = end;
+		if (n > 0) {
+			*index = i;
+			*len = n;
+			return true;
+		}
+	}
+	return false;
+}
+
 #endif

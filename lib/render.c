@@ -106,18 +106,13 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 	int64_t frames = sh_audio_source_frames(src);
 	bool wrap = opts->fit == SH_FIT_WRAP;
 	int64_t fade = opts->declick > 0 ? sh_seconds_to_index(opts->declick, rate) : 0;
-	double cum = 0;
-	int64_t prev = 0;
 	sh_progress prog;
 	sh_progress_start(&prog, "rendering");
-	for (size_t i = 0; i < cl->n; i++) {
+	sh_cut_walk walk = sh_cut_walk_start(cl, rate);
+	size_t i;
+	int64_t len;
+	while (sh_cut_walk_next(&walk, &i, &len)) {
 		const sh_cut *c = &cl->cuts[i];
-		cum += c->dur;
-		int64_t next = sh_seconds_to_index(cum, rate);
-		int64_t len = next - prev;
-		prev = next;
-		if (len <= 0)
-			continue;
 		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, rate, opts);
 		int64_t f = fade * 2 > len ? len / 2 : fade;
 		for (int64_t done = 0; done < len;) {
@@ -237,16 +232,8 @@ static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 			frame = sh_malloc(fs->frame_size);
 			fs->in_memory++;
 		} else {
-			if (fs->spool_fd < 0) {
-				const char *dir = getenv("TMPDIR");
-				char path[4096];
-				snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir && *dir ? dir : "/tmp");
-				fs->spool_fd = mkostemp(path, O_CLOEXEC);
-				if (fs->spool_fd < 0)
-					sh_die("cannot create a spool file in %s: %s", dir && *dir ? dir : "/tmp",
-					       strerror(errno));
-				unlink(path);
-			}
+			if (fs->spool_fd < 0)
+				fs->spool_fd = sh_spool_file();
 			sh_write_all(fs->spool_fd, frame, fs->frame_size);
 		}
 		fs->count++;
@@ -258,20 +245,11 @@ static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
 {
 	if (i < fs->in_memory)
 		return fs->mem[i];
-	size_t left = fs->frame_size;
-	int fd = fs->file_fd >= 0 ? fs->file_fd : fs->spool_fd;
-	off_t off = fs->file_fd >= 0 ? fs->offsets[i] : (off_t)(i - fs->in_memory) * (off_t)fs->frame_size;
-	uint8_t *p = scratch;
-	while (left > 0) {
-		ssize_t r = pread(fd, p, left, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			sh_die("spool file read error: %s", r < 0 ? strerror(errno) : "short read");
-		p += r;
-		off += r;
-		left -= (size_t)r;
-	}
+	if (fs->file_fd >= 0)
+		sh_pread_all(fs->file_fd, scratch, fs->frame_size, fs->offsets[i], "source");
+	else
+		sh_pread_all(fs->spool_fd, scratch, fs->frame_size, (off_t)(i - fs->in_memory) * (off_t)fs->frame_size,
+		             "spool file");
 	return scratch;
 }
 
@@ -299,16 +277,11 @@ void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char 
 	black_frame(info, black);
 	memcpy(held, black, fs.frame_size);
 	int64_t frames = (int64_t)fs.count;
-	double cum = 0;
-	int64_t prev = 0;
-	for (size_t i = 0; i < cl->n; i++) {
+	sh_cut_walk walk = sh_cut_walk_start(cl, fps);
+	size_t i;
+	int64_t len;
+	while (sh_cut_walk_next(&walk, &i, &len)) {
 		const sh_cut *c = &cl->cuts[i];
-		cum += c->dur;
-		int64_t next = sh_seconds_to_index(cum, fps);
-		int64_t len = next - prev;
-		prev = next;
-		if (len <= 0)
-			continue;
 		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, fps, opts);
 		for (int64_t j = 0; j < len; j++) {
 			const uint8_t *f;
@@ -328,8 +301,8 @@ void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char 
 		}
 	}
 	sh_y4m_finish(out);
-	for (size_t i = 0; i < fs.in_memory; i++)
-		free(fs.mem[i]);
+	for (size_t k = 0; k < fs.in_memory; k++)
+		free(fs.mem[k]);
 	free(fs.mem);
 	free(fs.offsets);
 	if (fs.spool_fd >= 0)
