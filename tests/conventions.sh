@@ -1,0 +1,21 @@
+# every program: --help, --version, a man page that renders cleanly, a README line
+. "$SHARDS_TOP/tests/lib.sh"
+cd "$W"
+for src in "$SHARDS_TOP"/src/*.c; do
+	p=$(basename "$src" .c)
+	[ -x "$SHARDS_BIN/$p" ] || { fail "$p: built"; continue; }
+	"$SHARDS_BIN/$p" --help >help.out 2>help.err
+	if [ $? -eq 0 ] && grep -q "^usage: $p" help.out && ! test -s help.err; then pass "$p: --help"
+	else fail "$p: --help" "$(head -3 help.out help.err)"; fi
+	check "$p: --version" sh -c "'$SHARDS_BIN/$p' --version | grep -q '^$p (shards) '"
+	page="$SHARDS_TOP/man/man1/$p.1"
+	if [ ! -f "$page" ]; then fail "$p: man page"; continue; fi
+	lint=$(mandoc -T lint -W warning "$page" 2>&1 | grep -v "referenced manual not found\|mandoc.db")
+	if [ -z "$lint" ]; then pass "$p: man page lints clean"; else fail "$p: man page lints clean" "$lint"; fi
+	for sec in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -q "^\.Sh $sec" "$page" || fail "$p: man page has $sec"
+	done
+	grep -qw -- "$p" "$SHARDS_TOP/README.md" && pass "$p: in the README tour" || fail "$p: in the README tour"
+done
+lint=$(mandoc -T lint -W warning "$SHARDS_TOP/man/man7/shards.7" 2>&1 | grep -v "referenced manual not found\|mandoc.db")
+if [ -z "$lint" ]; then pass "shards.7 lints clean"; else fail "shards.7 lints clean" "$lint"; fi
