@@ -14,6 +14,7 @@
 #define COMB 4          /* multiples of the period the tempogram sums */
 #define FINE_COMB 16    /* multiples used to refine the tempo */
 #define GRID_STEP 0.002 /* relative step of the tempo grid (0.2%) */
+#define HALF_BEAT_RATIO 0.85 /* off-beats this strong relative to beats double the tempo */
 
 struct sh_tempo {
 	sh_odf *odf;
@@ -208,6 +209,54 @@ static size_t track_beats(const double *env, size_t n, double fps, double period
 	return cnt;
 }
 
+/* Refine: long combs pin the period down to a fraction of a frame. */
+static double refine(const double *r, size_t nl, double fps, double bpm, double minb, double maxb)
+{
+	double fb = bpm, fs = -1e300;
+	for (double f = -0.03; f <= 0.03 + 1e-9; f += 0.0005) {
+		double b = bpm * (1 + f);
+		if (b < minb || b > maxb)
+			continue;
+		double s = comb(r, nl, 60.0 * fps / b, FINE_COMB) + comb(r, nl, 60.0 * fps / b, COMB);
+		if (s > fs) {
+			fs = s;
+			fb = b;
+		}
+	}
+	return fb;
+}
+
+static double peak_near(const float *env, size_t n, double centre, double half)
+{
+	long a = lround(centre - half), b = lround(centre + half);
+	if (a < 0)
+		a = 0;
+	if (b >= (long)n)
+		b = (long)n - 1;
+	double m = 0;
+	for (long i = a; i <= b; i++)
+		if (env[i] > m)
+			m = env[i];
+	return m;
+}
+
+/* Mean onset strength halfway between consecutive beats (searched over the
+ * middle third, which covers swung off-beats) over that at the beats. */
+static double half_beat_ratio(const float *env, size_t n, double fps, const double *beats, size_t nb,
+                              double period)
+{
+	double on = 0, mid = 0;
+	size_t cnt = 0;
+	for (size_t i = 0; i + 1 < nb; i++) {
+		double a = beats[i] * fps, b = beats[i + 1] * fps;
+		on += peak_near(env, n, a, 2);
+		mid += peak_near(env, n, 0.5 * (a + b), (b - a) / 6);
+		cnt++;
+	}
+	(void)period;
+	return cnt && on > 0 ? mid / on : 0;
+}
+
 static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -230,15 +279,32 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	double *r = sh_calloc(nl + 1, sizeof(double));
 	double *x = sh_malloc(n * sizeof(double));
 	double *full = sh_malloc(n * sizeof(double));
+	/* Two views of the rhythm: the full-band envelope, and the sum of the
+	 * sub-band envelopes each scaled to unit variance, so that a soft hi-hat
+	 * pattern counts as much as a loud bass drum, and a kick and snare that
+	 * alternate still make one pulse. */
 	int used = 0;
+	double *bal = sh_calloc(n, sizeof(double));
 	for (int g = -1; g < SH_ODF_GROUPS; g++) {
 		if (!condition(sh_odf_values(odf, g), n, fps, x))
 			continue;
-		if (g == -1)
+		if (g == -1) {
 			memcpy(full, x, n * sizeof(double));
-		autocorr_add(x, n, nl, r);
+			autocorr_add(x, n, nl, r);
+			used++;
+		} else {
+			for (size_t i = 0; i < n; i++)
+				bal[i] += x[i];
+		}
+	}
+	double v = 0;
+	for (size_t i = 0; i < n; i++)
+		v += bal[i] * bal[i];
+	if (v > 0) {
+		autocorr_add(bal, n, nl, r);
 		used++;
 	}
+	free(bal);
 	free(x);
 	if (!used) {
 		free(r);
@@ -287,16 +353,18 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	}
 	free(sc);
 	free(bp);
-	/* Refine: long combs pin the period down to a fraction of a frame. */
-	double fb = bestb, fs = -1e300;
-	for (double f = -0.03; f <= 0.03 + 1e-9; f += 0.0005) {
-		double b = bestb * (1 + f);
-		if (b < minb || b > maxb)
-			continue;
-		double s = comb(r, nl, 60.0 * fps / b, FINE_COMB) + comb(r, nl, 60.0 * fps / b, COMB);
-		if (s > fs) {
-			fs = s;
-			fb = b;
+	double fb = refine(r, nl, fps, bestb, minb, maxb);
+	/* Octave check: when the points halfway between the beats carry nearly
+	 * as much onset strength as the beats themselves, they are beats too. */
+	if (fb * 2 <= maxb) {
+		double *bt;
+		size_t nb = track_beats(full, n, fps, 60.0 * fps / fb, &bt);
+		double ratio = half_beat_ratio(sh_odf_values(odf, -1), n, fps, bt, nb, 60.0 * fps / fb);
+		free(bt);
+		if (ratio > HALF_BEAT_RATIO) {
+			altb = fb;
+			alt = best;
+			fb = refine(r, nl, fps, 2 * fb, minb, maxb);
 		}
 	}
 	res->bpm = fb;

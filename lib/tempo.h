@@ -1,11 +1,15 @@
 /* tempo.h -- tempo (BPM) and beat estimation over mono float samples.
  *
  * The method: a multi-band onset-strength envelope (log-magnitude spectral flux
- * at 100 frames a second, see onsets.h), its autocorrelation summed at the
- * multiples of each candidate period (a comb-filter tempogram), weighted by a
- * log-Gaussian tempo prior around 130 BPM, octave errors resolved by comparing
- * the salience of the tempo with that of its double, half and triple; then beat
- * times by dynamic programming (Ellis 2007) on the envelope.
+ * at 100 frames a second, see onsets.h); the autocorrelations of the full-band
+ * envelope and of the sum of the variance-normalised sub-band envelopes,
+ * averaged; a comb over the first four multiples of each candidate period (a
+ * tempogram on a 0.2% grid), weighted by a log-Gaussian tempo prior around
+ * 130 BPM (one octave wide) that settles most octave ambiguity; an octave
+ * check that doubles the tempo when the points halfway between the tracked
+ * beats carry at least 85% of the beats' onset strength; the period refined
+ * to 0.05% with a 16-multiple comb; beat times by dynamic programming
+ * (Ellis 2007) on the envelope.
  *
  * Two ways in: the one-call sh_tempo_estimate() over a whole buffer, or the
  * streaming sh_tempo_new / sh_tempo_feed / sh_tempo_finish, which keeps only the
