@@ -287,7 +287,8 @@ static void convert_in(const sh_audio_in *in, const uint8_t *src, float *dst, si
 	case ENC_S24:
 		for (size_t i = 0; i < count; i++) {
 			const uint8_t *p = src + 3 * i;
-			int32_t v = be ? (p[0] << 24 | p[1] << 16 | p[2] << 8) : (p[2] << 24 | p[1] << 16 | p[0] << 8);
+			int32_t v = (int32_t)(be ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8)
+			                         : ((uint32_t)p[2] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 8));
 			dst[i] = (float)(v >> 8) * (1.0f / 8388608);
 		}
 		break;
