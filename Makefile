@@ -122,7 +122,8 @@ FUZZ_DRIVERS = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/obj/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_O        = $(O)/obj/libfuzzer
-FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -Wno-format-nonliteral -Wno-unknown-pragmas -Wno-unused-function
 FUZZ_TARGETS  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_O)/bin/%)
 
 $(O)/obj/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(LIBA) $(wildcard lib/*.h)

@@ -1,0 +1,112 @@
+/* presets.c -- fuzz preset files through sh_parse_options, with an option table
+ * holding every option type. Preset errors end the program (exit 2 with one
+ * line), so each input runs in a child process: the child must exit 0 (it prints
+ * the merged configuration) or 2, never crash. A child's coverage does not reach
+ * libFuzzer, so this harness is mostly for corpus replay and AFL-style runs. */
+#include "fuzz.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static char dir[4096];
+static pid_t owner;
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/shards-fuzz-presets-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		abort();
+	char sub[4200];
+	snprintf(sub, sizeof sub, "%s/presets", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof sub, "%s/presets/fuzz_presets", dir);
+	mkdir(sub, 0700);
+}
+
+static void cleanup(void)
+{
+	if (getpid() != owner)
+		return; /* a child leaving through exit() */
+	char p[4200];
+	snprintf(p, sizeof p, "%s/presets/fuzz_presets/p.json", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/presets/fuzz_presets", dir);
+	rmdir(p);
+	snprintf(p, sizeof p, "%s/presets", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
+static int child(void)
+{
+	bool flag = false;
+	int64_t count = 4;
+	double level = 0.5;
+	sh_range spread = {0, 1};
+	sh_duration slice = {40, SH_DUR_SECONDS};
+	const char *label = "x", *mode = "a";
+	sh_rational fps = {30, 1};
+	const char *out = NULL;
+	sh_option opts[] = {
+		{"flag", 'f', SH_OPT_FLAG, &flag, 0, 0, NULL, 0, false, NULL, "a flag", false, NULL},
+		{"count", 'n', SH_OPT_INT, &count, 1, 64, NULL, 0, false, "N", "a count", false, NULL},
+		{"level", 'l', SH_OPT_DOUBLE, &level, 0, 1, NULL, 0, false, "X", "a level", false, NULL},
+		{"spread", 0, SH_OPT_RANGE, &spread, -1, 1, NULL, 0, false, "R", "a range", false, NULL},
+		{"slice", 's', SH_OPT_DURATION, &slice, 0, 0, NULL, 0.001, false, "D", "a duration", false, NULL},
+		{"label", 0, SH_OPT_STRING, &label, 0, 0, NULL, 0, false, "S", "a string", false, NULL},
+		{"mode", 'm', SH_OPT_CHOICE, &mode, 0, 0, "a|b|c", 0, false, "M", "a choice", false, NULL},
+		{"fps", 0, SH_OPT_RATE, &fps, 0, 0, NULL, 0, false, "F", "a rate", false, NULL},
+		{"output", 'o', SH_OPT_STRING, &out, 0, 0, NULL, 0, true, "FILE", "output", false, NULL},
+		{0},
+	};
+	sh_program prog = {"fuzz_presets [options]", "preset fuzzing", true, 0, false};
+	char *argv[] = {"fuzz_presets", "--preset", "p", "--print-config", NULL};
+	sh_parse_options(&prog, opts, 4, argv);
+	return 3; /* --print-config exits; reaching here is wrong */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_init("fuzz_presets");
+	if (!dir[0]) {
+		owner = getpid();
+		setup();
+		atexit(cleanup);
+	}
+	char path[4200];
+	snprintf(path, sizeof path, "%s/presets/fuzz_presets/p.json", dir);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		abort();
+	fwrite(data, 1, size, f);
+	fclose(f);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		if (!getenv("SHARDS_FUZZ_VERBOSE"))
+			dup2(null, 2);
+		if (chdir(dir) != 0)
+			_exit(4);
+		setenv("XDG_CONFIG_HOME", dir, 1);
+		_exit(child());
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			abort();
+	if (WIFSIGNALED(st)) {
+		fprintf(stderr, "fuzz_presets: the option parser died of signal %d\n", WTERMSIG(st));
+		abort();
+	}
+	if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 2)) {
+		fprintf(stderr, "fuzz_presets: the option parser exited %d (wanted 0 or 2)\n", WEXITSTATUS(st));
+		abort();
+	}
+	return 0;
+}
