@@ -12,6 +12,15 @@
 
 #include "cli.h"
 
+/* The row kernels are built twice, for AVX2 and for plain x86-64 (or once
+ * elsewhere), and the loader picks one. AVX2 here means wider vectors only, no
+ * fused multiply-add, so both give the same bytes. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define KERNEL
+#endif
+
 /* ---------------------------------------------------------------- colours */
 
 int sh_parse_color(const char *text, uint32_t *rgb)
@@ -135,7 +144,7 @@ void sh_keyer_free(sh_keyer *k)
 const uint8_t *sh_keyer_alpha(const sh_keyer *kr) { return kr->alpha; }
 
 /* chroma row -> luma width */
-static void expand(const uint8_t *src, int shift, int n, uint8_t *dst)
+KERNEL static void expand(const uint8_t *src, int shift, int n, uint8_t *dst)
 {
 	if (!shift) {
 		memcpy(dst, src, (size_t)n);
@@ -152,7 +161,7 @@ static void expand(const uint8_t *src, int shift, int n, uint8_t *dst)
 #define KBU 2.017232f
 
 /* squared RGB distance to a constant colour, min over calls */
-static void dist_const(const uint8_t *y, const uint8_t *u, const uint8_t *v, int n, float cy, float cu, float cv,
+KERNEL static void dist_const(const uint8_t *y, const uint8_t *u, const uint8_t *v, int n, float cy, float cu, float cv,
                        bool first, float *restrict d)
 {
 	for (int x = 0; x < n; x++) {
@@ -163,7 +172,7 @@ static void dist_const(const uint8_t *y, const uint8_t *u, const uint8_t *v, int
 	}
 }
 
-static void dist_rows(const uint8_t *y, const uint8_t *u, const uint8_t *v, const uint8_t *by, const uint8_t *bu,
+KERNEL static void dist_rows(const uint8_t *y, const uint8_t *u, const uint8_t *v, const uint8_t *by, const uint8_t *bu,
                       const uint8_t *bv, int n, float *restrict d)
 {
 	for (int x = 0; x < n; x++) {
@@ -175,7 +184,7 @@ static void dist_rows(const uint8_t *y, const uint8_t *u, const uint8_t *v, cons
 }
 
 /* squared distances -> alpha */
-static void alpha_from_d2(const float *restrict d, int n, double sim, double blend, uint8_t *restrict a)
+KERNEL static void alpha_from_d2(const float *restrict d, int n, double sim, double blend, uint8_t *restrict a)
 {
 	const float norm = 1.0f / (255.0f * 1.7320508f);
 	if (blend <= 1e-4) {
@@ -194,7 +203,7 @@ static void alpha_from_d2(const float *restrict d, int n, double sim, double ble
 	}
 }
 
-static void alpha_luma(const uint8_t *y, int n, bool dark, double sim, double blend, uint8_t *restrict a)
+KERNEL static void alpha_luma(const uint8_t *y, int n, bool dark, double sim, double blend, uint8_t *restrict a)
 {
 	float s = (float)sim;
 	float ib = blend > 1e-4 ? (float)(255.0 / blend) : 0;
@@ -210,7 +219,7 @@ static void alpha_luma(const uint8_t *y, int n, bool dark, double sim, double bl
 	}
 }
 
-static void blend_row(const uint8_t *restrict top, const uint8_t *restrict a, int n, uint8_t *restrict dst)
+KERNEL static void blend_row(const uint8_t *restrict top, const uint8_t *restrict a, int n, uint8_t *restrict dst)
 {
 	for (int x = 0; x < n; x++) {
 		unsigned al = a[x];
