@@ -10,7 +10,7 @@
 # Writes $DEVSET/tempo.tsv (FILE<TAB>BPM<TAB>ORIGIN) and $DEVSET/key.tsv
 # (FILE<TAB>KEY<TAB>ORIGIN). DEVSET defaults to ~/.cache/shards-devset.
 # Packages: hydrogen hydrogen-drumkits fluidsynth fluid-soundfont-gm
-# python3-mido sox faust-common (tests/packages.txt).
+# python3-mido sox faust-common pianobooster (tests/packages.txt).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 DEVSET=${DEVSET:-${XDG_CACHE_HOME:-$HOME/.cache}/shards-devset}
@@ -65,7 +65,8 @@ for song in /usr/share/hydrogen/data/demo_songs/*.h2song; do
 done
 
 # 3. MIDI files shipped by Debian packages (tempo and key from their meta events).
-for mid in /usr/share/faust/examples/physicalModeling/faust-stk/pd-patches/fancy/*/*.mid; do
+for mid in /usr/share/faust/examples/physicalModeling/faust-stk/pd-patches/fancy/*/*.mid \
+	/usr/share/doc/pianobooster/courses/*/*.mid; do
 	[ -f "$mid" ] || continue
 	name=$(basename "$mid" .mid)
 	out=$DEVSET/audio/mid-$name.wav
@@ -89,6 +90,19 @@ for j in $(seq 1 40); do
 	[ -s "$out" ] || { $PY "$here/gen.py" groove "$mid" "$bpm" "$style" "$k" "$j" "$SEC" && render "$mid" "$out"; }
 	printf '%s\t%s\t%s\n' "$out" "$bpm" "gm-groove:$style" >>"$tempo"
 	printf '%s\t%s\t%s\n' "$out" "$k" "gm-groove" >>"$key"
+done
+
+# 4b. Drumless tunes: the pulse is in the accompaniment (ragtime, waltz, march, ballad).
+tstyles="rag waltz march ballad"
+for j in $(seq 1 24); do
+	bpm=$(tempo_for $((j + 900)))
+	style=$(echo $tstyles | cut -d' ' -f$(( (j % 4) + 1 )))
+	k=$(echo "$keys" | cut -d: -f$(( (j * 7 % 24) + 1 )))
+	mid=$DEVSET/tmp/tune-$j.mid
+	out=$DEVSET/audio/tune-$j-$style.wav
+	[ -s "$out" ] || { $PY "$here/gen.py" groove "$mid" "$bpm" "$style" "$k" "$((j + 900))" "$SEC" && render "$mid" "$out"; }
+	printf '%s\t%s\t%s\n' "$out" "$bpm" "gm-tune:$style" >>"$tempo"
+	printf '%s\t%s\t%s\n' "$out" "$k" "gm-tune" >>"$key"
 done
 
 # 5. Chord progressions and scale runs in all 24 keys.

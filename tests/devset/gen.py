@@ -13,7 +13,8 @@ library and python3-mido, both Debian packages).
       Print "BPM<TAB>KEY" from the file's first set_tempo and key_signature
       meta events ("-" when absent).
 
-STYLE is one of rock, four, break, swing, weak, shuffle, halfbar; KEY is like
+STYLE is one of rock, four, break, swing, weak, shuffle, halfbar (drums), or
+rag, waltz, march, ballad (no drums: the pulse is in the accompaniment); KEY is like
 "A minor" or "Eb major". Every random choice comes from SEED.
 """
 import math, os, random, re, struct, subprocess, sys, wave
@@ -184,6 +185,8 @@ def note(events, t0, dur, ch, n, vel):
 GM_DRUM = {"k": 36, "s": 38, "c": 39, "h": 42, "o": 46, "r": 51}
 
 def groove(out, bpm, style, key, seed, seconds):
+    if style in TUNE_STYLES:
+        return tune(out, bpm, style, key, seed, seconds)
     rng = random.Random(seed)
     tonic, minor = parse_key(key)
     mid, tr = new_midi(bpm)
@@ -217,6 +220,61 @@ def groove(out, bpm, style, key, seed, seconds):
             step = 4 * ppq // max(1, k + 1)
             pcn = rng.choice(ch + [rng.choice(sc)])
             note(ev, b0 + k * (4 * ppq // 8) * 1, 4 * ppq // 8, 3, 72 + pcn, 75)
+    finish(mid, tr, ev, out)
+
+TUNE_STYLES = ("rag", "waltz", "march", "ballad")
+
+def tune(out, bpm, style, key, seed, seconds):
+    """Drumless tunes: the pulse only in the accompaniment and the melody."""
+    rng = random.Random(seed)
+    tonic, minor = parse_key(key)
+    mid, tr = new_midi(bpm)
+    tr.append(__import__("mido").MetaMessage("key_signature", key=key_sig_name(tonic, minor), time=0))
+    ppq = 480
+    beats = 3 if style == "waltz" else 4
+    acc = rng.choice([0, 1, 2, 4, 6, 21, 19])
+    lead = rng.choice([0, 40, 56, 60, 68, 71, 73, 22, 11])
+    ev = [(0, "prog", 0, acc, 0), (0, "prog", 1, lead, 0), (0, "prog", 2, rng.choice([32, 33, 42, 58]), 0)]
+    bars = int(seconds * bpm / (60.0 * beats)) + 1
+    prog = progression(minor, rng)
+    sc = scale(tonic, minor)
+    for bar in range(bars):
+        b0 = bar * beats * ppq
+        ch = triad(tonic, minor, prog[bar % 4])
+        root = 36 + ch[0]
+        chord = [48 + (pc - 48) % 12 + 12 for pc in ch]
+        def hum():
+            return rng.gauss(0, 8)
+        if style == "rag" or style == "march":
+            for b in range(beats):
+                if b % 2 == 0:
+                    note(ev, b0 + b * ppq + hum(), ppq // 2, 2, root + (7 if b == 2 else 0), 95)
+                else:
+                    for n in chord:
+                        note(ev, b0 + b * ppq + hum(), ppq // 3, 0, n, 70)
+                if style == "march":  # after-beat chords on the eighths
+                    for n in chord:
+                        note(ev, b0 + b * ppq + ppq // 2 + hum(), ppq // 4, 0, n, 50)
+        elif style == "waltz":
+            note(ev, b0 + hum(), ppq, 2, root, 95)
+            for b in (1, 2):
+                for n in chord:
+                    note(ev, b0 + b * ppq + hum(), ppq // 2, 0, n, 60)
+        else:  # ballad: arpeggiated eighths
+            arp = [root + 12, chord[0], chord[1], chord[2], chord[1] + 12, chord[2], chord[1], chord[0]]
+            for i in range(2 * beats):
+                note(ev, b0 + i * ppq // 2 + hum(), ppq // 2, 0, arp[i % 8], 60 + (15 if i % 2 == 0 else 0))
+        # melody: a mix of quarters, eighths and syncopations on scale and chord tones
+        t = 0
+        while t < beats * ppq:
+            d = rng.choice([ppq, ppq // 2, ppq // 2, ppq // 4 if style == "rag" else ppq // 2, 2 * ppq])
+            if t + d > beats * ppq:
+                d = beats * ppq - t
+            if rng.random() < 0.85:
+                pcn = rng.choice(ch) if t % ppq == 0 else rng.choice(sc)
+                note(ev, b0 + t + hum(), d - 10, 1, 72 + (pcn - tonic) % 12 + tonic - (12 if tonic > 5 else 0),
+                     85 if t % ppq == 0 else 70)
+            t += d
     finish(mid, tr, ev, out)
 
 def key_sig_name(tonic, minor):
