@@ -90,16 +90,11 @@ int main(int argc, char **argv)
 				best = i; /* strict <: ties go to the earlier operand */
 		if (best < 0 && !waiting)
 			break;
-		if (best >= 0 && !waiting) {
-			put(w, &in[best].ev, in[best].ev.t);
-			last_t = in[best].ev.t;
-			in[best].have = false;
-			continue;
-		}
-		/* live, some input silent: emit the earliest if it has waited long enough */
+		/* offline, or live with every input heard from: the earliest goes; live, with
+		 * some input silent: the earliest goes once it has waited long enough */
 		double now = sh_now();
-		if (best >= 0 && now - in[best].arrived >= window.amount) {
-			double t = in[best].ev.t < last_t ? last_t : in[best].ev.t;
+		if (best >= 0 && (!waiting || now - in[best].arrived >= window.amount)) {
+			double t = in[best].ev.t < last_t ? last_t : in[best].ev.t; /* only live can be late */
 			if (t != in[best].ev.t && retimed++ == 0)
 				sh_note("an event came later than --window; re-timed to keep the order");
 			put(w, &in[best].ev, t);
