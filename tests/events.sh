@@ -120,3 +120,6 @@ mkdir -p presets/arp
 echo '{"scale":"lydian","degrees":"0,4","octaves":2}' >presets/arp/bright.json
 check "arp --preset loads knobs, flags override" \
 	test "$(euclid --beats 1 -k 4 -n 4 | arp --preset bright -R 48 | jq -r .pitch | tr '\n' ' ')" = "48 55 60 67 "
+check "the magicbus presets reproduce the reference patch's knobs" \
+	sh -c 'clock --bars 8 -L 16 | euclid --preset magicbus --seed 1 | arp --preset magicbus --seed 1 | cmp -s - "$1"' _ \
+	"$(clock --bars 8 -L 16 | euclid -n 16 -k 5 -p 0.95 --seed 1 | arp -S dorian -D 0,2,4,6 -P updown -O 2 -g 0.22 -V 0.85 --seed 1 >mb.ev; echo mb.ev)"
