@@ -40,6 +40,7 @@ struct sh_media {
 	double st_start;          /* seconds of the stream's first timestamp */
 	AVPacket *pkt;
 	bool eof_input;
+	int64_t last_end;         /* byte after the last packet read */
 
 	/* video */
 	sh_media_video_opts vo;
@@ -473,6 +474,14 @@ static int decode_frame(sh_media *m, AVFrame *f)
 			return 0;
 		e = av_read_frame(m->fmt, m->pkt);
 		if (e < 0) {
+			/* in a y4m stream, bytes after the last whole frame mean the stream
+			 * was cut inside a frame: an error, as for every y4m reader in shards
+			 * (other formats conceal damage as ffmpeg does) */
+			if (e == AVERROR_EOF && m->last_end > 0 && m->fmt->pb &&
+			    !strcmp(m->fmt->iformat->name, "yuv4mpegpipe") && avio_tell(m->fmt->pb) > m->last_end) {
+				sh_set_error("%s: truncated frame at the end of the y4m stream", m->path);
+				return -1;
+			}
 			m->eof_input = true;
 			avcodec_send_packet(m->dec, NULL);
 			continue;
@@ -481,6 +490,8 @@ static int decode_frame(sh_media *m, AVFrame *f)
 			av_packet_unref(m->pkt);
 			continue;
 		}
+		if (m->pkt->pos >= 0)
+			m->last_end = m->pkt->pos + m->pkt->size;
 		e = avcodec_send_packet(m->dec, m->pkt);
 		av_packet_unref(m->pkt);
 		if (e < 0 && e != AVERROR(EAGAIN) && e != AVERROR_INVALIDDATA) {

@@ -86,5 +86,9 @@ check_fail "a directory" 1 'avsplit: \.: is a directory' avsplit .
 echo "plain text" >text.mp4
 check_fail "not media" 1 'avsplit: text.mp4: not a media file' avsplit -V x.y4m text.mp4
 check "no partial output left behind" test ! -e x.y4m
+head -c 20000 ramp.y4m >cut.y4m
+check_fail "y4m cut inside a frame" 1 'avsplit: cut.y4m: truncated frame at the end of the y4m stream' avsplit -V cut.y4m.out cut.y4m
+check "no partial output file for the cut stream" test ! -e cut.y4m.out
+check_fail "cut y4m on a pipe" 1 'avsplit: stdin: truncated frame' sh -c 'trickle 500 1 <cut.y4m | avsplit -V - - >/dev/null'
 check_fail "bad size" 2 'avsplit: --size:' avsplit -s 10 ramp.y4m
 check_fail "both to stdout" 2 'both go to stdout' avsplit -a - -V - ramp.mov
