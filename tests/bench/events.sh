@@ -84,7 +84,8 @@ set -- $sh_stats
 sm=$1 sp=$2 sx=$3 n=$4
 set -- $aio
 am=$1 ap=$2 ax=$3
-printf 'bench: live send timing, %s messages, 3 busy loops on %s cores, median lateness: shards %.3fms, asyncio %.3fms, ratio %.1f\n' \
-	"$n" "$(nproc)" "$sm" "$am" "$(echo "$am / $sm" | bc -l)"
-printf 'bench: live send timing, p99 lateness: shards %.3fms, asyncio %.3fms, ratio %.1f (max: shards %.3fms, asyncio %.3fms)\n' \
-	"$sp" "$ap" "$(echo "$ap / $sp" | bc -l)" "$sx" "$ax"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 0.001) b = 0.001; printf "%.1f", a / b }'; } # 1 us resolution
+printf 'bench: live send timing, %s messages, 3 busy loops on %s cores, median lateness: shards %.3fms, asyncio %.3fms, ratio %s\n' \
+	"$n" "$(nproc)" "$sm" "$am" "$(ratio "$am" "$sm")"
+printf 'bench: live send timing, p99 lateness: shards %.3fms, asyncio %.3fms, ratio %s (max: shards %.3fms, asyncio %.3fms)\n' \
+	"$sp" "$ap" "$(ratio "$ap" "$sp")" "$sx" "$ax"
