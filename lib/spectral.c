@@ -2,6 +2,7 @@
 #include "spectral.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,11 @@ struct sh_spectral {
 
 	/* mangle */
 	sh_mangle_opts m;
-	float **held_mag, **held_ph;
+	float complex **held, **held_rot, **prev; /* freeze: held frame, its turn per hop, last frame */
+	float complex *bin_rot; /* a steady partial's turn per hop at each bin centre */
+	float *ray;            /* Rayleigh quantiles for the noise magnitudes */
 	float *advance;        /* phase advance per hop for each bin, wrapped */
+	unsigned char *moved;  /* bins moved by swaps in this frame */
 	int64_t hold_left;
 	float noise_gain;
 };
@@ -49,6 +53,14 @@ static float **alloc_rows(int rows, int n)
 	float **r = sh_calloc((size_t)rows, sizeof *r);
 	for (int i = 0; i < rows; i++)
 		r[i] = sh_calloc((size_t)n, sizeof(float));
+	return r;
+}
+
+static float complex **alloc_crows(int rows, int n)
+{
+	float complex **r = sh_calloc((size_t)rows, sizeof *r);
+	for (int i = 0; i < rows; i++)
+		r[i] = sh_calloc((size_t)n, sizeof(float complex));
 	return r;
 }
 
@@ -240,42 +252,46 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 
 static void mangle_frame(void *u, float complex *const *spec, int channels, int bins, int64_t frame)
 {
-	(void)frame;
 	sh_spectral *s = u;
 	const sh_mangle_opts *m = &s->m;
 
-	/* freeze: hold a captured frame, advancing each bin's phase as a steady
-	 * partial at the bin frequency would */
-	if (s->hold_left == 0 && m->freeze > 0 && sh_rng_chance(&s->rng, m->freeze)) {
-		double secs = sh_rng_between(&s->rng, m->hold_min, m->hold_max);
-		int64_t n = llround(secs * s->rate / s->hop);
-		s->hold_left = n < 1 ? 1 : n;
+	/* freeze: hold a captured frame, each bin turning every hop by the phase
+	 * change it showed over the last hop (a phase vocoder's instantaneous
+	 * frequency: the rotation is prev->cur normalised), so held partials keep
+	 * their pitch */
+	if (m->freeze > 0) {
+		/* not before the first frame that is all input (no pre-roll zeros) */
+		bool capture = s->hold_left == 0 && frame >= s->size / s->hop - 1 &&
+		               sh_rng_chance(&s->rng, m->freeze);
+		if (capture) {
+			double secs = sh_rng_between(&s->rng, m->hold_min, m->hold_max);
+			int64_t n = llround(secs * s->rate / s->hop);
+			s->hold_left = n < 1 ? 1 : n;
+			for (int c = 0; c < channels; c++)
+				for (int k = 0; k < bins; k++) {
+					float complex cur = spec[c][k], prev = s->prev[c][k];
+					float re = crealf(cur) * crealf(prev) + cimagf(cur) * cimagf(prev);
+					float im = cimagf(cur) * crealf(prev) - crealf(cur) * cimagf(prev);
+					float mg = sqrtf(re * re + im * im);
+					s->held_rot[c][k] = mg > 1e-30f ? re / mg + I * (im / mg) : s->bin_rot[k];
+					s->held[c][k] = cur;
+				}
+		}
 		for (int c = 0; c < channels; c++)
-			for (int k = 0; k < bins; k++) {
-				s->held_mag[c][k] = magf(spec[c][k]);
-				s->held_ph[c][k] = cargf(spec[c][k]);
+			memcpy(s->prev[c], spec[c], sizeof(float complex) * (size_t)bins);
+		if (s->hold_left > 0) {
+			s->hold_left--;
+			for (int c = 0; c < channels; c++) {
+				if (!capture)
+					cmul(s->held[c], s->held_rot[c], bins);
+				memcpy(spec[c], s->held[c], sizeof(float complex) * (size_t)bins);
 			}
-	} else if (s->hold_left > 0) {
-		for (int c = 0; c < channels; c++)
-			for (int k = 0; k < bins; k++) {
-				float p = s->held_ph[c][k] + s->advance[k];
-				if (p > (float)M_PI)
-					p -= 2.0f * (float)M_PI;
-				else if (p < -(float)M_PI)
-					p += 2.0f * (float)M_PI;
-				s->held_ph[c][k] = p;
-			}
-	}
-	if (s->hold_left > 0) {
-		s->hold_left--;
-		for (int c = 0; c < channels; c++)
-			for (int k = 0; k < bins; k++) {
-				float mg = s->held_mag[c][k], p = s->held_ph[c][k];
-				spec[c][k] = mg * (cosf(p) + I * sinf(p));
-			}
+		}
 	}
 
-	/* shift: move every bin up or down */
+	/* shift: move every bin up or down by d bins, turning each frame's phases
+	 * by 2 pi d hop m / size so a steady partial stays a steady partial (a true
+	 * frequency shift by d * rate / size Hz) */
 	int d = 0;
 	if (m->shift_min != m->shift_max)
 		d = (int)lround(sh_rng_between(&s->rng, m->shift_min, m->shift_max));
@@ -286,6 +302,8 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 	if (d <= -bins)
 		d = -bins;
 	if (d != 0) {
+		double ph = fmod(2.0 * M_PI * (double)d * (double)s->hop / s->size * (double)frame, 2.0 * M_PI);
+		float complex r = (float)cos(ph) + I * (float)sin(ph);
 		for (int c = 0; c < channels; c++) {
 			float complex *x = spec[c];
 			if (d > 0) {
@@ -295,8 +313,17 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 				memmove(x, x - d, sizeof *x * (size_t)(bins + d));
 				memset(x + bins + d, 0, sizeof *x * (size_t)-d);
 			}
+			for (int k = 0; k < bins; k++)
+				x[k] *= r;
 		}
 	}
+
+	/* Bins whose content no longer lines up from frame to frame (a shift drawn
+	 * anew each frame, swapped bins, noise) lose level in the overlap-add; they
+	 * are marked here and get the incoherent gain once, at the end. */
+	unsigned char *moved = s->moved;
+	memset(moved, d != 0 && m->shift_min != m->shift_max, (size_t)bins);
+	const float ginc = (float)(1.0 / sqrt(s->ginc));
 
 	/* swap: exchange pairs of bins (DC and Nyquist stay) */
 	if (m->swap > 0 && bins > 3) {
@@ -307,6 +334,9 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 		for (int64_t q = 0; q < n; q++) {
 			int i = 1 + (int)sh_rng_below(&s->rng, (uint64_t)bins - 2);
 			int j = 1 + (int)sh_rng_below(&s->rng, (uint64_t)bins - 2);
+			if (i == j)
+				continue;
+			moved[i] = moved[j] = 1;
 			for (int c = 0; c < channels; c++) {
 				float complex t = spec[c][i];
 				spec[c][i] = spec[c][j];
@@ -315,20 +345,30 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 		}
 	}
 
-	/* noise: blend toward complex Gaussian noise shaped by the spectral envelope
-	 * (the magnitude averaged over +-8 bins), scaled for overlap-add of
-	 * incoherent frames */
+	/* noise: an equal-power crossfade toward complex Gaussian noise shaped by the
+	 * spectral envelope (the power averaged over +-8 bins), scaled for the
+	 * overlap-add of incoherent frames */
 	if (m->noise > 0) {
+		/* complex Gaussian noise of unit power, as a Rayleigh magnitude and a
+		 * uniform phase, each from a 4096-entry table indexed by 12 bits of the
+		 * generator (two bins per 64-bit draw) */
+		uint64_t bits = 0;
 		for (int k = 0; k < bins; k++) {
-			double re = sh_rng_gauss(&s->rng), im = sh_rng_gauss(&s->rng);
-			s->tmpc[k] = (float)(re * M_SQRT1_2) + I * (float)(im * M_SQRT1_2);
+			if ((k & 1) == 0)
+				bits = sh_rng_next(&s->rng);
+			else
+				bits >>= 24;
+			s->tmpc[k] = s->ray[bits & (ROT_N - 1)] * s->table[(bits >> ROT_BITS) & (ROT_N - 1)];
 		}
 		const int r = 8;
-		const float wet = (float)(m->noise / sqrt(s->ginc)), dry = (float)(1.0 - m->noise);
+		const float wet = (float)sin(m->noise * M_PI / 2) * ginc;
+		const float dry = (float)cos(m->noise * M_PI / 2);
 		for (int c = 0; c < channels; c++) {
 			float complex *x = spec[c];
-			for (int k = 0; k < bins; k++)
-				s->tmpf[k] = magf(x[k]);
+			for (int k = 0; k < bins; k++) {
+				float re = crealf(x[k]), im = cimagf(x[k]);
+				s->tmpf[k] = re * re + im * im;
+			}
 			double sum = 0;
 			int lo = 0, hi = -1; /* window [lo, hi] */
 			for (int k = 0; k < bins; k++) {
@@ -338,10 +378,15 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 					sum += s->tmpf[++hi];
 				while (lo < want_lo)
 					sum -= s->tmpf[lo++];
-				float env = (float)(sum > 0 ? sum / (hi - lo + 1) : 0.0);
-				x[k] = dry * x[k] + wet * env * s->tmpc[k];
+				float env = (float)(sum > 0 ? sqrt(sum / (hi - lo + 1)) : 0.0);
+				x[k] = dry * (moved[k] ? ginc : 1.0f) * x[k] + wet * env * s->tmpc[k];
 			}
 		}
+	} else {
+		for (int c = 0; c < channels; c++)
+			for (int k = 0; k < bins; k++)
+				if (moved[k])
+					spec[c][k] *= ginc;
 	}
 }
 
@@ -362,14 +407,25 @@ sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_s
 	if (!s)
 		return NULL;
 	s->m = *o;
-	s->held_mag = alloc_rows(channels, s->bins);
-	s->held_ph = alloc_rows(channels, s->bins);
+	s->held = alloc_crows(channels, s->bins);
+	s->held_rot = alloc_crows(channels, s->bins);
+	s->prev = alloc_crows(channels, s->bins);
+	s->bin_rot = sh_calloc((size_t)s->bins, sizeof *s->bin_rot);
+	s->ray = sh_malloc(sizeof(float) * ROT_N);
+	s->table = sh_malloc(sizeof *s->table * ROT_N);
+	for (int j = 0; j < ROT_N; j++) {
+		double u = (j + 0.5) / ROT_N, t = M_PI * (2.0 * u - 1.0);
+		s->ray[j] = (float)sqrt(-log(1.0 - u));
+		s->table[j] = (float)cos(t) + I * (float)sin(t);
+	}
 	s->advance = sh_calloc((size_t)s->bins, sizeof(float));
+	s->moved = sh_calloc((size_t)s->bins, 1);
 	for (int k = 0; k < s->bins; k++) {
 		double adv = fmod(2.0 * M_PI * k * s->hop / s->size, 2.0 * M_PI);
 		if (adv > M_PI)
 			adv -= 2.0 * M_PI;
 		s->advance[k] = (float)adv;
+		s->bin_rot[k] = (float)cos(adv) + I * (float)sin(adv);
 	}
 	return s;
 }
@@ -390,9 +446,13 @@ void sh_spectral_free(sh_spectral *s)
 	free(s->tmpf);
 	free(s->tmpc);
 	free_rows(s->smag, s->channels);
-	free_rows(s->held_mag, s->channels);
-	free_rows(s->held_ph, s->channels);
+	free_rows((float **)s->held, s->channels);
+	free_rows((float **)s->held_rot, s->channels);
+	free_rows((float **)s->prev, s->channels);
+	free(s->bin_rot);
+	free(s->ray);
 	free(s->advance);
+	free(s->moved);
 	free(s);
 }
 
