@@ -63,7 +63,11 @@ check "evmerge reads stdin as -" sh -c 'clock --beats 1 | evmerge x.ev - | grep 
 printf '%s\n' '{"t":1,"type":"a"}' '{"t":0,"type":"b"}' >bad.ev
 check_fail "evmerge: out-of-order input names the file and line" 1 'bad.ev: line 2: events out of time order' evmerge c.ev bad.ev
 check_fail "evmerge: a missing file" 1 'nope.ev: cannot open' evmerge c.ev nope.ev
-evmerge --live <(clock --live --bpm 480 --beats 4) <(lfo --live --bpm 480 -r 40 --beats 4) >live.ev
+mkfifo f1 f2
+clock --live --bpm 480 --beats 4 >f1 &
+lfo --live --bpm 480 -r 40 --beats 4 >f2 &
+evmerge --live f1 f2 >live.ev
+wait
 check "evmerge --live: both live branches, in time order" \
 	test "$(jq -s '([.[].t] == ([.[].t] | sort)) and (map(select(.type=="tick"))|length) == 16 and (map(select(.type=="value"))|length) == 20' live.ev)" = true
 
