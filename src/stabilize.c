@@ -18,6 +18,8 @@
 #include "vgraph.h"
 #include "y4m.h"
 
+#define MIN_SIDE 96
+
 static const char *output = NULL;
 /* How shaky the footage is. 1 = a slight tremor (fast); 5 = handheld walking;
  * 10 = a camera on a motorbike (slow). */
@@ -98,6 +100,10 @@ int main(int argc, char **argv)
 		sh_die("%s", sh_error());
 	sh_y4m_info info;
 	sh_y4m_info_copy(&info, sh_y4m_in_info(in));
+	/* libvidstab's motion search reads outside frames narrower or lower than this */
+	if (info.width < MIN_SIDE || info.height < MIN_SIDE)
+		sh_die("%s: frames of %dx%d are too small for the motion search (at least %dx%d)",
+		       strcmp(input, "-") ? input : "stdin", info.width, info.height, MIN_SIDE, MIN_SIDE);
 	struct stat st;
 	bool reread = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode);
 

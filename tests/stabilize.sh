@@ -44,8 +44,9 @@ for c in 420mpeg2 420paldv 420; do
 	stabilize <"$W/c.y4m" >"$W/cs.y4m"
 	check "works on C$c" $Y4M header "$W/cs.y4m" "C$c"
 done
-printf 'YUV4MPEG2 W64 H48 F25:1 C420jpeg\n' | stabilize >"$W/empty.y4m"
+printf 'YUV4MPEG2 W128 H96 F25:1 C420jpeg\n' | stabilize >"$W/empty.y4m"
 check "no frames in, a header and no frames out" $Y4M frames "$W/empty.y4m" 0
 vfx_bad stabilize ""
+check_fail "frames below 96x96 are refused (libvidstab reads outside them)" 1 "too small" stabilize "$W/c-420jpeg.y4m"
 check "no temporary files left behind" sh -c "[ -z \"\$(ls -A '$W/tmp')\" ]"
 check_fail "accuracy below shakiness is a usage error" 2 "at least --shakiness" stabilize -S 8 -a 4 "$W/shaky.y4m"
