@@ -19,3 +19,10 @@ import sys; sys.path.insert(0, '$SHARDS_TOP/tests'); import vfx_y4m, numpy as np
 h, f = vfx_y4m.read('$W/gf.y4m'); sys.exit(0 if all((x[0] == f[0][0]).all() for x in f) and f[0][0].std() > 4 else 1)"
 vnoise --seed 3 -s 8 -p 0 <"$W/grey.y4m" >"$W/gp.y4m"
 same_file "vnoise: --prob 0 leaves every frame clean" "$W/grey.y4m" "$W/gp.y4m"
+# standard output on a terminal is refused (script(1) provides the terminal)
+if command -v script >/dev/null; then
+	script -qec "vnoise <'$W/src.y4m'; echo status=\$?" /dev/null >"$W/tty.txt" 2>&1
+	if grep -q "refusing to write binary data to a terminal" "$W/tty.txt" && grep -q "status=1" "$W/tty.txt"; then
+		pass "a terminal on stdout is refused, status 1"
+	else fail "a terminal on stdout is refused, status 1" "$(head -c 300 "$W/tty.txt")"; fi
+fi
