@@ -194,5 +194,45 @@ int main(int argc, char **argv)
 		unlink("trunc.y4m"), unlink("badframe.y4m"), unlink("cut.y4m"), unlink("magic.y4m");
 		unlink("empty.y4m"), unlink("long.y4m"), unlink("huge.y4m");
 	}
+	/* fuzz: random mutations of a valid header never crash, and whatever parses
+	 * has a layout within the limits */
+	{
+		const char *base = "YUV4MPEG2 W320 H240 F30000:1001 It A1:1 C420mpeg2 XYSCSS=420MPEG2\n";
+		const char alphabet[] = "0123456789WHFIACX:pmtb? \n-+x";
+		sh_rng fr;
+		sh_rng_seed(&fr, 99);
+		int parsed = 0, sane = 1;
+		for (int i = 0; i < 50000; i++) {
+			char hb[160];
+			size_t hn = strlen(base);
+			memcpy(hb, base, hn + 1);
+			int edits = 1 + (int)sh_rng_below(&fr, 6);
+			for (int e = 0; e < edits; e++) {
+				size_t at = (size_t)sh_rng_below(&fr, hn);
+				int op = (int)sh_rng_below(&fr, 3);
+				char c = (char)(sh_rng_chance(&fr, 0.8) ? alphabet[sh_rng_below(&fr, sizeof alphabet - 1)]
+				                                        : (char)sh_rng_below(&fr, 256));
+				if (op == 0)
+					hb[at] = c;
+				else if (op == 1 && hn + 1 < sizeof hb) {
+					memmove(hb + at + 1, hb + at, hn - at + 1);
+					hb[at] = c;
+					hn++;
+				} else if (hn > 1) {
+					memmove(hb + at, hb + at + 1, hn - at);
+					hn--;
+				}
+			}
+			sh_y4m_info fi;
+			if (sh_y4m_parse_header(hb, hn, &fi) == 0) {
+				parsed++;
+				if (fi.width < 1 || fi.width > SH_Y4M_MAX_DIM || fi.height < 1 ||
+				    fi.height > SH_Y4M_MAX_DIM || fi.frame_size > SH_Y4M_MAX_FRAME)
+					sane = 0;
+				sh_y4m_info_free(&fi);
+			}
+		}
+		CHECK(sane, "fuzzed headers: %d of 50000 parse, all within the limits", parsed);
+	}
 	return tap_failed;
 }
