@@ -1068,3 +1068,43 @@ void sh_media_reader_stop(sh_media_reader *r)
 	pthread_cond_destroy(&r->cv);
 	free(r);
 }
+
+/* ---------------------------------------------------------------- outputs */
+
+static bool special_file(const char *path)
+{
+	struct stat sb;
+	return path && strcmp(path, "-") && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+}
+
+const char *sh_media_output(const char *path)
+{
+	static bool stdout_taken;
+	if (!special_file(path))
+		return path;
+	if (stdout_taken)
+		sh_die("%s: only one output of a run can be a device or FIFO", path);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		sh_die("%s: %s", path, strerror(errno));
+	if (fd != 1) {
+		if (dup2(fd, 1) < 0)
+			sh_die("%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	stdout_taken = true;
+	return "-";
+}
+
+void sh_media_write_text(const char *path, const char *data, size_t n)
+{
+	if (!special_file(path)) {
+		sh_write_file_atomic(path, data, n);
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		sh_die("%s: %s", path, strerror(errno));
+	sh_write_all(fd, data, n);
+	close(fd);
+}

@@ -109,6 +109,15 @@ sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth
 int sh_media_reader_next(sh_media_reader *r, const uint8_t **frame);
 void sh_media_reader_stop(sh_media_reader *r);
 
+/* Outputs that are not regular files (/dev/null, a FIFO, /dev/stdout): the
+ * atomic writers would rename a temporary file over them. sh_media_output
+ * returns PATH for a regular file or a new name, and "-" after pointing stdout
+ * at PATH when PATH is an existing device or FIFO (one such output per run).
+ * sh_media_write_text writes a whole text file atomically, or straight into a
+ * device or FIFO. */
+const char *sh_media_output(const char *path);
+void sh_media_write_text(const char *path, const char *data, size_t n);
+
 /* Geometry helper (also used without a decoder): the derived plane sizes for
  * width, height and chroma, as sh_y4m_layout computes them. -1 when too large. */
 int sh_media_layout(sh_y4m_info *info);

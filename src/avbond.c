@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 	if (argc - first != 2)
 		sh_usage_error("an audio input and a visual (usage: %s)", usage);
 	const char *apath = argv[first], *visual = argv[first + 1];
+	out_path = sh_media_output(out_path);
 	if (every > 0 && bpm <= 0)
 		sh_usage_error("--every needs --bpm");
 	sh_media_video_opts vo;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -92,6 +93,9 @@ int main(int argc, char **argv)
 	if (!out_path)
 		sh_usage_error("no output file: give -o OUT.mp4 (or .mkv, .mov)");
 	const char *apath = argv[first], *vpath = argv[first + 1];
+	struct stat osb;
+	if (stat(out_path, &osb) == 0 && !S_ISREG(osb.st_mode))
+		sh_usage_error("-o %s: not a regular file (an MP4 or MKV is written whole and renamed into place)", out_path);
 	if (!strcmp(apath, "-") && !strcmp(vpath, "-"))
 		sh_usage_error("audio and video cannot both come from stdin");
 	const char *dot = strrchr(out_path, '.');

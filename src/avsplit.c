@@ -76,6 +76,10 @@ int main(int argc, char **argv)
 	vo.fps_num = fps.num;
 	vo.fps_den = fps.den;
 
+	if (video_path)
+		video_path = sh_media_output(video_path);
+	if (audio_path)
+		audio_path = sh_media_output(audio_path);
 	if (audio_path && video_path && !strcmp(audio_path, "-") && !strcmp(video_path, "-"))
 		sh_usage_error("audio and video cannot both go to stdout");
 	bool from_stdin = !strcmp(src, "-");

@@ -310,6 +310,7 @@ int main(int argc, char **argv)
 	                   .has_seed = true};
 	int first = sh_parse_options(&prog, opts, argc, argv);
 	int n = argc - first;
+	out_path = sh_media_output(out_path);
 	layer *L = NULL;
 	sh_media_video_opts vo;
 	sh_media_video_opts_default(&vo);
@@ -480,7 +481,7 @@ int main(int argc, char **argv)
 		text = realloc(text, len + 2);
 		text[len] = '\n';
 		text[len + 1] = 0;
-		sh_write_file_atomic(record_path, text, len + 1);
+		sh_media_write_text(record_path, text, len + 1);
 		free(text);
 		json_decref(s);
 	}

@@ -363,7 +363,7 @@ int main(int argc, char **argv)
 		qsort(keys, nk, sizeof *keys, cmp_str);
 		for (k = 0; k < nk; k++)
 			append_line(&cbuf, &clen, &ccap, json_object_get(merged, keys[k]));
-		sh_write_file_atomic(opt.cache, cbuf ? cbuf : "", clen);
+		sh_media_write_text(opt.cache, cbuf ? cbuf : "", clen);
 		free(keys);
 		free(cbuf);
 		json_decref(merged);
@@ -372,7 +372,7 @@ int main(int argc, char **argv)
 		if (olen)
 			sh_write_all(1, out, olen);
 	} else {
-		sh_write_file_atomic(opt.output, out ? out : "", olen);
+		sh_media_write_text(opt.output, out ? out : "", olen);
 	}
 	free(out);
 	json_decref(seen);

@@ -90,5 +90,26 @@ head -c 20000 ramp.y4m >cut.y4m
 check_fail "y4m cut inside a frame" 1 'avsplit: cut.y4m: truncated frame at the end of the y4m stream' avsplit -V cut.y4m.out cut.y4m
 check "no partial output file for the cut stream" test ! -e cut.y4m.out
 check_fail "cut y4m on a pipe" 1 'avsplit: stdin: truncated frame' sh -c 'trickle 500 1 <cut.y4m | avsplit -V - - >/dev/null'
+mkfifo pipe.y4m
+( cat pipe.y4m >fromfifo.y4m & ) ; avsplit -V pipe.y4m ramp.y4m; sleep 1
+check "a FIFO as -V is written into, not replaced" sh -c 'test -p pipe.y4m && cmp -s fromfifo.y4m same.y4m'
 check_fail "bad size" 2 'avsplit: --size:' avsplit -s 10 ramp.y4m
 check_fail "both to stdout" 2 'both go to stdout' avsplit -a - -V - ramp.mov
+
+# fuzz the decoding path: damaged and cut MP4/MOV and y4m files end in 0 or 1
+crashes=0
+for i in $(seq 1 24); do
+	src=ramp.mov; [ $((i % 2)) -eq 0 ] && src=ramp.y4m
+	python3 - $src $i <<'PY' >dmg.bin
+import random, sys
+random.seed(int(sys.argv[2]))
+b = bytearray(open(sys.argv[1], 'rb').read())
+if int(sys.argv[2]) % 3 == 0: b = b[:random.randrange(1, len(b))]
+for _ in range(random.randint(1, 60)):
+    b[random.randrange(len(b))] = random.randrange(256)
+sys.stdout.buffer.write(bytes(b))
+PY
+	timeout 60 avsplit -r 30 -s 32x24 -V dmg.y4m -a dmg.au dmg.bin >/dev/null 2>&1
+	rc=$?; [ $rc -gt 1 ] && { crashes=$((crashes + 1)); echo "# damaged input $i ($src): status $rc"; }
+done
+check "24 damaged inputs: no crash, no hang" test "$crashes" -eq 0

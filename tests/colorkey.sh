@@ -109,3 +109,38 @@ check_fail "replay with sources" 2 'takes its sources from the session' colorkey
 echo "YUV4MPEG2 W99999 H10 F25:1 C420jpeg" >absurd.y4m
 check_fail "absurd y4m dimensions" 1 'colorkey: absurd.y4m' colorkey bottom.y4m absurd.y4m
 check "no output file on error" sh -c '! colorkey -o out.y4m bottom.y4m tone.wav 2>/dev/null && test ! -e out.y4m'
+
+# fuzz the session parser: 60 mutations of a real session (values swapped for
+# other types, keys dropped, bytes flipped) must each end in 0, 1 or 2, never a crash
+python3 - sess.json <<'PY'
+import json, random, sys
+random.seed(5)
+base = open(sys.argv[1]).read()
+doc = json.loads(base)
+junk = [None, -1, 1e308, "x", [], {}, True, 0, 99999, "0xZZZZZZ", -0.5, 2.0]
+def paths(o, p=()):
+    yield p
+    if isinstance(o, dict):
+        for k, v in o.items(): yield from paths(v, p + (k,))
+    elif isinstance(o, list):
+        for i, v in enumerate(o): yield from paths(v, p + (i,))
+allp = [p for p in paths(doc) if p]
+for i in range(60):
+    if i % 3 == 2:
+        b = bytearray(base.encode())
+        for _ in range(random.randint(1, 8)):
+            b[random.randrange(len(b))] = random.randrange(256)
+        open('fz%d.json' % i, 'wb').write(bytes(b)); continue
+    d = json.loads(base); p = random.choice(allp); o = d
+    for k in p[:-1]: o = o[k]
+    if i % 3 == 0: o[p[-1]] = random.choice(junk)
+    else: del o[p[-1]]
+    open('fz%d.json' % i, 'w').write(json.dumps(d))
+PY
+crashes=0
+for i in $(seq 0 59); do
+	timeout 60 colorkey --replay fz$i.json >/dev/null 2>fz.err
+	rc=$?
+	if [ $rc -gt 2 ]; then crashes=$((crashes + 1)); echo "# fz$i.json: status $rc: $(head -c 200 fz.err)"; fi
+done
+check "60 mutated sessions: no crash, no hang" test "$crashes" -eq 0

@@ -67,3 +67,33 @@ cp badcache.jsonl badcache.orig
 check_fail "malformed cache is an error" 1 'badcache.jsonl: line 1: not a vscan record' vscan --cache badcache.jsonl lib
 same_file "malformed cache left untouched" badcache.jsonl badcache.orig
 check_fail "no operand is a usage error" 2 'no folder or file' vscan
+
+# fuzz the cache reader and the prober: mutated caches and damaged videos end
+# in 0 or 1, never a crash
+vscan --cache fz.jsonl lib >/dev/null
+crashes=0
+for i in $(seq 1 30); do
+	python3 - fz.jsonl $i <<'PY' >fzc.jsonl
+import random, sys
+random.seed(int(sys.argv[2]))
+b = bytearray(open(sys.argv[1], 'rb').read())
+for _ in range(random.randint(1, 6)):
+    b[random.randrange(len(b))] = random.choice(b'{}[]",:0x\n' + bytes([random.randrange(256)]))
+sys.stdout.buffer.write(bytes(b))
+PY
+	timeout 60 vscan --cache fzc.jsonl lib >/dev/null 2>&1
+	rc=$?; [ $rc -gt 1 ] && { crashes=$((crashes + 1)); echo "# cache mutation $i: status $rc"; }
+	python3 - lib/a.mp4 $i <<'PY' >lib/dmg.mp4
+import random, sys
+random.seed(int(sys.argv[2]))
+b = bytearray(open(sys.argv[1], 'rb').read())
+if sys.argv[2] in ('1', '2'): b = b[:random.randrange(len(b))]
+for _ in range(random.randint(1, 40)):
+    b[random.randrange(len(b))] = random.randrange(256)
+sys.stdout.buffer.write(bytes(b))
+PY
+	timeout 60 vscan lib/dmg.mp4 >/dev/null 2>&1
+	rc=$?; [ $rc -gt 1 ] && { crashes=$((crashes + 1)); echo "# damaged video $i: status $rc"; }
+done
+rm -f lib/dmg.mp4
+check "30 mutated caches and 30 damaged videos: no crash, no hang" test "$crashes" -eq 0
