@@ -262,12 +262,25 @@ const char *sh_pitch_class_name(int pc)
 	return pc_names[pc];
 }
 
+/* Tonic names as key signatures spell them: Db major but C# minor. */
+static const char *const major_names[12] = {"C", "Db", "D", "Eb", "E", "F",
+                                            "F#", "G", "Ab", "A", "Bb", "B"};
+static const char *const minor_names[12] = {"C", "C#", "D", "Eb", "E", "F",
+                                            "F#", "G", "G#", "A", "Bb", "B"};
+
+const char *sh_key_tonic_name(int tonic, bool minor)
+{
+	if (tonic < 0 || tonic > 11)
+		return "none";
+	return minor ? minor_names[tonic] : major_names[tonic];
+}
+
 char *sh_key_name(int tonic, bool minor, char *buf, size_t len)
 {
 	if (tonic < 0 || tonic > 11)
 		snprintf(buf, len, "none");
 	else
-		snprintf(buf, len, "%s %s", pc_names[tonic], minor ? "minor" : "major");
+		snprintf(buf, len, "%s %s", sh_key_tonic_name(tonic, minor), minor ? "minor" : "major");
 	return buf;
 }
 

@@ -37,9 +37,11 @@ void sh_key_feed(sh_key *k, const float *mono, size_t n);
 int sh_key_finish(sh_key *k, sh_key_result *res);
 void sh_key_free(sh_key *k);
 
-/* "C", "F#", "Bb" ... (sharps for black keys except Bb, Eb, Ab, as usual in
- * key names); the mode is appended as " major" / " minor" by sh_key_name. */
+/* "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B". */
 const char *sh_pitch_class_name(int pc);
+/* The tonic spelt as key signatures do: Db F# Ab major, C# F# G# minor,
+ * Eb and Bb in both modes. */
+const char *sh_key_tonic_name(int tonic, bool minor);
 /* "A minor", "C# major"; buf of at least 16 bytes. Returns buf. */
 char *sh_key_name(int tonic, bool minor, char *buf, size_t len);
 /* Parse "C", "c#", "Db", "F#m", "Am", "A minor", "Eb major", "bbmin" ...

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		len = (size_t)snprintf(txt, sizeof txt,
 		                       "{\"key\":\"%s\",\"tonic\":\"%s\",\"mode\":\"%s\",\"confidence\":%s,"
 		                       "\"correlation\":%s,\"alternative\":\"%s\",\"tuning_cents\":%s,\"chroma\":[",
-		                       sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_pitch_class_name(r.tonic),
+		                       sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_key_tonic_name(r.tonic, r.minor),
 		                       r.minor ? "minor" : "major", sh_json_num(a, r.confidence, 3),
 		                       sh_json_num(b, r.correlation, 3), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2),
 		                       sh_json_num(c, r.tuning_cents, 1));
