@@ -880,6 +880,7 @@ struct sh_audio_out {
 	bool raw;
 	bool swap;
 	bool au_file;
+	bool stream_file; /* AU stream into a device or FIFO: no header to patch */
 	int fd;
 	uint8_t *buf;
 	size_t buf_len;
@@ -986,6 +987,23 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	}
 	int def_bits = 0;
 	int format = major_format(path, &def_bits);
+	struct stat st;
+	if (!format && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a device or FIFO (-o /dev/null, a named pipe): the AU stream of stdout */
+		if (bits && bits != 32)
+			sh_usage_error("--bits %d: a stream carries 32-bit float AU", bits);
+		out->raw = true;
+		out->swap = true;
+		out->path = sh_strdup(path);
+		out->atomic = sh_atomic_open(path); /* opens the device in place */
+		out->fd = sh_atomic_fd(out->atomic);
+		out->stream_file = true;
+		out->buf = sh_malloc(OUT_BUF);
+		out->bits = 32;
+		au_header(out->buf, rate, channels, 32, 0xffffffffu);
+		out->buf_len = 28;
+		return out;
+	}
 	if (!format)
 		sh_usage_error("%s: unknown output format: use .wav, .flac, .aiff, .au, .caf, .w64, .ogg, .opus or .mp3", path);
 	if (!bits)
@@ -1149,7 +1167,9 @@ void sh_audio_finish(sh_audio_out *out)
 {
 	if (out->raw) {
 		flush_raw(out);
-		if (out->atomic) {
+		if (out->atomic && out->stream_file) {
+			sh_atomic_commit(out->atomic);
+		} else if (out->atomic) {
 			if (out->au_file) {
 				uint8_t h[28];
 				uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * (uint64_t)(out->bits / 8);

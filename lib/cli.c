@@ -69,6 +69,16 @@ sh_atomic *sh_atomic_open(const char *path)
 {
 	sh_atomic *a = sh_calloc(1, sizeof *a);
 	a->path = sh_strdup(path);
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, a FIFO, /dev/stdout: write straight into it, never rename over it */
+		if (S_ISDIR(st.st_mode))
+			sh_die("%s: is a directory", path);
+		a->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (a->fd < 0)
+			sh_die("%s: cannot open: %s", path, strerror(errno));
+		return a; /* tmp stays NULL: nothing to rename or remove */
+	}
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
 	size_t n = strlen(path) + 16;
@@ -105,6 +115,13 @@ static void unlink_pending(sh_atomic *a)
 
 void sh_atomic_commit(sh_atomic *a)
 {
+	if (!a->tmp) { /* written in place (a device or a FIFO) */
+		if (close(a->fd) != 0)
+			sh_die("%s: cannot write: %s", a->path, strerror(errno));
+		free(a->path);
+		free(a);
+		return;
+	}
 	if (a->fd >= 0) {
 		if (fsync(a->fd) != 0 && errno != EINVAL)
 			sh_die("%s: cannot write: %s", a->path, strerror(errno));
@@ -124,7 +141,8 @@ void sh_atomic_abort(sh_atomic *a)
 {
 	if (a->fd >= 0)
 		close(a->fd);
-	unlink(a->tmp);
+	if (a->tmp)
+		unlink(a->tmp);
 	unlink_pending(a);
 	free(a->tmp);
 	free(a->path);
@@ -852,6 +870,8 @@ static json_t *option_json(const sh_option *o)
 		if (o->text)
 			return json_string(o->text);
 		const sh_duration *d = o->dest;
+		if (!(d->amount > 0))
+			return json_null(); /* unset: null keeps the preset valid */
 		static const char *suffix[] = {"s", "smp", "f", "b"};
 		char buf[64];
 		snprintf(buf, sizeof buf, "%.15g%s", d->amount, suffix[d->unit]);

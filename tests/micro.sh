@@ -154,3 +154,14 @@ check "EPIPE (| head) ends quietly with status 0" sh -c "test $st -eq 0 && ! tes
 onsets "$F/break48.wav" >hits.json
 cutgen --seed 2 --onsets hits.json --shuffle 0 --stutter 0 --reverse 0 "$F/break48.wav" >on.json
 check "cutgen --onsets: boundaries are the onsets" sh -c 'test "$(jq -c "[.onsets[].t | select(. > 0)]" hits.json)" = "$(jq -c "[.cuts[1:][].src]" on.json)"'
+
+# --- outputs that are not regular files are written in place, never replaced
+mkfifo fifo.au
+(sox fifo.au -n stat 2>fifo.stat &)
+cutapply -o fifo.au a.json "$F/break48.wav"
+sleep 1
+check "-o into a FIFO streams AU through it" grep -q "Length" fifo.stat
+check "-o into a FIFO leaves it a FIFO" test -p fifo.au
+check "-o /dev/null works and leaves /dev/null a device" sh -c 'cutapply -o /dev/null a.json "$F/break48.wav" && test -c /dev/null'
+check "cutgen -o /dev/null keeps the device" sh -c 'cutgen --duration 1 -o /dev/null && test -c /dev/null'
+check "--print-config: an unset duration is null, and loads back" sh -c 'cutgen --print-config >pc2.json && jq -e ".duration == null" pc2.json && cutgen --preset ./pc2.json --print-config >/dev/null'
