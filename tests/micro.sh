@@ -157,11 +157,12 @@ check "cutgen --onsets: boundaries are the onsets" sh -c 'test "$(jq -c "[.onset
 
 # --- outputs that are not regular files are written in place, never replaced
 mkfifo fifo.au
-(sox fifo.au -n stat 2>fifo.stat &)
+sox fifo.au -n stat 2>fifo.stat &
+spid=$!
 cutapply -o fifo.au a.json "$F/break48.wav"
-sleep 1
+wait $spid
 check "-o into a FIFO streams AU through it" grep -q "Length" fifo.stat
 check "-o into a FIFO leaves it a FIFO" test -p fifo.au
-check "-o /dev/null works and leaves /dev/null a device" sh -c 'cutapply -o /dev/null a.json "$F/break48.wav" && test -c /dev/null'
+check "-o /dev/null works and leaves /dev/null a device" sh -c "cutapply -o /dev/null a.json $F/break48.wav && test -c /dev/null"
 check "cutgen -o /dev/null keeps the device" sh -c 'cutgen --duration 1 -o /dev/null && test -c /dev/null'
 check "--print-config: an unset duration is null, and loads back" sh -c 'cutgen --print-config >pc2.json && jq -e ".duration == null" pc2.json && cutgen --preset ./pc2.json --print-config >/dev/null'
