@@ -988,8 +988,9 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	int def_bits = 0;
 	int format = major_format(path, &def_bits);
 	struct stat st;
-	if (!format && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		/* a device or FIFO (-o /dev/null, a named pipe): the AU stream of stdout */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a device or FIFO (-o /dev/null, a named pipe) cannot take a header
+		 * patched at the end: it gets the AU stream of stdout, whatever its name */
 		if (bits && bits != 32)
 			sh_usage_error("--bits %d: a stream carries 32-bit float AU", bits);
 		out->raw = true;
