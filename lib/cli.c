@@ -951,9 +951,11 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
 		if (c == 'h' || c == OPT_HELP) {
+			free(lo);
 			print_help(prog, opts);
 			exit(SH_EXIT_OK);
 		} else if (c == OPT_VERSION) {
+			free(lo);
 			printf("%s (shards) %s\n", sh_progname, SHARDS_VERSION);
 			exit(SH_EXIT_OK);
 		} else if (c == OPT_PRESET) {
