@@ -109,9 +109,8 @@ clean:
 .PHONY: all units deps check demo bench install clean
 .SECONDARY:
 
-# ---- hardening: fuzz harnesses, libFuzzer, valgrind --------------------------------
+# ---- hardening: fuzz harnesses, libFuzzer --------------------------------
 #   make fuzz FUZZ_SECONDS=N   run each libFuzzer harness for N seconds (clang + libFuzzer)
-#   make check-valgrind        the pipeline tests with every program under valgrind
 #                              (slow; VALGRIND_TESTS="micro events" picks the scripts)
 #   make check SANITIZE=1      the whole suite built with ASan + UBSan (+ LeakSanitizer)
 # tests/fuzz/NAME.c are harnesses (LLVMFuzzerTestOneInput); each is also linked with
@@ -149,8 +148,4 @@ fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run-libfuzzer $(FUZZ_SECONDS) $(FUZZ_O)/bin $(O)/obj/fuzz-work
 
-check-valgrind: deps
-	@$(MAKE) --no-print-directory all units
-	@O=$(O) sh tests/valgrind/run
-
-.PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers check-valgrind
+.PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers

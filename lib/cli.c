@@ -51,6 +51,12 @@ static void fatal_signal(int sig)
 void sh_init(int argc, char **argv)
 {
 	(void)argc;
+	/* A closed standard descriptor would be taken by the next open() (a spool
+	 * file would become "stdout"): hold 0-2 with /dev/null, opened so that
+	 * output to a closed stdout still fails (EBADF) and is reported. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
 	if (argv && argv[0]) {
 		const char *slash = strrchr(argv[0], '/');
 		sh_progname = slash ? slash + 1 : argv[0];
@@ -84,9 +90,18 @@ sh_atomic *sh_atomic_open(const char *path)
 	size_t n = strlen(path) + 16;
 	a->tmp = sh_malloc(n);
 	snprintf(a->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+	/* no signal between creating the file and listing it for removal */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	a->fd = mkostemp(a->tmp, O_CLOEXEC);
 	if (a->fd < 0) {
 		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		free(a->tmp);
 		a->tmp = NULL;
 		free(a->path);
@@ -98,6 +113,7 @@ sh_atomic *sh_atomic_open(const char *path)
 	fchmod(a->fd, 0666 & ~mask);
 	a->next = pending;
 	pending = a;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return a;
 }
 

@@ -21,7 +21,7 @@ static int64_t fft = 2048; /* window length: 256 ticks and grains stay sharp, 20
 static int64_t hop = 0;    /* frames between windows, 0 = fft/4 (75% overlap); larger hops
                               are cheaper and rougher, smaller ones smoother */
 static const char *out_path = NULL;
-static const char *bits = "32";
+static const char *bits; /* the format's default unless given */
 
 static void emit(void *user, const float *buf, size_t frames)
 {
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 
 	sh_audio_in *in = sh_audio_open_or_die(first < argc ? argv[first] : "-");
-	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = prog.seed};
+	sh_audio_out_opts oo = {.bits = bits ? sh_parse_bits(bits) : 0, .dither_seed = prog.seed};
 	sh_smear_opts so = {.size = (int)fft, .hop = (int)hop, .blur = blur, .phase = phase,
 	                    .seed = prog.seed};
 	if (!out_path || !*out_path)

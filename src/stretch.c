@@ -34,7 +34,7 @@ static const char *mode = "auto";  /* auto: offline for files (and when analysin
 static int64_t block = 1024;       /* real-time block: the output depends on it, never on the pipe */
 static int64_t memory = 256;       /* MiB of a piped input kept in memory before spooling */
 static const char *out_path = NULL;
-static const char *bits = "32";
+static const char *bits; /* the format's default unless given */
 
 static void emit(void *user, const float *buf, size_t frames) { sh_audio_write(user, buf, frames); }
 
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 
 	sh_stretch_opts so = {.ratio = ratio, .pitch = pow(2.0, pitch / 12.0), .formant = formant,
 	                      .faster = !strcmp(engine, "faster"), .block = (int)block};
-	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = 1};
+	sh_audio_out_opts oo = {.bits = bits ? sh_parse_bits(bits) : 0, .dither_seed = 1};
 	if (!out_path || !*out_path)
 		sh_stdout_binary();
 	sh_audio_out *out = sh_audio_create(out_path, rate, ch, &oo);

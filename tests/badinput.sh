@@ -21,6 +21,7 @@ head -c 100003 "$I/audio.au" >"$I/trunc.au"            # ends inside a frame
 printf '.snd\000\000\000\034\377\377\377\377\000\000\000\006\000\000\273\200\000\001\206\240\000\000\000\000' >"$I/absurd.au" # 100000 channels
 head -c 4000 /dev/zero >>"$I/absurd.au"
 ffmpeg -v error -f lavfi -i testsrc=s=64x48:r=25:d=2 -pix_fmt yuv420p -f yuv4mpegpipe -y "$I/video.y4m"
+ffmpeg -v error -f lavfi -i testsrc=s=128x96:r=25:d=1 -pix_fmt yuv420p -f yuv4mpegpipe -y "$I/video96.y4m"
 head -c 7000 "$I/video.y4m" >"$I/trunc.y4m"             # the second frame cut short
 printf 'YUV4MPEG2 W99999 H99999 F25:1 C444\nFRAME\n' >"$I/absurd.y4m"
 clock --bars 64 >"$I/events.jsonl"
@@ -68,7 +69,8 @@ spec() {
 	evmerge) kind=events oext=jsonl empty=0 args="@IN@ @EVENTS@" ;;
 	clock) kind=gen oext=jsonl args="--bars 400" ;;
 	lfo) kind=gen oext=jsonl args="--beats 400" ;;
-	analog | colorgrade | pixcorrupt | posterize | rgbsplit | scanlines | vnoise | stabilize) kind=video oext=y4m ;;
+	analog | colorgrade | pixcorrupt | posterize | rgbsplit | scanlines | vnoise) kind=video oext=y4m ;;
+	stabilize) kind=video oext=y4m valid=$I/video96.y4m ;; # its motion search needs 96x96
 	avbond) args="@IN@ @STILL@" oext=y4m ;;
 	avbond:visual) kind=media args="@AUDIO@ @IN@" oext=y4m stdin=0 ;;
 	avmux) args="@IN@ @VIDEO@" oext=mp4 stdout=0 stdin=0 valid=$I/audio2.au ;;
