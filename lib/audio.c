@@ -13,6 +13,7 @@
 #include <soxr.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -761,7 +762,115 @@ struct sh_audio_source {
 	size_t nchunks;
 	int spool_fd;
 	float *tmp;
+	/* lazy (streaming) mode: read on demand, chunks released behind the reader */
+	bool lazy, eof;
+	size_t live, max_chunks, released;
+	float **spare; /* released chunks kept for reuse: no fresh pages to fault in */
+	size_t nspare;
 };
+
+/* Chunks are mapped populated: one system call maps a chunk's pages instead of a
+ * page fault for each (holding a piped stream is mostly the kernel's work). */
+static float *chunk_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		sh_die("out of memory (%zu bytes)", bytes);
+	return p;
+}
+
+static void chunk_free(float *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
+
+static float *take_chunk(sh_audio_source *s, size_t bytes)
+{
+	return s->nspare ? s->spare[--s->nspare] : chunk_alloc(bytes);
+}
+
+/* Lazy mode: read chunks until `upto` frames are held or the stream ends. */
+static void ensure(sh_audio_source *s, int64_t upto)
+{
+	size_t ch = (size_t)s->channels, chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
+	while (!s->eof && s->frames < upto) {
+		float *block = take_chunk(s, chunk_bytes);
+		size_t got = sh_audio_read_or_die(s->in, block, CHUNK_FRAMES);
+		if (got < CHUNK_FRAMES) {
+			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
+			s->eof = true;
+		}
+		if (got == 0) {
+			chunk_free(block, chunk_bytes);
+			break;
+		}
+		if (s->spool_fd < 0 && s->live >= s->max_chunks) {
+			/* the window grew too big for memory: move it to a temporary file, at
+			 * each chunk's own offset (released chunks leave holes) */
+			s->spool_fd = sh_spool_file();
+			for (size_t i = s->released; i < s->nchunks; i++) {
+				if (pwrite(s->spool_fd, s->chunks[i], chunk_bytes, (off_t)(i * chunk_bytes)) != (ssize_t)chunk_bytes)
+					sh_die("spool file write error: %s", strerror(errno));
+				chunk_free(s->chunks[i], chunk_bytes);
+				s->chunks[i] = NULL;
+			}
+			sh_note("spooling input to a temporary file");
+		}
+		if (s->spool_fd >= 0) {
+			if (pwrite(s->spool_fd, block, chunk_bytes, (off_t)(s->nchunks * chunk_bytes)) != (ssize_t)chunk_bytes)
+				sh_die("spool file write error: %s", strerror(errno));
+			chunk_free(block, chunk_bytes);
+			block = NULL;
+		}
+		s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
+		s->chunks[s->nchunks++] = block;
+		s->live++;
+		s->frames += (int64_t)got;
+	}
+}
+
+sh_audio_source *sh_audio_source_open_lazy(sh_audio_in *in, size_t spool_limit)
+{
+	if (in->seekable)
+		return sh_audio_source_open(in, spool_limit);
+	sh_audio_source *s = sh_calloc(1, sizeof *s);
+	s->in = in;
+	s->channels = in->channels;
+	s->spool_fd = -1;
+	s->lazy = true;
+	s->max_chunks = spool_limit / (CHUNK_FRAMES * (size_t)in->channels * sizeof(float)) + 1;
+	s->spare = sh_malloc(sizeof *s->spare * 64);
+	return s;
+}
+
+int64_t sh_audio_source_ensure(sh_audio_source *s, int64_t upto)
+{
+	if (s->lazy)
+		ensure(s, upto);
+	return s->frames;
+}
+
+bool sh_audio_source_complete(const sh_audio_source *s) { return !s->lazy || s->eof; }
+
+void sh_audio_source_release(sh_audio_source *s, int64_t before)
+{
+	if (!s->lazy)
+		return;
+	size_t upto = before <= 0 ? 0 : (size_t)(before / CHUNK_FRAMES);
+	if (upto > s->nchunks)
+		upto = s->nchunks;
+	for (; s->released < upto; s->released++) {
+		float *c = s->chunks[s->released];
+		s->chunks[s->released] = NULL;
+		if (c && s->nspare < 64)
+			s->spare[s->nspare++] = c;
+		else
+			chunk_free(c, CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
+		if (s->live)
+			s->live--;
+	}
+}
 
 sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 {
@@ -776,7 +885,7 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 	size_t ch = (size_t)in->channels;
 	size_t chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
 	size_t max_chunks = spool_limit / chunk_bytes + 1;
-	float *block = sh_malloc(chunk_bytes);
+	float *block = chunk_alloc(chunk_bytes);
 	for (;;) {
 		size_t got = sh_audio_read_or_die(in, block, CHUNK_FRAMES);
 		if (got == 0)
@@ -786,7 +895,7 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 			s->spool_fd = sh_spool_file();
 			for (size_t i = 0; i < s->nchunks; i++) {
 				sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes);
-				free(s->chunks[i]);
+				chunk_free(s->chunks[i], chunk_bytes);
 			}
 			free(s->chunks);
 			s->chunks = NULL;
@@ -799,18 +908,18 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 		} else {
 			s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
 			s->chunks[s->nchunks] = block;
-			block = sh_malloc(chunk_bytes);
+			block = chunk_alloc(chunk_bytes);
 		}
 		s->nchunks++;
 		s->frames += (int64_t)got;
 		if (got < CHUNK_FRAMES)
 			break;
 	}
-	free(block);
+	chunk_free(block, chunk_bytes);
 	return s;
 }
 
-int64_t sh_audio_source_frames(const sh_audio_source *s) { return s->frames; }
+int64_t sh_audio_source_frames(const sh_audio_source *s) { return s->lazy && !s->eof ? -1 : s->frames; }
 
 void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf)
 {
@@ -824,6 +933,8 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 	}
 	if (n == 0)
 		return;
+	if (s->lazy)
+		ensure(s, start + (int64_t)n);
 	size_t inside = start >= s->frames ? 0 : (size_t)(s->frames - start) < n ? (size_t)(s->frames - start) : n;
 	memset(buf + inside * ch, 0, (n - inside) * ch * sizeof(float));
 	if (inside == 0)
@@ -836,7 +947,7 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 			sh_die("%s: shorter than its header said (file changed while reading?)", sh_audio_name(s->in));
 		return;
 	}
-	if (s->spool_fd >= 0) {
+	if (s->spool_fd >= 0 && !s->lazy) {
 		sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
 		             "spool file");
 		return;
@@ -848,7 +959,13 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 		size_t k = CHUNK_FRAMES - o;
 		if (k > inside - done)
 			k = inside - done;
-		memcpy(buf + done * ch, s->chunks[c] + o * ch, k * ch * sizeof(float));
+		if (s->chunks[c])
+			memcpy(buf + done * ch, s->chunks[c] + o * ch, k * ch * sizeof(float));
+		else if (s->spool_fd >= 0 && c >= s->released) /* lazy chunks that went to the spool file */
+			sh_pread_all(s->spool_fd, buf + done * ch, k * ch * sizeof(float),
+			             (off_t)((int64_t)c * CHUNK_FRAMES + (int64_t)o) * (off_t)(ch * sizeof(float)), "spool file");
+		else
+			sh_die("internal error: audio frame %lld was released", (long long)f);
 		done += k;
 	}
 }
@@ -858,8 +975,11 @@ void sh_audio_source_close(sh_audio_source *s)
 	if (!s)
 		return;
 	for (size_t i = 0; s->chunks && i < s->nchunks; i++)
-		free(s->chunks[i]);
+		chunk_free(s->chunks[i], CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
 	free(s->chunks);
+	for (size_t i = 0; i < s->nspare; i++)
+		chunk_free(s->spare[i], CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
+	free(s->spare);
 	if (s->spool_fd >= 0)
 		close(s->spool_fd);
 	free(s->tmp);

@@ -56,6 +56,15 @@ int64_t sh_audio_source_frames(const sh_audio_source *s);
 /* Frames [start, start+n) into buf; frames outside the source read as zero. */
 void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf);
 void sh_audio_source_close(sh_audio_source *s);
+/* Streaming random access for a pipe: nothing is read until asked for, and
+ * sh_audio_source_release lets go of everything before a frame no later read
+ * will need, so a list that moves forward streams in bounded memory. Its length
+ * (sh_audio_source_frames) is -1 until the stream has ended. A seekable input
+ * opens as sh_audio_source_open does. */
+sh_audio_source *sh_audio_source_open_lazy(sh_audio_in *in, size_t spool_limit);
+int64_t sh_audio_source_ensure(sh_audio_source *s, int64_t upto); /* frames held now */
+bool sh_audio_source_complete(const sh_audio_source *s);         /* its length is known */
+void sh_audio_source_release(sh_audio_source *s, int64_t before);
 
 typedef struct sh_audio_out sh_audio_out;
 /* Bits for files: 16 (TPDF-dithered PCM), 24 (PCM), 32 (float); 0 = the format's

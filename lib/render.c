@@ -3,6 +3,7 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,27 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 	int64_t frames = sh_audio_source_frames(src);
 	bool wrap = opts->fit == SH_FIT_WRAP;
 	int64_t fade = opts->declick > 0 ? sh_seconds_to_index(opts->declick, rate) : 0;
+	/* A streaming source (a pipe read on demand) has no length yet: each piece is
+	 * checked as it comes, and everything before the earliest start still ahead
+	 * is released, so a list that moves forward streams in bounded memory. */
+	bool lazy = frames < 0;
+	int64_t *keep = NULL;
+	size_t npieces = 0, piece = 0;
+	if (lazy) {
+		sh_cut_walk w = sh_cut_walk_start(cl, rate);
+		size_t k;
+		int64_t n;
+		while (sh_cut_walk_next(&w, &k, &n))
+			npieces++;
+		keep = sh_malloc((npieces + 1) * sizeof *keep);
+		keep[npieces] = INT64_MAX;
+		w = sh_cut_walk_start(cl, rate);
+		for (size_t p = 0; sh_cut_walk_next(&w, &k, &n); p++)
+			keep[p] = cl->cuts[k].silence ? INT64_MAX : sh_render_piece_start(cl, k, n, frames, rate, opts);
+		for (size_t p = npieces; p-- > 0;)
+			if (keep[p + 1] < keep[p])
+				keep[p] = keep[p + 1];
+	}
 	sh_progress prog;
 	sh_progress_start(&prog, "rendering");
 	sh_cut_walk walk = sh_cut_walk_start(cl, rate);
@@ -114,6 +136,14 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 	while (sh_cut_walk_next(&walk, &i, &len)) {
 		const sh_cut *c = &cl->cuts[i];
 		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, rate, opts);
+		if (lazy) {
+			sh_audio_source_release(src, keep[piece++]);
+			/* one sample of slack, as in sh_render_check */
+			if (!c->silence && sh_audio_source_ensure(src, s + len) + 1 < s + len)
+				sh_die("cut %zu (src %.6f s, dur %.6f s) reaches past the source's end at %.6f s "
+				       "(--fit scale or --fit wrap reuse a list across lengths)",
+				       i, c->src, c->dur, (double)sh_audio_source_ensure(src, s + len) / rate);
+		}
 		int64_t f = fade * 2 > len ? len / 2 : fade;
 		for (int64_t done = 0; done < len;) {
 			size_t k = (size_t)(len - done) < BLOCK ? (size_t)(len - done) : BLOCK;
@@ -149,6 +179,7 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 			sh_progress_update(&prog, (double)i / (double)cl->n);
 	}
 	sh_progress_end(&prog);
+	free(keep);
 	free(buf);
 }
 

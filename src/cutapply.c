@@ -107,9 +107,11 @@ int main(int argc, char **argv)
 		sh_audio_in *in = sh_audio_open_fd(fd, name, pre, npre);
 		if (!in)
 			sh_die("%s", sh_error());
-		sh_audio_source *src = sh_audio_source_open(in, spool);
+		/* exact reuse streams a pipe; fitting to its length must read it all first */
+		sh_audio_source *src = ro.fit == SH_FIT_NONE ? sh_audio_source_open_lazy(in, spool)
+		                                                 : sh_audio_source_open(in, spool);
 		int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
-		if (sh_render_check(cl, sh_audio_source_frames(src), rate, &ro) != 0)
+		if (sh_audio_source_complete(src) && sh_render_check(cl, sh_audio_source_frames(src), rate, &ro) != 0)
 			sh_die("%s", sh_error());
 		sh_audio_out_opts oo = {.bits = opt.bits ? sh_parse_bits(opt.bits) : 0};
 		sh_audio_out *out = sh_audio_create(opt.output, rate, ch, &oo);
