@@ -1049,6 +1049,8 @@ static int32_t quantize24(float sample)
 
 int sh_parse_bits(const char *text)
 {
+	if (!text)
+		return 0;
 	if (!strcmp(text, "16"))
 		return 16;
 	if (!strcmp(text, "24"))

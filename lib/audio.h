@@ -79,7 +79,13 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames); /* dies
 void sh_audio_finish(sh_audio_out *out); /* flush; rename a file into place */
 int64_t sh_audio_written(const sh_audio_out *out);
 
-/* Parse "--bits" text: 16, 24, 32, 32f -> 16/24/32; -1 on anything else. */
+/* Parse "--bits" text: 16, 24, 32, 32f -> 16/24/32; NULL (not given) -> 0, the
+ * format's default; -1 on anything else. */
 int sh_parse_bits(const char *text);
+
+/* The --bits entry every audio writer's option table shares (a const char *). */
+#define SH_AUDIO_BITS_OPTION(dest)                                                    \
+	{"bits", 0, SH_OPT_CHOICE, &(dest), .choices = "16|24|32|32f", .arg = "16|24|32f", \
+	 .help = "sample format of -o FILE (16 is dithered; default: the format's)"}
 
 #endif

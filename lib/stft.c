@@ -299,3 +299,11 @@ double sh_stft_incoherent_gain(const sh_stft *s)
 	}
 	return wa / s->size * ws / s->hop;
 }
+
+void sh_stft_check_sizes(int64_t fft, int64_t hop)
+{
+	if (fft % 2)
+		sh_usage_error("--fft: %lld is odd: the window length must be even", (long long)fft);
+	if (hop > fft / 2)
+		sh_usage_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
+}

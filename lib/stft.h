@@ -57,6 +57,9 @@ void sh_stft_push(sh_stft *s, const float *in, size_t n);
 void sh_stft_finish(sh_stft *s);
 void sh_stft_free(sh_stft *s);
 
+/* Check --fft/--hop as given on a command line (usage error when the window is
+ * odd or the hop longer than half of it; hop 0 means fft/4). */
+void sh_stft_check_sizes(int64_t fft, int64_t hop);
 int sh_stft_size(const sh_stft *s);
 int sh_stft_hop(const sh_stft *s);
 int sh_stft_bins(const sh_stft *s);

@@ -31,7 +31,7 @@ static sh_option options[] = {
 	SH_SLICER_OPTIONS(opt.knobs, "chance a slice moves, 0..1 (default 1: all of them)"),
 	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
 	 .help = "write audio to FILE (format by extension) instead of stdout"},
-	{"bits", 0, SH_OPT_CHOICE, &opt.bits, .choices = "16|24|32|32f", .help = "sample format of -o FILE (16 is dithered)"},
+	SH_AUDIO_BITS_OPTION(opt.bits),
 	{"cutlist", 'c', SH_OPT_STRING, &opt.cutlist, .arg = "FILE", .no_preset = true,
 	 .help = "also write the cut list used to FILE"},
 	{"declick", 0, SH_OPT_DURATION, &opt.declick, .scale = 0.001, .arg = "DUR",
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	cl->made_by = made;
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 
-	sh_audio_out_opts oo = {.bits = opt.bits ? sh_parse_bits(opt.bits) : 0, .dither_seed = prog.seed};
+	sh_audio_out_opts oo = {.bits = sh_parse_bits(opt.bits), .dither_seed = prog.seed};
 	sh_audio_out *out = sh_audio_create(opt.output, rate, ch, &oo);
 	sh_render_audio(cl, src, rate, ch, out, &ro);
 	if (opt.cutlist) {

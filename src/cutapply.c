@@ -35,7 +35,7 @@ static struct {
 static sh_option options[] = {
 	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
 	 .help = "write to FILE (format by extension) instead of stdout"},
-	{"bits", 0, SH_OPT_CHOICE, &opt.bits, .choices = "16|24|32|32f", .help = "sample format of -o FILE (16 is dithered)"},
+	SH_AUDIO_BITS_OPTION(opt.bits),
 	{"fit", 0, SH_OPT_CHOICE, &opt.fit, .choices = "none|scale|wrap",
 	 .help = "cuts past the source's end: none (error, default), scale, wrap"},
 	{"declick", 0, SH_OPT_DURATION, &opt.declick, .scale = 0.001, .arg = "DUR",
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 		int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
 		if (sh_audio_source_complete(src) && sh_render_check(cl, sh_audio_source_frames(src), rate, &ro) != 0)
 			sh_die("%s", sh_error());
-		sh_audio_out_opts oo = {.bits = opt.bits ? sh_parse_bits(opt.bits) : 0};
+		sh_audio_out_opts oo = {.bits = sh_parse_bits(opt.bits)};
 		sh_audio_out *out = sh_audio_create(opt.output, rate, ch, &oo);
 		sh_render_audio(cl, src, rate, ch, out, &ro);
 		sh_audio_finish(out);

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 		{"release", 'R', SH_OPT_DURATION, &release, .scale = 0.001, .help = "release time (150ms)"},
 		{"gain", 'g', SH_OPT_DOUBLE, &gain, 0, 4, .help = "level of a full-velocity voice (0.25)"},
 		{"voices", 0, SH_OPT_INT, &voices, 1, 256, .help = "polyphony (32)"},
-		{"bits", 0, SH_OPT_STRING, &bits_text, .arg = "16|24|32f", .help = "sample format of a file (format default)"},
+		SH_AUDIO_BITS_OPTION(bits_text),
 		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
 		{0},
 	};
@@ -152,8 +152,7 @@ int main(int argc, char **argv)
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	sh_audio_out_opts ao = {0};
-	if (bits_text && (ao.bits = sh_parse_bits(bits_text)) < 0)
-		sh_usage_error("--bits: '%s' is not 16, 24 or 32f", bits_text);
+	ao.bits = sh_parse_bits(bits_text);
 	synth s = {.rate = (int)rate, .channels = (int)channels, .s = sustain, .nv = (int)voices};
 	s.wave = !strcmp(wave, "sine") ? WAVE_SINE : !strcmp(wave, "tri") ? WAVE_TRI : !strcmp(wave, "saw") ? WAVE_SAW : WAVE_SQUARE;
 	double sec;

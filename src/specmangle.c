@@ -28,7 +28,7 @@ static sh_range shift = {0, 0};    /* bins to move the spectrum (rate/fft Hz eac
 static int64_t fft = 2048;   /* window: short = gritty and rhythmic, long = smooth and smeared */
 static int64_t hop = 0;      /* 0 = fft/4 */
 static const char *out_path = NULL;
-static const char *bits = "32";
+static const char *bits; /* the format's default unless given */
 
 static void emit(void *user, const float *buf, size_t frames) { sh_audio_write(user, buf, frames); }
 
@@ -52,8 +52,7 @@ int main(int argc, char **argv)
 		 .help = "hop between windows, 1..fft/2, 0 = fft/4 (0)"},
 		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
 		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
-		{.name = "bits", .type = SH_OPT_CHOICE, .dest = &bits, .choices = "16|24|32|32f",
-		 .arg = "16|24|32f", .help = "sample format of a file output (32 = float)"},
+		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};
 	sh_program prog = {.usage = usage,
@@ -62,10 +61,7 @@ int main(int argc, char **argv)
 	int first = sh_parse_options(&prog, opts, argc, argv);
 	if (argc - first > 1)
 		sh_usage_error("one input at most (try --help)");
-	if (fft % 2)
-		sh_usage_error("--fft: %lld is odd: the window length must be even", (long long)fft);
-	if (hop > fft / 2)
-		sh_usage_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
+	sh_stft_check_sizes(fft, hop);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 
 	sh_audio_in *in = sh_audio_open_or_die(first < argc ? argv[first] : "-");

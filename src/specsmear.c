@@ -42,8 +42,7 @@ int main(int argc, char **argv)
 		 .help = "hop between windows, 1..fft/2, 0 = fft/4 (0)"},
 		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
 		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
-		{.name = "bits", .type = SH_OPT_CHOICE, .dest = &bits, .choices = "16|24|32|32f",
-		 .arg = "16|24|32f", .help = "sample format of a file output (32 = float)"},
+		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};
 	sh_program prog = {.usage = usage,
@@ -52,14 +51,11 @@ int main(int argc, char **argv)
 	int first = sh_parse_options(&prog, opts, argc, argv);
 	if (argc - first > 1)
 		sh_usage_error("one input at most (try --help)");
-	if (fft % 2)
-		sh_usage_error("--fft: %lld is odd: the window length must be even", (long long)fft);
-	if (hop > fft / 2)
-		sh_usage_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
+	sh_stft_check_sizes(fft, hop);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 
 	sh_audio_in *in = sh_audio_open_or_die(first < argc ? argv[first] : "-");
-	sh_audio_out_opts oo = {.bits = bits ? sh_parse_bits(bits) : 0, .dither_seed = prog.seed};
+	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = prog.seed};
 	sh_smear_opts so = {.size = (int)fft, .hop = (int)hop, .blur = blur, .phase = phase,
 	                    .seed = prog.seed};
 	if (!out_path || !*out_path)

@@ -66,8 +66,7 @@ int main(int argc, char **argv)
 		 .help = "offline: piped input kept in memory before spooling to $TMPDIR (256)"},
 		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
 		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
-		{.name = "bits", .type = SH_OPT_CHOICE, .dest = &bits, .choices = "16|24|32|32f",
-		 .arg = "16|24|32f", .help = "sample format of a file output (32 = float)"},
+		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};
 	sh_program prog = {.usage = usage,
@@ -137,7 +136,7 @@ int main(int argc, char **argv)
 
 	sh_stretch_opts so = {.ratio = ratio, .pitch = pow(2.0, pitch / 12.0), .formant = formant,
 	                      .faster = !strcmp(engine, "faster"), .block = (int)block};
-	sh_audio_out_opts oo = {.bits = bits ? sh_parse_bits(bits) : 0, .dither_seed = 1};
+	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = 1};
 	if (!out_path || !*out_path)
 		sh_stdout_binary();
 	sh_audio_out *out = sh_audio_create(out_path, rate, ch, &oo);

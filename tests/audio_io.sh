@@ -47,3 +47,8 @@ cutapply id.json "$F/break48.wav" -o out.mp3
 check "writes .mp3 that ffmpeg reads" sh -c 'ffprobe -v error -show_streams out.mp3 | grep -q codec_name=mp3'
 check_fail "--bits with a lossy format is a usage error" 2 'lossy' cutapply --bits 16 id.json "$F/break48.wav" -o x.ogg
 check_fail "unknown output extension" 2 'unknown output format' cutapply id.json "$F/break48.wav" -o x.xyz
+
+# every audio writer takes the format's default bits when --bits is not given
+for p in specsmear specmangle chop; do
+	check "$p -o x.flac writes 24-bit FLAC by default" sh -c "$p --seed 1 -o $p.flac '$F/break48.wav' && soxi $p.flac | grep -q '24-bit'"
+done
