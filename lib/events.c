@@ -523,3 +523,23 @@ int sh_euclid(int steps, int pulses, int rotation, unsigned char *out)
 	}
 	return 0;
 }
+
+double sh_events_length(const sh_option *opts, int64_t bars, int64_t bpb, double beats, const sh_duration *dur,
+                        double bpm)
+{
+	int given = sh_option_given(opts, "bars") + sh_option_given(opts, "beats") + sh_option_given(opts, "duration");
+	if (given > 1)
+		sh_usage_error("give one of --bars, --beats and --duration");
+	if (sh_option_given(opts, "bars"))
+		return (double)(bars * bpb);
+	if (sh_option_given(opts, "beats"))
+		return beats;
+	if (!sh_option_given(opts, "duration"))
+		return INFINITY;
+	if (dur->unit == SH_DUR_BEATS)
+		return dur->amount;
+	double sec;
+	if (sh_duration_seconds(dur, bpm, 0, 0, &sec) != 0)
+		sh_usage_error("--duration: %s", sh_error());
+	return sec * bpm / 60.0;
+}

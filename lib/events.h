@@ -14,8 +14,11 @@
 #define SHARDS_EVENTS_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "cli.h"
 
 typedef struct {
 	double t;          /* beats */
@@ -115,5 +118,11 @@ void sh_sleep_until_precise(double when);
  * sh_error() when steps is outside 1..SH_EUCLID_MAX or |pulses| > steps. */
 #define SH_EUCLID_MAX 1024
 int sh_euclid(int steps, int pulses, int rotation, unsigned char *out);
+
+/* A generator's length in beats from its --bars (of bpb beats), --beats or
+ * --duration (seconds at bpm, or beats) options; INFINITY when none is given,
+ * a usage error when more than one is. */
+double sh_events_length(const sh_option *opts, int64_t bars, int64_t bpb, double beats, const sh_duration *dur,
+                        double bpm);
 
 #endif

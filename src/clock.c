@@ -37,24 +37,7 @@ int main(int argc, char **argv)
 	int idx = sh_parse_options(&prog, opts, argc, argv);
 	if (idx < argc)
 		sh_usage_error("unexpected operand '%s' (try --help)", argv[idx]);
-	int given = sh_option_given(opts, "bars") + sh_option_given(opts, "beats") + sh_option_given(opts, "duration");
-	if (given > 1)
-		sh_usage_error("give one of --bars, --beats and --duration");
-
-	double length = INFINITY; /* beats */
-	if (sh_option_given(opts, "bars"))
-		length = (double)(bars * bpb);
-	else if (sh_option_given(opts, "beats"))
-		length = beats;
-	else if (sh_option_given(opts, "duration")) {
-		double sec;
-		if (dur.unit == SH_DUR_BEATS)
-			length = dur.amount;
-		else if (sh_duration_seconds(&dur, bpm, 0, 0, &sec) != 0)
-			sh_usage_error("--duration: %s", sh_error());
-		else
-			length = sec * bpm / 60.0;
-	}
+	double length = sh_events_length(opts, bars, bpb, beats, &dur, bpm); /* beats */
 	if (out && live)
 		sh_usage_error("--live writes to stdout; leave out -o");
 

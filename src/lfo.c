@@ -188,8 +188,6 @@ int main(int argc, char **argv)
 		sh_usage_error("too many operands (quote the expression)");
 	if (idx < argc)
 		expr = argv[idx];
-	if (sh_option_given(opts, "bars") + sh_option_given(opts, "beats") + sh_option_given(opts, "duration") > 1)
-		sh_usage_error("give one of --bars, --beats and --duration");
 	term terms[MAX_TERMS];
 	int nterms;
 	char why[512];
@@ -206,20 +204,7 @@ int main(int argc, char **argv)
 			terms[i].a = noise_point(&terms[i]);
 			terms[i].b = noise_point(&terms[i]);
 		}
-	double length = INFINITY; /* beats */
-	if (sh_option_given(opts, "bars"))
-		length = (double)(bars * bpb);
-	else if (sh_option_given(opts, "beats"))
-		length = beats;
-	else if (sh_option_given(opts, "duration")) {
-		double sec;
-		if (dur.unit == SH_DUR_BEATS)
-			length = dur.amount;
-		else if (sh_duration_seconds(&dur, bpm, 0, 0, &sec) != 0)
-			sh_usage_error("--duration: %s", sh_error());
-		else
-			length = sec * bpm / 60.0;
-	}
+	double length = sh_events_length(opts, bars, bpb, beats, &dur, bpm); /* beats */
 	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
 	if (live)
