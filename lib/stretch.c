@@ -297,8 +297,13 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 		chans[c] = sh_malloc(block * sizeof(float));
 		ret[c] = sh_malloc(ret_cap * sizeof(float));
 	}
+	sh_progress prog;
+	sh_progress_start(&prog, "stretching");
 	for (int pass = 0; pass < 2; pass++) {
 		for (int64_t at = 0; at < n;) {
+			/* studying is quick; stretching is most of the work */
+			sh_progress_update(&prog, pass == 0 ? 0.1 * (double)at / (double)n
+			                                    : 0.1 + 0.9 * (double)at / (double)n);
 			size_t k = (size_t)(n - at < (int64_t)block ? n - at : (int64_t)block);
 			sh_audio_source_get(src, at, k, buf);
 			deinterleave(buf, k, channels, chans);
@@ -322,6 +327,7 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 			idle++;
 	}
 	outq_finish(&q, target);
+	sh_progress_end(&prog);
 	rubberband_delete(rb);
 	for (int c = 0; c < channels; c++) {
 		free(chans[c]);

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		sh_die("%s", sh_error());
 	const sh_media_info *mi = sh_media_get_info(m);
 	if (!audio_path && !video_path) {
-		if (mi->has_video && !mi->is_image)
+		if (mi->has_video)
 			video_path = "-";
 		else
 			audio_path = "-";

@@ -101,9 +101,12 @@ int main(int argc, char **argv)
 	sh_y4m_info info;
 	sh_y4m_info_copy(&info, sh_y4m_in_info(in));
 	/* libvidstab's motion search reads outside frames narrower or lower than this */
-	if (info.width < MIN_SIDE || info.height < MIN_SIDE)
+	if (info.width < MIN_SIDE || info.height < MIN_SIDE) {
+		sh_y4m_close(in);
+		sh_y4m_info_free(&info);
 		sh_die("%s: frames of %dx%d are too small for the motion search (at least %dx%d)",
 		       strcmp(input, "-") ? input : "stdin", info.width, info.height, MIN_SIDE, MIN_SIDE);
+	}
 	struct stat st;
 	bool reread = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode);
 

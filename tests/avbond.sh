@@ -50,6 +50,9 @@ check "photo: every frame the same, not flat" sh -c 'test "$(means photo.y4m | s
 d=open(\"photo.y4m\",\"rb\").read(); i=d.index(b\"FRAME\n\")+6; y=d[i:i+320*180]; assert max(y)-min(y) > 40"'
 check "an SVG through ImageMagick" sh -c "avbond -s 320x180 a48000.wav '$svg' >svg.y4m && test \"\$(nframes svg.y4m)\" -eq 37"
 
+check "a PSD through ImageMagick" sh -c "convert still.png pic.psd && avbond -s 96x64 a48000.wav pic.psd >psd.y4m && test \"\$(nframes psd.y4m)\" -eq 37"
+check "PSD: the picture survives (testsrc's colours, not flat)" sh -c 'test "$(means psd.y4m | head -1)" = "$(avbond -s 96x64 a48000.wav still.png | ./means /dev/stdin | head -1)"'
+
 # a folder: red, green, blue, and a text file; clicks at 0.5, 1.0 and 1.5 s
 mkdir pics
 ff -f lavfi -i color=red:s=64x48 -frames:v 1 pics/1.png

@@ -77,7 +77,7 @@ check "mono frames are luma only" test "$(avsplit -C mono -V m.y4m ramp.y4m && l
 check "audio to wav, resampled" avsplit -a t.wav --rate 48000 tone.wav
 check "wav: 48000 samples" test "$(sox t.wav -n stat 2>&1 | awk '/Samples read/ {print $3}')" -eq 48000
 check "audio only by default on an audio file" sh -c 'avsplit tone.wav | sox -t au - -n stat 2>&1 | grep -q "Samples read: *44100"'
-check "a still picture as a video of one frame" sh -c 'ffmpeg -nostdin -loglevel error -f lavfi -i testsrc=s=64x48 -frames:v 1 p.png && avsplit -V - p.png | grep -c FRAME | grep -qx 1'
+check "a still picture as a video of one frame" sh -c 'ffmpeg -nostdin -loglevel error -f lavfi -i testsrc=s=64x48 -frames:v 1 p.png && avsplit p.png | grep -c FRAME | grep -qx 1'
 
 check_fail "no video stream" 1 'avsplit: tone.wav: no video stream' avsplit -V x.y4m tone.wav
 check_fail "no audio stream" 1 'avsplit: ramp.y4m: no audio stream' avsplit -a x.au ramp.y4m
