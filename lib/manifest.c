@@ -211,6 +211,11 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 	/* skip blank lines before the header */
 	for (size_t e; (e = eol_at(buf, len, pos)) != 0; pos += e)
 		line++;
+	/* a byte-order mark after blank lines is still one, not part of a name */
+	if (len - pos >= 3 && memcmp(buf + pos, "\xef\xbb\xbf", 3) == 0) {
+		bom = true;
+		pos += 3;
+	}
 	if (pos >= len) {
 		sh_manifest_init(m);
 		m->bom = bom;

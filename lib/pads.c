@@ -1,0 +1,493 @@
+/* pads.c -- pad mining: analysis, candidate choice, seamless loops, grading. */
+#include "pads.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "onsets.h"
+#include "stft.h"
+
+#define BLOCK 65536
+
+static int fft_size_for(int rate)
+{
+	int n = 256;
+	while (n < rate * 0.04)
+		n *= 2;
+	return n;
+}
+
+/* ---- analysis ---- */
+
+typedef struct {
+	int rate, hop, size;
+	float *ms;      /* mean square per frame */
+	size_t nms, capms;
+	double acc;     /* partial frame */
+	int accn;
+	float *cent;    /* centroid per STFT frame */
+	size_t ncent, capcent;
+} feat;
+
+static void push_f(float **v, size_t *n, size_t *cap, float x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 4096;
+		*v = sh_realloc(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = x;
+}
+
+static void on_frame(void *user, float complex *const *spec, int channels, int bins, int64_t frame)
+{
+	feat *f = user;
+	double num = 0, den = 0;
+	for (int k = 1; k < bins; k++) {
+		double m = cabsf(spec[0][k]);
+		num += m * k;
+		den += m;
+	}
+	push_f(&f->cent, &f->ncent, &f->capcent, den > 1e-9 ? (float)(num / den * f->rate / f->size) : 0.0f);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return x < y ? -1 : x > y;
+}
+
+typedef struct {
+	double inst;
+	int64_t frame;
+} win;
+
+static int cmp_win(const void *a, const void *b)
+{
+	const win *x = a, *y = b;
+	if (x->inst != y->inst)
+		return x->inst < y->inst ? -1 : 1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
+                    sh_pad_survey *survey)
+{
+	int64_t total = sh_audio_source_frames(src);
+	memset(survey, 0, sizeof *survey);
+	survey->frames = total;
+	survey->loudest_db = -INFINITY;
+	survey->fewest_onsets = INFINITY;
+	*out = NULL;
+	feat f = {.rate = rate, .hop = (int)lround(rate * 0.01), .size = fft_size_for(rate)};
+	sh_odf *odf = sh_odf_new(rate);
+	sh_stft *st = sh_stft_new(f.size, f.hop, 1, on_frame, NULL, &f);
+	if (!st)
+		sh_die("%s", sh_error());
+	float *buf = sh_malloc((size_t)BLOCK * channels * sizeof *buf);
+	float *mono = sh_malloc((size_t)BLOCK * sizeof *mono);
+	for (int64_t pos = 0; pos < total; pos += BLOCK) {
+		size_t n = (size_t)(total - pos < BLOCK ? total - pos : BLOCK);
+		sh_audio_source_get(src, pos, n, buf);
+		for (size_t i = 0; i < n; i++) {
+			float s = 0;
+			for (int c = 0; c < channels; c++)
+				s += buf[i * channels + c];
+			mono[i] = s / channels;
+		}
+		sh_odf_feed(odf, mono, n);
+		sh_stft_push(st, mono, n);
+		for (size_t i = 0; i < n; i++) {
+			f.acc += (double)mono[i] * mono[i];
+			if (++f.accn == f.hop) {
+				push_f(&f.ms, &f.nms, &f.capms, (float)(f.acc / f.hop));
+				f.acc = 0;
+				f.accn = 0;
+			}
+		}
+	}
+	free(buf);
+	free(mono);
+	sh_odf_flush(odf);
+	sh_stft_finish(st);
+	sh_stft_free(st);
+
+	size_t nf = f.nms;
+	size_t nodf = sh_odf_frames(odf);
+	const float *env = sh_odf_values(odf, -1);
+	sh_onset *ons = NULL;
+	size_t nons = sh_onsets_pick(env, nodf, sh_odf_rate(odf), &(sh_onset_opts){0.1, 0.03}, &ons);
+	/* beating and tremolo in a sustained sound make faint peaks; only onsets that
+	 * rise clearly count */
+	size_t kept_ons = 0;
+	for (size_t q = 0; q < nons; q++) {
+		size_t fi = (size_t)lround(ons[q].t * sh_odf_rate(odf));
+		if (fi < nodf && env[fi] >= SH_PAD_ONSET_FLOOR)
+			ons[kept_ons++] = ons[q];
+	}
+	nons = kept_ons;
+	/* prefix sums over frames */
+	double *p_ms = sh_calloc(nf + 1, sizeof *p_ms), *p_db = sh_calloc(nf + 1, sizeof *p_db),
+	       *p_db2 = sh_calloc(nf + 1, sizeof *p_db2), *p_lc = sh_calloc(nf + 1, sizeof *p_lc),
+	       *p_lc2 = sh_calloc(nf + 1, sizeof *p_lc2), *p_odf = sh_calloc(nf + 1, sizeof *p_odf);
+	int32_t *p_cnt = sh_calloc(nf + 1, sizeof *p_cnt), *p_on = sh_calloc(nf + 1, sizeof *p_on);
+	int k0 = (int)lround((f.size / 2.0 - f.hop / 2.0) / f.hop);
+	double fps = (double)rate / f.hop;
+	size_t oi = 0;
+	for (size_t i = 0; i < nf; i++) {
+		double ms = f.ms[i];
+		double db = 10 * log10(ms + 1e-10);
+		p_ms[i + 1] = p_ms[i] + ms;
+		p_db[i + 1] = p_db[i] + db;
+		p_db2[i + 1] = p_db2[i] + db * db;
+		double lc = 0;
+		int valid = 0;
+		size_t ci = i + (size_t)k0;
+		if (ms > 1e-7 && ci < f.ncent && f.cent[ci] > 0) {
+			lc = log2(f.cent[ci]);
+			valid = 1;
+		}
+		p_lc[i + 1] = p_lc[i] + lc;
+		p_lc2[i + 1] = p_lc2[i] + lc * lc;
+		p_cnt[i + 1] = p_cnt[i] + valid;
+		p_odf[i + 1] = p_odf[i] + (i < nodf ? env[i] : 0);
+		int on = 0;
+		while (oi < nons && ons[oi].t * fps < i + 1.0) {
+			on++;
+			oi++;
+		}
+		p_on[i + 1] = p_on[i] + on;
+	}
+	double flux_ref = 1e-9;
+	if (nodf) {
+		float *sorted = sh_malloc(nodf * sizeof *sorted);
+		memcpy(sorted, env, nodf * sizeof *sorted);
+		qsort(sorted, nodf, sizeof *sorted, cmp_float);
+		flux_ref += sorted[(size_t)(0.95 * (nodf - 1))];
+		free(sorted);
+	}
+	free(ons);
+	sh_odf_free(odf);
+	free(f.ms);
+	free(f.cent);
+
+	/* windows of every duration */
+	size_t nd = o->ndurations;
+	int64_t fade = (int64_t)lround(o->crossfade * rate), cmp = (int64_t)lround(0.01 * rate);
+	if (cmp < fade)
+		cmp = fade;
+	int64_t search = (int64_t)lround(o->seam_search * rate);
+	win **lists = sh_calloc(nd, sizeof *lists);
+	size_t *counts = sh_calloc(nd, sizeof *counts);
+	int64_t *spans = sh_calloc(nd, sizeof *spans);
+	for (size_t d = 0; d < nd; d++) {
+		int64_t len = (int64_t)lround(o->durations[d] * rate);
+		spans[d] = len + search + cmp;
+		size_t wf = (size_t)((spans[d] + f.hop - 1) / f.hop);
+		if (wf > nf || spans[d] > total)
+			continue;
+		lists[d] = sh_malloc((nf - wf + 1) * sizeof **lists);
+		for (size_t i = 0; i + wf <= nf; i++) {
+			if ((int64_t)i * f.hop + spans[d] > total)
+				break;
+			survey->windows++;
+			double rms_db = 10 * log10((p_ms[i + wf] - p_ms[i]) / wf + 1e-20);
+			double onset_rate = p_on[i + wf] - p_on[i];
+			if (rms_db > survey->loudest_db)
+				survey->loudest_db = rms_db;
+			if (rms_db < o->rms_gate_db)
+				continue;
+			if (onset_rate < survey->fewest_onsets)
+				survey->fewest_onsets = onset_rate;
+			if (onset_rate > o->onset_gate)
+				continue;
+			survey->passed++;
+			double mdb = (p_db[i + wf] - p_db[i]) / wf;
+			double vdb = (p_db2[i + wf] - p_db2[i]) / wf - mdb * mdb;
+			int cnt = p_cnt[i + wf] - p_cnt[i];
+			double vlc = 0;
+			if (cnt > 1) {
+				double mlc = (p_lc[i + wf] - p_lc[i]) / cnt;
+				vlc = (p_lc2[i + wf] - p_lc2[i]) / cnt - mlc * mlc;
+			}
+			double flux = (p_odf[i + wf] - p_odf[i]) / wf;
+			double inst = flux / flux_ref + sqrt(vdb > 0 ? vdb : 0) / 3 + sqrt(vlc > 0 ? vlc : 0) * 3;
+			lists[d][counts[d]++] = (win){inst, (int64_t)i};
+		}
+		qsort(lists[d], counts[d], sizeof **lists, cmp_win);
+	}
+
+	/* round by round, longest first: the steadiest window not overlapping a chosen one */
+	size_t *order = sh_malloc(nd * sizeof *order);
+	for (size_t d = 0; d < nd; d++)
+		order[d] = d;
+	for (size_t a = 0; a < nd; a++)
+		for (size_t b = a + 1; b < nd; b++)
+			if (o->durations[order[b]] > o->durations[order[a]]) {
+				size_t t = order[a];
+				order[a] = order[b];
+				order[b] = t;
+			}
+	size_t *next = sh_calloc(nd, sizeof *next);
+	sh_pad *pads = sh_calloc(o->max_candidates ? o->max_candidates : 1, sizeof *pads);
+	size_t np = 0;
+	bool any = true;
+	while (np < o->max_candidates && any) {
+		any = false;
+		for (size_t oi2 = 0; oi2 < nd && np < o->max_candidates; oi2++) {
+			size_t d = order[oi2];
+			while (next[d] < counts[d]) {
+				win w = lists[d][next[d]++];
+				int64_t s = w.frame * f.hop, e = s + spans[d];
+				bool clash = false;
+				for (size_t j = 0; j < np && !clash; j++)
+					clash = s < pads[j].start + pads[j].span && pads[j].start < e;
+				if (clash)
+					continue;
+				size_t wf = (size_t)((spans[d] + f.hop - 1) / f.hop);
+				size_t i = (size_t)w.frame;
+				sh_pad *p = &pads[np++];
+				p->start = s;
+				p->span = spans[d];
+				p->target = o->durations[d];
+				p->instability = w.inst;
+				p->window_rms_db = 10 * log10((p_ms[i + wf] - p_ms[i]) / wf + 1e-20);
+				p->onsets = p_on[i + wf] - p_on[i];
+				p->flux = (p_odf[i + wf] - p_odf[i]) / wf / flux_ref;
+				double mdb = (p_db[i + wf] - p_db[i]) / wf;
+				double vdb = (p_db2[i + wf] - p_db2[i]) / wf - mdb * mdb;
+				p->level_std_db = sqrt(vdb > 0 ? vdb : 0);
+				int cnt = p_cnt[i + wf] - p_cnt[i];
+				if (cnt > 1) {
+					double mlc = (p_lc[i + wf] - p_lc[i]) / cnt;
+					double vlc = (p_lc2[i + wf] - p_lc2[i]) / cnt - mlc * mlc;
+					p->centroid_std_oct = sqrt(vlc > 0 ? vlc : 0);
+				}
+				any = true;
+				break;
+			}
+		}
+	}
+	for (size_t d = 0; d < nd; d++)
+		free(lists[d]);
+	free(lists);
+	free(counts);
+	free(spans);
+	free(order);
+	free(next);
+	free(p_ms);
+	free(p_db);
+	free(p_db2);
+	free(p_lc);
+	free(p_lc2);
+	free(p_odf);
+	free(p_cnt);
+	free(p_on);
+	if (!np) {
+		free(pads);
+		pads = NULL;
+	}
+	*out = pads;
+	return np;
+}
+
+/* ---- loops ---- */
+
+typedef struct {
+	double *mag;
+	int bins;
+} spec_acc;
+
+static void acc_frame(void *user, float complex *const *spec, int channels, int bins, int64_t frame)
+{
+	spec_acc *a = user;
+	for (int k = 0; k < bins; k++)
+		a->mag[k] += cabsf(spec[0][k]);
+}
+
+/* Rough pitch by normalised autocorrelation, 50..1000 Hz; 0 when not pitched. */
+static double rough_pitch(const float *x, int64_t n, int rate)
+{
+	int lo = rate / 1000, hi = rate / 50;
+	int64_t w = (int64_t)lround(0.05 * rate);
+	if (n < w + hi + 1)
+		return 0;
+	const float *s = x + (n - w - hi) / 2;
+	int nl = hi - lo + 1;
+	double *r = sh_malloc((size_t)nl * sizeof *r);
+	double e0 = 0;
+	for (int64_t j = 0; j < w; j++)
+		e0 += (double)s[j] * s[j];
+	double el = 0;
+	for (int64_t j = 0; j < w; j++)
+		el += (double)s[j + lo] * s[j + lo];
+	double best = -1;
+	for (int t = lo; t <= hi; t++) {
+		if (t > lo)
+			el += (double)s[t + w - 1] * s[t + w - 1] - (double)s[t - 1] * s[t - 1];
+		double dot = 0;
+		for (int64_t j = 0; j < w; j++)
+			dot += (double)s[j] * s[j + t];
+		double den = sqrt(e0 * (el > 0 ? el : 0));
+		r[t - lo] = den > 1e-12 ? dot / den : 0;
+		if (r[t - lo] > best)
+			best = r[t - lo];
+	}
+	double hz = 0;
+	if (best >= 0.8)
+		for (int i = 1; i + 1 < nl; i++)
+			if (r[i] >= 0.95 * best && r[i] >= r[i - 1] && r[i] >= r[i + 1]) {
+				double a = r[i - 1], b = r[i], c = r[i + 1], den = a - 2 * b + c;
+				double off = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
+				hz = rate / (lo + i + off);
+				break;
+			}
+	free(r);
+	return hz;
+}
+
+int sh_pad_grade_rank(char g)
+{
+	switch (g) {
+	case 'A': return 0;
+	case 'B': return 1;
+	case 'C': return 2;
+	case 'D': return 3;
+	case 'F': return 5;
+	default: return -1;
+	}
+}
+
+static void grade(sh_pad *p)
+{
+	p->grade = 0;
+	if (p->rms_db < SH_PAD_F_SILENCE_DB) {
+		p->grade = 'F', p->why = "silence";
+	} else if (p->clip_fraction > SH_PAD_F_CLIP_FRACTION) {
+		p->grade = 'F', p->why = "clipping";
+	} else if (p->crest_db > SH_PAD_F_CREST_DB) {
+		p->grade = 'F', p->why = "extreme crest";
+	}
+	/* the phase of the seam matters for pitched sound only: unpitched sound
+	 * (noise, ensembles, air) crossfades evenly at equal power whatever it is */
+	double seam = p->pitch_hz > 0 ? p->seam_error : 0;
+	if (p->grade == 'F') {
+	} else if (p->rms_db >= SH_PAD_A_RMS_DB && p->crest_db <= SH_PAD_A_CREST_DB && seam <= SH_PAD_A_SEAM) {
+		p->grade = 'A', p->why = "loud, even, seamless";
+	} else if (p->rms_db >= SH_PAD_B_RMS_DB && p->crest_db <= SH_PAD_B_CREST_DB && seam <= SH_PAD_B_SEAM) {
+		p->grade = 'B', p->why = "good";
+	} else if (p->rms_db >= SH_PAD_C_RMS_DB && p->crest_db <= SH_PAD_C_CREST_DB && seam <= SH_PAD_C_SEAM) {
+		p->grade = 'C', p->why = "usable";
+	} else {
+		p->grade = 'D', p->why = "quiet, peaky or a rough seam";
+	}
+}
+
+void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p)
+{
+	int64_t len = (int64_t)lround(p->target * rate);
+	int64_t fade = (int64_t)lround(o->crossfade * rate), cmp = (int64_t)lround(0.01 * rate);
+	if (cmp < fade)
+		cmp = fade;
+	int64_t search = (int64_t)lround(o->seam_search * rate);
+	int64_t span = len + search + cmp;
+	float *a = sh_malloc((size_t)span * channels * sizeof *a);
+	float *m = sh_malloc((size_t)span * sizeof *m);
+	sh_audio_source_get(src, p->start, (size_t)span, a);
+	for (int64_t i = 0; i < span; i++) {
+		float s = 0;
+		for (int c = 0; c < channels; c++)
+			s += a[i * channels + c];
+		m[i] = s / channels;
+	}
+	/* the seam: the end whose continuation matches the start best; ties go to the
+	 * length nearest the target */
+	double e0 = 0;
+	for (int64_t j = 0; j < cmp; j++)
+		e0 += (double)m[j] * m[j];
+	double best = -2;
+	int64_t best_d = 0;
+	for (int64_t k = 0; k <= 2 * search; k++) {
+		int64_t d = (k & 1) ? (k + 1) / 2 : -(k / 2);
+		const float *b = m + len + d;
+		double dot = 0, eb = 0;
+		for (int64_t j = 0; j < cmp; j++) {
+			dot += (double)m[j] * b[j];
+			eb += (double)b[j] * b[j];
+		}
+		double den = sqrt(e0 * eb);
+		double ncc = den > 1e-12 ? dot / den : 0;
+		if (ncc > best) {
+			best = ncc;
+			best_d = d;
+		}
+	}
+	int64_t n = len + best_d;
+	p->seam_error = 1 - best;
+	if (p->seam_error < 0)
+		p->seam_error = 0;
+	/* the loop: the audio past the end fades out over the start as the start fades in */
+	float *y = sh_malloc((size_t)n * channels * sizeof *y);
+	memcpy(y, a, (size_t)n * channels * sizeof *y);
+	for (int64_t i = 0; i < fade && i < n; i++) {
+		double ph = M_PI / 2 * (i + 0.5) / fade;
+		float gin = (float)sin(ph), gout = (float)cos(ph);
+		for (int c = 0; c < channels; c++)
+			y[i * channels + c] = a[i * channels + c] * gin + a[(n + i) * channels + c] * gout;
+	}
+	/* levels, clipping (in the source), centroid, pitch */
+	double sum = 0, peak = 0;
+	for (int64_t i = 0; i < n * channels; i++) {
+		double v = fabs(y[i]);
+		sum += v * v;
+		if (v > peak)
+			peak = v;
+	}
+	int64_t clipped = 0;
+	for (int64_t i = 0; i < (n + fade) * channels; i++)
+		clipped += fabsf(a[i]) >= 0.999f;
+	p->clip_fraction = (double)clipped / (double)((n + fade) * channels);
+	p->rms_db = 10 * log10(sum / (double)(n * channels) + 1e-20);
+	p->peak_db = 20 * log10(peak + 1e-10);
+	p->crest_db = p->peak_db - p->rms_db;
+	if (p->rms_db < -200)
+		p->rms_db = -200;
+	if (p->peak_db < -200)
+		p->peak_db = -200;
+	for (int64_t i = 0; i < n; i++) {
+		float s = 0;
+		for (int c = 0; c < channels; c++)
+			s += y[i * channels + c];
+		m[i] = s / channels;
+	}
+	int size = fft_size_for(rate);
+	spec_acc acc = {sh_calloc((size_t)size / 2 + 1, sizeof(double)), size / 2 + 1};
+	sh_stft *st = sh_stft_new(size, size / 4, 1, acc_frame, NULL, &acc);
+	sh_stft_push(st, m, (size_t)n);
+	sh_stft_finish(st);
+	sh_stft_free(st);
+	double num = 0, den = 0;
+	for (int k = 1; k < acc.bins; k++) {
+		num += acc.mag[k] * k;
+		den += acc.mag[k];
+	}
+	free(acc.mag);
+	p->centroid_hz = den > 1e-9 ? num / den * rate / size : 0;
+	p->pitch_hz = rough_pitch(m, n, rate);
+	p->brightness = p->centroid_hz < o->dark_below ? "dark" : p->centroid_hz > o->bright_above ? "bright" : "mid";
+	p->frames = n;
+	p->audio = y;
+	p->made = true;
+	grade(p);
+	free(a);
+	free(m);
+}
+
+void sh_pads_free(sh_pad *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].audio);
+	free(p);
+}
