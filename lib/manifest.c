@@ -147,6 +147,10 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 			while (p < len && buf[p] != ',' && !eol_at(buf, len, p)) {
 				if (buf[p] == '\0')
 					goto nul;
+				if (buf[p] == '\r') {
+					seterr(err, errlen, "line %zu: a carriage return outside quotes", *line);
+					goto fail;
+				}
 				if (p - start >= SH_MANIFEST_MAX_RECORD)
 					goto toolong;
 				PUTC(buf[p]);
@@ -212,7 +216,7 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 	for (size_t e; (e = eol_at(buf, len, pos)) != 0; pos += e)
 		line++;
 	/* a byte-order mark after blank lines is still one, not part of a name */
-	if (len - pos >= 3 && memcmp(buf + pos, "\xef\xbb\xbf", 3) == 0) {
+	if (!bom && len - pos >= 3 && memcmp(buf + pos, "\xef\xbb\xbf", 3) == 0) {
 		bom = true;
 		pos += 3;
 	}

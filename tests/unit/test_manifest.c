@@ -110,6 +110,8 @@ int main(int argc, char **argv)
 	CHECK(fails_with(dup, "line 2: unterminated quote"), "unterminated quote");
 	snprintf(dup, sizeof dup, "%s\n\"f\"x,s,pad,1,1,1,1,1,,1,mid,A\n", hdr);
 	CHECK(fails_with(dup, "line 2: text after a closing quote"), "text after a closing quote");
+	snprintf(dup, sizeof dup, "%s\nf\rg,s,pad,1,1,1,1,1,,1,mid,A\n", hdr);
+	CHECK(fails_with(dup, "line 2: a carriage return outside quotes"), "a bare CR");
 	char nul[300];
 	size_t hl = strlen(hdr);
 	memcpy(nul, hdr, hl);
