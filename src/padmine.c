@@ -322,7 +322,9 @@ int main(int argc, char **argv)
 			if (kept < keep_n && sh_pad_grade_rank(pads[i].grade) <= rank_min) {
 				keep[i] = true;
 				kept++;
-			} else if (!opt.report) {
+			}
+			if (!keep[i] || (!opt.dir && !audio_out)) {
+				/* only pads about to be written keep their audio */
 				free(pads[i].audio);
 				pads[i].audio = NULL;
 			}
