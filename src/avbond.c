@@ -69,7 +69,8 @@ static void scan_folder(const char *dir)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	images = sh_calloc(n ? n : 1, sizeof *images);
 	for (size_t i = 0; i < n; i++) {
 		struct stat sb;

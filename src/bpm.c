@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	topts.prior_bpm = centre;
 	topts.prior_width = width;
 	topts.beats = json;
-	const char *name;
+	const char *name; /* owned: the source as named in messages */
 	sh_analysis_stream(first < argc ? argv[first] : "-", init, feed, NULL, &name);
 	sh_tempo_result r;
 	if (sh_tempo_finish(tempo, &r) < 0)
@@ -80,5 +80,6 @@ int main(int argc, char **argv)
 	sh_write_file_atomic(out_path, txt, len);
 	free(txt);
 	sh_tempo_result_free(&r);
+	free((char *)name);
 	return 0;
 }

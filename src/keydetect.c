@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (argc - first > 1)
 		sh_usage_error("one input at a time (got %d)", argc - first);
-	const char *name;
+	const char *name; /* owned: the source as named in messages */
 	sh_analysis_stream(first < argc ? argv[first] : "-", init, feed, NULL, &name);
 	sh_key_result r;
 	sh_key_finish(key, &r);
@@ -56,5 +56,6 @@ int main(int argc, char **argv)
 		len += (size_t)snprintf(txt + len, sizeof txt - len, "]}\n");
 	}
 	sh_write_file_atomic(out_path, txt, len);
+	free((char *)name);
 	return 0;
 }

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	double min_gap;
 	if (sh_duration_seconds(&gap, 0, 0, 0, &min_gap) < 0)
 		sh_usage_error("--min-gap: %s", sh_error());
-	const char *name;
+	const char *name; /* owned: the source as named in messages */
 	size_t frames = sh_analysis_stream(first < argc ? argv[first] : "-", init, feed, NULL, &name);
 	sh_odf_flush(odf);
 	sh_onset_opts oo = {threshold, min_gap};
@@ -65,5 +65,6 @@ int main(int argc, char **argv)
 	sh_write_file_atomic(out_path, txt, len);
 	free(txt);
 	free(on);
+	free((char *)name);
 	return 0;
 }

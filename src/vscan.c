@@ -304,7 +304,8 @@ int main(int argc, char **argv)
 			add_file(argv[a], &sb, true);
 		}
 	}
-	qsort(files, nfiles, sizeof *files, cmp_found);
+	if (nfiles)
+		qsort(files, nfiles, sizeof *files, cmp_found);
 
 	json_t *cache = opt.cache ? load_cache(opt.cache) : json_object();
 	json_t *seen = json_object();
