@@ -1,6 +1,11 @@
 # shards -- top-level Makefile.
 #   make                 build every program into bin/ and lib/libshards.a
-#   make check           install missing Debian packages, build, run every test
+#   make check           install missing Debian packages, build, run every test: the
+#                        suite, the suite again built with ASan + UBSan + LeakSanitizer,
+#                        and the pipeline tests under valgrind (CHECK="plain" for the first only)
+#   make check SANITIZE=1  build everything with the sanitizers (into sanitize-build/)
+#                        and run the whole suite on that build
+#   make check-valgrind  the pipeline tests under valgrind (VALGRIND_TESTS picks scripts)
 #   make demo            install, build, micro-sample a generated breakbeat into out/demo/
 #   make bench           time shards against the tools it replaces
 #   make install PREFIX=/usr/local [DESTDIR=...]
@@ -9,10 +14,15 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+O        ?= sanitize-build
+else
 O        ?= .
+endif
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-SANITIZE ?=
+CHECK    ?= plain sanitize valgrind
 
 # Every library the suite uses; each program links what it needs through libshards.
 PKGS = sndfile fftw3f libavformat libavcodec libavutil libswscale libswresample \
@@ -22,7 +32,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lportmidi -lm -lpthread
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wformat=2
 ifeq ($(SANITIZE),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+           -DSH_SANITIZED
 LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(O)/obj/gen $(PKG_CFLAGS) \
@@ -84,7 +95,15 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all units
-	@O=$(O) sh tests/run
+ifeq ($(SANITIZE),1)
+	@O=$(O) SHARDS_SANITIZED=1 sh tests/check plain
+else
+	@O=$(O) sh tests/check $(CHECK)
+endif
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all units
+	@O=$(O) sh tests/check valgrind
 
 demo: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
@@ -104,15 +123,14 @@ install: all
 	cp -R share/shards/. $(DESTDIR)$(PREFIX)/share/shards/
 
 clean:
-	rm -rf $(O)/obj $(O)/bin $(LIBA) tests/out
+	rm -rf $(O)/obj $(O)/bin $(LIBA) tests/out tests/out-* sanitize-build
 
-.PHONY: all units deps check demo bench install clean
+.PHONY: all units deps check check-valgrind demo bench install clean
 .SECONDARY:
 
 # ---- hardening: fuzz harnesses, libFuzzer --------------------------------
 #   make fuzz FUZZ_SECONDS=N   run each libFuzzer harness for N seconds (clang + libFuzzer)
-#                              (slow; VALGRIND_TESTS="micro events" picks the scripts)
-#   make check SANITIZE=1      the whole suite built with ASan + UBSan (+ LeakSanitizer)
+#   make fuzz-afl FUZZ_SECONDS=N   the same harnesses under AFL++ (afl-fuzz)
 # tests/fuzz/NAME.c are harnesses (LLVMFuzzerTestOneInput); each is also linked with
 # tests/fuzz/driver.c into $(O)/obj/fuzz/NAME, a plain program that replays files
 # (built with `units`, so `make check` replays every corpus through them).
@@ -148,4 +166,23 @@ fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run-libfuzzer $(FUZZ_SECONDS) $(FUZZ_O)/bin $(O)/obj/fuzz-work
 
-.PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers
+# AFL++: the same harnesses linked with tests/fuzz/driver.c (it takes afl-fuzz's @@)
+# and instrumented by afl-clang-fast.   make fuzz-afl FUZZ_SECONDS=N
+AFL_CC ?= afl-clang-fast
+AFL_O   = $(O)/obj/afl
+AFL_TARGETS = $(FUZZ_SRC:tests/fuzz/%.c=$(AFL_O)/bin/%)
+
+afl-lib:
+	@$(MAKE) --no-print-directory O=$(AFL_O) CC=$(AFL_CC) SANITIZE= CFLAGS="-O1 -g" $(AFL_O)/lib/libshards.a
+
+$(AFL_O)/bin/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h afl-lib
+	@mkdir -p $(@D)
+	$(call say,AFL,$@)$(AFL_CC) -std=gnu11 -O1 -g -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+		-o $@ $< tests/fuzz/driver.c $(AFL_O)/lib/libshards.a $(PKG_LIBS)
+
+fuzz-afl: deps
+	@sh tools/install-deps tools/fuzz-packages.txt
+	@$(MAKE) --no-print-directory $(AFL_TARGETS)
+	@bash tests/fuzz/run-afl $(FUZZ_SECONDS) $(AFL_O)/bin $(O)/obj/afl-work
+
+.PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers fuzz-afl afl-lib
