@@ -1,14 +1,15 @@
 # fuzz.sh -- every committed fuzz corpus and crash regression replayed through the
 # plain fuzz drivers ($O/obj/fuzz/NAME, built by `make units`), mutated copies of
 # the corpus through them too, and, when clang's libFuzzer is installed, a short
-# bounded libFuzzer pass per harness when FUZZ_CI_SECONDS is set (default 0:
-# replay only, so the suite stays deterministic; `make fuzz` runs real passes).
+# bounded libFuzzer pass of FUZZ_CI_SECONDS (default 10) per harness, on the plain
+# build only (a sanitizer or valgrind run of the suite replays; `make fuzz
+# FUZZ_SECONDS=N` runs long passes).
 T=fuzz
 . "$(dirname "$0")/lib.sh"
 top=$SHARDS_TOP
 drivers=$SHARDS_O/obj/fuzz
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/fuzz/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # a deterministic mutator: byte flips, truncations, splices, big numbers
@@ -71,7 +72,8 @@ for c in "$top"/tests/fuzz/*.c; do
 done
 
 # libFuzzer: only where clang can link a fuzzer (clang + libclang-rt-14-dev)
-secs=${FUZZ_CI_SECONDS:-0}
+secs=${FUZZ_CI_SECONDS:-10}
+[ "${SHARDS_SANITIZED:-}${SHARDS_VALGRIND:-}" = "" ] || secs=0
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }\n' >"$W/probe.c"
 if [ "$secs" -gt 0 ] && command -v clang >/dev/null && clang -fsanitize=fuzzer -o "$W/probe" "$W/probe.c" 2>/dev/null; then
 	if make --no-print-directory -C "$top" O="$SHARDS_O" fuzz-build >"$W/fuzz-build.log" 2>&1; then
@@ -88,5 +90,5 @@ if [ "$secs" -gt 0 ] && command -v clang >/dev/null && clang -fsanitize=fuzzer -
 		fail "libFuzzer harnesses build" "$(grep -m5 -E 'error' "$W/fuzz-build.log")"
 	fi
 else
-	echo "# fuzz: clang's libFuzzer is not installed (or FUZZ_CI_SECONDS=0): replay only"
+	echo "# fuzz: no libFuzzer pass here (clang's libFuzzer missing, FUZZ_CI_SECONDS=0, or a sanitizer or valgrind run): replay only"
 fi

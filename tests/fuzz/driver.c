@@ -1,6 +1,7 @@
 /* driver.c -- a plain main() for the fuzz harnesses: runs LLVMFuzzerTestOneInput on
  * each file or on every file of each folder named on the command line, or on stdin
- * when there are none (afl-fuzz feeds either way). Prints how many inputs it ran. */
+ * when there are none (afl-fuzz feeds either way; built by afl-clang-fast it runs
+ * persistent). Prints how many inputs it ran. */
 #include "fuzz.h"
 
 #include <dirent.h>
@@ -57,8 +58,30 @@ static void run_path(const char *path)
 	free(list);
 }
 
+#ifdef __AFL_FUZZ_TESTCASE_LEN
+/* Built by afl-clang-fast: with no file named, run in AFL++'s persistent mode (test
+ * cases through shared memory, thousands per process) like libFuzzer does. */
+__AFL_FUZZ_INIT();
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef __AFL_FUZZ_TESTCASE_LEN
+	if (argc < 2) {
+		__AFL_INIT();
+		const uint8_t *buf = __AFL_FUZZ_TESTCASE_BUF;
+		while (__AFL_LOOP(10000)) {
+			size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
+			uint8_t *copy = malloc(len ? len : 1);
+			if (!copy)
+				abort();
+			memcpy(copy, buf, len);
+			LLVMFuzzerTestOneInput(copy, len);
+			free(copy);
+		}
+		return 0;
+	}
+#endif
 	if (argc < 2)
 		run_file("-");
 	for (int i = 1; i < argc; i++)
