@@ -78,9 +78,10 @@ spec() {
 	avsplit) kind=media oext=y4m oopt=-V stdin=0 ;;
 	colorkey) kind=video args="@IN@ @VIDEO@" oext=y4m stdin=0 trunc=0/1 ;;
 	vscan) kind=media oext=jsonl args="--all @IN@" stdin=0 keep=1 dir=0 ;; # an empty folder holds no videos
-	*) # a program not described yet: guess from its help text
+	padmine) args="-O 100 @IN@" ;; # the valid input is a drum loop: let onsets through
+	*) # a program not described yet: guess from its usage and first lines of help
 		h=$("$1" --help 2>/dev/null)
-		case $h in
+		case $(printf '%s\n' "$h" | sed -n '1,3p') in
 		*y4m* | *video*) kind=video oext=y4m ;;
 		*event* | *notes* | *trigger*) kind=events oext=jsonl empty=0 ;;
 		*"cut list"*) kind=cuts oext=json ;;
