@@ -414,7 +414,7 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 				if (!strcmp(k2, "duration")) {
 					if (seen(&m, 0, r, "cut list source", k2) ||
 					    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &cl->src_duration, "cut list source", k2,
-					               "seconds, 0 or more"))
+					               "seconds, 0 to 1e7"))
 						goto fail;
 				} else if (!strcmp(k2, "rate")) {
 					if (seen(&m, 1, r, "cut list source", k2) ||
@@ -520,13 +520,13 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 						if (!strcmp(k2, "src")) {
 							if (seen(&m, 0, r, where, k2) ||
 							    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &c.src, where, k2,
-							               "a position in seconds, 0 or more"))
+							               "a position in seconds, 0 to 1e7"))
 								goto fail;
 							has_src = true;
 						} else if (!strcmp(k2, "dur")) {
 							if (seen(&m, 1, r, where, k2) ||
 							    !num_field(r, 0, SH_CUTLIST_MAX_SECONDS, &c.dur, where, k2,
-							               "a positive number of seconds"))
+							               "a positive number of seconds, at most 1e7"))
 								goto fail;
 							has_dur = true;
 						} else if (!strcmp(k2, "gain")) {
