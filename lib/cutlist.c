@@ -531,7 +531,7 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 							has_dur = true;
 						} else if (!strcmp(k2, "gain")) {
 							if (seen(&m, 2, r, where, k2) ||
-							    !num_field(r, 0, 1000, &c.gain, where, k2, "a linear gain from 0 to 1000"))
+							    !num_field(r, 0, SH_CUTLIST_MAX_GAIN, &c.gain, where, k2, "a linear gain from 0 to 1000"))
 								goto fail;
 						} else if (!strcmp(k2, "reverse")) {
 							if (seen(&m, 3, r, where, k2) || !bool_value(r, &c.reverse, where, k2))
@@ -787,6 +787,14 @@ sh_cutlist *sh_cutlist_compose(const sh_cutlist *a, const sh_cutlist *b)
 			if (ac->silence) {
 				p.silence = true;
 				p.gain = 1;
+			} else if (p.gain > SH_CUTLIST_MAX_GAIN) {
+				free(aout);
+				free(out);
+				free(seg);
+				sh_set_error("cut %zu of the second list: gain %g on gain %g makes %g, above %g "
+				             "(+60 dB), the most a cut list holds", j, bc->gain, ac->gain, p.gain,
+				             SH_CUTLIST_MAX_GAIN);
+				return NULL;
 			} else {
 				int64_t asrc = sh_seconds_to_index(ac->src, R);
 				int64_t i0 = x - aout[k], i1 = y - aout[k];
