@@ -2,6 +2,7 @@
  * frames (libswscale) at a constant frame rate, and into float audio
  * (libswresample). See media.h for the timing and fitting rules. */
 #include "media.h"
+#include "audio.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -837,6 +838,12 @@ int sh_media_audio_begin(sh_media *m, int rate, int channels, double start, doub
 	m->src_rate = m->dec->sample_rate;
 	if (m->src_rate <= 0) {
 		sh_set_error("%s: the audio stream has no sample rate", m->path);
+		return -1;
+	}
+	/* a header's absurd rate would have the resampler work (and allocate) without end */
+	if (m->src_rate < SH_MIN_RATE || m->src_rate > SH_MAX_RATE) {
+		sh_set_error("%s: sample rate %d Hz: shards handles %d to %d", m->path, m->src_rate,
+		             SH_MIN_RATE, SH_MAX_RATE);
 		return -1;
 	}
 	m->arate = rate > 0 ? rate : m->src_rate;

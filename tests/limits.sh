@@ -37,6 +37,9 @@ sys.stdout.buffer.write(b'RIFF' + struct.pack('<I', 0xffffffff) + b'WAVEfmt ' + 
 check_fail "a WAV file claiming 4 GiB holding 1 KiB: refused as lying, nothing allocated for the claim" 1 'claims 4294967280 bytes.*holds 1024' \
 	lim chop -s 1ms claims.wav
 
+check_fail "a 51-byte WAV claiming 117 MHz, through FFmpeg (avsplit): refused at once" 1 'sample rate 117494972 Hz.*1000 to 768000' \
+	lim timeout 10 avsplit -a x.au "$SHARDS_TOP/tests/fuzz/regress/media/wav-rate-117MHz.wav"
+
 # ---- a piped source larger than the address-space limit: cutapply spools it to disk
 cutgen --seed 1 -s 500ms -S 1 -t 0 -r 0 -D 700 -o shuffle.json
 mkdir spool
