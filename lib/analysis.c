@@ -23,17 +23,7 @@ size_t sh_analysis_stream(const char *path, void (*init)(void *user, int rate), 
 	float *mono = sh_malloc((size_t)BLOCK * sizeof(float));
 	size_t total = 0, got;
 	while ((got = sh_audio_read_or_die(in, buf, BLOCK)) > 0) {
-		if (ch == 1) {
-			memcpy(mono, buf, got * sizeof(float));
-		} else {
-			float s = 1.0f / ch;
-			for (size_t i = 0; i < got; i++) {
-				float acc = 0;
-				for (int c = 0; c < ch; c++)
-					acc += buf[i * ch + c];
-				mono[i] = acc * s;
-			}
-		}
+		sh_audio_downmix(buf, got, ch, mono);
 		fn(user, mono, got);
 		total += got;
 	}

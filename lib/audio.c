@@ -1317,3 +1317,17 @@ void sh_audio_finish(sh_audio_out *out)
 }
 
 int64_t sh_audio_written(const sh_audio_out *out) { return out->written; }
+
+void sh_audio_downmix(const float *in, size_t n, int channels, float *out)
+{
+	if (channels == 1) {
+		memmove(out, in, n * sizeof *out);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		float s = 0;
+		for (int c = 0; c < channels; c++)
+			s += in[i * channels + c];
+		out[i] = s / channels;
+	}
+}

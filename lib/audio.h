@@ -40,6 +40,9 @@ size_t sh_audio_read_or_die(sh_audio_in *in, float *buf, size_t n);
 /* Seek to a frame (seekable inputs only); -1 with sh_error() on failure. */
 int sh_audio_seek(sh_audio_in *in, int64_t frame);
 void sh_audio_close(sh_audio_in *in);
+
+/* The mean of CHANNELS interleaved channels: N frames of IN into OUT (mono). */
+void sh_audio_downmix(const float *in, size_t n, int channels, float *out);
 /* Resample everything read from now on to RATE (libsoxr, very high quality).
  * Makes the input unseekable. A no-op when the rate already matches. */
 void sh_audio_resample_to(sh_audio_in *in, int rate);

@@ -17,7 +17,7 @@
 #define SH_CUTLIST_VERSION 1
 #define SH_CUTLIST_MAX_CUTS 20000000 /* bounds memory on hostile input */
 #define SH_CUTLIST_MAX_SECONDS 1e7   /* positions beyond ~115 days are nonsense */
-#define SH_CUTLIST_MAX_GAIN 1000     /* +60 dB: louder is a mistake, not a sound */
+#define SH_CUTLIST_MAX_GAIN 1000.0   /* +60 dB: louder is a mistake, not a sound */
 
 typedef struct {
 	double src;     /* source start, seconds (ignored when silence) */

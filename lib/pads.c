@@ -91,12 +91,7 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 	for (int64_t pos = 0; pos < total; pos += BLOCK) {
 		size_t n = (size_t)(total - pos < BLOCK ? total - pos : BLOCK);
 		sh_audio_source_get(src, pos, n, buf);
-		for (size_t i = 0; i < n; i++) {
-			float s = 0;
-			for (int c = 0; c < channels; c++)
-				s += buf[i * channels + c];
-			mono[i] = s / channels;
-		}
+		sh_audio_downmix(buf, n, channels, mono);
 		sh_odf_feed(odf, mono, n);
 		sh_stft_push(st, mono, n);
 		for (size_t i = 0; i < n; i++) {
@@ -396,12 +391,7 @@ void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts
 	float *a = sh_malloc((size_t)span * channels * sizeof *a);
 	float *m = sh_malloc((size_t)span * sizeof *m);
 	sh_audio_source_get(src, p->start, (size_t)span, a);
-	for (int64_t i = 0; i < span; i++) {
-		float s = 0;
-		for (int c = 0; c < channels; c++)
-			s += a[i * channels + c];
-		m[i] = s / channels;
-	}
+	sh_audio_downmix(a, (size_t)span, channels, m);
 	/* the seam: the end whose continuation matches the start best; ties go to the
 	 * length nearest the target */
 	double e0 = 0;
@@ -456,12 +446,7 @@ void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts
 		p->rms_db = -200;
 	if (p->peak_db < -200)
 		p->peak_db = -200;
-	for (int64_t i = 0; i < n; i++) {
-		float s = 0;
-		for (int c = 0; c < channels; c++)
-			s += y[i * channels + c];
-		m[i] = s / channels;
-	}
+	sh_audio_downmix(y, (size_t)n, channels, m);
 	int size = fft_size_for(rate);
 	spec_acc acc = {sh_calloc((size_t)size / 2 + 1, sizeof(double)), size / 2 + 1};
 	sh_stft *st = sh_stft_new(size, size / 4, 1, acc_frame, NULL, &acc);

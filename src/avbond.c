@@ -204,12 +204,7 @@ int main(int argc, char **argv)
 	while ((got = sh_audio_read_or_die(ain, buf, block)) > 0) {
 		aframes += (int64_t)got;
 		if (odf) {
-			for (size_t i = 0; i < got; i++) {
-				float s = 0;
-				for (int c = 0; c < ch; c++)
-					s += buf[i * ch + c];
-				mono[i] = s / ch;
-			}
+			sh_audio_downmix(buf, got, ch, mono);
 			sh_odf_feed(odf, mono, got);
 		}
 	}
