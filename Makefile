@@ -145,7 +145,7 @@ FUZZ_TARGETS  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_O)/bin/%)
 
 $(O)/obj/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(LIBA) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(LIBA) $(PKG_LIBS)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(LIBA) $(PKG_LIBS)
 
 units: $(FUZZ_DRIVERS)
 fuzz-drivers: $(FUZZ_DRIVERS)
@@ -157,7 +157,7 @@ fuzz-lib:
 
 $(FUZZ_O)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h fuzz-lib
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+	$(call say,FUZZ,$@)$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib -Itests/fuzz $(PKG_CFLAGS) \
 		-o $@ $< $(FUZZ_O)/lib/libshards.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_TARGETS)
