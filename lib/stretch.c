@@ -356,14 +356,8 @@ void sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm
 	for (int64_t at = 0; at < n;) {
 		size_t m = (size_t)(n - at < (int64_t)block ? n - at : (int64_t)block);
 		sh_audio_source_get(src, at, m, buf);
-		/* the same mix as lib/analysis.c, so the numbers match bpm(1), keydetect(1) */
-		const float scale = 1.0f / (float)channels;
-		for (size_t i = 0; i < m; i++) {
-			float sum = 0;
-			for (int c = 0; c < channels; c++)
-				sum += buf[i * (size_t)channels + c];
-			mono[i] = channels == 1 ? sum : sum * scale;
-		}
+		/* the mix of lib/analysis.c, so the numbers match bpm(1), keydetect(1) */
+		sh_audio_downmix(buf, m, channels, mono);
 		if (t)
 			sh_tempo_feed(t, mono, m);
 		if (k)

@@ -5,10 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audio.h"
 #include "cli.h"
 #include "key.h"
 #include "onsets.h"
 #include "tap.h"
+#include "stretch.h"
 #include "tempo.h"
 
 static const char *write_tmp(const char *text)
@@ -117,5 +119,45 @@ int main(void)
 	free(x);
 	char buf[16];
 	CHECK(!strcmp(sh_key_name(3, true, buf, sizeof buf), "Eb minor"), "key name Eb minor");
+
+	/* stretch(1) measures a source with the mix bpm(1) and keydetect(1) use: the
+	 * same chroma and tempo to the last bit, three channels included (a mean of
+	 * three is not a sum times 1/3 in float). */
+	{
+		const int rate = 22050, ch = 3;
+		size_t fr;
+		float *beat = pulses(rate, 6, 0.5, &fr);
+		float *il = malloc(fr * ch * sizeof(float)), *mono = malloc(fr * sizeof(float));
+		for (size_t i = 0; i < fr; i++)
+			for (int c = 0; c < ch; c++)
+				il[i * ch + c] = 0.3f * beat[i] + (float)(0.1 * sin(2 * M_PI * (220.0 + 110 * c) * i / rate + c));
+		char path[64];
+		snprintf(path, sizeof path, "/tmp/shards-detect-%d.au", (int)getpid());
+		sh_audio_out *w = sh_audio_create(path, rate, ch, &(sh_audio_out_opts){0});
+		sh_audio_write(w, il, fr);
+		sh_audio_finish(w);
+		sh_audio_in *in = sh_audio_open_or_die(path);
+		sh_audio_source *src = sh_audio_source_open(in, 1 << 20);
+		double bpm = -1;
+		sh_key_result sk, dk;
+		sh_stretch_detect(src, rate, ch, &bpm, &sk);
+		sh_audio_source_close(src);
+		sh_audio_close(in);
+		unlink(path);
+		sh_audio_downmix(il, fr, ch, mono);
+		sh_tempo_result tr;
+		sh_tempo_opts to;
+		sh_tempo_opts_default(&to);
+		to.beats = false;
+		sh_tempo_estimate(mono, fr, rate, &to, &tr);
+		sh_key_estimate(mono, fr, rate, &dk);
+		CHECK(bpm > 0 && bpm == tr.bpm, "stretch's tempo detection matches bpm's: %.6f %.6f", bpm, tr.bpm);
+		CHECK(sk.tonic == dk.tonic && !memcmp(sk.chroma, dk.chroma, sizeof sk.chroma),
+		      "stretch's key detection matches keydetect's on 3 channels, chroma to the bit");
+		sh_tempo_result_free(&tr);
+		free(beat);
+		free(il);
+		free(mono);
+	}
 	return tap_failed;
 }
