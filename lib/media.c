@@ -526,6 +526,22 @@ void sh_media_video_opts_default(sh_media_video_opts *o)
 	o->fit = SH_FIT_CROP;
 }
 
+void sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
+                             sh_rational fps)
+{
+	sh_media_video_opts_default(o);
+	if (size && sh_parse_size(size, &o->width, &o->height) != 0)
+		sh_usage_error("--size: %s", sh_error());
+	int f = sh_parse_fit(fit);
+	if (f < 0)
+		sh_usage_error("--fit: '%s' is not crop, pad or stretch", fit);
+	o->fit = (sh_fit)f;
+	if (sh_parse_chroma(chroma, &o->chroma, o->chroma_tag) != 0)
+		sh_usage_error("--chroma: %s", sh_error());
+	o->fps_num = fps.num;
+	o->fps_den = fps.den;
+}
+
 static int chroma_pix_fmt(sh_chroma c)
 {
 	switch (c) {

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "y4m.h"
 
 typedef struct {
@@ -61,6 +62,9 @@ void sh_media_close(sh_media *m);
 bool sh_media_image_name(const char *path);
 
 typedef enum { SH_FIT_CROP, SH_FIT_PAD, SH_FIT_STRETCH } sh_fit;
+/* The choice lists of --fit and --chroma options (what the parsers below take). */
+#define SH_FIT_CHOICES "crop|pad|stretch"
+#define SH_CHROMA_CHOICES "420jpeg|420mpeg2|420paldv|420|422|444|mono"
 /* "crop" "pad" "stretch" -> fit; -1 on anything else */
 int sh_parse_fit(const char *text);
 /* "420jpeg" "420mpeg2" "420paldv" "420" "422" "444" "mono" -> fills chroma and tag; -1 else */
@@ -80,6 +84,11 @@ typedef struct {
 } sh_media_video_opts;
 
 void sh_media_video_opts_default(sh_media_video_opts *o);
+/* Defaults, then the output geometry from a program's options: SIZE "WxH" (NULL:
+ * the source's), FIT, CHROMA and FPS ({0, 0}: the source's). A bad value is a
+ * usage error naming --size, --fit or --chroma. */
+void sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
+                             sh_rational fps);
 /* Choose the video stream and set up the conversion; fills *info with the output
  * geometry (F, C, W, H; interlace 'p', aspect 1:1). -1 + sh_error() when the file
  * has no video stream or the decoder cannot open. */

@@ -125,10 +125,10 @@ int main(int argc, char **argv)
 		 .help = "frame rate: 24, 25, 30, 30000/1001, ... (30)"},
 		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
 		 .help = "frame size (the visual's own; a folder: its first picture's)"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = "crop|pad|stretch",
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
 		 .help = "how a picture of another aspect fills the frame (crop)"},
 		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
-		 .choices = "420jpeg|420mpeg2|420paldv|420|422|444|mono", .arg = "CHROMA",
+		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
 		 .help = "y4m chroma (420jpeg)"},
 		{.name = "threshold", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = 0,
 		 .max = 1, .help = "folder: transient sensitivity, 0 (every ripple)..1 (hardest hits) (0.3)"},
@@ -159,14 +159,7 @@ int main(int argc, char **argv)
 	if (every > 0 && bpm <= 0)
 		sh_usage_error("--every needs --bpm");
 	sh_media_video_opts vo;
-	sh_media_video_opts_default(&vo);
-	if (size && sh_parse_size(size, &vo.width, &vo.height) != 0)
-		sh_usage_error("--size: %s", sh_error());
-	vo.fit = (sh_fit)sh_parse_fit(fit);
-	if (sh_parse_chroma(chroma, &vo.chroma, vo.chroma_tag) != 0)
-		sh_usage_error("--chroma: %s", sh_error());
-	vo.fps_num = fps.num;
-	vo.fps_den = fps.den;
+	sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
 	double dfps = sh_rational_value(fps);
 	double gap;
 	if (sh_duration_seconds(&min_gap, bpm, dfps, 0, &gap) != 0)

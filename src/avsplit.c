@@ -40,10 +40,10 @@ int main(int argc, char **argv)
 		 .help = "output frame rate, e.g. 30, 24, 30000/1001 (the source's)"},
 		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
 		 .help = "output frame size, 2..16384 each (the source's)"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = "crop|pad|stretch",
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
 		 .help = "how the picture fills a different aspect (crop)"},
 		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
-		 .choices = "420jpeg|420mpeg2|420paldv|420|422|444|mono", .arg = "CHROMA",
+		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
 		 .help = "y4m chroma: 420jpeg 420mpeg2 420paldv 420 422 444 mono (420jpeg)"},
 		{.name = "start", .type = SH_OPT_STRING, .dest = &start, .arg = "T",
 		 .help = "start this far into the source: seconds, 500ms, 2f (0)"},
@@ -67,14 +67,7 @@ int main(int argc, char **argv)
 		sh_usage_error("--rate: %lld is out of range %d..%d", (long long)rate, SH_MIN_RATE, SH_MAX_RATE);
 
 	sh_media_video_opts vo;
-	sh_media_video_opts_default(&vo);
-	if (size && sh_parse_size(size, &vo.width, &vo.height) != 0)
-		sh_usage_error("--size: %s", sh_error());
-	vo.fit = (sh_fit)sh_parse_fit(fit);
-	if (sh_parse_chroma(chroma, &vo.chroma, vo.chroma_tag) != 0)
-		sh_usage_error("--chroma: %s", sh_error());
-	vo.fps_num = fps.num;
-	vo.fps_den = fps.den;
+	sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
 
 	if (video_path)
 		video_path = sh_media_output(video_path);

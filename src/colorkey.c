@@ -288,10 +288,10 @@ int main(int argc, char **argv)
 		 .help = "output size; other layers are scaled to it (the bottom layer's)"},
 		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
 		 .help = "output frame rate (the bottom layer's)"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = "crop|pad|stretch",
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
 		 .help = "how layers of another aspect fill the frame (crop)"},
 		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
-		 .choices = "420jpeg|420mpeg2|420paldv|420|422|444|mono", .arg = "CHROMA",
+		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
 		 .help = "y4m chroma (420jpeg)"},
 		{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
 		 .help = "output length; the bottom layer loops to fill it (the bottom layer's length)"},
@@ -335,13 +335,7 @@ int main(int argc, char **argv)
 			sh_usage_error("only one layer can come from stdin");
 		if (!strcmp(mode, "fixed") && sh_parse_colors(colors, fixed, &nfixed) != 0)
 			sh_usage_error("--colors: %s", sh_error());
-		if (size && sh_parse_size(size, &vo.width, &vo.height) != 0)
-			sh_usage_error("--size: %s", sh_error());
-		vo.fit = (sh_fit)sh_parse_fit(fit);
-		if (sh_parse_chroma(chroma, &vo.chroma, vo.chroma_tag) != 0)
-			sh_usage_error("--chroma: %s", sh_error());
-		vo.fps_num = fps.num;
-		vo.fps_den = fps.den;
+		sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
 		L = sh_calloc((size_t)n, sizeof *L);
 		for (int i = 0; i < n; i++)
 			L[i].source = sh_strdup(argv[first + i]);
