@@ -57,6 +57,16 @@ void sh_stft_push(sh_stft *s, const float *in, size_t n);
 void sh_stft_finish(sh_stft *s);
 void sh_stft_free(sh_stft *s);
 
+/* The --fft/-n and --hop entries of an option table (lib/cli.h) for int64_t
+ * variables, shared by the STFT programs; their help names 2048 and 0 as the
+ * defaults, which is what those programs start from. Check the values given
+ * with sh_stft_check_sizes after parsing. */
+#define SH_STFT_OPTIONS(fft, hop)                                                                    \
+	{.name = "fft", .short_name = 'n', .type = SH_OPT_INT, .dest = &(fft), .min = SH_STFT_MIN_SIZE,  \
+	 .max = SH_STFT_MAX_SIZE, .arg = "N", .help = "FFT window length, even, 16..65536 (2048)"},       \
+	{.name = "hop", .type = SH_OPT_INT, .dest = &(hop), .min = 0, .max = SH_STFT_MAX_SIZE / 2,        \
+	 .arg = "N", .help = "hop between windows, 1..fft/2, 0 = fft/4 (0)"}
+
 /* Check --fft/--hop as given on a command line (usage error when the window is
  * odd or the hop longer than half of it; hop 0 means fft/4). */
 void sh_stft_check_sizes(int64_t fft, int64_t hop);
