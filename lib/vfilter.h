@@ -46,6 +46,11 @@ void sh_vf_write(sh_vf *vf, const uint8_t *frame);
 /* Finish the output (rename the -o file into place) and free everything. */
 void sh_vf_close(sh_vf *vf);
 
+/* The -o entry of every y4m filter's option table (a const char *). */
+#define SH_VF_OUTPUT_OPTION(dest)                                             \
+	{"output", 'o', SH_OPT_STRING, &(dest), .no_preset = true, .arg = "FILE", \
+	 .help = "write y4m to FILE (default: stdout)"}
+
 /* The input operand: none or "-" is stdin; more than one is a usage error. */
 const char *sh_vf_operand(int argc, char **argv, int first);
 

@@ -42,8 +42,7 @@ static sh_option options[] = {
 	 "colour drift depth (0.2; 0..1)", false, NULL},
 	{"vignette", 'V', SH_OPT_DOUBLE, &vignette, 0, 1, NULL, 0, false, "X",
 	 "darkening at the corners (0.35; 0..1)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

@@ -47,8 +47,7 @@ static sh_option options[] = {
 	 "colour saturation, drawn per run (1; 0..4)", false, NULL},
 	{"curve", 'C', SH_OPT_STRING, &curve, 0, 0, NULL, 0, false, "X/Y,...",
 	 "luma curve through these points in 0..1 (none)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

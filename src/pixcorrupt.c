@@ -59,8 +59,7 @@ static sh_option options[] = {
 	 "weight of flat (lost) blocks (0.2)", false, NULL},
 	{"bytes", 0, SH_OPT_DOUBLE, &w_bytes, 0, 1000, NULL, 0, false, "W",
 	 "weight of raw byte-run corruption (0.2)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

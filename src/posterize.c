@@ -32,8 +32,7 @@ static sh_option options[] = {
 	 "blend with the original: 0 untouched, 1 full (1)", false, NULL},
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
 	 "probability that a frame is posterized (1; 0..1)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

@@ -36,8 +36,7 @@ static sh_option options[] = {
 	 "blue vertical offset (0)", false, NULL},
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
 	 "probability that a frame is split (1; 0..1)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

@@ -44,8 +44,7 @@ static sh_option options[] = {
 	 "probability of a tracking tear per frame (0; 0..1)", false, NULL},
 	{"tear-shift", 's', SH_OPT_INT, &tear_shift, 0, 16384, NULL, 0, false, "PX",
 	 "largest sideways shift of a tear (40)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 

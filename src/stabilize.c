@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "vfilter.h"
 #include "vgraph.h"
 #include "y4m.h"
 
@@ -56,8 +57,7 @@ static sh_option options[] = {
 	 "fill of the uncovered border (keep)", false, NULL},
 	{"interpol", 'i', SH_OPT_CHOICE, &interpol, 0, 0, "no|linear|bilinear|bicubic", 0, false,
 	 "no|linear|bilinear|bicubic", "resampling of moved frames (bilinear)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 
@@ -87,9 +87,7 @@ int main(int argc, char **argv)
 	sh_program prog = {"stabilize [options] [FILE]", "two-pass stabilization of a y4m stream (libvidstab)", false, 0,
 	                   false};
 	int first = sh_parse_options(&prog, options, argc, argv);
-	if (argc - first > 1)
-		sh_usage_error("one input at most (got %d; try --help)", argc - first);
-	const char *input = argc - first == 1 ? argv[first] : "-";
+	const char *input = sh_vf_operand(argc, argv, first);
 	if (accuracy < shakiness)
 		sh_usage_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy,
 		               (long long)shakiness);

@@ -38,8 +38,7 @@ static sh_option options[] = {
 	 "noise shape (gauss)", false, NULL},
 	{"frozen", 'f', SH_OPT_FLAG, &frozen, 0, 0, NULL, 0, false, NULL,
 	 "the same noise pattern on every frame", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &output, 0, 0, NULL, 0, true, "FILE",
-	 "write y4m to FILE (default: stdout)", false, NULL},
+	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
 
