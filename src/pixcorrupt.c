@@ -73,6 +73,18 @@ typedef struct {
 
 #define MAX_STICKY 1024
 
+/* The block's luma rectangle scaled to plane p: [x0, x1) x [y0, y1), clipped to it. */
+static void plane_rect(const sh_vf *vf, int p, const block *b, int *x0, int *x1, int *y0, int *y1)
+{
+	int W = vf->info.width, H = vf->info.height, pw = vf->pw[p], ph = vf->ph[p];
+	*x0 = (int)((long)b->x * pw / W);
+	*x1 = (int)((long)(b->x + b->w) * pw / W);
+	*y0 = (int)((long)b->y * ph / H);
+	*y1 = (int)((long)(b->y + b->h) * ph / H);
+	*x1 = *x1 > pw ? pw : *x1;
+	*y1 = *y1 > ph ? ph : *y1;
+}
+
 /* Copy a rectangle of plane p from src (frame-sized) at (x+dx, y+dy) to dst at (x, y),
  * source coordinates clamped to the plane. */
 static void move_rect(const sh_vf *vf, uint8_t *dst, const uint8_t *src, const block *b)
@@ -82,12 +94,9 @@ static void move_rect(const sh_vf *vf, uint8_t *dst, const uint8_t *src, const b
 	sh_vf_planes(vf, dst, dp);
 	sh_vf_planes(vf, (uint8_t *)src, sp);
 	for (int p = 0; p < vf->nplanes; p++) {
-		int pw = vf->pw[p], ph = vf->ph[p];
-		int x0 = (int)((long)b->x * pw / W), x1 = (int)((long)(b->x + b->w) * pw / W);
-		int y0 = (int)((long)b->y * ph / H), y1 = (int)((long)(b->y + b->h) * ph / H);
+		int pw = vf->pw[p], ph = vf->ph[p], x0, x1, y0, y1;
+		plane_rect(vf, p, b, &x0, &x1, &y0, &y1);
 		int dx = (int)lround((double)b->dx * pw / W), dy = (int)lround((double)b->dy * ph / H);
-		x1 = x1 > pw ? pw : x1;
-		y1 = y1 > ph ? ph : y1;
 		for (int y = y0; y < y1; y++) {
 			int sy = y + dy;
 			sy = sy < 0 ? 0 : sy >= ph ? ph - 1 : sy;
@@ -108,15 +117,11 @@ static void move_rect(const sh_vf *vf, uint8_t *dst, const uint8_t *src, const b
 
 static void flat_rect(const sh_vf *vf, uint8_t *frame, const block *b)
 {
-	int W = vf->info.width, H = vf->info.height;
 	uint8_t *pl[3];
 	sh_vf_planes(vf, frame, pl);
 	for (int p = 0; p < vf->nplanes; p++) {
-		int pw = vf->pw[p], ph = vf->ph[p];
-		int x0 = (int)((long)b->x * pw / W), x1 = (int)((long)(b->x + b->w) * pw / W);
-		int y0 = (int)((long)b->y * ph / H), y1 = (int)((long)(b->y + b->h) * ph / H);
-		x1 = x1 > pw ? pw : x1;
-		y1 = y1 > ph ? ph : y1;
+		int pw = vf->pw[p], x0, x1, y0, y1;
+		plane_rect(vf, p, b, &x0, &x1, &y0, &y1);
 		if (x1 <= x0 || y1 <= y0)
 			continue;
 		uint64_t sum = 0;
