@@ -4,7 +4,6 @@
 #include "key.h"
 
 #include <ctype.h>
-#include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "stft.h"
 
 #define KEY_FMIN 60.0    /* just below C2 */
 #define KEY_FMAX 2100.0  /* just above C7 */
@@ -34,10 +34,7 @@ struct sh_key {
 	size_t n, hop;
 	float *fifo;
 	size_t fill;
-	float *win, *frame;
-	fftwf_complex *spec;
-	fftwf_plan plan;
-	float *mag;
+	sh_magspec *ms;
 	double hist[NFINE];  /* weight per fine pitch-class bin, A440 reference */
 	double dev_c, dev_s; /* circular sums of the deviation from the semitone grid */
 	size_t samples;
@@ -55,48 +52,34 @@ sh_key *sh_key_new(int rate)
 	k->hop = n / 2;
 	k->fifo = sh_calloc(n, sizeof(float));
 	k->fill = 0;
-	k->win = fftwf_alloc_real(n);
-	k->frame = fftwf_alloc_real(n);
-	k->spec = fftwf_alloc_complex(n / 2 + 1);
-	k->mag = sh_malloc((n / 2 + 1) * sizeof(float));
-	if (!k->win || !k->frame || !k->spec)
-		sh_die("out of memory for the FFT buffers");
-	k->plan = fftwf_plan_dft_r2c_1d((int)n, k->frame, k->spec, FFTW_ESTIMATE);
-	for (size_t i = 0; i < n; i++)
-		k->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * (i + 0.5) / n));
+	k->ms = sh_magspec_new(n);
 	return k;
 }
 
 static void key_frame(sh_key *k)
 {
 	size_t n = k->n, nb = n / 2 + 1;
-	for (size_t i = 0; i < n; i++)
-		k->frame[i] = k->fifo[i] * k->win[i];
-	fftwf_execute(k->plan);
+	const float *mag = sh_magspec_run(k->ms, k->fifo);
 	float peak = 0;
-	for (size_t i = 0; i < nb; i++) {
-		float re = k->spec[i][0], im = k->spec[i][1];
-		k->mag[i] = sqrtf(re * re + im * im);
-	}
 	size_t lo = (size_t)floor(KEY_FMIN * n / k->rate), hi = (size_t)ceil(KEY_FMAX * n / k->rate);
 	if (lo < 1)
 		lo = 1;
 	if (hi > nb - 2)
 		hi = nb - 2;
 	for (size_t i = lo; i <= hi; i++)
-		if (k->mag[i] > peak)
-			peak = k->mag[i];
+		if (mag[i] > peak)
+			peak = mag[i];
 	/* Peaks within 40 dB of the frame's loudest, and above an absolute floor
 	 * (about -100 dBFS for a sine). */
 	float floor_ = fmaxf(peak * 0.01f, (float)(n * 1e-5 / 4));
 	if (peak <= floor_)
 		return;
 	for (size_t i = lo; i <= hi; i++) {
-		float m = k->mag[i];
-		if (m < floor_ || m <= k->mag[i - 1] || m < k->mag[i + 1])
+		float m = mag[i];
+		if (m < floor_ || m <= mag[i - 1] || m < mag[i + 1])
 			continue;
 		/* Parabolic interpolation on the log magnitude. */
-		double a = log(k->mag[i - 1] + 1e-20), b = log(m + 1e-20), c = log(k->mag[i + 1] + 1e-20);
+		double a = log(mag[i - 1] + 1e-20), b = log(m + 1e-20), c = log(mag[i + 1] + 1e-20);
 		double den = a - 2 * b + c, d = den < 0 ? 0.5 * (a - c) / den : 0;
 		if (d > 0.5)
 			d = 0.5;
@@ -226,12 +209,8 @@ void sh_key_free(sh_key *k)
 {
 	if (!k)
 		return;
-	fftwf_destroy_plan(k->plan);
-	fftwf_free(k->win);
-	fftwf_free(k->frame);
-	fftwf_free(k->spec);
+	sh_magspec_free(k->ms);
 	free(k->fifo);
-	free(k->mag);
 	free(k);
 }
 

@@ -2,13 +2,13 @@
  * picking with an adaptive threshold, and the onsets-file loader. */
 #include "onsets.h"
 
-#include <fftw3.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "stft.h"
 
 #define ODF_FMIN 30.0
 #define ODF_FMAX 16000.0
@@ -22,9 +22,7 @@ struct sh_odf {
 	size_t hop, n;          /* hop and window length in samples */
 	float *fifo;            /* n + hop samples waiting to be framed */
 	size_t fill;
-	float *win, *frame;
-	fftwf_complex *spec;
-	fftwf_plan plan;
+	sh_magspec *ms;
 	int nbands;
 	int *bin_band;          /* band of each bin, -1 for none */
 	int *band_group;
@@ -52,17 +50,11 @@ sh_odf *sh_odf_new(int rate)
 	o->n = n;
 	o->fifo = sh_calloc(n + o->hop, sizeof(float));
 	o->fill = n / 2; /* frame 0 is centred on the first sample */
-	o->win = fftwf_alloc_real(n);
-	o->frame = fftwf_alloc_real(n);
-	o->spec = fftwf_alloc_complex(n / 2 + 1);
-	if (!o->win || !o->frame || !o->spec)
-		sh_die("out of memory for the FFT buffers");
-	o->plan = fftwf_plan_dft_r2c_1d((int)n, o->frame, o->spec, FFTW_ESTIMATE);
+	o->ms = sh_magspec_new(n);
+	const float *win = sh_magspec_window(o->ms);
 	double wsum = 0;
-	for (size_t i = 0; i < n; i++) {
-		o->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * (i + 0.5) / n));
-		wsum += o->win[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		wsum += win[i];
 	o->norm = 2.0 / wsum;
 	/* Bins to log-spaced bands; bands without a bin are skipped. */
 	double fmax = fmin(ODF_FMAX, rate * 0.5 * 0.95);
@@ -126,17 +118,13 @@ sh_odf *sh_odf_new(int rate)
 
 static void odf_frame(sh_odf *o)
 {
-	size_t n = o->n, nbins = n / 2 + 1;
-	for (size_t i = 0; i < n; i++)
-		o->frame[i] = o->fifo[i] * o->win[i];
-	fftwf_execute(o->plan);
+	size_t nbins = o->n / 2 + 1;
+	const float *mag = sh_magspec_run(o->ms, o->fifo);
 	memset(o->level, 0, (size_t)o->nbands * sizeof(float));
 	for (size_t k = 0; k < nbins; k++) {
 		int b = o->bin_band[k];
-		if (b < 0)
-			continue;
-		float re = o->spec[k][0], im = o->spec[k][1];
-		o->level[b] += sqrtf(re * re + im * im);
+		if (b >= 0)
+			o->level[b] += mag[k];
 	}
 	float sum[1 + SH_ODF_GROUPS] = {0};
 	int cnt[1 + SH_ODF_GROUPS] = {0};
@@ -223,10 +211,7 @@ void sh_odf_free(sh_odf *o)
 {
 	if (!o)
 		return;
-	fftwf_destroy_plan(o->plan);
-	fftwf_free(o->win);
-	fftwf_free(o->frame);
-	fftwf_free(o->spec);
+	sh_magspec_free(o->ms);
 	free(o->fifo);
 	free(o->bin_band);
 	free(o->band_group);

@@ -307,3 +307,55 @@ void sh_stft_check_sizes(int64_t fft, int64_t hop)
 	if (hop > fft / 2)
 		sh_usage_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
 }
+
+/* ---------------------------------------------------------------- magspec */
+
+struct sh_magspec {
+	size_t n;
+	float *win, *time, *mag;
+	fftwf_complex *spec;
+	fftwf_plan plan;
+};
+
+sh_magspec *sh_magspec_new(size_t n)
+{
+	sh_magspec *m = sh_calloc(1, sizeof *m);
+	m->n = n;
+	m->win = sh_malloc(n * sizeof(float));
+	m->mag = sh_malloc((n / 2 + 1) * sizeof(float));
+	m->time = fftwf_alloc_real(n);
+	m->spec = fftwf_alloc_complex(n / 2 + 1);
+	if (!m->time || !m->spec)
+		sh_die("out of memory for the FFT buffers");
+	m->plan = fftwf_plan_dft_r2c_1d((int)n, m->time, m->spec, FFTW_ESTIMATE);
+	if (!m->plan)
+		sh_die("cannot plan an FFT of size %zu", n);
+	for (size_t i = 0; i < n; i++)
+		m->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * (i + 0.5) / n));
+	return m;
+}
+
+const float *sh_magspec_run(sh_magspec *m, const float *x)
+{
+	mul(m->time, x, m->win, (int)m->n);
+	fftwf_execute(m->plan);
+	for (size_t k = 0; k <= m->n / 2; k++) {
+		float re = crealf(m->spec[k]), im = cimagf(m->spec[k]);
+		m->mag[k] = sqrtf(re * re + im * im);
+	}
+	return m->mag;
+}
+
+const float *sh_magspec_window(const sh_magspec *m) { return m->win; }
+
+void sh_magspec_free(sh_magspec *m)
+{
+	if (!m)
+		return;
+	fftwf_destroy_plan(m->plan);
+	fftwf_free(m->time);
+	fftwf_free(m->spec);
+	free(m->win);
+	free(m->mag);
+	free(m);
+}

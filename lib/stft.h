@@ -84,6 +84,20 @@ const float *sh_stft_window(const sh_stft *s);
  * scrambles phases can divide by its square root to keep the level. */
 double sh_stft_incoherent_gain(const sh_stft *s);
 
+/* Magnitude spectra of single frames, for analysis code that frames a mono
+ * signal itself (its own hop and alignment): a Hann window sampled at the
+ * sample centres, w[i] = 0.5 - 0.5 cos(2 pi (i + 0.5) / n) (no zero ends, unlike
+ * the periodic window above), and one FFTW plan made at creation. */
+typedef struct sh_magspec sh_magspec;
+/* n: even, at least 2. Dies when out of memory. */
+sh_magspec *sh_magspec_new(size_t n);
+/* Window n samples of x, transform, and return the n/2 + 1 magnitudes
+ * sqrt(re^2 + im^2) (unnormalised: a full-scale sine reads about n/4); valid
+ * until the next call. */
+const float *sh_magspec_run(sh_magspec *m, const float *x);
+const float *sh_magspec_window(const sh_magspec *m); /* n values */
+void sh_magspec_free(sh_magspec *m);
+
 /* Set flush-to-zero / denormals-are-zero in this thread (x86 SSE; elsewhere a
  * no-op, and the callers add no tiny offsets, so tails just cost more). */
 void sh_stft_no_denormals(void);

@@ -105,6 +105,26 @@ int main(void)
 	sh_stft_free(s);
 	CHECK(sh_stft_new(2047, 512, 1, NULL, NULL, NULL) == NULL, "odd size refused");
 	CHECK(sh_stft_new(2048, 1025, 1, NULL, NULL, NULL) == NULL, "hop above size/2 refused");
+
+	/* magspec: a sine centred on bin 32 of 1024 reads amplitude * n / 4 there,
+	 * its neighbours half that (Hann), and nothing two bins away */
+	{
+		const size_t len = 1024;
+		float *sine = malloc(len * sizeof(float));
+		for (size_t i = 0; i < len; i++)
+			sine[i] = (float)(0.5 * sin(2 * M_PI * 32 * (i + 0.5) / len));
+		sh_magspec *m = sh_magspec_new(len);
+		const float *mag = sh_magspec_run(m, sine);
+		CHECK(fabs(mag[32] - 0.5 * len / 4) < 1e-3 * len, "magspec: sine on bin 32 reads A*n/4 (%g)", mag[32]);
+		CHECK(fabs(mag[31] - mag[32] / 2) < 1e-3 * len && fabs(mag[33] - mag[32] / 2) < 1e-3 * len &&
+		          mag[30] < 1e-3 && mag[34] < 1e-3 && mag[0] < 1e-3,
+		      "magspec: Hann main lobe of three bins (%g %g | %g %g)", mag[31], mag[33], mag[30], mag[34]);
+		const float *w = sh_magspec_window(m);
+		CHECK(w[0] > 0 && w[0] == w[len - 1] && fabsf(w[len / 2] - 1) < 1e-5f,
+		      "magspec: window sampled at the sample centres, symmetric, no zero ends");
+		sh_magspec_free(m);
+		free(sine);
+	}
 	free(x);
 	return tap_failed;
 }
