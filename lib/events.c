@@ -393,6 +393,23 @@ void sh_evline_str(sh_evline *l, const char *key, const char *s)
 	line_append(l, ",\"");
 	line_append(l, key);
 	line_append(l, "\":");
+	/* Printable ASCII without '"' or '\\' is its own JSON text: copy it (names of
+	 * triggers and streams are, and this runs once per event). Anything else is
+	 * encoded (and its UTF-8 checked) by jansson. */
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = 0;
+	while (u[n] >= 0x20 && u[n] < 0x7f && u[n] != '"' && u[n] != '\\')
+		n++;
+	if (!s[n]) {
+		if (l->len + n + 2 >= sizeof l->buf - 2)
+			sh_die("event line too long");
+		l->buf[l->len++] = '"';
+		memcpy(l->buf + l->len, s, n);
+		l->len += n;
+		l->buf[l->len++] = '"';
+		l->buf[l->len] = 0;
+		return;
+	}
 	json_t *js = json_string(s);
 	char *enc = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
 	line_append(l, enc ? enc : "\"\"");

@@ -85,6 +85,29 @@ int main(int argc, char **argv)
 	sh_format_number(buf, sizeof buf, 1.0 / 3);
 	CHECK(strtod(buf, NULL) == 1.0 / 3, "1/3 round-trips (%s)", buf);
 
+	{ /* string fields: plain names are copied, everything else is JSON-escaped */
+		static const struct {
+			const char *in, *want;
+		} sv[] = {
+			{"rhythm_hit", "{\"t\":0,\"type\":\"x\",\"name\":\"rhythm_hit\"}"},
+			{"a/b c~", "{\"t\":0,\"type\":\"x\",\"name\":\"a/b c~\"}"},
+			{"q\"b\\", "{\"t\":0,\"type\":\"x\",\"name\":\"q\\\"b\\\\\"}"},
+			{"tab\there\n", "{\"t\":0,\"type\":\"x\",\"name\":\"tab\\there\\n\"}"},
+			{"\x7f\x01", "{\"t\":0,\"type\":\"x\",\"name\":\"\x7f\\u0001\"}"},
+			{"caf\xc3\xa9", "{\"t\":0,\"type\":\"x\",\"name\":\"caf\xc3\xa9\"}"},
+			{"bad\xff", "{\"t\":0,\"type\":\"x\",\"name\":\"\"}"}, /* not UTF-8 */
+			{"", "{\"t\":0,\"type\":\"x\",\"name\":\"\"}"},
+		};
+		for (size_t i = 0; i < sizeof sv / sizeof sv[0]; i++) {
+			sh_evline l;
+			sh_evline_begin(&l, 0, "x");
+			sh_evline_str(&l, "name", sv[i].in);
+			sh_evline_end(&l);
+			CHECK(l.len == strlen(sv[i].want) && strcmp(l.buf, sv[i].want) == 0, "string field %zu encodes as %s (%s)",
+			      i, sv[i].want, l.buf);
+		}
+	}
+
 	sh_tempomap tm;
 	sh_tempomap_init(&tm, 120);
 	CHECK(fabs(sh_tempomap_seconds(&tm, 4) - 2) < 1e-12, "4 beats at 120 bpm = 2 s");
