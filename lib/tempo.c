@@ -91,37 +91,57 @@ static bool condition(const float *in, size_t n, double fps, double *out)
 	return true;
 }
 
-/* Unbiased autocorrelation of x (length n) for lags 0..maxlag via FFT,
- * normalised so that lag 0 is 1; added into acc. */
-static void autocorr_add(const double *x, size_t n, size_t maxlag, double *acc)
+/* Autocorrelation by FFT over signals of up to n frames: buffers and plans are
+ * made once for the envelopes of one analysis. */
+typedef struct {
+	size_t m;
+	float *buf;
+	fftwf_complex *spec;
+	fftwf_plan fwd, inv;
+} acorr;
+
+static void acorr_init(acorr *a, size_t n)
 {
-	size_t m = 1;
-	while (m < 2 * n)
-		m *= 2;
-	float *buf = fftwf_alloc_real(m);
-	fftwf_complex *spec = fftwf_alloc_complex(m / 2 + 1);
-	if (!buf || !spec)
+	a->m = 1;
+	while (a->m < 2 * n)
+		a->m *= 2;
+	a->buf = fftwf_alloc_real(a->m);
+	a->spec = fftwf_alloc_complex(a->m / 2 + 1);
+	if (!a->buf || !a->spec)
 		sh_die("out of memory for the tempo autocorrelation");
-	fftwf_plan fwd = fftwf_plan_dft_r2c_1d((int)m, buf, spec, FFTW_ESTIMATE);
-	fftwf_plan inv = fftwf_plan_dft_c2r_1d((int)m, spec, buf, FFTW_ESTIMATE);
+	a->fwd = fftwf_plan_dft_r2c_1d((int)a->m, a->buf, a->spec, FFTW_ESTIMATE);
+	a->inv = fftwf_plan_dft_c2r_1d((int)a->m, a->spec, a->buf, FFTW_ESTIMATE);
+}
+
+static void acorr_free(acorr *a)
+{
+	fftwf_destroy_plan(a->fwd);
+	fftwf_destroy_plan(a->inv);
+	fftwf_free(a->buf);
+	fftwf_free(a->spec);
+}
+
+/* Unbiased autocorrelation of x (length n) for lags 0..maxlag, normalised so
+ * that lag 0 is 1; added into acc. */
+static void autocorr_add(acorr *a, const double *x, size_t n, size_t maxlag, double *acc)
+{
+	size_t m = a->m;
+	float *buf = a->buf;
+	fftwf_complex *spec = a->spec;
 	memset(buf, 0, m * sizeof(float));
 	for (size_t i = 0; i < n; i++)
 		buf[i] = (float)x[i];
-	fftwf_execute(fwd);
+	fftwf_execute(a->fwd);
 	for (size_t k = 0; k <= m / 2; k++) {
 		float re = spec[k][0], im = spec[k][1];
 		spec[k][0] = re * re + im * im;
 		spec[k][1] = 0;
 	}
-	fftwf_execute(inv);
+	fftwf_execute(a->inv);
 	double r0 = (double)buf[0] / n;
 	if (r0 > 0)
 		for (size_t l = 0; l <= maxlag && l < n; l++)
 			acc[l] += ((double)buf[l] / (double)(n - l)) / r0;
-	fftwf_destroy_plan(fwd);
-	fftwf_destroy_plan(inv);
-	fftwf_free(buf);
-	fftwf_free(spec);
 }
 
 static double interp(const double *a, size_t n, double x)
@@ -242,8 +262,7 @@ static double peak_near(const float *env, size_t n, double centre, double half)
 
 /* Mean onset strength halfway between consecutive beats (searched over the
  * middle third, which covers swung off-beats) over that at the beats. */
-static double half_beat_ratio(const float *env, size_t n, double fps, const double *beats, size_t nb,
-                              double period)
+static double half_beat_ratio(const float *env, size_t n, double fps, const double *beats, size_t nb)
 {
 	double on = 0, mid = 0;
 	size_t cnt = 0;
@@ -253,7 +272,6 @@ static double half_beat_ratio(const float *env, size_t n, double fps, const doub
 		mid += peak_near(env, n, 0.5 * (a + b), (b - a) / 6);
 		cnt++;
 	}
-	(void)period;
 	return cnt && on > 0 ? mid / on : 0;
 }
 
@@ -285,12 +303,14 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	 * alternate still make one pulse. */
 	int used = 0;
 	double *bal = sh_calloc(n, sizeof(double));
+	acorr ac;
+	acorr_init(&ac, n);
 	for (int g = -1; g < SH_ODF_GROUPS; g++) {
 		if (!condition(sh_odf_values(odf, g), n, fps, x))
 			continue;
 		if (g == -1) {
 			memcpy(full, x, n * sizeof(double));
-			autocorr_add(x, n, nl, r);
+			autocorr_add(&ac, x, n, nl, r);
 			used++;
 		} else {
 			for (size_t i = 0; i < n; i++)
@@ -301,9 +321,10 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	for (size_t i = 0; i < n; i++)
 		v += bal[i] * bal[i];
 	if (v > 0) {
-		autocorr_add(bal, n, nl, r);
+		autocorr_add(&ac, bal, n, nl, r);
 		used++;
 	}
+	acorr_free(&ac);
 	free(bal);
 	free(x);
 	if (!used) {
@@ -359,7 +380,7 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	if (fb * 2 <= maxb) {
 		double *bt;
 		size_t nb = track_beats(full, n, fps, 60.0 * fps / fb, &bt);
-		double ratio = half_beat_ratio(sh_odf_values(odf, -1), n, fps, bt, nb, 60.0 * fps / fb);
+		double ratio = half_beat_ratio(sh_odf_values(odf, -1), n, fps, bt, nb);
 		free(bt);
 		if (ratio > HALF_BEAT_RATIO) {
 			altb = fb;
