@@ -99,7 +99,7 @@ static inline uint8_t clip8(float x)
 struct sh_keyer {
 	sh_y4m_info info;
 	uint8_t *ue, *ve;        /* chroma expanded to luma width */
-	uint8_t *by, *bu, *bv;   /* background rows, expanded */
+	uint8_t *bu, *bv;        /* background chroma rows, expanded */
 	float *d;                /* squared distances of a row */
 	uint8_t *alpha;          /* alpha plane, luma resolution */
 	uint8_t *calpha;         /* alpha of a chroma row */
@@ -114,7 +114,6 @@ sh_keyer *sh_keyer_new(const sh_y4m_info *info)
 	size_t w = (size_t)info->width;
 	k->ue = sh_malloc(w);
 	k->ve = sh_malloc(w);
-	k->by = sh_malloc(w);
 	k->bu = sh_malloc(w);
 	k->bv = sh_malloc(w);
 	k->d = sh_malloc(w * sizeof *k->d);
@@ -131,7 +130,6 @@ void sh_keyer_free(sh_keyer *k)
 		return;
 	free(k->ue);
 	free(k->ve);
-	free(k->by);
 	free(k->bu);
 	free(k->bv);
 	free(k->d);
@@ -239,16 +237,27 @@ void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint
 	for (int c = 0; c < key->ncolors; c++)
 		rgb_to_yuv(key->rgb[c], &kc[c][0], &kc[c][1], &kc[c][2]);
 
+	/* chroma at luma width, for the keys that measure colour: expanded once per
+	 * chroma row (4:2:0 luma rows share one) */
+	bool chroma_key = !mono && (key->kind == SH_KEY_COLORS || key->kind == SH_KEY_BACKGROUND);
+	const uint8_t *u = kr->grey, *v = kr->grey, *bu = kr->grey, *bv = kr->grey;
+	int expanded = -1;
 	for (int y = 0; y < H; y++) {
 		const uint8_t *ty = top + (size_t)y * W;
 		uint8_t *a = kr->alpha + (size_t)y * W;
-		const uint8_t *u = kr->grey, *v = kr->grey;
-		if (!mono) {
-			size_t crow = (size_t)(y >> sy) * cw;
+		if (chroma_key && y >> sy != expanded) {
+			expanded = y >> sy;
+			size_t crow = (size_t)expanded * cw;
 			expand(top + ys + crow, sx, W, kr->ue);
 			expand(top + ys + cs + crow, sx, W, kr->ve);
 			u = kr->ue;
 			v = kr->ve;
+			if (key->kind == SH_KEY_BACKGROUND) {
+				expand(bg + ys + crow, sx, W, kr->bu);
+				expand(bg + ys + cs + crow, sx, W, kr->bv);
+				bu = kr->bu;
+				bv = kr->bv;
+			}
 		}
 		switch (key->kind) {
 		case SH_KEY_COLORS:
@@ -256,19 +265,10 @@ void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint
 				dist_const(ty, u, v, W, kc[c][0], kc[c][1], kc[c][2], c == 0, kr->d);
 			alpha_from_d2(kr->d, W, key->similarity, key->blend, a);
 			break;
-		case SH_KEY_BACKGROUND: {
-			const uint8_t *bu = kr->grey, *bv = kr->grey;
-			if (!mono) {
-				size_t crow = (size_t)(y >> sy) * cw;
-				expand(bg + ys + crow, sx, W, kr->bu);
-				expand(bg + ys + cs + crow, sx, W, kr->bv);
-				bu = kr->bu;
-				bv = kr->bv;
-			}
+		case SH_KEY_BACKGROUND:
 			dist_rows(ty, u, v, bg + (size_t)y * W, bu, bv, W, kr->d);
 			alpha_from_d2(kr->d, W, key->similarity, key->blend, a);
 			break;
-		}
 		case SH_KEY_DARK:
 		case SH_KEY_BRIGHT:
 			alpha_luma(ty, W, key->kind == SH_KEY_DARK, key->similarity, key->blend, a);
