@@ -64,6 +64,15 @@ typedef struct {
 	int64_t frame;
 } win;
 
+/* Spread (standard deviation) over frames [i, i + wf) of a value whose prefix
+ * sums are s and whose squares' prefix sums are s2, over `count` values. */
+static double spread(const double *s, const double *s2, size_t i, size_t wf, double count)
+{
+	double m = (s[i + wf] - s[i]) / count;
+	double v = (s2[i + wf] - s2[i]) / count - m * m;
+	return sqrt(v > 0 ? v : 0);
+}
+
 static int cmp_win(const void *a, const void *b)
 {
 	const win *x = a, *y = b;
@@ -199,16 +208,11 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 			if (onset_rate > o->onset_gate)
 				continue;
 			survey->passed++;
-			double mdb = (p_db[i + wf] - p_db[i]) / wf;
-			double vdb = (p_db2[i + wf] - p_db2[i]) / wf - mdb * mdb;
 			int cnt = p_cnt[i + wf] - p_cnt[i];
-			double vlc = 0;
-			if (cnt > 1) {
-				double mlc = (p_lc[i + wf] - p_lc[i]) / cnt;
-				vlc = (p_lc2[i + wf] - p_lc2[i]) / cnt - mlc * mlc;
-			}
+			double std_db = spread(p_db, p_db2, i, wf, (double)wf);
+			double std_oct = cnt > 1 ? spread(p_lc, p_lc2, i, wf, cnt) : 0;
 			double flux = (p_odf[i + wf] - p_odf[i]) / wf;
-			double inst = flux / flux_ref + sqrt(vdb > 0 ? vdb : 0) / 3 + sqrt(vlc > 0 ? vlc : 0) * 3;
+			double inst = flux / flux_ref + std_db / 3 + std_oct * 3;
 			lists[d][counts[d]++] = (win){inst, (int64_t)i};
 		}
 		qsort(lists[d], counts[d], sizeof **lists, cmp_win);
@@ -251,15 +255,9 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 				p->window_rms_db = 10 * log10((p_ms[i + wf] - p_ms[i]) / wf + 1e-20);
 				p->onsets = p_on[i + wf] - p_on[i];
 				p->flux = (p_odf[i + wf] - p_odf[i]) / wf / flux_ref;
-				double mdb = (p_db[i + wf] - p_db[i]) / wf;
-				double vdb = (p_db2[i + wf] - p_db2[i]) / wf - mdb * mdb;
-				p->level_std_db = sqrt(vdb > 0 ? vdb : 0);
 				int cnt = p_cnt[i + wf] - p_cnt[i];
-				if (cnt > 1) {
-					double mlc = (p_lc[i + wf] - p_lc[i]) / cnt;
-					double vlc = (p_lc2[i + wf] - p_lc2[i]) / cnt - mlc * mlc;
-					p->centroid_std_oct = sqrt(vlc > 0 ? vlc : 0);
-				}
+				p->level_std_db = spread(p_db, p_db2, i, wf, (double)wf);
+				p->centroid_std_oct = cnt > 1 ? spread(p_lc, p_lc2, i, wf, cnt) : 0;
 				any = true;
 				break;
 			}
