@@ -5,21 +5,6 @@
 cd "$W"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-# compare.py A B: length_a length_b max_abs_diff rms_a_db rms_b_db peak_b
-cat >compare.py <<'PY'
-import struct, sys
-import numpy as np
-def au(path):
-    d = open(path, 'rb').read()
-    off, size, enc, rate, ch = struct.unpack('>5I', d[4:24])
-    assert d[:4] == b'.snd' and enc == 6, 'not float AU'
-    return np.frombuffer(d[off:], dtype='>f4').astype(np.float64).reshape(-1, ch)
-a, b = au(sys.argv[1]), au(sys.argv[2])
-n = min(len(a), len(b))
-diff = float(np.max(np.abs(a[:n] - b[:n]))) if n else 0.0
-db = lambda x: 10 * np.log10(np.mean(x ** 2) + 1e-300)
-print(len(a), len(b), '%.3g' % diff, '%.2f' % db(a), '%.2f' % db(b), '%.4f' % np.max(np.abs(b)))
-PY
 # peak.py FILE [START DUR]: strongest frequency (Hz), zero-padded FFT
 cat >peak.py <<'PY'
 import subprocess, sys
@@ -30,7 +15,8 @@ rate = int(subprocess.run(['soxi', '-r', sys.argv[1]], capture_output=True, text
 sp = np.abs(np.fft.rfft(x * np.hanning(len(x)), 8 * len(x)))
 print('%.3f' % (np.argmax(sp) * rate / (8 * len(x))))
 PY
-cmpau() { $PY compare.py "$1" "$2"; }
+# cmpau A B: length_a length_b max_abs_diff rms_a_db rms_b_db peak_b
+cmpau() { $PY "$SHARDS_TOP/tests/spectral_compare.py" "$1" "$2"; }
 pct() { $PY -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) <= 0.01 * b else 1)" "$1" "$2"; }
 
 sox -n -r 48000 -c 2 -e floating-point -b 32 pink.au synth 6 pinknoise synth 6 pinknoise gain -12

@@ -6,23 +6,8 @@ cd "$W"
 # numpy comes from Debian's python3-numpy; prefer the system interpreter
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-# compare.py A B: prints length_a length_b max_abs_diff rms_a_db rms_b_db peak_b
-cat >compare.py <<'PY'
-import struct, sys
-import numpy as np
-def au(path):
-    d = open(path, 'rb').read()
-    off, size, enc, rate, ch = struct.unpack('>5I', d[4:24])
-    assert d[:4] == b'.snd' and enc == 6, 'not float AU'
-    x = np.frombuffer(d[off:], dtype='>f4').astype(np.float64)
-    return x.reshape(-1, ch), rate
-a, ra = au(sys.argv[1]); b, rb = au(sys.argv[2])
-n = min(len(a), len(b))
-diff = float(np.max(np.abs(a[:n] - b[:n]))) if n else 0.0
-db = lambda x: 10 * np.log10(np.mean(x ** 2) + 1e-300)
-print(len(a), len(b), '%.3g' % diff, '%.2f' % db(a), '%.2f' % db(b), '%.4f' % np.max(np.abs(b)))
-PY
-cmpau() { $PY compare.py "$1" "$2"; }
+# cmpau A B: length_a length_b max_abs_diff rms_a_db rms_b_db peak_b
+cmpau() { $PY "$SHARDS_TOP/tests/spectral_compare.py" "$1" "$2"; }
 
 sox -n -r 48000 -c 2 -e floating-point -b 32 pink.au synth 6 pinknoise synth 6 pinknoise gain -12
 sox "$F/break48.wav" -e floating-point -b 32 break.au
@@ -160,6 +145,6 @@ check_fail "odd --fft: usage error" 2 "odd" specsmear --fft 1001 break.au
 check_fail "--hop above fft/2: usage error" 2 "hop" specsmear --hop 2000 --fft 2048 break.au
 check_fail "--blur out of range: usage error" 2 "blur" specsmear --blur 2 break.au
 check_fail "empty stdin: exit 1" 1 "empty" specsmear
-check_fail "not audio: exit 1" 1 "." specsmear compare.py
+check_fail "not audio: exit 1" 1 "." specsmear "$SHARDS_TOP/tests/spectral_compare.py"
 check_fail "two inputs: usage error" 2 "one input" specsmear break.au sine.au
 check "--print-config is a preset" sh -c 'specsmear --blur 0.3 --print-config | jq -e ".blur == 0.3"'
