@@ -1,10 +1,12 @@
 /* test_events.c -- Euclidean table, number formatting, tempo map, scales, reader. */
 #include "cli.h"
 #include "events.h"
+#include "rng.h"
 #include "scales.h"
 #include "tap.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,6 +86,43 @@ int main(int argc, char **argv)
 	CHECK(strcmp(buf, "0.1") == 0, "0.1 prints short");
 	sh_format_number(buf, sizeof buf, 1.0 / 3);
 	CHECK(strtod(buf, NULL) == 1.0 / 3, "1/3 round-trips (%s)", buf);
+	{ /* the definition: the shortest %.{12..17}g that reads back, printed by printf */
+		sh_rng r;
+		sh_rng_seed(&r, 7);
+		long differ = 0, n = 0;
+		char want[64], got[64], dec[48];
+		for (long i = 0; i < 240000; i++) {
+			double v;
+			switch (i % 6) {
+			case 0: { /* any bit pattern */
+				uint64_t bits = sh_rng_next(&r);
+				memcpy(&v, &bits, sizeof v);
+				break;
+			}
+			case 1: v = (double)sh_rng_below(&r, 100000) / (double)(1 + sh_rng_below(&r, 1000)); break;
+			case 2: v = round(sh_rng_between(&r, -3, 3) * 1e9) / 1e9; break;   /* lfo values */
+			case 3: v = (double)i / 60.0 * 124 / 60.0; break;                     /* lfo times */
+			case 4: /* decimal ties: 12..16 digits then a 5 */
+				snprintf(dec, sizeof dec, "%.*e5", (int)(10 + sh_rng_below(&r, 6)), sh_rng_between(&r, 1, 10));
+				v = strtod(dec, NULL) * (sh_rng_below(&r, 2) ? 1 : -1) * pow(10, (double)sh_rng_below(&r, 40) - 20);
+				break;
+			default: v = nextafter(0.1 * (double)sh_rng_below(&r, 100000), sh_rng_below(&r, 2) ? 1 : -1); break;
+			}
+			if (v == 0 || !isfinite(v) || (v == floor(v) && fabs(v) < 1e15))
+				continue;
+			for (int prec = 12; prec <= 17; prec++) {
+				snprintf(want, sizeof want, "%.*g", prec, v);
+				if (strtod(want, NULL) == v)
+					break;
+			}
+			sh_format_number(got, sizeof got, v);
+			n++;
+			if (strcmp(want, got) != 0 && differ++ < 5)
+				printf("# %.17g: printf %s, sh_format_number %s\n", v, want, got);
+		}
+		CHECK(differ == 0, "sh_format_number matches the shortest round-tripping %%g on %ld numbers (%ld differ)", n,
+		      differ);
+	}
 
 	{ /* string fields: plain names are copied, everything else is JSON-escaped */
 		static const struct {
