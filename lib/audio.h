@@ -87,6 +87,10 @@ int64_t sh_audio_written(const sh_audio_out *out);
 int sh_parse_bits(const char *text);
 
 /* The --bits entry every audio writer's option table shares (a const char *). */
+/* The -o entry of a program whose output is audio. */
+#define SH_AUDIO_OUTPUT_OPTION(dest)                                           \
+	{"output", 'o', SH_OPT_STRING, &(dest), .arg = "FILE", .no_preset = true, \
+	 .help = "write audio to FILE (format by extension) instead of AU on stdout"}
 #define SH_AUDIO_BITS_OPTION(dest)                                                    \
 	{"bits", 0, SH_OPT_CHOICE, &(dest), .choices = "16|24|32|32f", .arg = "16|24|32f", \
 	 .help = "sample format of -o FILE (16 is dithered; default: the format's)"}

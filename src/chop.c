@@ -29,8 +29,7 @@ static struct {
 
 static sh_option options[] = {
 	SH_SLICER_OPTIONS(opt.knobs, "chance a slice moves, 0..1 (default 1: all of them)"),
-	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
-	 .help = "write audio to FILE (format by extension) instead of stdout"},
+	SH_AUDIO_OUTPUT_OPTION(opt.output),
 	SH_AUDIO_BITS_OPTION(opt.bits),
 	{"cutlist", 'c', SH_OPT_STRING, &opt.cutlist, .arg = "FILE", .no_preset = true,
 	 .help = "also write the cut list used to FILE"},

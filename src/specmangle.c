@@ -47,8 +47,7 @@ int main(int argc, char **argv)
 		{.name = "shift", .type = SH_OPT_RANGE, .dest = &shift, .min = -32768, .max = 32768,
 		 .arg = "MIN..MAX", .help = "move the spectrum by bins, drawn per frame (0)"},
 		SH_STFT_OPTIONS(fft, hop),
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
-		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
+		SH_AUDIO_OUTPUT_OPTION(out_path),
 		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};

@@ -37,8 +37,7 @@ int main(int argc, char **argv)
 		{.name = "phase", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &phase, .min = 0, .max = 1,
 		 .arg = "X", .help = "randomise phases, 0..1 of +-pi per frame and bin (0.5)"},
 		SH_STFT_OPTIONS(fft, hop),
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
-		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
+		SH_AUDIO_OUTPUT_OPTION(out_path),
 		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};

@@ -64,8 +64,7 @@ int main(int argc, char **argv)
 		 .help = "real-time block size in frames, 64..65536 (1024)"},
 		{.name = "memory", .type = SH_OPT_INT, .dest = &memory, .min = 1, .max = 1 << 20, .arg = "MIB",
 		 .help = "offline: piped input kept in memory before spooling to $TMPDIR (256)"},
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path,
-		 .no_preset = true, .arg = "FILE", .help = "write FILE (by extension) instead of AU on stdout"},
+		SH_AUDIO_OUTPUT_OPTION(out_path),
 		SH_AUDIO_BITS_OPTION(bits),
 		{0},
 	};
