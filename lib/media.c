@@ -26,6 +26,7 @@
 #include <libswscale/swscale.h>
 
 #include "cli.h"
+#include "vgraph.h"
 
 struct sh_media {
 	char *path;
@@ -542,17 +543,6 @@ void sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const cha
 	o->fps_den = fps.den;
 }
 
-static int chroma_pix_fmt(sh_chroma c)
-{
-	switch (c) {
-	case SH_CHROMA_420: return AV_PIX_FMT_YUV420P;
-	case SH_CHROMA_422: return AV_PIX_FMT_YUV422P;
-	case SH_CHROMA_444: return AV_PIX_FMT_YUV444P;
-	case SH_CHROMA_MONO: return AV_PIX_FMT_GRAY8;
-	}
-	return AV_PIX_FMT_YUV420P;
-}
-
 int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info *info)
 {
 	if (m->vidx < 0) {
@@ -597,7 +587,7 @@ int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info 
 		sh_set_error("%s: %s", m->path, sh_error());
 		return -1;
 	}
-	m->out_fmt = chroma_pix_fmt(o->chroma);
+	m->out_fmt = sh_av_pix_fmt(o->chroma);
 	m->img = sh_malloc(out->frame_size);
 	m->cur = av_frame_alloc();
 	m->next = av_frame_alloc();
@@ -738,13 +728,7 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 	/* same geometry and format: a plain copy keeps the source bit-exact */
 	if (sfmt == m->out_fmt && srange == drange && cwid == sw && chei == sh && sw == fw && sh == fh &&
 	    fw == W && fh == H) {
-		int planes = o->chroma == SH_CHROMA_MONO ? 1 : 3;
-		for (int p = 0; p < planes; p++) {
-			int rows = p ? o->ch : H, bytes = p ? o->cw : W;
-			for (int y = 0; y < rows; y++)
-				memcpy(dp[p] + (size_t)y * ds[p], src->data[p] + (size_t)y * src->linesize[p],
-				       (size_t)bytes);
-		}
+		sh_frame_from_av(o, src, dst);
 		return 0;
 	}
 

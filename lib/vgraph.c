@@ -5,6 +5,7 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <stdio.h>
@@ -22,13 +23,40 @@ struct sh_vgraph {
 	int64_t pts;
 };
 
-static enum AVPixelFormat pix_fmt(const sh_y4m_info *info)
+int sh_av_pix_fmt(sh_chroma chroma)
 {
-	switch (info->chroma) {
+	switch (chroma) {
 	case SH_CHROMA_420: return AV_PIX_FMT_YUV420P;
 	case SH_CHROMA_422: return AV_PIX_FMT_YUV422P;
 	case SH_CHROMA_444: return AV_PIX_FMT_YUV444P;
-	default: return AV_PIX_FMT_GRAY8;
+	case SH_CHROMA_MONO: return AV_PIX_FMT_GRAY8;
+	}
+	return AV_PIX_FMT_YUV420P;
+}
+
+/* Plane k of a y4m-layout frame: its offset, width and height. */
+static size_t plane_geometry(const sh_y4m_info *info, int k, int *w, int *h)
+{
+	*w = k ? info->cw : info->width;
+	*h = k ? info->ch : info->height;
+	return k == 0 ? 0 : k == 1 ? info->plane_size[0] : info->plane_size[0] + info->plane_size[1];
+}
+
+void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, AVFrame *f)
+{
+	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
+	for (int k = 0; k < planes; k++) {
+		size_t off = plane_geometry(info, k, &w, &h);
+		av_image_copy_plane(f->data[k], f->linesize[k], frame + off, w, w, h);
+	}
+}
+
+void sh_frame_from_av(const sh_y4m_info *info, const AVFrame *f, uint8_t *frame)
+{
+	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
+	for (int k = 0; k < planes; k++) {
+		size_t off = plane_geometry(info, k, &w, &h);
+		av_image_copy_plane(frame + off, w, f->data[k], f->linesize[k], w, h);
 	}
 }
 
@@ -46,7 +74,7 @@ sh_vgraph *sh_vgraph_new(const sh_y4m_info *info, const char *filter, const char
 	sh_vgraph *g = sh_calloc(1, sizeof *g);
 	g->info = *info;
 	g->info.xtags = NULL;
-	g->fmt = pix_fmt(info);
+	g->fmt = sh_av_pix_fmt(info->chroma);
 	g->graph = avfilter_graph_alloc();
 	g->in = av_frame_alloc();
 	g->out = av_frame_alloc();
@@ -117,14 +145,7 @@ int sh_vgraph_push(sh_vgraph *g, const uint8_t *frame)
 	in->pts = g->pts++;
 	if ((r = av_frame_get_buffer(in, 0)) < 0)
 		return fail(g, "frame buffer", r);
-	const uint8_t *p = frame;
-	int planes = g->info.chroma == SH_CHROMA_MONO ? 1 : 3;
-	for (int k = 0; k < planes; k++) {
-		int w = k ? g->info.cw : g->info.width, h = k ? g->info.ch : g->info.height;
-		for (int y = 0; y < h; y++)
-			memcpy(in->data[k] + (size_t)y * in->linesize[k], p + (size_t)y * w, (size_t)w);
-		p += (size_t)w * h;
-	}
+	sh_frame_to_av(&g->info, frame, in);
 	if ((r = av_buffersrc_add_frame_flags(g->src, in, 0)) < 0)
 		return fail(g, "filter input", r);
 	return 0;
@@ -143,14 +164,7 @@ int sh_vgraph_pull(sh_vgraph *g, uint8_t *frame)
 		sh_set_error("filter changed the frame layout to %dx%d", o->width, o->height);
 		return -1;
 	}
-	uint8_t *p = frame;
-	int planes = g->info.chroma == SH_CHROMA_MONO ? 1 : 3;
-	for (int k = 0; k < planes; k++) {
-		int w = k ? g->info.cw : g->info.width, h = k ? g->info.ch : g->info.height;
-		for (int y = 0; y < h; y++)
-			memcpy(p + (size_t)y * w, o->data[k] + (size_t)y * o->linesize[k], (size_t)w);
-		p += (size_t)w * h;
-	}
+	sh_frame_from_av(&g->info, o, frame);
 	return 1;
 }
 

@@ -1,7 +1,8 @@
 /* vgraph.h -- one libavfilter filter applied to y4m frames: buffer source, the
  * filter (options set by name, so paths need no escaping), a format filter that
  * keeps the input's pixel layout, buffer sink. For programs whose engine is an
- * FFmpeg filter (stabilize: vidstabdetect, vidstabtransform). */
+ * FFmpeg filter (stabilize: vidstabdetect, vidstabtransform). Also the copies
+ * between y4m frames and FFmpeg's frames that every libav user here needs. */
 #ifndef SHARDS_VGRAPH_H
 #define SHARDS_VGRAPH_H
 
@@ -19,5 +20,14 @@ int sh_vgraph_push(sh_vgraph *g, const uint8_t *frame);
 int sh_vgraph_pull(sh_vgraph *g, uint8_t *frame);
 /* Free the graph (filters write their files, e.g. vidstabdetect's transforms). */
 void sh_vgraph_free(sh_vgraph *g);
+
+/* ---- y4m frames and FFmpeg's AVFrame (also for media and avmux) ---- */
+struct AVFrame;
+/* The FFmpeg pixel format (an enum AVPixelFormat) of a y4m chroma layout. */
+int sh_av_pix_fmt(sh_chroma chroma);
+/* Copy the planes of a y4m-layout frame into an allocated AVFrame of the same
+ * geometry and format (whose rows may be padded), and back. */
+void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, struct AVFrame *f);
+void sh_frame_from_av(const sh_y4m_info *info, const struct AVFrame *f, uint8_t *frame);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "media.h"
+#include "vgraph.h"
 
 static const char *usage = "avmux [--crf N] [--preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO";
 
@@ -261,13 +262,7 @@ int main(int argc, char **argv)
 		if (r == 1) {
 			if (av_frame_make_writable(vf) < 0)
 				sh_die("out of memory");
-			const uint8_t *planes[3] = {img, img + info.plane_size[0],
-			                            img + info.plane_size[0] + info.plane_size[1]};
-			for (int p = 0; p < 3; p++) {
-				int w = p ? info.cw : info.width, h = p ? info.ch : info.height;
-				for (int y = 0; y < h; y++)
-					memcpy(vf->data[p] + (size_t)y * vf->linesize[p], planes[p] + (size_t)y * w, (size_t)w);
-			}
+			sh_frame_to_av(&info, img, vf);
 			vf->pts = nv++;
 			send(&mx, mx.venc, mx.vst, vf);
 			if (vi->duration > 0)
