@@ -147,6 +147,20 @@ static void fill_info(sh_media *m)
 		i->duration = -1;
 }
 
+/* An input path that exists and is not a directory; -1 + sh_error() else. */
+static int stat_input(const char *path, struct stat *sb)
+{
+	if (stat(path, sb) != 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb->st_mode)) {
+		sh_set_error("%s: is a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
 sh_media *sh_media_open(const char *path)
 {
 	quiet_ffmpeg();
@@ -156,14 +170,8 @@ sh_media *sh_media_open(const char *path)
 		path = "stdin";
 	} else {
 		struct stat sb;
-		if (stat(path, &sb) != 0) {
-			sh_set_error("%s: %s", path, strerror(errno));
+		if (stat_input(path, &sb) != 0)
 			return NULL;
-		}
-		if (S_ISDIR(sb.st_mode)) {
-			sh_set_error("%s: is a directory", path);
-			return NULL;
-		}
 		if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
 			sh_set_error("%s: empty file", path);
 			return NULL;
@@ -279,14 +287,8 @@ static char *convert_to_png(const char *path)
 sh_media *sh_media_open_image(const char *path)
 {
 	struct stat sb;
-	if (stat(path, &sb) != 0) {
-		sh_set_error("%s: %s", path, strerror(errno));
+	if (stat_input(path, &sb) != 0)
 		return NULL;
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		sh_set_error("%s: is a directory", path);
-		return NULL;
-	}
 	/* ImageMagick only for the formats FFmpeg lacks: it would happily render a
 	 * text file or a sound's waveform as a picture */
 	if (!needs_convert(path)) {
