@@ -32,6 +32,7 @@ struct sh_evreader {
 
 struct sh_evwriter {
 	int fd;
+	sh_atomic *af; /* the file, or NULL for stdout */
 	bool live;
 	char *buf;
 	size_t len, cap;
@@ -293,6 +294,14 @@ sh_evwriter *sh_evwriter_open(int fd, bool live)
 	return w;
 }
 
+sh_evwriter *sh_evwriter_create(const char *path, bool live)
+{
+	sh_atomic *af = path && strcmp(path, "-") ? sh_atomic_open(path) : NULL;
+	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	w->af = af;
+	return w;
+}
+
 void sh_evwriter_live(sh_evwriter *w, bool live) { w->live = live; }
 
 void sh_evwriter_flush(sh_evwriter *w)
@@ -335,6 +344,8 @@ void sh_evwriter_close(sh_evwriter *w)
 	if (!w)
 		return;
 	sh_evwriter_flush(w);
+	if (w->af)
+		sh_atomic_commit(w->af);
 	free(w->buf);
 	free(w);
 }

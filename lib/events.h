@@ -67,13 +67,23 @@ int sh_json_number(json_t *v, double *out);
 
 /* ---- writing ---- */
 sh_evwriter *sh_evwriter_open(int fd, bool live);
+/* A program's -o: path NULL or "-" is stdout; a file is written beside its name and
+ * renamed over it by sh_evwriter_close (sh_atomic_*), so a run that dies leaves nothing. */
+sh_evwriter *sh_evwriter_create(const char *path, bool live);
 void sh_evwriter_live(sh_evwriter *w, bool live);
 /* The original line of EV, unchanged. */
 void sh_evwriter_pass(sh_evwriter *w, const sh_event *ev);
 void sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
 void sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
 void sh_evwriter_flush(sh_evwriter *w);
-void sh_evwriter_close(sh_evwriter *w);
+void sh_evwriter_close(sh_evwriter *w); /* flush; commit the file */
+
+/* Option-table entries the event programs share. */
+#define SH_EV_OUTPUT_OPTION(dest) \
+	{"output", 'o', SH_OPT_STRING, &(dest), .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"}
+#define SH_EV_SKIP_BAD_OPTION(dest) {"skip-bad", 0, SH_OPT_FLAG, &(dest), .help = "warn about bad lines and go on"}
+/* --live of a filter (a generator's --live paces by the wall clock: its own entry) */
+#define SH_EV_LIVE_OPTION(dest) {"live", 'l', SH_OPT_FLAG, &(dest), .help = "flush after every line"}
 
 /* Building an event line by hand (fast, keys in the order given):
  *   sh_evline_begin(&l, t, "note"); sh_evline_num(&l, "pitch", 60); ... sh_evline_end(&l);

@@ -260,9 +260,9 @@ int main(int argc, char **argv)
 		{"trigger", 't', SH_OPT_STRING, &trigger, .arg = "NAME", .help = "trigger name that plays (rhythm_hit)"},
 		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (arp)"},
 		{"list-scales", 0, SH_OPT_FLAG, &list, .help = "print the scale registry and exit"},
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
-		{"live", 'l', SH_OPT_FLAG, &live, .help = "flush after every line"},
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
+		SH_EV_LIVE_OPTION(live),
+		SH_EV_OUTPUT_OPTION(out),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "play triggers as arpeggiated notes of a scale", .has_seed = true};
@@ -298,8 +298,7 @@ int main(int argc, char **argv)
 	strcpy(a.trigger, trigger);
 	rebuild(&a, &rng);
 
-	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
-	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	sh_evwriter *w = sh_evwriter_create(out, live);
 	if (live)
 		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
@@ -348,8 +347,6 @@ int main(int argc, char **argv)
 	}
 	sh_evreader_close(in);
 	sh_evwriter_close(w);
-	if (af)
-		sh_atomic_commit(af);
 	sh_scales_free(&reg);
 	return 0;
 }

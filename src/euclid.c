@@ -99,9 +99,9 @@ int main(int argc, char **argv)
 		{"beats", 0, SH_OPT_DOUBLE, &own_beats, 0, 1e9, .help = "no input: make a grid of N beats"},
 		{"steps-per-beat", 's', SH_OPT_INT, &spb, 1, 96, .help = "steps per beat of that grid (4)"},
 		{"show", 0, SH_OPT_FLAG, &show, .help = "print the pattern as x and . and exit"},
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
-		{"live", 'l', SH_OPT_FLAG, &live, .help = "flush after every line"},
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
+		SH_EV_LIVE_OPTION(live),
+		SH_EV_OUTPUT_OPTION(out),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "turn ticks into Euclidean rhythm triggers", .has_seed = true};
@@ -121,8 +121,7 @@ int main(int argc, char **argv)
 	sh_rng_seed(&rng, prog.seed);
 	char *owned = NULL;
 
-	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
-	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	sh_evwriter *w = sh_evwriter_create(out, live);
 	if (live)
 		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	if (sh_option_given(opts, "beats")) {
@@ -158,8 +157,6 @@ int main(int argc, char **argv)
 		sh_evreader_close(in);
 	}
 	sh_evwriter_close(w);
-	if (af)
-		sh_atomic_commit(af);
 	free(owned);
 	return 0;
 }

@@ -40,8 +40,8 @@ int main(int argc, char **argv)
 	sh_option opts[] = {
 		{"live", 'l', SH_OPT_FLAG, &live, .help = "inputs are paced by the wall clock: do not wait forever"},
 		{"window", 'w', SH_OPT_DURATION, &window, .scale = 0.001, .help = "live: longest wait for a slower input (20ms)"},
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
+		SH_EV_OUTPUT_OPTION(out),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "merge event streams by time (stable: ties keep operand order)"};
@@ -59,8 +59,7 @@ int main(int argc, char **argv)
 		in[i].r = sh_evreader_open(argv[idx + i], skip_bad);
 		in[i].open = true;
 	}
-	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
-	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	sh_evwriter *w = sh_evwriter_create(out, live);
 	if (live)
 		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	double last_t = 0;
@@ -126,8 +125,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		sh_evreader_close(in[i].r);
 	sh_evwriter_close(w);
-	if (af)
-		sh_atomic_commit(af);
 	free(pfd);
 	free(in);
 	return 0;

@@ -64,9 +64,9 @@ int main(int argc, char **argv)
 		{"pass-source", 0, SH_OPT_FLAG, &pass_source, .help = "keep the source values in the output"},
 		{"emit-state", 0, SH_OPT_FLAG, &emit_state, .help = "also emit the state as value events NAME.state"},
 		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (integrate)"},
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
-		{"live", 'l', SH_OPT_FLAG, &live, .help = "flush after every line"},
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
+		SH_EV_LIVE_OPTION(live),
+		SH_EV_OUTPUT_OPTION(out),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "integrate a value stream; trigger when it crosses a threshold", .has_seed = true};
@@ -81,8 +81,7 @@ int main(int argc, char **argv)
 	char state_name[300];
 	snprintf(state_name, sizeof state_name, "%s.state", source);
 
-	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
-	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	sh_evwriter *w = sh_evwriter_create(out, live);
 	if (live)
 		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
 	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
@@ -151,7 +150,5 @@ int main(int argc, char **argv)
 	}
 	sh_evreader_close(in);
 	sh_evwriter_close(w);
-	if (af)
-		sh_atomic_commit(af);
 	return 0;
 }

@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 		{"duration", 'd', SH_OPT_DURATION, &dur, .scale = 1, .arg = "DUR", .help = "stop after DUR (10s, 2min, 32b)"},
 		{"beats-per-bar", 0, SH_OPT_INT, &bpb, 1, 64, .help = "beats in a bar, for --bars (4)"},
 		{"live", 'l', SH_OPT_FLAG, &live, .help = "pace output by the wall clock"},
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"},
+		SH_EV_OUTPUT_OPTION(out),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "emit a control signal as value events", .has_seed = true};
@@ -205,8 +205,7 @@ int main(int argc, char **argv)
 			terms[i].b = noise_point(&terms[i]);
 		}
 	double length = sh_events_length(opts, bars, bpb, beats, &dur, bpm); /* beats */
-	sh_atomic *af = out && strcmp(out, "-") ? sh_atomic_open(out) : NULL;
-	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
+	sh_evwriter *w = sh_evwriter_create(out, live);
 	if (live)
 		sh_try_realtime(SH_RT_GENERATOR);
 	double start = sh_now();
@@ -226,7 +225,5 @@ int main(int argc, char **argv)
 		sh_evwriter_raw(w, l.buf, l.len);
 	}
 	sh_evwriter_close(w);
-	if (af)
-		sh_atomic_commit(af);
 	return 0;
 }

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 		{"latency", 0, SH_OPT_DURATION, &latency, .scale = 0.001, .help = "live: fixed delay from event to port (10ms)"},
 		{"dry-run-live", 0, SH_OPT_FLAG, &dry, .no_preset = true, .help = "schedule live without a port; report timing"},
 		{"timing-log", 0, SH_OPT_STRING, &timing_log, .no_preset = true, .arg = "FILE", .help = "live: log intended and actual send times"},
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "write note events as a MIDI file and/or play them live"};

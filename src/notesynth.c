@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 		{"gain", 'g', SH_OPT_DOUBLE, &gain, 0, 4, .help = "level of a full-velocity voice (0.25)"},
 		{"voices", 0, SH_OPT_INT, &voices, 1, 256, .help = "polyphony (32)"},
 		SH_AUDIO_BITS_OPTION(bits_text),
-		{"skip-bad", 0, SH_OPT_FLAG, &skip_bad, .help = "warn about bad lines and go on"},
+		SH_EV_SKIP_BAD_OPTION(skip_bad),
 		{0},
 	};
 	sh_program prog = {.usage = usage, .summary = "play note events on a small polyphonic synth, audio out"};
