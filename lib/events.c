@@ -282,6 +282,37 @@ int sh_json_number(json_t *v, double *out)
 	return -1;
 }
 
+bool sh_ev_note(sh_evreader *r, const sh_event *ev, bool whole_pitch, sh_evnote *n)
+{
+	double p;
+	if (sh_ev_number(ev, "pitch", &p) != 0 || (whole_pitch && p != floor(p)) || p < 0 || p > 127) {
+		sh_event_bad(r, ev, "note needs a %s\"pitch\" within 0..127", whole_pitch ? "whole " : "");
+		return false;
+	}
+	n->pitch = p;
+	n->velocity = 0.8;
+	n->gate = 0.25;
+	if (json_object_get(ev->obj, "velocity") &&
+	    (sh_ev_number(ev, "velocity", &n->velocity) != 0 || n->velocity < 0 || n->velocity > 1)) {
+		sh_event_bad(r, ev, "note \"velocity\" must be within 0..1");
+		return false;
+	}
+	if (json_object_get(ev->obj, "gate") && (sh_ev_number(ev, "gate", &n->gate) != 0 || !(n->gate > 0))) {
+		sh_event_bad(r, ev, "note \"gate\" must be a positive number of beats");
+		return false;
+	}
+	return true;
+}
+
+bool sh_ev_tempo(sh_evreader *r, const sh_event *ev, double *bpm)
+{
+	if (sh_ev_number(ev, "bpm", bpm) != 0 || *bpm < 1 || *bpm > 999) {
+		sh_event_bad(r, ev, "tempo needs \"bpm\" within 1..999");
+		return false;
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------------- writing */
 
 sh_evwriter *sh_evwriter_open(int fd, bool live)

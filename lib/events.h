@@ -64,6 +64,15 @@ bool sh_ev_is(const sh_event *ev, const char *type);
 bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, json_t **value);
 /* A param value as a number (a JSON number or a numeric string); -1 otherwise. */
 int sh_json_number(json_t *v, double *out);
+/* A "note" event's fields, velocity and gate defaulting to 0.8 and 0.25 beats. False
+ * (after sh_event_bad) when one is missing or out of range: pitch 0..127 (whole when
+ * whole_pitch: MIDI has no microtones), velocity 0..1, gate > 0. */
+typedef struct {
+	double pitch, velocity, gate;
+} sh_evnote;
+bool sh_ev_note(sh_evreader *r, const sh_event *ev, bool whole_pitch, sh_evnote *n);
+/* A "tempo" event's bpm (1..999); false after sh_event_bad. */
+bool sh_ev_tempo(sh_evreader *r, const sh_event *ev, double *bpm);
 
 /* ---- writing ---- */
 sh_evwriter *sh_evwriter_open(int fd, bool live);

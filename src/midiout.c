@@ -384,10 +384,8 @@ int main(int argc, char **argv)
 			s->end_tick = tick;
 		if (sh_ev_is(&ev, "tempo")) {
 			double b;
-			if (sh_ev_number(&ev, "bpm", &b) != 0 || b < 1 || b > 999) {
-				sh_event_bad(in, &ev, "tempo needs \"bpm\" within 1..999");
+			if (!sh_ev_tempo(in, &ev, &b))
 				continue;
-			}
 			if (!tempo_written && tick > 0 && s->smf)
 				sh_smf_tempo(s->smf, 0, bpm);
 			tempo_written = true;
@@ -401,27 +399,18 @@ int main(int argc, char **argv)
 			tempo_written = true;
 		}
 		if (sh_ev_is(&ev, "note")) {
-			double pitch, vel = 0.8, gate = 0.25, ch = (double)channel;
-			if (sh_ev_number(&ev, "pitch", &pitch) != 0 || pitch != floor(pitch) || pitch < 0 || pitch > 127) {
-				sh_event_bad(in, &ev, "note needs a whole \"pitch\" within 0..127");
+			sh_evnote nt;
+			double ch = (double)channel;
+			if (!sh_ev_note(in, &ev, true, &nt))
 				continue;
-			}
-			if (json_object_get(ev.obj, "velocity") && (sh_ev_number(&ev, "velocity", &vel) != 0 || vel < 0 || vel > 1)) {
-				sh_event_bad(in, &ev, "note \"velocity\" must be within 0..1");
-				continue;
-			}
-			if (json_object_get(ev.obj, "gate") && (sh_ev_number(&ev, "gate", &gate) != 0 || !(gate > 0))) {
-				sh_event_bad(in, &ev, "note \"gate\" must be a positive number of beats");
-				continue;
-			}
 			if (json_object_get(ev.obj, "channel") &&
 			    (sh_ev_number(&ev, "channel", &ch) != 0 || ch != floor(ch) || ch < 0 || ch > 15)) {
 				sh_event_bad(in, &ev, "note \"channel\" must be 0..15");
 				continue;
 			}
-			int v7 = (int)lround(vel * 127);
-			if (vel > 0)
-				note(s, ev.t, (int)ch, (int)pitch, v7 < 1 ? 1 : v7, gate);
+			int v7 = (int)lround(nt.velocity * 127);
+			if (nt.velocity > 0)
+				note(s, ev.t, (int)ch, (int)nt.pitch, v7 < 1 ? 1 : v7, nt.gate);
 			continue;
 		}
 		if (sh_ev_is(&ev, "value") && nmaps) {

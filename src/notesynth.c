@@ -174,29 +174,17 @@ int main(int argc, char **argv)
 		int64_t at = llround(sh_tempomap_seconds(&tm, ev.t) * (double)rate);
 		if (sh_ev_is(&ev, "tempo")) {
 			double b;
-			if (sh_ev_number(&ev, "bpm", &b) != 0 || b < 1 || b > 999) {
-				sh_event_bad(in, &ev, "tempo needs \"bpm\" within 1..999");
+			if (!sh_ev_tempo(in, &ev, &b))
 				continue;
-			}
 			render_until(&s, at);
 			sh_tempomap_set(&tm, ev.t, b);
 			continue;
 		}
 		if (!sh_ev_is(&ev, "note"))
 			continue;
-		double pitch, vel = 0.8, gate = 0.25;
-		if (sh_ev_number(&ev, "pitch", &pitch) != 0 || pitch < 0 || pitch > 127) {
-			sh_event_bad(in, &ev, "note needs a \"pitch\" within 0..127");
+		sh_evnote nt;
+		if (!sh_ev_note(in, &ev, false, &nt))
 			continue;
-		}
-		if (json_object_get(ev.obj, "velocity") && (sh_ev_number(&ev, "velocity", &vel) != 0 || vel < 0 || vel > 1)) {
-			sh_event_bad(in, &ev, "note \"velocity\" must be within 0..1");
-			continue;
-		}
-		if (json_object_get(ev.obj, "gate") && (sh_ev_number(&ev, "gate", &gate) != 0 || !(gate > 0))) {
-			sh_event_bad(in, &ev, "note \"gate\" must be a positive number of beats");
-			continue;
-		}
 		render_until(&s, at);
 		int pick = -1;
 		for (int j = 0; j < s.nv && pick < 0; j++)
@@ -211,11 +199,11 @@ int main(int argc, char **argv)
 		voice *v = &s.v[pick];
 		memset(v, 0, sizeof *v);
 		v->on = true;
-		v->pitch = (int)pitch;
-		v->inc = 440.0 * pow(2, (pitch - 69) / 12.0) / (double)rate; /* microtonal pitches welcome */
-		v->amp = vel * gain;
+		v->pitch = (int)nt.pitch;
+		v->inc = 440.0 * pow(2, (nt.pitch - 69) / 12.0) / (double)rate; /* microtonal pitches welcome */
+		v->amp = nt.velocity * gain;
 		v->start = at;
-		v->off = llround(sh_tempomap_seconds(&tm, ev.t + gate) * (double)rate);
+		v->off = llround(sh_tempomap_seconds(&tm, ev.t + nt.gate) * (double)rate);
 		if (v->off <= at)
 			v->off = at + 1;
 		v->age = age++;
