@@ -26,7 +26,6 @@
 #include <libswscale/swscale.h>
 
 #include "cli.h"
-#include "vgraph.h"
 
 struct sh_media {
 	char *path;
@@ -821,6 +820,45 @@ int sh_media_video_read(sh_media *m, uint8_t *frame)
 }
 
 int64_t sh_media_video_count(const sh_media *m) { return m->k; }
+
+/* ---------------------------------------------------------------- y4m frames and AVFrames */
+
+int sh_av_pix_fmt(sh_chroma chroma)
+{
+	switch (chroma) {
+	case SH_CHROMA_420: return AV_PIX_FMT_YUV420P;
+	case SH_CHROMA_422: return AV_PIX_FMT_YUV422P;
+	case SH_CHROMA_444: return AV_PIX_FMT_YUV444P;
+	case SH_CHROMA_MONO: return AV_PIX_FMT_GRAY8;
+	}
+	return AV_PIX_FMT_YUV420P;
+}
+
+/* Plane k of a y4m-layout frame: its offset, width and height. */
+static size_t plane_geometry(const sh_y4m_info *info, int k, int *w, int *h)
+{
+	*w = k ? info->cw : info->width;
+	*h = k ? info->ch : info->height;
+	return k == 0 ? 0 : k == 1 ? info->plane_size[0] : info->plane_size[0] + info->plane_size[1];
+}
+
+void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, AVFrame *f)
+{
+	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
+	for (int k = 0; k < planes; k++) {
+		size_t off = plane_geometry(info, k, &w, &h);
+		av_image_copy_plane(f->data[k], f->linesize[k], frame + off, w, w, h);
+	}
+}
+
+void sh_frame_from_av(const sh_y4m_info *info, const AVFrame *f, uint8_t *frame)
+{
+	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
+	for (int k = 0; k < planes; k++) {
+		size_t off = plane_geometry(info, k, &w, &h);
+		av_image_copy_plane(frame + off, w, f->data[k], f->linesize[k], w, h);
+	}
+}
 
 /* ---------------------------------------------------------------- audio */
 

@@ -134,4 +134,14 @@ int sh_media_layout(sh_y4m_info *info);
 /* Fill a frame with black for its chroma (Y 16, or 0 for mono; Cb Cr 128). */
 void sh_media_black(const sh_y4m_info *info, uint8_t *frame);
 
+/* ---- y4m frames and FFmpeg's AVFrame (also for vgraph and avmux; here, not in vgraph, so that
+ * a program reading media does not load libavfilter) ---- */
+struct AVFrame;
+/* The FFmpeg pixel format (an enum AVPixelFormat) of a y4m chroma layout. */
+int sh_av_pix_fmt(sh_chroma chroma);
+/* Copy the planes of a y4m-layout frame into an allocated AVFrame of the same
+ * geometry and format (whose rows may be padded), and back. */
+void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, struct AVFrame *f);
+void sh_frame_from_av(const sh_y4m_info *info, const struct AVFrame *f, uint8_t *frame);
+
 #endif

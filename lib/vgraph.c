@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "media.h"
 
 struct sh_vgraph {
 	AVFilterGraph *graph;
@@ -22,43 +23,6 @@ struct sh_vgraph {
 	enum AVPixelFormat fmt;
 	int64_t pts;
 };
-
-int sh_av_pix_fmt(sh_chroma chroma)
-{
-	switch (chroma) {
-	case SH_CHROMA_420: return AV_PIX_FMT_YUV420P;
-	case SH_CHROMA_422: return AV_PIX_FMT_YUV422P;
-	case SH_CHROMA_444: return AV_PIX_FMT_YUV444P;
-	case SH_CHROMA_MONO: return AV_PIX_FMT_GRAY8;
-	}
-	return AV_PIX_FMT_YUV420P;
-}
-
-/* Plane k of a y4m-layout frame: its offset, width and height. */
-static size_t plane_geometry(const sh_y4m_info *info, int k, int *w, int *h)
-{
-	*w = k ? info->cw : info->width;
-	*h = k ? info->ch : info->height;
-	return k == 0 ? 0 : k == 1 ? info->plane_size[0] : info->plane_size[0] + info->plane_size[1];
-}
-
-void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, AVFrame *f)
-{
-	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
-	for (int k = 0; k < planes; k++) {
-		size_t off = plane_geometry(info, k, &w, &h);
-		av_image_copy_plane(f->data[k], f->linesize[k], frame + off, w, w, h);
-	}
-}
-
-void sh_frame_from_av(const sh_y4m_info *info, const AVFrame *f, uint8_t *frame)
-{
-	int planes = info->chroma == SH_CHROMA_MONO ? 1 : 3, w, h;
-	for (int k = 0; k < planes; k++) {
-		size_t off = plane_geometry(info, k, &w, &h);
-		av_image_copy_plane(frame + off, w, f->data[k], f->linesize[k], w, h);
-	}
-}
 
 static int fail(sh_vgraph *g, const char *what, int err)
 {

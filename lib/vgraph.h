@@ -21,13 +21,4 @@ int sh_vgraph_pull(sh_vgraph *g, uint8_t *frame);
 /* Free the graph (filters write their files, e.g. vidstabdetect's transforms). */
 void sh_vgraph_free(sh_vgraph *g);
 
-/* ---- y4m frames and FFmpeg's AVFrame (also for media and avmux) ---- */
-struct AVFrame;
-/* The FFmpeg pixel format (an enum AVPixelFormat) of a y4m chroma layout. */
-int sh_av_pix_fmt(sh_chroma chroma);
-/* Copy the planes of a y4m-layout frame into an allocated AVFrame of the same
- * geometry and format (whose rows may be padded), and back. */
-void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, struct AVFrame *f);
-void sh_frame_from_av(const sh_y4m_info *info, const struct AVFrame *f, uint8_t *frame);
-
 #endif
