@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	const char *bits_text = NULL;
 	bool skip_bad = false;
 	sh_option opts[] = {
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write audio to FILE (default: AU on stdout)"},
+		SH_AUDIO_OUTPUT_OPTION(out),
 		{"wave", 'w', SH_OPT_CHOICE, &wave, .choices = "sine|tri|saw|square", .help = "oscillator (tri)"},
 		{"rate", 'r', SH_OPT_INT, &rate, 8000, 192000, .help = "sample rate (48000)"},
 		{"channels", 'C', SH_OPT_INT, &channels, 1, 2, .help = "1 or 2 (1)"},
