@@ -363,6 +363,107 @@ int sh_parse_double(const char *text, double *out)
 	return 0;
 }
 
+/* printf's %.{prec}g of the value D[0].D[1]D[2]... x 10^x, where D holds prec
+ * digits (D[0] not 0): style e when x < -4 or x >= prec, else style f; trailing
+ * zeros and a bare point dropped. */
+static void format_g(char *out, bool neg, const char *d, int prec, int x)
+{
+	int nd = prec;
+	while (nd > 1 && d[nd - 1] == '0')
+		nd--;
+	char *o = out;
+	if (neg)
+		*o++ = '-';
+	if (x < -4 || x >= prec) {
+		*o++ = d[0];
+		if (nd > 1) {
+			*o++ = '.';
+			memcpy(o, d + 1, (size_t)nd - 1);
+			o += nd - 1;
+		}
+		sprintf(o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return;
+	}
+	if (x < 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = -1; i > x; i--)
+			*o++ = '0';
+		memcpy(o, d, (size_t)nd);
+		o += nd;
+	} else {
+		for (int i = 0; i <= x; i++) /* x < prec: every integer digit is in D */
+			*o++ = d[i];
+		if (nd > x + 1) {
+			*o++ = '.';
+			memcpy(o, d + x + 1, (size_t)(nd - x - 1));
+			o += nd - x - 1;
+		}
+	}
+	*o = 0;
+}
+
+/* The shortest of 12..17 significant digits that reads back as v, printed as %g
+ * prints it. One exact conversion to 17 digits; each shorter candidate is rounded
+ * from those in decimal, which is exact unless the digits dropped are a bare 5
+ * (then the 17 digits hide which side of the tie v is on, and printf decides). */
+void sh_format_number(char *buf, size_t n, double v)
+{
+	if (v == 0) {
+		snprintf(buf, n, "0");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		snprintf(buf, n, "%.0f", v);
+		return;
+	}
+	char out[48];
+	if (!isfinite(v)) {
+		snprintf(buf, n, "%.17g", v);
+		return;
+	}
+	char e17[40];
+	snprintf(e17, sizeof e17, "%.16e", v); /* [-]d.dddddddddddddddde[+-]xx */
+	bool neg = e17[0] == '-';
+	const char *q = e17 + neg;
+	char d17[17];
+	d17[0] = q[0];
+	memcpy(d17 + 1, q + 2, 16);
+	int x17 = atoi(q + 19);
+	for (int prec = 12; prec < 17; prec++) {
+		const char *tail = d17 + prec;
+		bool tie = tail[0] == '5';
+		for (int i = 1; tie && i < 17 - prec; i++)
+			tie = tail[i] == '0';
+		if (tie) {
+			snprintf(out, sizeof out, "%.*g", prec, v);
+		} else {
+			char d[17];
+			int x = x17;
+			memcpy(d, d17, (size_t)prec);
+			if (tail[0] >= '5') { /* round up, carrying */
+				int i = prec - 1;
+				while (i >= 0 && d[i] == '9')
+					d[i--] = '0';
+				if (i >= 0)
+					d[i]++;
+				else {
+					d[0] = '1'; /* 99.9 -> 100: one more integer digit */
+					x++;
+				}
+			}
+			format_g(out, neg, d, prec, x);
+		}
+		if (strtod(out, NULL) == v) {
+			snprintf(buf, n, "%s", out);
+			return;
+		}
+	}
+	format_g(out, neg, d17, 17, x17);
+	snprintf(buf, n, "%s", out);
+	/* JSON needs a digit before an exponent's sign; %g gives "1e-07" which is fine */
+}
+
 int sh_parse_int64(const char *text, int64_t *out)
 {
 	if (!text || !*text) {

@@ -89,6 +89,9 @@ static inline double sh_rational_value(sh_rational r) { return r.den ? (double)r
 
 /* Strict number parsing: whole string, finite. */
 int sh_parse_double(const char *text, double *out);
+/* The shortest text that reads back as the same double ("2", "0.25", "0.1"), as
+ * JSON writes numbers. */
+void sh_format_number(char *buf, size_t n, double v);
 int sh_parse_int64(const char *text, int64_t *out);
 
 /* ---- The option table ----

@@ -634,11 +634,7 @@ static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
 static void sb_num(strbuf *b, double v)
 {
 	char buf[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
-		if (prec == 17 || strtod(buf, NULL) == v)
-			break;
-	}
+	sh_format_number(buf, sizeof buf, v);
 	sb_str(b, buf);
 }
 

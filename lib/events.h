@@ -105,8 +105,6 @@ void sh_evline_begin(sh_evline *l, double t, const char *type);
 void sh_evline_num(sh_evline *l, const char *key, double v);
 void sh_evline_str(sh_evline *l, const char *key, const char *s);
 void sh_evline_end(sh_evline *l);
-/* Shortest text that reads back as the same double ("2", "0.25", "0.1"). */
-void sh_format_number(char *buf, size_t n, double v);
 
 /* ---- timing ---- */
 /* Beats to seconds and back through a tempo map that grows as tempo events
