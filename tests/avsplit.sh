@@ -91,7 +91,9 @@ check_fail "y4m cut inside a frame" 1 'avsplit: cut.y4m: truncated frame at the 
 check "no partial output file for the cut stream" test ! -e cut.y4m.out
 check_fail "cut y4m on a pipe" 1 'avsplit: stdin: truncated frame' sh -c 'trickle 500 1 <cut.y4m | avsplit -V - - >/dev/null'
 mkfifo pipe.y4m
-( cat pipe.y4m >fromfifo.y4m & ) ; avsplit -V pipe.y4m ramp.y4m; sleep 1
+cat pipe.y4m >fromfifo.y4m & reader=$!
+avsplit -V pipe.y4m ramp.y4m || : >pipe.y4m # (the reader must not wait for ever)
+wait "$reader"
 check "a FIFO as -V is written into, not replaced" sh -c 'test -p pipe.y4m && cmp -s fromfifo.y4m same.y4m'
 check_fail "bad size" 2 'avsplit: --size:' avsplit -s 10 ramp.y4m
 check_fail "both to stdout" 2 'both go to stdout' avsplit -a - -V - ramp.mov
