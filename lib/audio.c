@@ -1286,6 +1286,8 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 		sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
 }
 
+void sh_audio_emit(void *out, const float *buf, size_t frames) { sh_audio_write(out, buf, frames); }
+
 void sh_audio_finish(sh_audio_out *out)
 {
 	if (out->raw) {

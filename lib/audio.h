@@ -79,6 +79,8 @@ typedef struct {
 /* path NULL or "-": AU float on stdout (refuses a terminal). */
 sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh_audio_out_opts *opts);
 void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames); /* dies on error */
+/* sh_audio_write as the emit callback of lib/stft and lib/stretch (user = the sh_audio_out) */
+void sh_audio_emit(void *out, const float *buf, size_t frames);
 void sh_audio_finish(sh_audio_out *out); /* flush; rename a file into place */
 int64_t sh_audio_written(const sh_audio_out *out);
 

@@ -30,8 +30,6 @@ static int64_t hop = 0;      /* 0 = fft/4 */
 static const char *out_path = NULL;
 static const char *bits; /* the format's default unless given */
 
-static void emit(void *user, const float *buf, size_t frames) { sh_audio_write(user, buf, frames); }
-
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
@@ -65,10 +63,8 @@ int main(int argc, char **argv)
 	                     .freeze = freeze, .hold_min = hold.lo, .hold_max = hold.hi,
 	                     .shift_min = shift.lo, .shift_max = shift.hi, .seed = prog.seed};
 	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = prog.seed};
-	if (!out_path || !*out_path)
-		sh_stdout_binary();
 	sh_audio_out *out = sh_audio_create(out_path, sh_audio_rate(in), sh_audio_channels(in), &oo);
-	sh_spectral *s = sh_mangle_new(&mo, sh_audio_rate(in), sh_audio_channels(in), emit, out);
+	sh_spectral *s = sh_mangle_new(&mo, sh_audio_rate(in), sh_audio_channels(in), sh_audio_emit, out);
 	if (!s)
 		sh_die("%s", sh_error());
 	sh_spectral_run(s, in);

@@ -36,8 +36,6 @@ static int64_t memory = 256;       /* MiB of a piped input kept in memory before
 static const char *out_path = NULL;
 static const char *bits; /* the format's default unless given */
 
-static void emit(void *user, const float *buf, size_t frames) { sh_audio_write(user, buf, frames); }
-
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
@@ -136,15 +134,13 @@ int main(int argc, char **argv)
 	sh_stretch_opts so = {.ratio = ratio, .pitch = pow(2.0, pitch / 12.0), .formant = formant,
 	                      .faster = !strcmp(engine, "faster"), .block = (int)block};
 	sh_audio_out_opts oo = {.bits = sh_parse_bits(bits), .dither_seed = 1};
-	if (!out_path || !*out_path)
-		sh_stdout_binary();
 	sh_audio_out *out = sh_audio_create(out_path, rate, ch, &oo);
 	if (offline) {
-		sh_stretch_offline(&so, src, rate, ch, emit, out);
+		sh_stretch_offline(&so, src, rate, ch, sh_audio_emit, out);
 		sh_audio_source_close(src);
 		sh_audio_close(in);
 	} else {
-		sh_stretch *s = sh_stretch_new(&so, rate, ch, emit, out);
+		sh_stretch *s = sh_stretch_new(&so, rate, ch, sh_audio_emit, out);
 		if (!s)
 			sh_die("%s", sh_error());
 		const size_t n = 16384;
