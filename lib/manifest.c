@@ -386,6 +386,24 @@ static void sb_field(sbuf *b, const char *v)
 	sb_add(b, "\"", 1);
 }
 
+/* one line: kept as it was read (raw), or its fields quoted where they must be */
+static void sb_line(sbuf *b, const char *raw, char *const *field, size_t n, const char *eol)
+{
+	if (raw) {
+		sb_add(b, raw, strlen(raw));
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sb_add(b, ",", 1);
+			sb_field(b, field[i]);
+		}
+		/* a line of one empty field would read back as a blank line */
+		if (n == 1 && !field[0][0])
+			sb_add(b, "\"\"", 2);
+	}
+	sb_add(b, eol, strlen(eol));
+}
+
 char *sh_manifest_format(const sh_manifest *m, size_t *len)
 {
 	sbuf b = {0};
@@ -393,32 +411,9 @@ char *sh_manifest_format(const sh_manifest *m, size_t *len)
 	sb_add(&b, "", 0);
 	if (m->bom)
 		sb_add(&b, "\xef\xbb\xbf", 3);
-	if (m->header_raw) {
-		sb_add(&b, m->header_raw, strlen(m->header_raw));
-	} else {
-		for (size_t i = 0; i < m->ncols; i++) {
-			if (i)
-				sb_add(&b, ",", 1);
-			sb_field(&b, m->names[i]);
-		}
-	}
-	sb_add(&b, eol, strlen(eol));
-	for (size_t r = 0; r < m->nrows; r++) {
-		const sh_manifest_row *row = &m->rows[r];
-		if (row->raw) {
-			sb_add(&b, row->raw, strlen(row->raw));
-		} else {
-			for (size_t i = 0; i < m->ncols; i++) {
-				if (i)
-					sb_add(&b, ",", 1);
-				sb_field(&b, row->field[i]);
-			}
-			/* a row of one empty field would read back as a blank line */
-			if (m->ncols == 1 && !row->field[0][0])
-				sb_add(&b, "\"\"", 2);
-		}
-		sb_add(&b, eol, strlen(eol));
-	}
+	sb_line(&b, m->header_raw, m->names, m->ncols, eol);
+	for (size_t r = 0; r < m->nrows; r++)
+		sb_line(&b, m->rows[r].raw, m->rows[r].field, m->ncols, eol);
 	if (len)
 		*len = b.n;
 	return b.s;
