@@ -73,12 +73,6 @@ static void free_rows(float **r, int rows)
 	free(r);
 }
 
-static inline float magf(float complex x)
-{
-	float re = crealf(x), im = cimagf(x);
-	return sqrtf(re * re + im * im);
-}
-
 /* x[k] *= y[k] without the C99 NaN/Inf recovery (the values are finite). */
 static void cmul(float complex *restrict x, const float complex *restrict y, int n)
 {

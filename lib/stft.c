@@ -339,10 +339,8 @@ const float *sh_magspec_run(sh_magspec *m, const float *x)
 {
 	mul(m->time, x, m->win, (int)m->n);
 	fftwf_execute(m->plan);
-	for (size_t k = 0; k <= m->n / 2; k++) {
-		float re = crealf(m->spec[k]), im = cimagf(m->spec[k]);
-		m->mag[k] = sqrtf(re * re + im * im);
-	}
+	for (size_t k = 0; k <= m->n / 2; k++)
+		m->mag[k] = sh_cmag(m->spec[k]);
 	return m->mag;
 }
 

@@ -29,6 +29,7 @@
 #define SHARDS_STFT_H
 
 #include <complex.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,14 @@
 #define SH_STFT_MAX_SIZE 65536
 
 typedef struct sh_stft sh_stft;
+
+/* |x| without cabsf's overflow-safe hypotf, which costs several times more in the
+ * per-bin loops (spectra of audio are far from overflow) */
+static inline float sh_cmag(float complex x)
+{
+	float re = crealf(x), im = cimagf(x);
+	return sqrtf(re * re + im * im);
+}
 
 /* Called once per frame with spec[ch][0..bins-1], bins = size/2 + 1, for every
  * channel. Bin k is k*rate/size Hz; values are the unnormalised FFT of the
