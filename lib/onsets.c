@@ -196,6 +196,7 @@ void sh_odf_flush(sh_odf *o)
 
 size_t sh_odf_frames(const sh_odf *o) { return o->frames; }
 double sh_odf_rate(const sh_odf *o) { return (double)o->rate / o->hop; }
+int sh_odf_hop(const sh_odf *o) { return (int)o->hop; }
 const float *sh_odf_values(const sh_odf *o, int group)
 {
 	if (group < -1 || group >= SH_ODF_GROUPS)

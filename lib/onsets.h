@@ -30,6 +30,7 @@ void sh_odf_flush(sh_odf *o);
  * group -1 is the full-band envelope, 0..SH_ODF_GROUPS-1 the sub-bands. */
 size_t sh_odf_frames(const sh_odf *o);
 double sh_odf_rate(const sh_odf *o);
+int sh_odf_hop(const sh_odf *o); /* samples per envelope value: rate / sh_odf_rate */
 const float *sh_odf_values(const sh_odf *o, int group);
 /* Mean magnitude level of the input (0 for digital silence). */
 double sh_odf_energy(const sh_odf *o);

@@ -11,6 +11,7 @@
 #include "stft.h"
 
 #define BLOCK 65536
+#define MIN_COMPARE 0.01 /* seconds compared across a seam at least */
 
 static int fft_size_for(int rate)
 {
@@ -46,7 +47,7 @@ static void on_frame(void *user, float complex *const *spec, int channels, int b
 	feat *f = user;
 	double num = 0, den = 0;
 	for (int k = 1; k < bins; k++) {
-		double m = cabsf(spec[0][k]);
+		double m = sh_cmag(spec[0][k]);
 		num += m * k;
 		den += m;
 	}
@@ -81,6 +82,22 @@ static int cmp_win(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+/* the seam's lengths in samples: crossfade, the stretch compared across it, and
+ * how far the end may move */
+static void seam_lengths(const sh_pad_opts *o, int rate, int64_t *fade, int64_t *cmp, int64_t *search)
+{
+	*fade = (int64_t)lround(o->crossfade * rate);
+	*cmp = (int64_t)lround(MIN_COMPARE * rate);
+	if (*cmp < *fade)
+		*cmp = *fade;
+	*search = (int64_t)lround(o->seam_search * rate);
+}
+
+double sh_pad_overhang(const sh_pad_opts *o)
+{
+	return o->seam_search + (o->crossfade > MIN_COMPARE ? o->crossfade : MIN_COMPARE);
+}
+
 size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
                     sh_pad_survey *survey)
 {
@@ -90,8 +107,9 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 	survey->loudest_db = -INFINITY;
 	survey->fewest_onsets = INFINITY;
 	*out = NULL;
-	feat f = {.rate = rate, .hop = (int)lround(rate * 0.01), .size = fft_size_for(rate)};
+	/* level and brightness frames on the onset envelope's grid */
 	sh_odf *odf = sh_odf_new(rate);
+	feat f = {.rate = rate, .hop = sh_odf_hop(odf), .size = fft_size_for(rate)};
 	sh_stft *st = sh_stft_new(f.size, f.hop, 1, on_frame, NULL, &f);
 	if (!st)
 		sh_die("%s", sh_error());
@@ -121,13 +139,14 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 	size_t nf = f.nms;
 	size_t nodf = sh_odf_frames(odf);
 	const float *env = sh_odf_values(odf, -1);
+	const double fps = sh_odf_rate(odf); /* frames a second, of every per-frame series */
 	sh_onset *ons = NULL;
-	size_t nons = sh_onsets_pick(env, nodf, sh_odf_rate(odf), &(sh_onset_opts){0.1, 0.03}, &ons);
+	size_t nons = sh_onsets_pick(env, nodf, fps, NULL, &ons);
 	/* beating and tremolo in a sustained sound make faint peaks; only onsets that
 	 * rise clearly count */
 	size_t kept_ons = 0;
 	for (size_t q = 0; q < nons; q++) {
-		size_t fi = (size_t)lround(ons[q].t * sh_odf_rate(odf));
+		size_t fi = (size_t)lround(ons[q].t * fps);
 		if (fi < nodf && env[fi] >= SH_PAD_ONSET_FLOOR)
 			ons[kept_ons++] = ons[q];
 	}
@@ -138,7 +157,6 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 	       *p_lc2 = sh_calloc(nf + 1, sizeof *p_lc2), *p_odf = sh_calloc(nf + 1, sizeof *p_odf);
 	int32_t *p_cnt = sh_calloc(nf + 1, sizeof *p_cnt), *p_on = sh_calloc(nf + 1, sizeof *p_on);
 	int k0 = (int)lround((f.size / 2.0 - f.hop / 2.0) / f.hop);
-	double fps = (double)rate / f.hop;
 	size_t oi = 0;
 	for (size_t i = 0; i < nf; i++) {
 		double ms = f.ms[i];
@@ -179,10 +197,8 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 
 	/* windows of every duration */
 	size_t nd = o->ndurations;
-	int64_t fade = (int64_t)lround(o->crossfade * rate), cmp = (int64_t)lround(0.01 * rate);
-	if (cmp < fade)
-		cmp = fade;
-	int64_t search = (int64_t)lround(o->seam_search * rate);
+	int64_t fade, cmp, search;
+	seam_lengths(o, rate, &fade, &cmp, &search);
 	win **lists = sh_calloc(nd, sizeof *lists);
 	size_t *counts = sh_calloc(nd, sizeof *counts);
 	int64_t *spans = sh_calloc(nd, sizeof *spans);
@@ -297,7 +313,7 @@ static void acc_frame(void *user, float complex *const *spec, int channels, int 
 {
 	spec_acc *a = user;
 	for (int k = 0; k < bins; k++)
-		a->mag[k] += cabsf(spec[0][k]);
+		a->mag[k] += sh_cmag(spec[0][k]);
 }
 
 /* Rough pitch by normalised autocorrelation, 50..1000 Hz; 0 when not pitched. */
@@ -381,11 +397,9 @@ static void grade(sh_pad *p)
 void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p)
 {
 	int64_t len = (int64_t)lround(p->target * rate);
-	int64_t fade = (int64_t)lround(o->crossfade * rate), cmp = (int64_t)lround(0.01 * rate);
-	if (cmp < fade)
-		cmp = fade;
-	int64_t search = (int64_t)lround(o->seam_search * rate);
-	int64_t span = len + search + cmp;
+	int64_t fade, cmp, search;
+	seam_lengths(o, rate, &fade, &cmp, &search);
+	int64_t span = p->span; /* len + search + cmp, as sh_pads_find laid it out */
 	float *a = sh_malloc((size_t)span * channels * sizeof *a);
 	float *m = sh_malloc((size_t)span * sizeof *m);
 	sh_audio_source_get(src, p->start, (size_t)span, a);

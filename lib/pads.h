@@ -67,6 +67,10 @@ typedef struct {
 	size_t max_candidates;
 } sh_pad_opts;
 
+/* Seconds a pad reads past its length: the seam search, and the stretch compared
+ * across the seam (the crossfade, 10 ms at least). */
+double sh_pad_overhang(const sh_pad_opts *o);
+
 typedef struct {
 	/* from the analysis */
 	int64_t start;         /* first frame in the source */
