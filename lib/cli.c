@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
@@ -163,6 +164,25 @@ void sh_atomic_abort(sh_atomic *a)
 	free(a->tmp);
 	free(a->path);
 	free(a);
+}
+
+void sh_atomic_remove_stale(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	size_t pl = strlen(prefix);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		/* sh_atomic_open's ".NAME.XXXXXX" */
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' || n < pl + 8 || strncmp(e->d_name + 1, prefix, pl) || e->d_name[n - 7] != '.')
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
 }
 
 void sh_write_file_atomic(const char *path, const char *data, size_t n)

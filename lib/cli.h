@@ -53,6 +53,10 @@ int sh_atomic_fd(const sh_atomic *a);
 const char *sh_atomic_tmpname(const sh_atomic *a);
 void sh_atomic_commit(sh_atomic *a);   /* fsync, rename; dies on failure */
 void sh_atomic_abort(sh_atomic *a);    /* remove the temporary file */
+/* Remove the temporary files that killed runs left in DIR beside files whose
+ * names start with PREFIX. Only for a caller that holds DIR's lock, so that no
+ * other run is writing them. */
+void sh_atomic_remove_stale(const char *dir, const char *prefix);
 /* Write a whole text/JSON file atomically ("-" or NULL means stdout). */
 void sh_write_file_atomic(const char *path, const char *data, size_t n);
 

@@ -2,7 +2,6 @@
  * them into seamless loops, tag their brightness, grade them A-F; write the best
  * pad to stdout or a file, a folder of pads with a curation manifest (-d), or a
  * JSON report of every candidate (--report). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -158,31 +157,10 @@ static void mkdirs(const char *path)
 	free(p);
 }
 
-/* Temporary files a killed run left behind: ".NAME.XXXXXX" beside a file whose
- * name starts with PREFIX. Only called while holding the folder's lock. */
-static void remove_stale(const char *dir, const char *prefix)
+static char *fmt(char buf[32], int decimals, double v)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	size_t pl = strlen(prefix);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] != '.' || n < pl + 8 || strncmp(e->d_name + 1, prefix, pl) || e->d_name[n - 7] != '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-}
-
-static char *fmt(int decimals, double v)
-{
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.*f", decimals, v);
-	return sh_strdup(buf);
+	snprintf(buf, 32, "%.*f", decimals, v);
+	return buf;
 }
 
 static json_t *num(double v, double q) { return json_real(round(v / q) * q); }
@@ -224,7 +202,7 @@ static void no_pad_reason(char *buf, size_t cap, const sh_pad_survey *sv, size_t
 			shortest = po.durations[i];
 	if (!sv->windows)
 		snprintf(buf, cap, "too short for a pad: %.3f s of audio, %g s is the shortest length asked for (plus %g ms for the seam)",
-		         (double)sv->frames / rate, shortest, opt.seam_search + (opt.crossfade > 10 ? opt.crossfade : 10));
+		         (double)sv->frames / rate, shortest, 1000 * sh_pad_overhang(&po));
 	else if (!ncand && sv->loudest_db < -150)
 		snprintf(buf, cap, "no sustained region: digital silence");
 	else if (!ncand && isinf(sv->fewest_onsets))
@@ -359,8 +337,8 @@ int main(int argc, char **argv)
 			snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
 			mkdirs(pdir);
 			snprintf(prefix, n, "%s_pad", name);
-			remove_stale(pdir, prefix);
-			remove_stale(opt.dir, "manifest.csv");
+			sh_atomic_remove_stale(pdir, prefix);
+			sh_atomic_remove_stale(opt.dir, "manifest.csv");
 			size_t k = 0;
 			for (size_t i = 0; i < np; i++) {
 				if (!keep[i])
@@ -373,16 +351,14 @@ int main(int argc, char **argv)
 				sh_audio_out *out = sh_audio_create(full, rate, ch, &oo);
 				sh_audio_write(out, p->audio, (size_t)p->frames);
 				sh_audio_finish(out);
-				char g[2] = {p->grade, 0};
-				char *vals[SH_MANIFEST_COLUMNS] = {
-					files[i], name, "pad", fmt(3, (double)p->frames / rate),
-					fmt(2, p->rms_db), fmt(2, p->peak_db), fmt(2, p->crest_db),
-					fmt(1, p->centroid_hz), p->pitch_hz > 0 ? fmt(1, p->pitch_hz) : sh_strdup(""),
-					fmt(4, p->seam_error), (char *)p->brightness, g};
-				if (sh_manifest_put(&m, (const char *const *)vals) != 0)
+				char g[2] = {p->grade, 0}, num[7][32];
+				const char *vals[SH_MANIFEST_COLUMNS] = {
+					files[i], name, "pad", fmt(num[0], 3, (double)p->frames / rate),
+					fmt(num[1], 2, p->rms_db), fmt(num[2], 2, p->peak_db), fmt(num[3], 2, p->crest_db),
+					fmt(num[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(num[5], 1, p->pitch_hz) : NULL,
+					fmt(num[6], 4, p->seam_error), p->brightness, g};
+				if (sh_manifest_put(&m, vals) != 0)
 					sh_die("%s: more than %d rows", manifest_path, SH_MANIFEST_MAX_ROWS);
-				for (int c = SH_MF_DURATION; c <= SH_MF_SEAM_ERROR; c++)
-					free(vals[c]);
 			}
 			size_t len;
 			char *text = sh_manifest_format(&m, &len);
