@@ -8,6 +8,7 @@
 #   make check-valgrind  the pipeline tests under valgrind (VALGRIND_TESTS picks scripts)
 #   make demo            install, build, micro-sample a generated breakbeat into out/demo/
 #   make bench           time shards against the tools it replaces
+#   make layers          check that no lib/ file includes a layer above its own (lib/LAYERS)
 #   make install PREFIX=/usr/local [DESTDIR=...]
 # O=DIR puts objects, bin/ and lib/libshards.a under DIR instead of the tree.
 
@@ -36,7 +37,11 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
            -DSH_SANITIZED
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(O)/obj/gen $(PKG_CFLAGS) \
+# lib/ in layers, lowest first (lib/LAYERS says what each may include; make layers checks)
+LAYERS   = core io dsp video seq cut tex
+LIB_INC  = $(LAYERS:%=-Ilib/%)
+LIB_HDR  = $(wildcard lib/*/*.h)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(LIB_INC) -I$(O)/obj/gen $(PKG_CFLAGS) \
              -DSHARDS_VERSION='"$(VERSION)"' -DSHARDS_DATADIR='"$(PREFIX)/share/shards"' \
              -DSHARDS_SRCDATADIR='"$(CURDIR)/share/shards"'
 
@@ -50,7 +55,7 @@ say = @echo "  $(1) $(2)";
 endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_SRC  = $(wildcard $(LAYERS:%=lib/%/*.c))
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(O)/obj/lib/%.o)
 PROG_SRC = $(wildcard src/*.c)
 PROGS    = $(PROG_SRC:src/%.c=$(O)/bin/%)
@@ -62,11 +67,11 @@ LIBA     = $(O)/lib/libshards.a
 
 all: $(PROGS) $(LIBA)
 
-$(O)/obj/lib/%.o: lib/%.c $(wildcard lib/*.h)
+$(O)/obj/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(O)/obj/src/%.o: src/%.c $(wildcard lib/*.h)
+$(O)/obj/src/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -79,21 +84,25 @@ $(O)/bin/%: $(O)/obj/src/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
-$(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(wildcard lib/*.h)
+$(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
-$(O)/obj/testtools/%: tests/tools/%.c $(LIBA) $(wildcard lib/*.h)
+$(O)/obj/testtools/%: tests/tools/%.c $(LIBA) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
 units: $(UNITS) $(TOOLS)
 
+# lib/ in layers: no file includes a header from a layer above its own (lib/LAYERS).
+layers:
+	@sh tools/layers lib
+
 # Installs what is missing (apt-get as root, sudo otherwise, else prints the line).
 deps:
 	@sh tools/install-deps tools/debian-packages.txt tests/packages.txt
 
-check: deps
+check: deps layers
 	@$(MAKE) --no-print-directory -j$(JOBS) all units
 ifeq ($(SANITIZE),1)
 	@O=$(O) SHARDS_SANITIZED=1 sh tests/check plain
@@ -125,7 +134,7 @@ install: all
 clean:
 	rm -rf $(O)/obj $(O)/bin $(LIBA) tests/out tests/out-* sanitize-build
 
-.PHONY: all units deps check check-valgrind demo bench install clean
+.PHONY: all units layers deps check check-valgrind demo bench install clean
 .SECONDARY:
 
 # ---- hardening: fuzz harnesses, libFuzzer --------------------------------
@@ -143,7 +152,7 @@ FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -Wno-format-nonliteral -Wno-unknown-pragmas -Wno-unused-function
 FUZZ_TARGETS  = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_O)/bin/%)
 
-$(O)/obj/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(LIBA) $(wildcard lib/*.h)
+$(O)/obj/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(LIBA) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(LIBA) $(PKG_LIBS)
 
@@ -157,7 +166,7 @@ fuzz-lib:
 
 $(FUZZ_O)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h fuzz-lib
 	@mkdir -p $(@D)
-	$(call say,FUZZ,$@)$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+	$(call say,FUZZ,$@)$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(LIB_INC) -Itests/fuzz $(PKG_CFLAGS) \
 		-o $@ $< $(FUZZ_O)/lib/libshards.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_TARGETS)
@@ -177,7 +186,7 @@ afl-lib:
 
 $(AFL_O)/bin/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h afl-lib
 	@mkdir -p $(@D)
-	$(call say,AFL,$@)$(AFL_CC) -std=gnu11 -O1 -g -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+	$(call say,AFL,$@)$(AFL_CC) -std=gnu11 -O1 -g $(LIB_INC) -Itests/fuzz $(PKG_CFLAGS) \
 		-o $@ $< tests/fuzz/driver.c $(AFL_O)/lib/libshards.a $(PKG_LIBS)
 
 fuzz-afl: deps

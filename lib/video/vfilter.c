@@ -13,19 +13,6 @@
 
 /* ---------------------------------------------------------------- driver */
 
-bool sh_y4m_full_range(const sh_y4m_info *info)
-{
-	const char *x = info->xtags;
-	while (x && *x) {
-		const char *sp = strchr(x, ' ');
-		size_t n = sp ? (size_t)(sp - x) : strlen(x);
-		if (n == 16 && strncmp(x, "XCOLORRANGE=FULL", 16) == 0)
-			return true;
-		x = sp ? sp + 1 : NULL;
-	}
-	return false;
-}
-
 const char *sh_vf_operand(int argc, char **argv, int first)
 {
 	if (argc - first > 1)

@@ -3,7 +3,7 @@
  * vectorises; every frame is processed one luma row (and its chroma row) at a
  * time, so the cost is a few passes over cache-resident rows. */
 #pragma GCC optimize("O3", "no-math-errno")
-#include "keying.h"
+#include "chromakey.h"
 
 #include <math.h>
 #include <stdlib.h>

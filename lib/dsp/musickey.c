@@ -1,7 +1,7 @@
 /* key.c -- key estimation: spectral peaks mapped to a fine pitch-class
  * histogram (tuning estimated from it), folded to chroma, correlated with key
  * profiles. */
-#include "key.h"
+#include "musickey.h"
 
 #include <ctype.h>
 #include <math.h>

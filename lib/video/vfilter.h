@@ -57,8 +57,6 @@ const char *sh_vf_operand(int argc, char **argv, int first);
 /* Plane pointers inside any frame-sized buffer with this layout. */
 void sh_vf_planes(const sh_vf *vf, uint8_t *frame, uint8_t *plane[3]);
 
-/* Does the header say full range? (XCOLORRANGE=FULL among the X-tags.) */
-bool sh_y4m_full_range(const sh_y4m_info *info);
 
 /* ---- noise: a table of N signed values, drawn once from a seed ----
  * Values have deviation SH_NOISE_UNIT (clamped to -127..127, about 4 deviations).

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "audio.h"
-#include "key.h"
+#include "musickey.h"
 
 typedef struct {
 	double ratio;  /* output duration / input duration, > 0 */

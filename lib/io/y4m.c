@@ -576,3 +576,16 @@ void sh_y4m_finish(sh_y4m_out *out)
 	free(out->buf);
 	free(out);
 }
+
+bool sh_y4m_full_range(const sh_y4m_info *info)
+{
+	const char *x = info->xtags;
+	while (x && *x) {
+		const char *sp = strchr(x, ' ');
+		size_t n = sp ? (size_t)(sp - x) : strlen(x);
+		if (n == 16 && strncmp(x, "XCOLORRANGE=FULL", 16) == 0)
+			return true;
+		x = sp ? sp + 1 : NULL;
+	}
+	return false;
+}

@@ -58,4 +58,7 @@ sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info);
 void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf); /* dies on error */
 void sh_y4m_finish(sh_y4m_out *out);
 
+/* Does the header say full range? (XCOLORRANGE=FULL among the X-tags.) */
+bool sh_y4m_full_range(const sh_y4m_info *info);
+
 #endif

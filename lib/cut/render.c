@@ -190,7 +190,7 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vfilter.h"
+#include "y4m.h"
 
 /* Frames of a y4m stream, random access: a seekable file is indexed and read in
  * place; a pipe is kept in memory first, in a temporary file beyond. */
