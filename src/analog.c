@@ -33,15 +33,15 @@ static double vignette = 0.35;
 
 static sh_option options[] = {
 	{"grain", 'g', SH_OPT_DOUBLE, &grain, 0, 50, NULL, 0, false, "X",
-	 "grain deviation in code values (4; 0..50)", false, NULL},
+	 "grain deviation in code values (4; 0..50)"},
 	{"breathe", 'b', SH_OPT_DOUBLE, &breathe, 0, 1, NULL, 0, false, "X",
-	 "exposure breathing depth (0.08; 0..1)", false, NULL},
+	 "exposure breathing depth (0.08; 0..1)"},
 	{"rate", 'r', SH_OPT_DOUBLE, &rate, 0.01, 10, NULL, 0, false, "HZ",
-	 "speed of breathing and colour drift (0.3; 0.01..10)", false, NULL},
+	 "speed of breathing and colour drift (0.3; 0.01..10)"},
 	{"drift", 'd', SH_OPT_DOUBLE, &drift, 0, 1, NULL, 0, false, "X",
-	 "colour drift depth (0.2; 0..1)", false, NULL},
+	 "colour drift depth (0.2; 0..1)"},
 	{"vignette", 'V', SH_OPT_DOUBLE, &vignette, 0, 1, NULL, 0, false, "X",
-	 "darkening at the corners (0.35; 0..1)", false, NULL},
+	 "darkening at the corners (0.35; 0..1)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -94,6 +94,8 @@ int main(int argc, char **argv)
 	sh_program prog = {"analog [options] [FILE]", "film and tape look: grain, breathing, drift, vignette", true, 0,
 	                   false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 

@@ -193,7 +193,7 @@ static const char *set_param(arp *a, sh_rng *rng, const char *param, json_t *v)
 		strcpy(a->trigger, s);
 	} else if (!strcmp(param, "velocity")) {
 		sh_range r;
-		if (s ? sh_parse_range(s, &r) != 0 : sh_json_number(v, &r.lo) != 0)
+		if (s ? sh_parse_range(s, &r) != 0 : sh_json_to_double(v, &r.lo) != 0)
 			return "velocity must be a number or \"MIN..MAX\" within 0..1";
 		if (!s)
 			r.hi = r.lo;
@@ -201,7 +201,7 @@ static const char *set_param(arp *a, sh_rng *rng, const char *param, json_t *v)
 			return "velocity must be within 0..1";
 		a->velocity = r;
 	} else {
-		if (sh_json_number(v, &x) != 0)
+		if (sh_json_to_double(v, &x) != 0)
 			return "value must be a number";
 		if (!strcmp(param, "root")) {
 			if (x != floor(x) || x < 0 || x > 127)
@@ -267,6 +267,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "play triggers as arpeggiated notes of a scale", .has_seed = true};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	sh_scales reg;

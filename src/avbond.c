@@ -152,6 +152,8 @@ int main(int argc, char **argv)
 	                   .summary = "bond audio to a still, a folder of pictures or a clip: y4m exactly as long as the audio",
 	                   .has_seed = true};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first != 2)
 		sh_usage_error("an audio input and a visual (usage: %s)", usage);
 	const char *apath = argv[first], *visual = argv[first + 1];

@@ -89,6 +89,8 @@ int main(int argc, char **argv)
 	sh_program prog = {.usage = usage,
 	                   .summary = "encode audio + y4m video into MP4/MOV (H.264 + AAC) or MKV, checking they are equally long"};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first != 2)
 		sh_usage_error("an audio and a video input (usage: %s)", usage);
 	if (!out_path)
@@ -178,6 +180,8 @@ int main(int argc, char **argv)
 	muxer mx = {0};
 	/* the muxer works on the temporary name (faststart reopens it by name) */
 	sh_atomic *at = sh_atomic_open(out_path);
+	if (!at)
+		sh_die("%s", sh_error());
 	if (avformat_alloc_output_context2(&mx.oc, NULL, muxname, sh_atomic_tmpname(at)) < 0 || !mx.oc)
 		sh_die("%s: cannot set up the %s muxer", out_path, muxname);
 	mx.pkt = av_packet_alloc();
@@ -312,7 +316,8 @@ int main(int argc, char **argv)
 	if (e < 0)
 		sh_die("%s: cannot finish: %s", out_path, averr(e));
 	avio_closep(&mx.oc->pb);
-	sh_atomic_commit(at);
+	if (sh_atomic_commit(at) != 0)
+		sh_die("%s", sh_error());
 	sh_note("%lld frames (%.3fs), %lld audio samples (%.3fs)", (long long)nv, vdur, (long long)na, adur);
 
 	free(img);

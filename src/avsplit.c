@@ -60,6 +60,8 @@ int main(int argc, char **argv)
 	sh_program prog = {.usage = usage,
 	                   .summary = "decode a media file into y4m video and AU/WAV audio, scaled, trimmed, at a fixed fps"};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first != 1)
 		sh_usage_error("one media file (usage: %s)", usage);
 	const char *src = argv[first];

@@ -19,12 +19,12 @@ static bool json = false;     /* JSON report with beats and the alternative temp
 static const char *out_path = "-";
 
 static sh_option options[] = {
-	{"min", 0, SH_OPT_DOUBLE, &min_bpm, 10, 1000, NULL, 0, false, "BPM", "slowest tempo considered (default 50, 10..1000)", false, NULL},
-	{"max", 0, SH_OPT_DOUBLE, &max_bpm, 10, 1000, NULL, 0, false, "BPM", "fastest tempo considered (default 220, 10..1000)", false, NULL},
-	{"prior", 0, SH_OPT_DOUBLE, &centre, 20, 500, NULL, 0, false, "BPM", "centre of the tempo prior (default 130, 20..500)", false, NULL},
-	{"prior-width", 0, SH_OPT_DOUBLE, &width, 0, 10, NULL, 0, false, "OCT", "width of the prior in octaves, 0 = flat (default 1, 0..10)", false, NULL},
-	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report: bpm, confidence, beats, alternative", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)", false, NULL},
+	{"min", 0, SH_OPT_DOUBLE, &min_bpm, 10, 1000, NULL, 0, false, "BPM", "slowest tempo considered (default 50, 10..1000)"},
+	{"max", 0, SH_OPT_DOUBLE, &max_bpm, 10, 1000, NULL, 0, false, "BPM", "fastest tempo considered (default 220, 10..1000)"},
+	{"prior", 0, SH_OPT_DOUBLE, &centre, 20, 500, NULL, 0, false, "BPM", "centre of the tempo prior (default 130, 20..500)"},
+	{"prior-width", 0, SH_OPT_DOUBLE, &width, 0, 10, NULL, 0, false, "OCT", "width of the prior in octaves, 0 = flat (default 1, 0..10)"},
+	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report: bpm, confidence, beats, alternative"},
+	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)"},
 	{0},
 };
 
@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {usage, "estimate the tempo (BPM) and beats of audio", false, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at a time (got %d)", argc - first);
 	if (min_bpm >= max_bpm)
@@ -65,19 +67,20 @@ int main(int argc, char **argv)
 		len = (size_t)snprintf(txt, cap, "%.2f\n", r.bpm);
 	} else {
 		len += (size_t)snprintf(txt + len, cap - len, "{\"bpm\":%s,\"confidence\":%s,",
-		                        sh_json_num(a, r.bpm, 3), sh_json_num(b, r.confidence, 3));
+		                        sh_format_fixed(a, r.bpm, 3), sh_format_fixed(b, r.confidence, 3));
 		if (r.alt_bpm > 0)
 			len += (size_t)snprintf(txt + len, cap - len, "\"alternative\":{\"bpm\":%s,\"confidence\":%s},",
-			                        sh_json_num(a, r.alt_bpm, 3), sh_json_num(b, r.alt_confidence, 3));
+			                        sh_format_fixed(a, r.alt_bpm, 3), sh_format_fixed(b, r.alt_confidence, 3));
 		else
 			len += (size_t)snprintf(txt + len, cap - len, "\"alternative\":null,");
 		len += (size_t)snprintf(txt + len, cap - len, "\"duration\":%s,\"beats\":[",
-		                        sh_json_num(a, r.duration, 3));
+		                        sh_format_fixed(a, r.duration, 3));
 		for (size_t i = 0; i < r.nbeats; i++)
-			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_json_num(a, r.beats[i], 3));
+			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.beats[i], 3));
 		len += (size_t)snprintf(txt + len, cap - len, "]}\n");
 	}
-	sh_write_file_atomic(out_path, txt, len);
+	if (sh_write_file_atomic(out_path, txt, len) != 0)
+		sh_die("%s", sh_error());
 	free(txt);
 	sh_tempo_result_free(&r);
 	free((char *)name);

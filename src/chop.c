@@ -44,12 +44,15 @@ int main(int argc, char **argv)
 	/* chop's classic call is by count: 32 slices unless a length is asked for */
 	opt.knobs.slices = 32;
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("too many operands (try --help)");
 	if ((sh_option_given(options, "slice") || sh_option_given(options, "onsets")) && !sh_option_given(options, "slices"))
 		opt.knobs.slices = 0;
 	if (!opt.output || !strcmp(opt.output, "-"))
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 	sh_render_opts ro = {.fit = SH_FIT_NONE};
 	if (sh_option_given(options, "declick") && sh_duration_seconds(&opt.declick, 0, 0, 0, &ro.declick) != 0)
 		sh_usage_error("--declick: %s", sh_error());
@@ -76,7 +79,8 @@ int main(int argc, char **argv)
 	sh_render_audio(cl, src, rate, ch, out, &ro);
 	if (opt.cutlist) {
 		char *text = sh_cutlist_dump(cl);
-		sh_write_file_atomic(opt.cutlist, text, strlen(text));
+		if (sh_write_file_atomic(opt.cutlist, text, strlen(text)) != 0)
+			sh_die("%s", sh_error());
 		free(text);
 	}
 	sh_audio_finish(out);

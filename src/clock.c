@@ -35,6 +35,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "emit a tempo event and a tick per step, offline or paced by the wall clock"};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (idx < argc)
 		sh_usage_error("unexpected operand '%s' (try --help)", argv[idx]);
 	double length = sh_events_length(opts, bars, bpb, beats, &dur, bpm); /* beats */

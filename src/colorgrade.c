@@ -34,19 +34,19 @@ static const char *curve = NULL;
 
 static sh_option options[] = {
 	{"temperature", 't', SH_OPT_RANGE, &temperature, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "cool (-1) to warm (1), drawn per run (0)", false, NULL},
+	 "cool (-1) to warm (1), drawn per run (0)"},
 	{"tint", 0, SH_OPT_RANGE, &tint, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "green (-1) to magenta (1), drawn per run (0)", false, NULL},
+	 "green (-1) to magenta (1), drawn per run (0)"},
 	{"contrast", 'c', SH_OPT_RANGE, &contrast, 0, 4, NULL, 0, false, "MIN..MAX",
-	 "contrast around mid-grey, drawn per run (1; 0..4)", false, NULL},
+	 "contrast around mid-grey, drawn per run (1; 0..4)"},
 	{"brightness", 'b', SH_OPT_RANGE, &brightness, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "added light as a fraction of the range, drawn per run (0; -1..1)", false, NULL},
+	 "added light as a fraction of the range, drawn per run (0; -1..1)"},
 	{"gamma", 'g', SH_OPT_RANGE, &gamma_, 0.1, 10, NULL, 0, false, "MIN..MAX",
-	 "mid-tone gamma, drawn per run (1; 0.1..10)", false, NULL},
+	 "mid-tone gamma, drawn per run (1; 0.1..10)"},
 	{"saturation", 's', SH_OPT_RANGE, &saturation, 0, 4, NULL, 0, false, "MIN..MAX",
-	 "colour saturation, drawn per run (1; 0..4)", false, NULL},
+	 "colour saturation, drawn per run (1; 0..4)"},
 	{"curve", 'C', SH_OPT_STRING, &curve, 0, 0, NULL, 0, false, "X/Y,...",
-	 "luma curve through these points in 0..1 (none)", false, NULL},
+	 "luma curve through these points in 0..1 (none)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -135,6 +135,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {"colorgrade [options] [FILE]", "colour-grade a y4m stream", true, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	spline sp;
 	if (curve)

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "keying.h"
+#include "chromakey.h"
 #include "media.h"
 #include "rng.h"
 #include "y4m.h"
@@ -309,6 +309,8 @@ int main(int argc, char **argv)
 	                   .summary = "layer videos with colour keys: fixed colours, k-means, luminance or motion",
 	                   .has_seed = true};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	int n = argc - first;
 	out_path = sh_media_output(out_path);
 	layer *L = NULL;

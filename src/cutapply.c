@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first < 1)
 		sh_usage_error("missing CUTS (try --help)");
 	if (argc - first > 2)
@@ -70,7 +72,8 @@ int main(int argc, char **argv)
 
 	/* the output must be possible before any work: refuse a terminal at once */
 	if (!opt.output || !strcmp(opt.output, "-"))
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 	sh_cutlist *cl = sh_cutlist_load_or_die(cuts_path);
 
 	int fd = src_stdin ? 0 : open(source, O_RDONLY | O_CLOEXEC);

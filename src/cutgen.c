@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("too many operands (try --help)");
 	const char *source = first < argc ? argv[first] : NULL;
@@ -178,7 +180,8 @@ int main(int argc, char **argv)
 	}
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 	char *text = sh_cutlist_dump(result);
-	sh_write_file_atomic(opt.output, text, strlen(text));
+	if (sh_write_file_atomic(opt.output, text, strlen(text)) != 0)
+		sh_die("%s", sh_error());
 	free(text);
 	free(times);
 	sh_cutlist_free(result);

@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("too many operands (try --help)");
 	const char *path = first < argc ? argv[first] : "-";
@@ -137,9 +139,11 @@ int main(int argc, char **argv)
 		         100 * moved * share, 100 * reversed * share, 100 * dropped * share, 100 * coverage);
 	}
 	size_t len = strlen(text);
-	sh_write_all(1, text, len);
+	if (sh_write_all(1, text, len) != 0)
+		sh_die("%s", sh_error());
 	if (opt.json)
-		sh_write_all(1, "\n", 1);
+		if (sh_write_all(1, "\n", 1) != 0)
+			sh_die("%s", sh_error());
 	free(text);
 	json_decref(r);
 	sh_cutlist_free(cl);

@@ -96,7 +96,8 @@ static void encode_png(const canvas *cv, const char *path)
 	}
 	if (!len)
 		sh_die("PNG encoding produced nothing");
-	sh_write_file_atomic(path, (const char *)data, len);
+	if (sh_write_file_atomic(path, (const char *)data, len) != 0)
+		sh_die("%s", sh_error());
 	free(data);
 	av_packet_free(&pkt);
 	av_frame_free(&frame);
@@ -107,10 +108,13 @@ int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("too many operands (try --help)");
 	if (!opt.output || !strcmp(opt.output, "-"))
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 	sh_cutlist *cl = sh_cutlist_load_or_die(first < argc ? argv[first] : "-");
 
 	static const uint8_t bg[3] = {18, 18, 24}, frame_c[3] = {70, 70, 84}, diag[3] = {48, 48, 60},

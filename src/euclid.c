@@ -46,7 +46,7 @@ static const char *set_param(rhythm *r, const char *param, json_t *value, char *
 		r->trigger = *owned;
 		return NULL;
 	}
-	if (sh_json_number(value, &v) != 0)
+	if (sh_json_to_double(value, &v) != 0)
 		return "value must be a number";
 	if (strcmp(param, "probability") == 0) {
 		if (v < 0 || v > 1)
@@ -106,6 +106,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "turn ticks into Euclidean rhythm triggers", .has_seed = true};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	if (rebuild(&r) != 0)

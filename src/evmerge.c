@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "merge event streams by time (stable: ties keep operand order)"};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	int n = argc - idx;
 	if (n < 1)
 		sh_usage_error("give at least one input (- for stdin)");

@@ -17,7 +17,7 @@ typedef struct {
 static const char *set_param(knobs *k, const char *param, json_t *value)
 {
 	double v;
-	if (sh_json_number(value, &v) != 0)
+	if (sh_json_to_double(value, &v) != 0)
 		return "value must be a number";
 	if (!strcmp(param, "leak")) {
 		if (v < 0 || v > 100)
@@ -71,6 +71,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "integrate a value stream; trigger when it crosses a threshold", .has_seed = true};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	if (k.threshold == 0)

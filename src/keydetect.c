@@ -6,7 +6,7 @@
 
 #include "analysis.h"
 #include "cli.h"
-#include "key.h"
+#include "musickey.h"
 
 static const char usage[] = "keydetect [options] [FILE]";
 
@@ -15,8 +15,8 @@ static bool json = false; /* JSON report: key, mode, confidence, runner-up, tuni
 static const char *out_path = "-";
 
 static sh_option options[] = {
-	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report with confidence, runner-up, tuning and chroma", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)", false, NULL},
+	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report with confidence, runner-up, tuning and chroma"},
+	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)"},
 	{0},
 };
 
@@ -29,6 +29,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {usage, "estimate the musical key and mode of audio", false, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at a time (got %d)", argc - first);
 	const char *name; /* owned: the source as named in messages */
@@ -48,14 +50,15 @@ int main(int argc, char **argv)
 		                       "{\"key\":\"%s\",\"tonic\":\"%s\",\"mode\":\"%s\",\"confidence\":%s,"
 		                       "\"correlation\":%s,\"alternative\":\"%s\",\"tuning_cents\":%s,\"chroma\":[",
 		                       sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_key_tonic_name(r.tonic, r.minor),
-		                       r.minor ? "minor" : "major", sh_json_num(a, r.confidence, 3),
-		                       sh_json_num(b, r.correlation, 3), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2),
-		                       sh_json_num(c, r.tuning_cents, 1));
+		                       r.minor ? "minor" : "major", sh_format_fixed(a, r.confidence, 3),
+		                       sh_format_fixed(b, r.correlation, 3), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2),
+		                       sh_format_fixed(c, r.tuning_cents, 1));
 		for (int i = 0; i < 12; i++)
-			len += (size_t)snprintf(txt + len, sizeof txt - len, "%s%s", i ? "," : "", sh_json_num(a, r.chroma[i], 3));
+			len += (size_t)snprintf(txt + len, sizeof txt - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.chroma[i], 3));
 		len += (size_t)snprintf(txt + len, sizeof txt - len, "]}\n");
 	}
-	sh_write_file_atomic(out_path, txt, len);
+	if (sh_write_file_atomic(out_path, txt, len) != 0)
+		sh_die("%s", sh_error());
 	free((char *)name);
 	return 0;
 }

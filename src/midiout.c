@@ -275,6 +275,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "write note events as a MIDI file and/or play them live"};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	if (list) {
@@ -431,7 +433,7 @@ int main(int argc, char **argv)
 		}
 		if (sh_ev_param_for(&ev, name, &param, &pv)) {
 			double v;
-			if (sh_json_number(pv, &v) != 0) {
+			if (sh_json_to_double(pv, &v) != 0) {
 				sh_event_bad(in, &ev, "param '%s': value must be a number", param);
 				continue;
 			}

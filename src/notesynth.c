@@ -149,6 +149,8 @@ int main(int argc, char **argv)
 	};
 	sh_program prog = {.usage = usage, .summary = "play note events on a small polyphonic synth, audio out"};
 	int idx = sh_parse_options(&prog, opts, argc, argv);
+	if (idx <= 0)
+		return sh_parse_status(idx);
 	if (argc - idx > 1)
 		sh_usage_error("too many operands (one input file at most)");
 	sh_audio_out_opts ao = {0};

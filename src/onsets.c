@@ -16,9 +16,9 @@ static sh_duration gap = {30, SH_DUR_SECONDS}; /* shortest spacing (ms): short k
 static const char *out_path = "-";
 
 static sh_option options[] = {
-	{"threshold", 't', SH_OPT_DOUBLE, &threshold, 0, 1, NULL, 0, false, "T", "how far above the local mean a peak must rise, 0..1 (default 0.1)", false, NULL},
-	{"min-gap", 'g', SH_OPT_DURATION, &gap, 0, 0, NULL, 0.001, false, "DUR", "shortest time between onsets (default 30ms)", false, NULL},
-	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the JSON to FILE (default stdout)", false, NULL},
+	{"threshold", 't', SH_OPT_DOUBLE, &threshold, 0, 1, NULL, 0, false, "T", "how far above the local mean a peak must rise, 0..1 (default 0.1)"},
+	{"min-gap", 'g', SH_OPT_DURATION, &gap, 0, 0, NULL, 0.001, false, "DUR", "shortest time between onsets (default 30ms)"},
+	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the JSON to FILE (default stdout)"},
 	{0},
 };
 
@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 	sh_program prog = {usage, "detect onsets (transients) and print their times as JSON", false, 0, false};
 	gap.amount = 0.03; /* the default in seconds; flags give ms by default */
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at a time (got %d)", argc - first);
 	double min_gap;
@@ -56,13 +58,14 @@ int main(int argc, char **argv)
 	len += (size_t)snprintf(txt + len, cap - len, "{\"onsets\":[");
 	for (size_t i = 0; i < cnt; i++)
 		len += (size_t)snprintf(txt + len, cap - len, "%s\n{\"t\":%s,\"strength\":%s}", i ? "," : "",
-		                        sh_json_num(a, on[i].t, 4), sh_json_num(b, on[i].strength, 3));
+		                        sh_format_fixed(a, on[i].t, 4), sh_format_fixed(b, on[i].strength, 3));
 	len += (size_t)snprintf(txt + len, cap - len, "%s],\n\"count\":%zu,\"duration\":%s,\"rate\":%d,",
-	                        cnt ? "\n" : "", cnt, sh_json_num(a, in_rate ? (double)frames / in_rate : 0, 4), in_rate);
+	                        cnt ? "\n" : "", cnt, sh_format_fixed(a, in_rate ? (double)frames / in_rate : 0, 4), in_rate);
 	len += (size_t)snprintf(txt + len, cap - len,
 	                        "\"made_by\":{\"program\":\"onsets\",\"options\":{\"threshold\":%s,\"min_gap\":%s}}}\n",
-	                        sh_json_num(a, threshold, 4), sh_json_num(b, min_gap, 4));
-	sh_write_file_atomic(out_path, txt, len);
+	                        sh_format_fixed(a, threshold, 4), sh_format_fixed(b, min_gap, 4));
+	if (sh_write_file_atomic(out_path, txt, len) != 0)
+		sh_die("%s", sh_error());
 	free(txt);
 	free(on);
 	free((char *)name);

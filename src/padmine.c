@@ -218,6 +218,8 @@ int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	parse_durations(opt.durations);
 	po.rms_gate_db = opt.rms_gate;
 	po.onset_gate = (int)opt.onset_gate;
@@ -243,7 +245,8 @@ int main(int argc, char **argv)
 		sh_usage_error("stdin can be read only once");
 	bool audio_out = !opt.dir && !opt.report;
 	if (audio_out && (!opt.output || !strcmp(opt.output, "-")))
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 	int rank_min = sh_pad_grade_rank(opt.grade_min[0]);
 	size_t keep_n = audio_out ? 1 : (size_t)opt.count;
 
@@ -362,7 +365,8 @@ int main(int argc, char **argv)
 			}
 			size_t len;
 			char *text = sh_manifest_format(&m, &len);
-			sh_write_file_atomic(manifest_path, text, len);
+			if (sh_write_file_atomic(manifest_path, text, len) != 0)
+				sh_die("%s", sh_error());
 			free(text);
 			sh_manifest_free(&m);
 			flock(lock_fd, LOCK_UN);
@@ -422,7 +426,8 @@ int main(int argc, char **argv)
 		size_t len = strlen(text);
 		text = realloc(text, len + 2);
 		text[len++] = '\n';
-		sh_write_all(1, text, len);
+		if (sh_write_all(1, text, len) != 0)
+			sh_die("%s", sh_error());
 		free(text);
 	} else {
 		json_decref(sources);

@@ -42,23 +42,23 @@ static double w_smear = 0.4, w_displace = 0.2, w_flat = 0.2, w_bytes = 0.2;
 
 static sh_option options[] = {
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is corrupted (0.5; 0..1)", false, NULL},
+	 "probability that a frame is corrupted (0.5; 0..1)"},
 	{"blocks", 'n', SH_OPT_RANGE, &blocks, 0, 4096, NULL, 0, false, "MIN..MAX",
-	 "blocks per corrupted frame (4..12; 0..4096)", false, NULL},
+	 "blocks per corrupted frame (4..12; 0..4096)"},
 	{"size", 's', SH_OPT_RANGE, &size, 8, 4096, NULL, 0, false, "MIN..MAX",
-	 "block side in luma pixels (16..96; 8..4096)", false, NULL},
+	 "block side in luma pixels (16..96; 8..4096)"},
 	{"motion", 'm', SH_OPT_DOUBLE, &motion, 0, 4096, NULL, 0, false, "PX",
-	 "largest smear motion vector (12)", false, NULL},
+	 "largest smear motion vector (12)"},
 	{"sticky", 'k', SH_OPT_DOUBLE, &sticky, 0, 0.99, NULL, 0, false, "P",
-	 "probability a smear repeats on the next frame (0.6; 0..0.99)", false, NULL},
+	 "probability a smear repeats on the next frame (0.6; 0..0.99)"},
 	{"smear", 0, SH_OPT_DOUBLE, &w_smear, 0, 1000, NULL, 0, false, "W",
-	 "weight of smear blocks (0.4)", false, NULL},
+	 "weight of smear blocks (0.4)"},
 	{"displace", 0, SH_OPT_DOUBLE, &w_displace, 0, 1000, NULL, 0, false, "W",
-	 "weight of displaced blocks (0.2)", false, NULL},
+	 "weight of displaced blocks (0.2)"},
 	{"flat", 0, SH_OPT_DOUBLE, &w_flat, 0, 1000, NULL, 0, false, "W",
-	 "weight of flat (lost) blocks (0.2)", false, NULL},
+	 "weight of flat (lost) blocks (0.2)"},
 	{"bytes", 0, SH_OPT_DOUBLE, &w_bytes, 0, 1000, NULL, 0, false, "W",
-	 "weight of raw byte-run corruption (0.2)", false, NULL},
+	 "weight of raw byte-run corruption (0.2)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -141,6 +141,8 @@ int main(int argc, char **argv)
 	sh_program prog = {"pixcorrupt [options] [FILE]", "block and byte corruption with datamosh smear on y4m", true, 0,
 	                   false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	double wsum = w_smear + w_displace + w_flat + w_bytes;
 	if (wsum <= 0)

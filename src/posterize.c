@@ -25,13 +25,13 @@ static double prob = 1;
 
 static sh_option options[] = {
 	{"levels", 'l', SH_OPT_RANGE, &levels, 2, 256, NULL, 0, false, "MIN..MAX",
-	 "luma levels, drawn per frame (6; 2..256, 256 = untouched)", false, NULL},
+	 "luma levels, drawn per frame (6; 2..256, 256 = untouched)"},
 	{"chroma-levels", 'L', SH_OPT_RANGE, &chroma_levels, 2, 256, NULL, 0, false, "MIN..MAX",
-	 "chroma levels, drawn per frame (256 = untouched; 2..256)", false, NULL},
+	 "chroma levels, drawn per frame (256 = untouched; 2..256)"},
 	{"mix", 'm', SH_OPT_DOUBLE, &mix, 0, 1, NULL, 0, false, "X",
-	 "blend with the original: 0 untouched, 1 full (1)", false, NULL},
+	 "blend with the original: 0 untouched, 1 full (1)"},
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is posterized (1; 0..1)", false, NULL},
+	 "probability that a frame is posterized (1; 0..1)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -67,6 +67,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {"posterize [options] [FILE]", "reduce a y4m stream to a few flat levels", true, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 

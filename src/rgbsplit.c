@@ -23,19 +23,19 @@ static double prob = 1;
 
 static sh_option options[] = {
 	{"red-x", 'r', SH_OPT_RANGE, &off[0], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "red horizontal offset in pixels, per frame (6)", false, NULL},
+	 "red horizontal offset in pixels, per frame (6)"},
 	{"red-y", 'R', SH_OPT_RANGE, &off[1], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "red vertical offset (0)", false, NULL},
+	 "red vertical offset (0)"},
 	{"green-x", 'g', SH_OPT_RANGE, &off[2], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "green horizontal offset (0)", false, NULL},
+	 "green horizontal offset (0)"},
 	{"green-y", 'G', SH_OPT_RANGE, &off[3], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "green vertical offset (0)", false, NULL},
+	 "green vertical offset (0)"},
 	{"blue-x", 'b', SH_OPT_RANGE, &off[4], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "blue horizontal offset (-6)", false, NULL},
+	 "blue horizontal offset (-6)"},
 	{"blue-y", 'B', SH_OPT_RANGE, &off[5], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "blue vertical offset (0)", false, NULL},
+	 "blue vertical offset (0)"},
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is split (1; 0..1)", false, NULL},
+	 "probability that a frame is split (1; 0..1)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {"rgbsplit [options] [FILE]", "shift the RGB channels of a y4m stream apart", true, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 

@@ -33,17 +33,17 @@ static int64_t tear_shift = 40;
 
 static sh_option options[] = {
 	{"period", 'P', SH_OPT_INT, &period, 2, 1024, NULL, 0, false, "N",
-	 "rows per scanline cycle (3; 2..1024)", false, NULL},
+	 "rows per scanline cycle (3; 2..1024)"},
 	{"thickness", 'T', SH_OPT_INT, &thickness, 1, 1023, NULL, 0, false, "N",
-	 "dark rows per cycle, less than the period (1)", false, NULL},
+	 "dark rows per cycle, less than the period (1)"},
 	{"darkness", 'd', SH_OPT_RANGE, &darkness, 0, 1, NULL, 0, false, "MIN..MAX",
-	 "darkness of the dark rows, per frame (0.5; 0..1)", false, NULL},
+	 "darkness of the dark rows, per frame (0.5; 0..1)"},
 	{"roll", 'r', SH_OPT_DOUBLE, &roll, -1000, 1000, NULL, 0, false, "ROWS",
-	 "rows the pattern moves per frame (0)", false, NULL},
+	 "rows the pattern moves per frame (0)"},
 	{"tear", 't', SH_OPT_DOUBLE, &tear, 0, 1, NULL, 0, false, "P",
-	 "probability of a tracking tear per frame (0; 0..1)", false, NULL},
+	 "probability of a tracking tear per frame (0; 0..1)"},
 	{"tear-shift", 's', SH_OPT_INT, &tear_shift, 0, 16384, NULL, 0, false, "PX",
-	 "largest sideways shift of a tear (40)", false, NULL},
+	 "largest sideways shift of a tear (40)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 	sh_program prog = {"scanlines [options] [FILE]", "CRT scanlines, rolling bars and tracking tears on y4m", true, 0,
 	                   false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	if (thickness >= period)
 		sh_usage_error("--thickness %lld must be less than --period %lld", (long long)thickness,

@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 	                   .summary = "mangle a sound's spectrum: swap bins, add shaped noise, freeze, shift",
 	                   .has_seed = true};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at most (try --help)");
 	sh_stft_check_sizes(fft, hop);

@@ -40,6 +40,8 @@ int main(int argc, char **argv)
 	                   .summary = "blur a sound's spectrum across time and randomise its phases",
 	                   .has_seed = true};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at most (try --help)");
 	sh_stft_check_sizes(fft, hop);

@@ -44,19 +44,19 @@ static const char *interpol = "bilinear";
 
 static sh_option options[] = {
 	{"shakiness", 'S', SH_OPT_INT, &shakiness, 1, 10, NULL, 0, false, "N",
-	 "how shaky the footage is (5; 1..10)", false, NULL},
+	 "how shaky the footage is (5; 1..10)"},
 	{"accuracy", 'a', SH_OPT_INT, &accuracy, 1, 15, NULL, 0, false, "N",
-	 "motion search accuracy (15; 1..15)", false, NULL},
+	 "motion search accuracy (15; 1..15)"},
 	{"smoothing", 's', SH_OPT_INT, &smoothing, 0, 1000, NULL, 0, false, "FRAMES",
-	 "frames each side in the camera path; 0 = tripod (15)", false, NULL},
+	 "frames each side in the camera path; 0 = tripod (15)"},
 	{"zoom", 'z', SH_OPT_DOUBLE, &zoom, -100, 100, NULL, 0, false, "PERCENT",
-	 "extra zoom in percent (0; -100..100)", false, NULL},
+	 "extra zoom in percent (0; -100..100)"},
 	{"optzoom", 'Z', SH_OPT_INT, &optzoom, 0, 2, NULL, 0, false, "0|1|2",
-	 "automatic zoom: 0 none, 1 static, 2 adaptive (1)", false, NULL},
+	 "automatic zoom: 0 none, 1 static, 2 adaptive (1)"},
 	{"crop", 'c', SH_OPT_CHOICE, &crop, 0, 0, "keep|black", 0, false, "keep|black",
-	 "fill of the uncovered border (keep)", false, NULL},
+	 "fill of the uncovered border (keep)"},
 	{"interpol", 'i', SH_OPT_CHOICE, &interpol, 0, 0, "no|linear|bilinear|bicubic", 0, false,
-	 "no|linear|bilinear|bicubic", "resampling of moved frames (bilinear)", false, NULL},
+	 "no|linear|bilinear|bicubic", "resampling of moved frames (bilinear)"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -78,7 +78,10 @@ static sh_atomic *temp_file(const char *name)
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/tmp", name);
-	return sh_atomic_open(path);
+	sh_atomic *a = sh_atomic_open(path);
+	if (!a)
+		sh_die("%s", sh_error());
+	return a;
 }
 
 int main(int argc, char **argv)
@@ -87,6 +90,8 @@ int main(int argc, char **argv)
 	sh_program prog = {"stabilize [options] [FILE]", "two-pass stabilization of a y4m stream (libvidstab)", false, 0,
 	                   false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	if (accuracy < shakiness)
 		sh_usage_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy,
@@ -114,7 +119,8 @@ int main(int argc, char **argv)
 	if (spool) {
 		char hdr[SH_Y4M_MAX_HEADER + 128];
 		size_t n = sh_y4m_format_header(&info, hdr, sizeof hdr);
-		sh_write_all(sh_atomic_fd(spool), hdr, n);
+		if (sh_write_all(sh_atomic_fd(spool), hdr, n) != 0)
+			sh_die("%s", sh_error());
 	}
 
 	/* pass 1: measure */
@@ -129,8 +135,10 @@ int main(int argc, char **argv)
 	int r;
 	while ((r = sh_y4m_read_frame(in, frame)) == 1) {
 		if (spool) {
-			sh_write_all(sh_atomic_fd(spool), "FRAME\n", 6);
-			sh_write_all(sh_atomic_fd(spool), frame, info.frame_size);
+			if (sh_write_all(sh_atomic_fd(spool), "FRAME\n", 6) != 0)
+				sh_die("%s", sh_error());
+			if (sh_write_all(sh_atomic_fd(spool), frame, info.frame_size) != 0)
+				sh_die("%s", sh_error());
 		}
 		if (sh_vgraph_push(g, frame) < 0)
 			sh_die("pass 1: %s", sh_error());

@@ -10,7 +10,7 @@
 
 #include "audio.h"
 #include "cli.h"
-#include "key.h"
+#include "musickey.h"
 #include "stretch.h"
 
 static const char *usage =
@@ -69,6 +69,8 @@ int main(int argc, char **argv)
 	sh_program prog = {.usage = usage,
 	                   .summary = "time-stretch and pitch-shift audio with Rubber Band, to a tempo or key"};
 	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (argc - first > 1)
 		sh_usage_error("one input at most (try --help)");
 	bool by_bpm = sh_option_given(opts, "to-bpm"), by_key = sh_option_given(opts, "to-key");

@@ -29,15 +29,15 @@ static bool frozen = false;
 
 static sh_option options[] = {
 	{"strength", 's', SH_OPT_RANGE, &strength, 0, 100, NULL, 0, false, "MIN..MAX",
-	 "luma noise deviation in code values, per frame (8; 0..100)", false, NULL},
+	 "luma noise deviation in code values, per frame (8; 0..100)"},
 	{"chroma", 'c', SH_OPT_RANGE, &chroma, 0, 100, NULL, 0, false, "MIN..MAX",
-	 "chroma noise deviation, per frame (0; 0..100)", false, NULL},
+	 "chroma noise deviation, per frame (0; 0..100)"},
 	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame gets noise (1; 0..1)", false, NULL},
+	 "probability that a frame gets noise (1; 0..1)"},
 	{"type", 't', SH_OPT_CHOICE, &type, 0, 0, "gauss|uniform", 0, false, "gauss|uniform",
-	 "noise shape (gauss)", false, NULL},
+	 "noise shape (gauss)"},
 	{"frozen", 'f', SH_OPT_FLAG, &frozen, 0, 0, NULL, 0, false, NULL,
-	 "the same noise pattern on every frame", false, NULL},
+	 "the same noise pattern on every frame"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {"vnoise [options] [FILE]", "add seeded noise to a y4m video stream", true, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	const char *input = sh_vf_operand(argc, argv, first);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 

@@ -290,6 +290,8 @@ int main(int argc, char **argv)
 	sh_init(argc, argv);
 	sh_program prog = {usage, summary, false, 0, false};
 	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
 	if (first >= argc)
 		sh_usage_error("no folder or file to scan (usage: %s)", usage);
 
@@ -371,7 +373,8 @@ int main(int argc, char **argv)
 	}
 	if (!opt.output || strcmp(opt.output, "-") == 0) {
 		if (olen)
-			sh_write_all(1, out, olen);
+			if (sh_write_all(1, out, olen) != 0)
+				sh_die("%s", sh_error());
 	} else {
 		sh_media_write_text(opt.output, out ? out : "", olen);
 	}

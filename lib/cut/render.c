@@ -263,9 +263,10 @@ static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 			frame = sh_malloc(fs->frame_size);
 			fs->in_memory++;
 		} else {
-			if (fs->spool_fd < 0)
-				fs->spool_fd = sh_spool_file();
-			sh_write_all(fs->spool_fd, frame, fs->frame_size);
+			if (fs->spool_fd < 0 && (fs->spool_fd = sh_spool_file()) < 0)
+				sh_die("%s", sh_error());
+			if (sh_write_all(fs->spool_fd, frame, fs->frame_size) != 0)
+				sh_die("%s", sh_error());
 		}
 		fs->count++;
 	}
@@ -276,11 +277,12 @@ static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
 {
 	if (i < fs->in_memory)
 		return fs->mem[i];
-	if (fs->file_fd >= 0)
-		sh_pread_all(fs->file_fd, scratch, fs->frame_size, fs->offsets[i], "source");
-	else
-		sh_pread_all(fs->spool_fd, scratch, fs->frame_size, (off_t)(i - fs->in_memory) * (off_t)fs->frame_size,
-		             "spool file");
+	int r = fs->file_fd >= 0
+	        ? sh_pread_all(fs->file_fd, scratch, fs->frame_size, fs->offsets[i], "source")
+	        : sh_pread_all(fs->spool_fd, scratch, fs->frame_size, (off_t)(i - fs->in_memory) * (off_t)fs->frame_size,
+	                       "spool file");
+	if (r != 0)
+		sh_die("%s", sh_error());
 	return scratch;
 }
 

@@ -33,20 +33,3 @@ size_t sh_analysis_stream(const char *path, void (*init)(void *user, int rate), 
 	return total;
 }
 
-char *sh_json_num(char *buf, double v, int digits)
-{
-	if (!isfinite(v))
-		v = 0;
-	snprintf(buf, 32, "%.*f", digits, v);
-	char *dot = strchr(buf, '.');
-	if (dot) {
-		char *e = buf + strlen(buf) - 1;
-		while (e > dot && *e == '0')
-			*e-- = 0;
-		if (e == dot)
-			*e = 0;
-	}
-	if (!strcmp(buf, "-0"))
-		strcpy(buf, "0");
-	return buf;
-}

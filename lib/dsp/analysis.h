@@ -14,8 +14,4 @@ typedef void (*sh_mono_fn)(void *user, const float *mono, size_t n);
 size_t sh_analysis_stream(const char *path, void (*init)(void *user, int rate), sh_mono_fn fn,
                           void *user, const char **name);
 
-/* Format a double for JSON with up to `digits` decimals, trailing zeros
- * trimmed, never "nan"/"inf" (they become 0). buf >= 32 bytes. */
-char *sh_json_num(char *buf, double v, int digits);
-
 #endif

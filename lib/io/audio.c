@@ -809,6 +809,8 @@ static void ensure(sh_audio_source *s, int64_t upto)
 			/* the window grew too big for memory: move it to a temporary file, at
 			 * each chunk's own offset (released chunks leave holes) */
 			s->spool_fd = sh_spool_file();
+			if (s->spool_fd < 0)
+				sh_die("%s", sh_error());
 			for (size_t i = s->released; i < s->nchunks; i++) {
 				if (pwrite(s->spool_fd, s->chunks[i], chunk_bytes, (off_t)(i * chunk_bytes)) != (ssize_t)chunk_bytes)
 					sh_die("spool file write error: %s", strerror(errno));
@@ -893,8 +895,11 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 		if (s->spool_fd < 0 && s->nchunks >= max_chunks) {
 			/* too big for memory: move what we have to a temporary file */
 			s->spool_fd = sh_spool_file();
+			if (s->spool_fd < 0)
+				sh_die("%s", sh_error());
 			for (size_t i = 0; i < s->nchunks; i++) {
-				sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes);
+				if (sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes) != 0)
+					sh_die("%s", sh_error());
 				chunk_free(s->chunks[i], chunk_bytes);
 			}
 			free(s->chunks);
@@ -904,7 +909,8 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 		if (got < CHUNK_FRAMES)
 			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
 		if (s->spool_fd >= 0) {
-			sh_write_all(s->spool_fd, block, chunk_bytes);
+			if (sh_write_all(s->spool_fd, block, chunk_bytes) != 0)
+				sh_die("%s", sh_error());
 		} else {
 			s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
 			s->chunks[s->nchunks] = block;
@@ -948,8 +954,9 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 		return;
 	}
 	if (s->spool_fd >= 0 && !s->lazy) {
-		sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
-		             "spool file");
+		if (sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
+		             "spool file") != 0)
+			sh_die("%s", sh_error());
 		return;
 	}
 	size_t done = 0;
@@ -961,10 +968,11 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 			k = inside - done;
 		if (s->chunks[c])
 			memcpy(buf + done * ch, s->chunks[c] + o * ch, k * ch * sizeof(float));
-		else if (s->spool_fd >= 0 && c >= s->released) /* lazy chunks that went to the spool file */
-			sh_pread_all(s->spool_fd, buf + done * ch, k * ch * sizeof(float),
-			             (off_t)((int64_t)c * CHUNK_FRAMES + (int64_t)o) * (off_t)(ch * sizeof(float)), "spool file");
-		else
+		else if (s->spool_fd >= 0 && c >= s->released) { /* lazy chunks that went to the spool file */
+			if (sh_pread_all(s->spool_fd, buf + done * ch, k * ch * sizeof(float),
+			             (off_t)((int64_t)c * CHUNK_FRAMES + (int64_t)o) * (off_t)(ch * sizeof(float)), "spool file") != 0)
+				sh_die("%s", sh_error());
+		} else
 			sh_die("internal error: audio frame %lld was released", (long long)f);
 		done += k;
 	}
@@ -1097,7 +1105,8 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	if (!path || strcmp(path, "-") == 0) {
 		if (bits && bits != 32)
 			sh_usage_error("--bits %d: stdout always carries 32-bit float AU; use -o FILE", bits);
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 		out->raw = true;
 		out->swap = true;
 		out->fd = 1;
@@ -1119,6 +1128,8 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		out->swap = true;
 		out->path = sh_strdup(path);
 		out->atomic = sh_atomic_open(path); /* opens the device in place */
+		if (!out->atomic)
+			sh_die("%s", sh_error());
 		out->fd = sh_atomic_fd(out->atomic);
 		out->stream_file = true;
 		out->buf = sh_malloc(OUT_BUF);
@@ -1151,6 +1162,8 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		out->swap = out->au_file;
 		out->path = sh_strdup(path);
 		out->atomic = sh_atomic_open(path);
+		if (!out->atomic)
+			sh_die("%s", sh_error());
 		out->fd = sh_atomic_fd(out->atomic);
 		out->bits = bits;
 		out->buf = sh_malloc(OUT_BUF);
@@ -1165,6 +1178,8 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		sh_usage_error("%s: libsndfile cannot write %d channels at %d Hz in this format", path, channels, rate);
 	out->path = sh_strdup(path);
 	out->atomic = sh_atomic_open(path);
+	if (!out->atomic)
+		sh_die("%s", sh_error());
 	out->sf = sf_open_fd(sh_atomic_fd(out->atomic), SFM_WRITE, &info, SF_FALSE);
 	if (!out->sf)
 		sh_die("%s: cannot write: %s", path, sf_strerror(NULL));
@@ -1180,7 +1195,8 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 
 static void flush_raw(sh_audio_out *out)
 {
-	sh_write_all(out->fd, out->buf, out->buf_len);
+	if (sh_write_all(out->fd, out->buf, out->buf_len) != 0)
+		sh_die("%s", sh_error());
 	out->buf_len = 0;
 }
 
@@ -1293,7 +1309,8 @@ void sh_audio_finish(sh_audio_out *out)
 	if (out->raw) {
 		flush_raw(out);
 		if (out->atomic && out->stream_file) {
-			sh_atomic_commit(out->atomic);
+			if (sh_atomic_commit(out->atomic) != 0)
+				sh_die("%s", sh_error());
 		} else if (out->atomic) {
 			if (out->au_file) {
 				uint8_t h[28];
@@ -1304,13 +1321,15 @@ void sh_audio_finish(sh_audio_out *out)
 			} else {
 				finish_wav_float(out);
 			}
-			sh_atomic_commit(out->atomic);
+			if (sh_atomic_commit(out->atomic) != 0)
+				sh_die("%s", sh_error());
 		}
 	} else {
 		sf_write_sync(out->sf);
 		if (sf_close(out->sf) != 0)
 			sh_die("%s: cannot finish writing", out->path);
-		sh_atomic_commit(out->atomic);
+		if (sh_atomic_commit(out->atomic) != 0)
+			sh_die("%s", sh_error());
 	}
 	free(out->buf);
 	free(out->pcm16);

@@ -271,7 +271,7 @@ bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, j
 	return true;
 }
 
-int sh_json_number(json_t *v, double *out)
+int sh_json_to_double(json_t *v, double *out)
 {
 	if (v && json_is_number(v) && isfinite(json_number_value(v))) {
 		*out = json_number_value(v);
@@ -328,6 +328,8 @@ sh_evwriter *sh_evwriter_open(int fd, bool live)
 sh_evwriter *sh_evwriter_create(const char *path, bool live)
 {
 	sh_atomic *af = path && strcmp(path, "-") ? sh_atomic_open(path) : NULL;
+	if (path && strcmp(path, "-") && !af)
+		sh_die("%s", sh_error());
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
 	w->af = af;
 	return w;
@@ -338,7 +340,8 @@ void sh_evwriter_live(sh_evwriter *w, bool live) { w->live = live; }
 void sh_evwriter_flush(sh_evwriter *w)
 {
 	if (w && w->len) {
-		sh_write_all(w->fd, w->buf, w->len);
+		if (sh_write_all(w->fd, w->buf, w->len) != 0)
+			sh_die("%s", sh_error());
 		w->len = 0;
 	}
 }
@@ -376,7 +379,8 @@ void sh_evwriter_close(sh_evwriter *w)
 		return;
 	sh_evwriter_flush(w);
 	if (w->af)
-		sh_atomic_commit(w->af);
+		if (sh_atomic_commit(w->af) != 0)
+			sh_die("%s", sh_error());
 	free(w->buf);
 	free(w);
 }

@@ -63,7 +63,7 @@ bool sh_ev_is(const sh_event *ev, const char *type);
 /* A "param" event addressed to NAME: sets *param and *value (owned by the event). */
 bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, json_t **value);
 /* A param value as a number (a JSON number or a numeric string); -1 otherwise. */
-int sh_json_number(json_t *v, double *out);
+int sh_json_to_double(json_t *v, double *out);
 /* A "note" event's fields, velocity and gate defaulting to 0.8 and 0.25 beats. False
  * (after sh_event_bad) when one is missing or out of range: pitch 0..127 (whole when
  * whole_pitch: MIDI has no microtones), velocity 0..1, gate > 0. */

@@ -1146,12 +1146,14 @@ const char *sh_media_output(const char *path)
 void sh_media_write_text(const char *path, const char *data, size_t n)
 {
 	if (!special_file(path)) {
-		sh_write_file_atomic(path, data, n);
+		if (sh_write_file_atomic(path, data, n) != 0)
+			sh_die("%s", sh_error());
 		return;
 	}
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		sh_die("%s: %s", path, strerror(errno));
-	sh_write_all(fd, data, n);
+	if (sh_write_all(fd, data, n) != 0)
+		sh_die("%s", sh_error());
 	close(fd);
 }

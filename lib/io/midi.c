@@ -26,7 +26,8 @@ struct sh_smf {
 static void flush_buf(sh_smf *f)
 {
 	if (f->len) {
-		sh_write_all(f->fd, f->buf, f->len);
+		if (sh_write_all(f->fd, f->buf, f->len) != 0)
+			sh_die("%s", sh_error());
 		f->len = 0;
 	}
 }
@@ -69,13 +70,16 @@ sh_smf *sh_smf_create(const char *path, int ppq)
 		sh_die("MIDI division %d is outside 1..32767", ppq);
 	sh_smf *f = sh_calloc(1, sizeof *f);
 	if (strcmp(path, "-") == 0) {
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 		f->spool = tmpfile();
 		if (!f->spool)
 			sh_die("cannot create a temporary file: %s", strerror(errno));
 		f->fd = fileno(f->spool);
 	} else {
 		f->af = sh_atomic_open(path);
+		if (!f->af)
+			sh_die("%s", sh_error());
 		f->fd = sh_atomic_fd(f->af);
 	}
 	uint8_t hdr[22] = {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, (uint8_t)(ppq >> 8), (uint8_t)ppq,
@@ -145,14 +149,16 @@ void sh_smf_finish(sh_smf *f, int64_t end_tick)
 	if (pwrite(f->fd, len, 4, 18) != 4)
 		sh_die("cannot write the MIDI file: %s", strerror(errno));
 	if (f->af) {
-		sh_atomic_commit(f->af);
+		if (sh_atomic_commit(f->af) != 0)
+			sh_die("%s", sh_error());
 	} else {
 		if (lseek(f->fd, 0, SEEK_SET) != 0)
 			sh_die("cannot rewind the spooled MIDI file: %s", strerror(errno));
 		char tmp[65536];
 		ssize_t n;
 		while ((n = read(f->fd, tmp, sizeof tmp)) > 0)
-			sh_write_all(1, tmp, (size_t)n);
+			if (sh_write_all(1, tmp, (size_t)n) != 0)
+				sh_die("%s", sh_error());
 		fclose(f->spool);
 	}
 	free(f);

@@ -496,7 +496,8 @@ struct sh_y4m_out {
 static void out_flush(sh_y4m_out *out)
 {
 	if (out->len) {
-		sh_write_all(out->fd, out->buf, out->len);
+		if (sh_write_all(out->fd, out->buf, out->len) != 0)
+			sh_die("%s", sh_error());
 		out->len = 0;
 	}
 }
@@ -510,10 +511,13 @@ sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info)
 	sh_y4m_out *out = sh_calloc(1, sizeof *out);
 	out->info = check;
 	if (!path || strcmp(path, "-") == 0) {
-		sh_stdout_binary();
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
 		out->fd = 1;
 	} else {
 		out->atomic = sh_atomic_open(path);
+		if (!out->atomic)
+			sh_die("%s", sh_error());
 		out->fd = sh_atomic_fd(out->atomic);
 	}
 	out->cap = OUT_BUFSIZE;
@@ -549,8 +553,10 @@ void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 		if (w <= 0) {
 			/* let sh_write_all report the error (EPIPE: quiet exit 0) */
 			if (iov[0].iov_len)
-				sh_write_all(out->fd, iov[0].iov_base, iov[0].iov_len);
-			sh_write_all(out->fd, iov[1].iov_base, iov[1].iov_len);
+				if (sh_write_all(out->fd, iov[0].iov_base, iov[0].iov_len) != 0)
+					sh_die("%s", sh_error());
+			if (sh_write_all(out->fd, iov[1].iov_base, iov[1].iov_len) != 0)
+				sh_die("%s", sh_error());
 			break;
 		}
 		done += (size_t)w;
@@ -571,7 +577,8 @@ void sh_y4m_finish(sh_y4m_out *out)
 		return;
 	out_flush(out);
 	if (out->atomic)
-		sh_atomic_commit(out->atomic);
+		if (sh_atomic_commit(out->atomic) != 0)
+			sh_die("%s", sh_error());
 	sh_y4m_info_free(&out->info);
 	free(out->buf);
 	free(out);

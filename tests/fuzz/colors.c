@@ -1,7 +1,7 @@
 /* colors.c -- fuzz the colour parsers of the keyer (lib/keying.h): one colour and
  * comma-separated lists, bounded at SH_KEY_MAX_COLORS. */
 #include "fuzz.h"
-#include "keying.h"
+#include "chromakey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -27,7 +27,7 @@ static long read_all(const char *path, int out_fd)
 		sh_ev_number(&ev, "pitch", &x);
 		sh_ev_string(&ev, "name", &s);
 		if (sh_ev_param_for(&ev, "arp", &param, &value))
-			sh_json_number(value, &x);
+			sh_json_to_double(value, &x);
 		(void)sh_ev_is(&ev, "note");
 		if (w)
 			sh_evwriter_pass(w, &ev);

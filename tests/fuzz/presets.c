@@ -72,8 +72,8 @@ static int child(void)
 	};
 	sh_program prog = {"fuzz_presets [options]", "preset fuzzing", true, 0, false};
 	char *argv[] = {"fuzz_presets", "--preset", "p", "--print-config", NULL};
-	sh_parse_options(&prog, opts, 4, argv);
-	return 3; /* --print-config exits; reaching here is wrong */
+	int first = sh_parse_options(&prog, opts, 4, argv);
+	return first <= 0 ? sh_parse_status(first) : 3; /* --print-config ends the parse */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
  * is given to every parser; whatever they accept must be finite and in range. */
 #include "fuzz.h"
 #include "audio.h"
-#include "key.h"
+#include "musickey.h"
 #include "media.h"
 #include "render.h"
 

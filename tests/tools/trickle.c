@@ -22,7 +22,8 @@ int main(int argc, char **argv)
 			size_t k = 1 + (size_t)sh_rng_below(&r, max);
 			if (k > (size_t)(n - off))
 				k = (size_t)(n - off);
-			sh_write_all(1, buf + off, k);
+			if (sh_write_all(1, buf + off, k) != 0)
+				sh_die("%s", sh_error());
 			off += (ssize_t)k;
 		}
 	}

@@ -7,7 +7,7 @@
 
 #include "audio.h"
 #include "cli.h"
-#include "key.h"
+#include "musickey.h"
 #include "onsets.h"
 #include "tap.h"
 #include "stretch.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "keying.h"
+#include "chromakey.h"
 #include "media.h"
 #include "rng.h"
 #include "tap.h"

@@ -1,0 +1,320 @@
+/* file.c -- files that appear whole or not at all, whole writes, spooling, data
+ * files; see file.h. */
+#define _GNU_SOURCE
+#include "file.h"
+#include "err.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+struct sh_atomic {
+	char *path, *tmp;
+	int fd;
+	struct sh_atomic *next;
+};
+static sh_atomic *pending;           /* files to remove if we die */
+
+void sh_atomic_remove_pending(void)
+{
+	for (sh_atomic *a = pending; a; a = a->next)
+		if (a->tmp)
+			unlink(a->tmp);
+}
+
+
+sh_atomic *sh_atomic_open(const char *path)
+{
+	sh_atomic *a = sh_calloc(1, sizeof *a);
+	a->path = sh_strdup(path);
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, a FIFO, /dev/stdout: write straight into it, never rename over it */
+		if (S_ISDIR(st.st_mode) || (a->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			sh_set_error("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+			free(a->path);
+			free(a);
+			return NULL;
+		}
+		return a; /* tmp stays NULL: nothing to rename or remove */
+	}
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+	size_t n = strlen(path) + 16;
+	a->tmp = sh_malloc(n);
+	snprintf(a->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+	/* no signal between creating the file and listing it for removal */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	a->fd = mkostemp(a->tmp, O_CLOEXEC);
+	if (a->fd < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		free(a->tmp);
+		a->tmp = NULL;
+		free(a->path);
+		free(a);
+		sh_set_error("%s: cannot create: %s", path, strerror(e));
+		return NULL;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(a->fd, 0666 & ~mask);
+	a->next = pending;
+	pending = a;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return a;
+}
+
+int sh_atomic_fd(const sh_atomic *a) { return a->fd; }
+const char *sh_atomic_tmpname(const sh_atomic *a) { return a->tmp; }
+
+static void unlink_pending(sh_atomic *a)
+{
+	for (sh_atomic **p = &pending; *p; p = &(*p)->next)
+		if (*p == a) {
+			*p = a->next;
+			break;
+		}
+}
+
+int sh_atomic_commit(sh_atomic *a)
+{
+	if (!a->tmp) { /* written in place (a device or a FIFO) */
+		int r = close(a->fd);
+		if (r != 0)
+			sh_set_error("%s: cannot write: %s", a->path, strerror(errno));
+		free(a->path);
+		free(a);
+		return r ? -1 : 0;
+	}
+	if (a->fd >= 0) {
+		int fd = a->fd;
+		a->fd = -1;
+		if ((fsync(fd) != 0 && errno != EINVAL) | (close(fd) != 0)) {
+			sh_set_error("%s: cannot write: %s", a->path, strerror(errno));
+			sh_atomic_abort(a);
+			return -1;
+		}
+	}
+	if (rename(a->tmp, a->path) != 0) {
+		sh_set_error("%s: cannot rename into place: %s", a->path, strerror(errno));
+		sh_atomic_abort(a);
+		return -1;
+	}
+	unlink_pending(a);
+	free(a->tmp);
+	free(a->path);
+	free(a);
+	return 0;
+}
+
+void sh_atomic_abort(sh_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tmp)
+		unlink(a->tmp);
+	unlink_pending(a);
+	free(a->tmp);
+	free(a->path);
+	free(a);
+}
+
+void sh_atomic_remove_stale(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	size_t pl = strlen(prefix);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		/* sh_atomic_open's ".NAME.XXXXXX" */
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' || n < pl + 8 || strncmp(e->d_name + 1, prefix, pl) || e->d_name[n - 7] != '.')
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+int sh_write_file_atomic(const char *path, const char *data, size_t n)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return sh_write_all(1, data, n);
+	sh_atomic *a = sh_atomic_open(path);
+	if (!a)
+		return -1;
+	if (sh_write_all(sh_atomic_fd(a), data, n) != 0) {
+		sh_atomic_abort(a);
+		return -1;
+	}
+	return sh_atomic_commit(a);
+}
+
+int sh_spool_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char path[4096];
+	snprintf(path, sizeof path, "%s/shards-spool.XXXXXX", dir);
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		sh_set_error("cannot create a spool file in %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
+int sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what)
+{
+	char *p = buf;
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			sh_set_error("%s: read error: %s", what, r < 0 ? strerror(errno) : "shorter than expected");
+			return -1;
+		}
+		p += r;
+		off += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int sh_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				sh_end_quietly(); /* the reader went away: quiet success */
+			sh_set_error("write error: %s", strerror(errno));
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int sh_stdout_binary(void)
+{
+	if (!isatty(1))
+		return 0;
+	sh_set_error("refusing to write binary data to a terminal: redirect stdout or use -o FILE");
+	return -1;
+}
+
+/* ---------------------------------------------------------------- data files */
+
+static bool readable(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *sh_find_data(const char *relpath, bool user_dirs)
+{
+	char buf[PATH_MAX];
+	const char *env;
+	if (user_dirs) {
+		snprintf(buf, sizeof buf, "./%s", relpath);
+		if (readable(buf))
+			return sh_strdup(buf);
+		env = getenv("XDG_CONFIG_HOME");
+		if (env && *env)
+			snprintf(buf, sizeof buf, "%s/shards/%s", env, relpath);
+		else if ((env = getenv("HOME")) && *env)
+			snprintf(buf, sizeof buf, "%s/.config/shards/%s", env, relpath);
+		else
+			buf[0] = 0;
+		if (buf[0] && readable(buf))
+			return sh_strdup(buf);
+	}
+	if ((env = getenv("SHARDS_DATA")) && *env) {
+		snprintf(buf, sizeof buf, "%s/%s", env, relpath);
+		if (readable(buf))
+			return sh_strdup(buf);
+	}
+	snprintf(buf, sizeof buf, "%s/%s", SHARDS_DATADIR, relpath);
+	if (readable(buf))
+		return sh_strdup(buf);
+	snprintf(buf, sizeof buf, "%s/%s", SHARDS_SRCDATADIR, relpath);
+	if (readable(buf))
+		return sh_strdup(buf);
+	return NULL;
+}
+
+char *sh_read_file(const char *path, size_t max_bytes, size_t *len)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		sh_set_error("%s: is a directory", path);
+		if (fd)
+			close(fd);
+		return NULL;
+	}
+	size_t cap = 65536, n = 0;
+	char *buf = sh_malloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max_bytes) {
+				sh_set_error("%s: larger than %zu bytes", path, max_bytes);
+				free(buf);
+				if (fd)
+					close(fd);
+				return NULL;
+			}
+			cap = cap * 2 > max_bytes ? max_bytes : cap * 2;
+			buf = sh_realloc(buf, cap + 1, 1);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			sh_set_error("%s: %s", path, strerror(errno));
+			free(buf);
+			if (fd)
+				close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd)
+		close(fd);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+

@@ -1,0 +1,46 @@
+/* file.h -- output files that appear whole or not at all, whole writes, spool
+ * files, and the suite's data files (presets, scales). Every function that can
+ * fail returns -1 or NULL with sh_error(). */
+#ifndef SHARDS_FILE_H
+#define SHARDS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write everything: 0, or -1 with sh_error(). EPIPE ends the run quietly with
+ * status 0 (see err.h). */
+int sh_write_all(int fd, const void *buf, size_t n);
+/* stdout will carry binary data: -1 (with the message) when it is a terminal. */
+int sh_stdout_binary(void);
+
+/* Files that appear whole or not at all: open a temporary name beside PATH,
+ * write, then sh_atomic_commit renames it over PATH. On sh_die or a fatal
+ * signal the temporary file is removed. A device or FIFO is written in place. */
+typedef struct sh_atomic sh_atomic;
+sh_atomic *sh_atomic_open(const char *path);   /* NULL with sh_error() */
+int sh_atomic_fd(const sh_atomic *a);
+const char *sh_atomic_tmpname(const sh_atomic *a);
+int sh_atomic_commit(sh_atomic *a);   /* fsync, rename; -1 (file removed) on failure */
+void sh_atomic_abort(sh_atomic *a);   /* remove the temporary file */
+/* Remove every pending temporary file (async-signal-safe; for err.c). */
+void sh_atomic_remove_pending(void);
+/* Remove the temporary files that killed runs left in DIR beside files whose
+ * names start with PREFIX. Only for a caller that holds DIR's lock, so that no
+ * other run is writing them. */
+void sh_atomic_remove_stale(const char *dir, const char *prefix);
+/* Write a whole text/JSON file atomically ("-" or NULL means stdout). */
+int sh_write_file_atomic(const char *path, const char *data, size_t n);
+
+/* An unlinked temporary file in $TMPDIR (or /tmp) for spooling; -1 on failure. */
+int sh_spool_file(void);
+/* pread exactly n bytes at off; -1 naming `what` on failure. */
+int sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what);
+
+/* Data files (presets, scales): looks in ./, $XDG_CONFIG_HOME/shards/, the
+ * installed share/shards and the source tree's share/shards (or $SHARDS_DATA). */
+char *sh_find_data(const char *relpath, bool user_dirs);
+/* Read a whole file ("-" = stdin) up to max_bytes; NULL + sh_error on failure. */
+char *sh_read_file(const char *path, size_t max_bytes, size_t *len);
+
+#endif
