@@ -8,6 +8,18 @@ for src in "$SHARDS_TOP"/src/*.c; do
 	if [ $? -eq 0 ] && grep -q "^usage: $p" help.out && ! test -s help.err; then pass "$p: --help"
 	else fail "$p: --help" "$(head -3 help.out help.err)"; fi
 	check "$p: --version" sh -c "'$SHARDS_BIN/$p' --version | grep -q '^$p (shards) '"
+	# one parameter table: --print-config is a preset that loads back to itself, and the
+	# suite-wide names are the program's (a table that takes one is refused at start)
+	if "$SHARDS_BIN/$p" --print-config >conf.json 2>conf.err && jq -e 'type == "object"' conf.json >/dev/null &&
+		"$SHARDS_BIN/$p" --preset ./conf.json --print-config >conf2.json 2>>conf.err && cmp -s conf.json conf2.json; then
+		pass "$p: --print-config loads back through --preset"
+	else fail "$p: --print-config loads back through --preset" "$(head -3 conf.err)"; fi
+	for reserved in --preset --print-config --help --version -h -v; do
+		grep -q -- "^ *\(-[a-zA-Z], \)\?$reserved\b" help.out || { fail "$p: --help lists $reserved"; break; }
+	done
+	# the default is printed once, by the table: no help line carries it twice
+	dup=$(sed -n 's/.*(\([^();]*\)[;)].*(\1)$/&/p' help.out | head -1)
+	[ -z "$dup" ] && pass "$p: --help prints each default once" || fail "$p: --help prints each default once" "$dup"
 	page="$SHARDS_TOP/man/man1/$p.1"
 	if [ ! -f "$page" ]; then fail "$p: man page"; continue; fi
 	lint=$(mandoc -T lint -W warning "$page" 2>&1 | grep -v "referenced manual not found\|mandoc.db")

@@ -210,7 +210,7 @@ int sh_write_all(int fd, const void *buf, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (errno == EPIPE)
-				sh_end_quietly(); /* the reader went away: quiet success */
+				sh_end_quietly(); /* ends the run: the reader went away (quiet success) */
 			sh_set_error("write error: %s", strerror(errno));
 			return -1;
 		}
