@@ -7,7 +7,8 @@
 #                        and run the whole suite on that build
 #   make check-valgrind  the pipeline tests under valgrind (VALGRIND_TESTS picks scripts)
 #   make demo            install, build, micro-sample a generated breakbeat into out/demo/
-#   make bench           time shards against the tools it replaces
+#   make bench           time shards against the tools it replaces (BASE=DIR: an older
+#                        build's DIR/bin first, script by script, to compare)
 #   make layers          check that no lib/ file includes a layer above its own (lib/LAYERS)
 #   make install PREFIX=/usr/local [DESTDIR=...]
 # O=DIR puts objects, bin/ and lib/libshards.a under DIR instead of the tree.
@@ -121,7 +122,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tools/install-deps tools/bench-packages.txt
-	@O=$(O) sh tests/bench/run
+	@O=$(O) BASE=$(BASE) sh tests/bench/run
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
