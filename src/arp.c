@@ -1,35 +1,71 @@
 /* arp -- arpeggiator: triggers in, notes out, over a scale from the registry. */
 #include "cli.h"
-#include "events.h"
-#include "rng.h"
+#include "evfilter.h"
 #include "scales.h"
 
-#include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] = "arp [options] [FILE]";
 #define PATTERNS "up|down|updown|downup|converge|diverge|order|random|shuffle"
 #define MAX_DEG 64
 #define MAX_SEQ (MAX_DEG * 16)
 
+/* The knobs, at their defaults. */
+static const char *scale_name = "dorian"; /* the mood: dorian smoky, phrygian dark, lydian bright */
+static const char *scales_file = NULL;    /* extra scales (adds to or replaces the registry's) */
+static int64_t root = 60;                 /* MIDI note of degree 0: 48 low and warm, 72 glassy */
+static const char *degrees = "0,2,4,6";   /* scale degrees played: 0,2,4 a triad, 0,2,4,6 a seventh */
+static const char *pattern = "up";        /* the walk through them */
+static int64_t octaves = 1;               /* span: 1 tight, 3 wide sweeping arpeggios */
+static double gate = 0.25;                /* note length: 0.05 plucked, 1 legato */
+static sh_range velocity = {0.8, 0.8};    /* loudness 0..1; a range humanises per note */
+static double probability = 1;            /* chance a trigger plays: lower thins the line */
+static int64_t channel = 0;               /* MIDI channel 0..15 */
+static const char *trigger = "rhythm_hit";/* the triggers that play */
+static bool list = false;
+
+static sh_option options[] = {
+	{.name = "scale", .short_name = 'S', .type = SH_OPT_STRING, .dest = &scale_name, .arg = "NAME", .live = true,
+	 .help = "scale from the registry: the mood (dorian smoky, lydian bright)"},
+	{.name = "scales", .type = SH_OPT_STRING, .dest = &scales_file, .arg = "FILE",
+	 .help = "extra scales file (JSON object)"},
+	{.name = "root", .short_name = 'R', .type = SH_OPT_INT, .dest = &root, .min = 0, .max = 127, .live = true,
+	 .help = "MIDI note of degree 0: 48 low and warm, 72 glassy"},
+	{.name = "degrees", .short_name = 'D', .type = SH_OPT_STRING, .dest = &degrees, .arg = "LIST", .live = true,
+	 .help = "scale degrees played: 0,2,4 a triad, 0,2,4,6 a seventh"},
+	{.name = "pattern", .short_name = 'P', .type = SH_OPT_CHOICE, .dest = &pattern, .choices = PATTERNS,
+	 .arg = "PAT", .live = true, .help = "order of the notes"},
+	{.name = "octaves", .short_name = 'O', .type = SH_OPT_INT, .dest = &octaves, .min = 1, .max = 10,
+	 .live = true, .help = "octaves spanned: 1 tight, 3 wide sweeps"},
+	{.name = "gate", .short_name = 'g', .type = SH_OPT_DOUBLE, .dest = &gate, .min = 1e-6, .max = 1e6,
+	 .arg = "BEATS", .unit = "beats", .live = true, .help = "note length: 0.05 plucked, 1 legato"},
+	{.name = "velocity", .short_name = 'V', .type = SH_OPT_RANGE, .dest = &velocity, .min = 0, .max = 1,
+	 .live = true, .help = "loudness 0..1, or MIN..MAX drawn per note"},
+	{.name = "probability", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &probability, .min = 0, .max = 1,
+	 .live = true, .help = "chance a trigger plays a note: lower thins the line"},
+	{.name = "channel", .short_name = 'c', .type = SH_OPT_INT, .dest = &channel, .min = 0, .max = 15, .live = true,
+	 .help = "MIDI channel of the notes, 0..15"},
+	{.name = "trigger", .short_name = 't', .type = SH_OPT_STRING, .dest = &trigger, .arg = "NAME", .live = true,
+	 .help = "trigger name that plays"},
+	{.name = "list-scales", .type = SH_OPT_FLAG, .dest = &list, .help = "print the scale registry and exit"},
+	{0},
+};
+
+/* param events may still use the names of the first release */
+static const sh_evfilter_alias aliases[] = {{"gate_beats", "gate"}, {0}};
+
 typedef struct {
-	const sh_scales *reg;
+	sh_scales reg;
 	const sh_scale *scale;
-	int root;
 	int deg[MAX_DEG], ndeg;
-	char pattern[16];
-	int octaves;
-	double gate;
-	sh_range velocity;
-	double probability;
-	int channel;
-	char trigger[256];
 	/* the sequence: scale degree and octave of each position */
 	int seq_deg[MAX_SEQ], seq_oct[MAX_SEQ], nseq;
 	int pos;
 } arp;
+
+static arp the_arp;
 
 static int cmp_pitch(const arp *a, int i, int j)
 {
@@ -57,12 +93,12 @@ static void shuffle(arp *a, sh_rng *rng)
 static void rebuild(arp *a, sh_rng *rng)
 {
 	int n = 0;
-	for (int o = 0; o < a->octaves; o++)
+	for (int o = 0; o < octaves; o++)
 		for (int i = 0; i < a->ndeg; i++, n++) {
 			a->seq_deg[n] = a->deg[i];
 			a->seq_oct[n] = o;
 		}
-	const char *p = a->pattern;
+	const char *p = pattern;
 	if (strcmp(p, "order") != 0) /* ascending pitch, stable (insertion sort, small) */
 		for (int i = 1; i < n; i++)
 			for (int j = i; j > 0 && cmp_pitch(a, j - 1, j) > 0; j--)
@@ -109,246 +145,144 @@ static void rebuild(arp *a, sh_rng *rng)
 		a->pos %= a->nseq;
 }
 
-static int parse_degrees(arp *a, json_t *arr, const char *text)
+/* "0,2,4,6" into a->deg: -1 when it is not a list of 1..64 integers within +-1000. */
+static int parse_degrees(arp *a, const char *text)
 {
-	int n = 0;
-	if (arr) {
-		size_t i;
-		json_t *e;
-		json_array_foreach(arr, i, e) {
-			if (!json_is_integer(e) || n == MAX_DEG || llabs(json_integer_value(e)) > 1000)
-				return -1;
-			a->deg[n++] = (int)json_integer_value(e);
-		}
-	} else {
-		const char *p = text;
-		while (*p) {
-			char *end;
-			long v = strtol(p, &end, 10);
-			if (end == p || n == MAX_DEG || labs(v) > 1000)
-				return -1;
-			a->deg[n++] = (int)v;
-			p = end;
-			while (*p == ' ')
-				p++;
-			if (*p == ',')
-				p++;
-			else if (*p)
-				return -1;
-		}
+	int n = 0, deg[MAX_DEG];
+	const char *p = text;
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || n == MAX_DEG || labs(v) > 1000)
+			return -1;
+		deg[n++] = (int)v;
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
 	}
 	if (n == 0)
 		return -1;
+	memcpy(a->deg, deg, sizeof deg);
 	a->ndeg = n;
 	return 0;
 }
 
-static bool valid_pattern(const char *p)
+/* The scale named NAME, or NULL with sh_error() listing the known ones. */
+static const sh_scale *find_scale(const arp *a, const char *name)
 {
-	const char *c = PATTERNS;
-	size_t n = strlen(p);
-	while (*c) {
-		const char *bar = strchr(c, '|');
-		size_t len = bar ? (size_t)(bar - c) : strlen(c);
-		if (len == n && !strncmp(c, p, n))
-			return true;
-		if (!bar)
-			break;
-		c = bar + 1;
+	const sh_scale *sc = sh_scales_find(&a->reg, name);
+	if (!sc) {
+		char *names = sh_scales_names(&a->reg);
+		sh_set_error("unknown scale '%s' (known: %s)", name, names);
+		free(names);
 	}
-	return false;
+	return sc;
 }
 
-static char why[1024];
-
-/* Apply a param event; NULL on success, else the reason. */
-static const char *set_param(arp *a, sh_rng *rng, const char *param, json_t *v)
+static void print_registry(const sh_scales *reg)
 {
-	double x;
-	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-	if (!strcmp(param, "scale")) {
-		const sh_scale *sc = s ? sh_scales_find(a->reg, s) : NULL;
-		if (!sc) {
-			char *names = sh_scales_names(a->reg);
-			snprintf(why, sizeof why, "unknown scale '%s' (known: %s)", s ? s : "?", names);
-			free(names);
-			return why;
-		}
-		a->scale = sc;
-	} else if (!strcmp(param, "pattern")) {
-		if (!s || !valid_pattern(s) || strlen(s) >= sizeof a->pattern) {
-			snprintf(why, sizeof why, "unknown pattern '%s' (known: %s)", s ? s : "?", PATTERNS);
-			return why;
-		}
-		strcpy(a->pattern, s);
-	} else if (!strcmp(param, "degrees")) {
-		arp tmp = *a;
-		if (parse_degrees(&tmp, json_is_array(v) ? v : NULL, s ? s : "") != 0)
-			return "degrees must be a list of integers such as [0,2,4,6] or \"0,2,4,6\"";
-		memcpy(a->deg, tmp.deg, sizeof a->deg);
-		a->ndeg = tmp.ndeg;
-	} else if (!strcmp(param, "trigger")) {
-		if (!s || !*s || strlen(s) >= sizeof a->trigger)
-			return "trigger needs a name";
-		strcpy(a->trigger, s);
-	} else if (!strcmp(param, "velocity")) {
-		sh_range r;
-		if (s ? sh_parse_range(s, &r) != 0 : sh_json_to_double(v, &r.lo) != 0)
-			return "velocity must be a number or \"MIN..MAX\" within 0..1";
-		if (!s)
-			r.hi = r.lo;
-		if (r.lo < 0 || r.hi > 1)
-			return "velocity must be within 0..1";
-		a->velocity = r;
-	} else {
-		if (sh_json_to_double(v, &x) != 0)
-			return "value must be a number";
-		if (!strcmp(param, "root")) {
-			if (x != floor(x) || x < 0 || x > 127)
-				return "root must be a MIDI note 0..127";
-			a->root = (int)x;
-		} else if (!strcmp(param, "octaves")) {
-			if (x != floor(x) || x < 1 || x > 10)
-				return "octaves must be a whole number 1..10";
-			a->octaves = (int)x;
-		} else if (!strcmp(param, "gate") || !strcmp(param, "gate_beats")) {
-			if (!(x > 0) || x > 1e6)
-				return "gate must be a positive number of beats";
-			a->gate = x;
-		} else if (!strcmp(param, "probability")) {
-			if (x < 0 || x > 1)
-				return "probability must be within 0..1";
-			a->probability = x;
-		} else if (!strcmp(param, "channel")) {
-			if (x != floor(x) || x < 0 || x > 15)
-				return "channel must be 0..15";
-			a->channel = (int)x;
-		} else
-			return "unknown param (scale, root, degrees, pattern, octaves, gate, velocity, "
-			       "probability, channel, trigger)";
+	for (size_t i = 0; i < reg->n; i++) {
+		printf("%s", reg->s[i].name);
+		for (int j = 0; j < reg->s[i].n; j++)
+			printf("%c%d", j ? ',' : ' ', reg->s[i].step[j]);
+		printf("\n");
 	}
-	rebuild(a, rng);
-	return NULL;
 }
 
-int main(int argc, char **argv)
+static int setup(sh_evfilter *f)
 {
-	sh_init(argc, argv);
-	const char *scale = "dorian";    /* the mood: dorian smoky, phrygian dark, lydian bright */
-	const char *scales_file = NULL;  /* extra scales (adds to or replaces the registry's) */
-	int64_t root = 60;               /* MIDI note of degree 0: 48 low and warm, 72 glassy */
-	const char *degrees = "0,2,4,6"; /* scale degrees played: 0,2,4 a triad, 0,2,4,6 a seventh */
-	const char *pattern = "up";      /* the walk through them */
-	int64_t octaves = 1;             /* span: 1 tight, 3 wide sweeping arpeggios */
-	double gate = 0.25;              /* note length in beats: 0.05 plucked, 1 legato */
-	sh_range velocity = {0.8, 0.8};  /* loudness 0..1; a range humanises per note */
-	double probability = 1;          /* chance a trigger plays: lower thins the line */
-	int64_t channel = 0;             /* MIDI channel 0..15 */
-	const char *trigger = "rhythm_hit", *name = "arp", *out = NULL;
-	bool skip_bad = false, live = false, list = false;
-	sh_option opts[] = {
-		{"scale", 'S', SH_OPT_STRING, &scale, .arg = "NAME", .help = "scale from the registry (dorian)"},
-		{"scales", 0, SH_OPT_STRING, &scales_file, .arg = "FILE", .help = "extra scales file (JSON object)"},
-		{"root", 'R', SH_OPT_INT, &root, 0, 127, .help = "MIDI note of degree 0 (60; 0..127)"},
-		{"degrees", 'D', SH_OPT_STRING, &degrees, .arg = "LIST", .help = "scale degrees to play (0,2,4,6)"},
-		{"pattern", 'P', SH_OPT_CHOICE, &pattern, .choices = PATTERNS, .arg = "PAT", .help = "order of the notes (up)"},
-		{"octaves", 'O', SH_OPT_INT, &octaves, 1, 10, .help = "octaves spanned (1; 1..10)"},
-		{"gate", 'g', SH_OPT_DOUBLE, &gate, 1e-6, 1e6, .arg = "BEATS", .help = "note length in beats (0.25)"},
-		{"velocity", 'V', SH_OPT_RANGE, &velocity, 0, 1, .help = "velocity 0..1, or MIN..MAX per note (0.8)"},
-		{"probability", 'p', SH_OPT_DOUBLE, &probability, 0, 1, .help = "chance a trigger plays a note (1)"},
-		{"channel", 'c', SH_OPT_INT, &channel, 0, 15, .help = "MIDI channel of the notes (0; 0..15)"},
-		{"trigger", 't', SH_OPT_STRING, &trigger, .arg = "NAME", .help = "trigger name that plays (rhythm_hit)"},
-		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (arp)"},
-		{"list-scales", 0, SH_OPT_FLAG, &list, .help = "print the scale registry and exit"},
-		SH_EV_SKIP_BAD_OPTION(skip_bad),
-		SH_EV_LIVE_OPTION(live),
-		SH_EV_OUTPUT_OPTION(out),
-		{0},
-	};
-	sh_program prog = {.usage = usage, .summary = "play triggers as arpeggiated notes of a scale", .has_seed = true};
-	int idx = sh_parse_options(&prog, opts, argc, argv);
-	if (idx <= 0)
-		return sh_parse_status(idx);
-	if (argc - idx > 1)
-		sh_usage_error("too many operands (one input file at most)");
-	sh_scales reg;
-	sh_scales_load(&reg, scales_file);
+	arp *a = &the_arp;
+	if (sh_scales_load(&a->reg, scales_file) != 0)
+		return SH_EVF_FAIL;
 	if (list) {
-		for (size_t i = 0; i < reg.n; i++) {
-			printf("%s", reg.s[i].name);
-			for (int j = 0; j < reg.s[i].n; j++)
-				printf("%c%d", j ? ',' : ' ', reg.s[i].step[j]);
-			printf("\n");
-		}
-		return 0;
+		print_registry(&a->reg);
+		return SH_EVF_DONE;
 	}
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-	arp a = {.reg = &reg, .root = (int)root, .octaves = (int)octaves, .gate = gate, .velocity = velocity,
-	         .probability = probability, .channel = (int)channel};
-	a.scale = sh_scales_find(&reg, scale);
-	if (!a.scale) {
-		char *names = sh_scales_names(&reg);
-		sh_usage_error("--scale: unknown scale '%s' (known: %s)", scale, names);
+	a->scale = find_scale(a, scale_name);
+	if (!a->scale) {
+		sh_set_error("--scale: %s", sh_error());
+		return SH_EVF_USAGE;
 	}
-	if (parse_degrees(&a, NULL, degrees) != 0)
-		sh_usage_error("--degrees: '%s' is not a list of integers such as 0,2,4,6", degrees);
-	snprintf(a.pattern, sizeof a.pattern, "%s", pattern);
-	if (strlen(trigger) >= sizeof a.trigger || !*trigger)
-		sh_usage_error("--trigger: bad name");
-	strcpy(a.trigger, trigger);
-	rebuild(&a, &rng);
+	if (parse_degrees(a, degrees) != 0) {
+		sh_set_error("--degrees: '%s' is not a list of integers such as 0,2,4,6", degrees);
+		return SH_EVF_USAGE;
+	}
+	if (!*trigger) {
+		sh_set_error("--trigger: bad name");
+		return SH_EVF_USAGE;
+	}
+	rebuild(a, &f->rng);
+	return SH_EVF_GO;
+}
 
-	sh_evwriter *w = sh_evwriter_create(out, live);
-	if (live)
-		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
-	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
-	sh_evreader_flush_before_wait(in, w);
-	sh_event ev;
-	const char *param;
-	json_t *pv;
-	while (sh_evreader_next(in, &ev) == 1) {
-		if (sh_ev_param_for(&ev, name, &param, &pv)) {
-			const char *reason = set_param(&a, &rng, param, pv);
-			if (reason)
-				sh_event_bad(in, &ev, "param '%s': %s", param, reason);
-			continue;
-		}
-		const char *tn;
-		if (!sh_ev_is(&ev, "trigger") || sh_ev_string(&ev, "name", &tn) != 0 || strcmp(tn, a.trigger) != 0) {
-			sh_evwriter_pass(w, &ev);
-			continue;
-		}
-		if (!sh_rng_chance(&rng, a.probability))
-			continue;
-		int k;
-		if (!strcmp(a.pattern, "random"))
-			k = (int)sh_rng_below(&rng, (uint64_t)a.nseq);
-		else {
-			if (a.pos == 0 && !strcmp(a.pattern, "shuffle") && a.nseq > 1)
-				shuffle(&a, &rng);
-			k = a.pos;
-			a.pos = (a.pos + 1) % a.nseq;
-		}
-		int pitch = sh_scale_pitch(a.scale, a.root, a.seq_deg[k], a.seq_oct[k]);
-		double vel = sh_rng_between(&rng, a.velocity.lo, a.velocity.hi);
-		if (pitch < 0 || pitch > 127) {
-			sh_event_bad(in, &ev, "pitch %d is outside MIDI's 0..127 (root %d, degree %d, octave %d of %s)",
-			             pitch, a.root, a.seq_deg[k], a.seq_oct[k], a.scale->name);
-			continue;
-		}
-		sh_evline l;
-		sh_evline_begin(&l, ev.t, "note");
-		sh_evline_num(&l, "pitch", pitch);
-		sh_evline_num(&l, "velocity", vel);
-		sh_evline_num(&l, "gate", a.gate);
-		sh_evline_num(&l, "channel", a.channel);
-		sh_evline_end(&l);
-		sh_evwriter_raw(w, l.buf, l.len);
+/* A param event changed a knob: take it in, and lay the sequence out again. */
+static int changed(sh_evfilter *f, sh_option *o)
+{
+	arp *a = &the_arp;
+	if (o->dest == &scale_name) {
+		const sh_scale *sc = find_scale(a, scale_name);
+		if (!sc)
+			return -1;
+		a->scale = sc;
+	} else if (o->dest == &degrees && parse_degrees(a, degrees) != 0) {
+		sh_set_error("degrees must be a list of integers such as [0,2,4,6] or \"0,2,4,6\"");
+		return -1;
+	} else if (o->dest == &trigger && !*trigger) {
+		sh_set_error("trigger needs a name");
+		return -1;
 	}
-	sh_evreader_close(in);
-	sh_evwriter_close(w);
-	sh_scales_free(&reg);
+	rebuild(a, &f->rng);
 	return 0;
 }
+
+/* A trigger: ours plays the next note of the sequence (others pass on). */
+static int play(sh_evfilter *f, const sh_event *ev)
+{
+	arp *a = &the_arp;
+	const char *tn;
+	if (sh_ev_string(ev, "name", &tn) != 0 || strcmp(tn, trigger) != 0)
+		return sh_evwriter_pass(f->out, ev);
+	if (!sh_rng_chance(&f->rng, probability))
+		return 0;
+	int k;
+	if (!strcmp(pattern, "random"))
+		k = (int)sh_rng_below(&f->rng, (uint64_t)a->nseq);
+	else {
+		if (a->pos == 0 && !strcmp(pattern, "shuffle") && a->nseq > 1)
+			shuffle(a, &f->rng);
+		k = a->pos;
+		a->pos = (a->pos + 1) % a->nseq;
+	}
+	int pitch = sh_scale_pitch(a->scale, (int)root, a->seq_deg[k], a->seq_oct[k]);
+	double vel = sh_rng_between(&f->rng, velocity.lo, velocity.hi);
+	if (pitch < 0 || pitch > 127) {
+		sh_event_bad(f->in, ev, "pitch %d is outside MIDI's 0..127 (root %d, degree %d, octave %d of %s)", pitch,
+		             (int)root, a->seq_deg[k], a->seq_oct[k], a->scale->name);
+		return 0;
+	}
+	sh_evline l;
+	sh_evline_begin(&l, ev->t, "note");
+	sh_evline_num(&l, "pitch", pitch);
+	sh_evline_num(&l, "velocity", vel);
+	sh_evline_num(&l, "gate", gate);
+	sh_evline_num(&l, "channel", (double)channel);
+	return sh_evwriter_line(f->out, &l);
+}
+
+static void stop(sh_evfilter *f)
+{
+	(void)f;
+	sh_scales_free(&the_arp.reg);
+}
+
+static const sh_evfilter_program program = {
+	.usage = "arp [options] [FILE]", .summary = "play triggers as arpeggiated notes of a scale",
+	.options = options, .has_seed = true, .target = "arp", .takes = "trigger", .aliases = aliases,
+	.setup = setup, .event = play, .changed = changed, .stop = stop,
+};
+
+int main(int argc, char **argv) { return sh_evfilter_main(&program, argc, argv); }

@@ -14,9 +14,10 @@
 #include "media.h"
 #include "onsets.h"
 #include "rng.h"
+#include "vfilter.h"
 #include "y4m.h"
 
-static const char *usage = "avbond [-r FPS] [-s WxH] [--fit crop|pad|stretch] [--every N --bpm BPM] [-o OUT.y4m] AUDIO VISUAL";
+static const char usage[] = "avbond [-r FPS] [-s WxH] [--fit crop|pad|stretch] [--every N --bpm BPM] [-o OUT.y4m] AUDIO VISUAL";
 
 /* Defaults */
 static const char *out_path = NULL;
@@ -115,206 +116,281 @@ static void decode_still(const char *path, sh_media_video_opts *vo, sh_y4m_info 
 	sh_media_close(m);
 }
 
-int main(int argc, char **argv)
+static sh_option options[] = {
+	SH_VF_OUTPUT_OPTION(out_path),
+	{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
+	 .help = "frame rate: 24, 25, 30, 30000/1001, ..."},
+	{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
+	 .help = "frame size; unset: the visual's own (a folder: its first picture's)"},
+	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
+	 .help = "how a picture of another aspect fills the frame"},
+	{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma, .choices = SH_CHROMA_CHOICES,
+	 .arg = "CHROMA", .help = "y4m chroma"},
+	{.name = "threshold", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = 0, .max = 1,
+	 .help = "folder: transient sensitivity, 0 (every ripple)..1 (hardest hits)"},
+	{.name = "min-gap", .short_name = 'g', .type = SH_OPT_DURATION, .dest = &min_gap, .scale = 1,
+	 .help = "folder: shortest time between switches"},
+	{.name = "every", .short_name = 'e', .type = SH_OPT_DOUBLE, .dest = &every, .min = 0, .max = 1024,
+	 .arg = "N", .unit = "beats", .help = "folder: switch every N beats instead of at transients; needs --bpm"},
+	{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &bpm, .min = 0, .max = 1000,
+	 .unit = "BPM", .help = "tempo for --every"},
+	{.name = "onsets", .type = SH_OPT_STRING, .dest = &onsets_file, .no_preset = true, .arg = "FILE",
+	 .help = "folder: switch at the times in FILE (onsets' JSON) instead"},
+	{.name = "shuffle", .short_name = 'S', .type = SH_OPT_FLAG, .dest = &shuffle,
+	 .help = "folder: pick pictures at random (seeded), never the same twice in a row"},
+	{.name = "start", .type = SH_OPT_STRING, .dest = &start, .arg = "T",
+	 .help = "video clip: start this far into it"},
+	{.name = "no-loop", .type = SH_OPT_FLAG, .dest = &no_loop,
+	 .help = "video clip: hold the last frame instead of looping"},
+	{0},
+};
+
+enum { STILL, FOLDER, CLIP };
+
+/* What the run writes: the visual, the audio's length in frames and rate, and
+ * for a folder the times the picture switches. */
+typedef struct {
+	const char *apath, *visual;
+	sh_media_video_opts vo;
+	double dfps, gap;
+	int kind;
+	sh_media *clip;         /* STILL and CLIP: the visual, open */
+	int rate;               /* the audio's */
+	int64_t aframes, nframes;
+	sh_odf *odf;            /* FOLDER at transients: the audio's onset envelope */
+	double *sw;             /* FOLDER: switch times in seconds */
+	size_t nsw;
+} plan;
+
+/* Usage errors, before any file is opened. */
+static void validate(plan *p, int argc, char **argv, int first)
 {
-	sh_init(argc, argv);
-	sh_option opts[] = {
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
-		 .arg = "FILE", .help = "write y4m to FILE instead of stdout"},
-		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
-		 .help = "frame rate: 24, 25, 30, 30000/1001, ... (30)"},
-		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
-		 .help = "frame size (the visual's own; a folder: its first picture's)"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
-		 .help = "how a picture of another aspect fills the frame (crop)"},
-		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
-		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
-		 .help = "y4m chroma (420jpeg)"},
-		{.name = "threshold", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = 0,
-		 .max = 1, .help = "folder: transient sensitivity, 0 (every ripple)..1 (hardest hits) (0.3)"},
-		{.name = "min-gap", .short_name = 'g', .type = SH_OPT_DURATION, .dest = &min_gap, .scale = 1,
-		 .help = "folder: shortest time between switches (0.1s)"},
-		{.name = "every", .short_name = 'e', .type = SH_OPT_DOUBLE, .dest = &every, .min = 0, .max = 1024,
-		 .arg = "N", .help = "folder: switch every N beats instead of at transients (needs --bpm)"},
-		{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &bpm, .min = 0, .max = 1000,
-		 .help = "tempo for --every"},
-		{.name = "onsets", .type = SH_OPT_STRING, .dest = &onsets_file, .no_preset = true, .arg = "FILE",
-		 .help = "folder: switch at the times in FILE (onsets' JSON) instead"},
-		{.name = "shuffle", .short_name = 'S', .type = SH_OPT_FLAG, .dest = &shuffle,
-		 .help = "folder: pick pictures at random (seeded), never the same twice in a row"},
-		{.name = "start", .type = SH_OPT_STRING, .dest = &start, .arg = "T",
-		 .help = "video clip: start this far into it (0)"},
-		{.name = "no-loop", .type = SH_OPT_FLAG, .dest = &no_loop,
-		 .help = "video clip: hold the last frame instead of looping"},
-		{0},
-	};
-	sh_program prog = {.usage = usage,
-	                   .summary = "bond audio to a still, a folder of pictures or a clip: y4m exactly as long as the audio",
-	                   .has_seed = true};
-	int first = sh_parse_options(&prog, opts, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
 	if (argc - first != 2)
 		sh_usage_error("an audio input and a visual (usage: %s)", usage);
-	const char *apath = argv[first], *visual = argv[first + 1];
-	out_path = sh_media_output(out_path);
+	p->apath = argv[first];
+	p->visual = argv[first + 1];
+	if (out_path && !(out_path = sh_media_output(out_path)))
+		sh_die("%s", sh_error());
 	if (every > 0 && bpm <= 0)
 		sh_usage_error("--every needs --bpm");
-	sh_media_video_opts vo;
-	sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
-	double dfps = sh_rational_value(fps);
-	double gap;
-	if (sh_duration_seconds(&min_gap, bpm, dfps, 0, &gap) != 0)
+	if (sh_media_video_opts_cli(&p->vo, size, fit, chroma, fps) != 0)
+		sh_usage_error("%s", sh_error());
+	p->dfps = sh_rational_value(fps);
+	if (sh_duration_seconds(&min_gap, bpm, p->dfps, 0, &p->gap) != 0)
 		sh_usage_error("--min-gap: %s", sh_error());
+}
+
+/* A still, a folder of pictures or a clip. */
+static void open_visual(plan *p)
+{
+	struct stat sb;
+	if (stat(p->visual, &sb) != 0)
+		sh_die("%s: %s", p->visual, strerror(errno));
+	if (S_ISDIR(sb.st_mode)) {
+		p->kind = FOLDER;
+		scan_folder(p->visual);
+		return;
+	}
+	p->clip = sh_media_open_image(p->visual);
+	if (!p->clip)
+		sh_die("%s", sh_error());
+	p->kind = sh_media_get_info(p->clip)->is_image ? STILL : CLIP;
+}
+
+/* Read the audio once: its length, and (folder) its transients. */
+static void read_audio(plan *p)
+{
+	sh_audio_in *ain = sh_audio_open(p->apath);
+	if (!ain)
+		sh_die("%s", sh_error());
+	int rate = sh_audio_rate(ain), ch = sh_audio_channels(ain);
+	bool want_onsets = p->kind == FOLDER && every <= 0 && !onsets_file;
+	p->odf = want_onsets ? sh_odf_new(rate) : NULL;
+	if (want_onsets && !p->odf)
+		sh_die("%s", sh_error());
+	size_t block = 8192;
+	float *buf = sh_malloc(block * ch * sizeof *buf);
+	float *mono = sh_malloc(block * sizeof *mono);
+	ssize_t got;
+	while ((got = sh_audio_read(ain, buf, block)) > 0) {
+		p->aframes += (int64_t)got;
+		if (p->odf) {
+			sh_audio_downmix(buf, (size_t)got, ch, mono);
+			sh_odf_feed(p->odf, mono, (size_t)got);
+		}
+	}
+	if (got < 0)
+		sh_die("%s", sh_error());
+	sh_audio_close(ain);
+	free(buf);
+	free(mono);
+	p->rate = rate;
+	/* frames = round(aframes * fps / rate), in integers */
+	int64_t num = (int64_t)fps.num, den = (int64_t)fps.den * rate;
+	p->nframes = (p->aframes * num * 2 + den) / (2 * den);
+	sh_note("%lld audio frames at %d Hz: %lld video frames at %d/%d fps", (long long)p->aframes, rate,
+	        (long long)p->nframes, fps.num, fps.den);
+}
+
+/* Folder: when the picture switches, from a file, the beat or the transients. */
+static void switch_times(plan *p)
+{
+	if (onsets_file) {
+		if (sh_onsets_load(onsets_file, &p->sw, &p->nsw) != 0)
+			sh_die("%s", sh_error());
+	} else if (every > 0) {
+		double step = every * 60.0 / bpm;
+		double total = (double)p->aframes / p->rate;
+		p->nsw = (size_t)(total / step) + 1;
+		p->sw = sh_calloc(p->nsw, sizeof *p->sw);
+		for (size_t i = 0; i < p->nsw; i++)
+			p->sw[i] = (double)(i + 1) * step;
+	} else {
+		sh_odf_flush(p->odf);
+		sh_onset_opts oo;
+		sh_onset_opts_default(&oo);
+		oo.threshold = threshold;
+		oo.min_gap = p->gap;
+		sh_onset *on = NULL;
+		const float *env = sh_odf_values(p->odf, -1);
+		p->nsw = sh_onsets_pick(env, sh_odf_frames(p->odf), sh_odf_rate(p->odf), &oo, &on);
+		p->sw = sh_calloc(p->nsw ? p->nsw : 1, sizeof *p->sw);
+		for (size_t i = 0; i < p->nsw; i++)
+			p->sw[i] = on[i].t;
+		free(on);
+		sh_odf_free(p->odf);
+		p->odf = NULL;
+	}
+	sh_note("%zu pictures, %zu switch times", nimages, p->nsw);
+}
+
+static sh_y4m_out *create_output(const sh_y4m_info *info)
+{
+	sh_y4m_out *out = sh_y4m_create(out_path, info);
+	if (!out)
+		sh_die("%s", sh_error());
+	return out;
+}
+
+static void put(sh_y4m_out *out, const uint8_t *frame)
+{
+	if (sh_y4m_write_frame(out, frame) != 0)
+		sh_die("%s", sh_error());
+}
+
+/* The still, once per frame. */
+static sh_y4m_out *write_still(plan *p, sh_y4m_info *info, uint8_t **frame)
+{
+	sh_media_close(p->clip);
+	p->clip = NULL;
+	decode_still(p->visual, &p->vo, info, frame);
+	sh_y4m_out *out = create_output(info);
+	for (int64_t k = 0; k < p->nframes; k++)
+		put(out, *frame);
+	return out;
+}
+
+/* The clip from --start, looped or held on its last frame. */
+static sh_y4m_out *write_clip(plan *p, sh_y4m_info *info, uint8_t **frame)
+{
+	double v;
+	if (sh_parse_double(start, &v) == 0 && v >= 0) {
+		p->vo.start = v;
+	} else {
+		sh_duration d;
+		if (sh_parse_duration(start, 1, &d) != 0 ||
+		    sh_duration_seconds(&d, bpm, p->dfps, p->rate, &p->vo.start) != 0)
+			sh_usage_error("--start: %s", sh_error());
+	}
+	p->vo.loop = !no_loop;
+	if (sh_media_video_begin(p->clip, &p->vo, info) != 0)
+		sh_die("%s", sh_error());
+	*frame = sh_malloc(info->frame_size);
+	sh_y4m_out *out = create_output(info);
+	bool ended = false;
+	for (int64_t k = 0; k < p->nframes; k++) {
+		if (!ended) {
+			int r = sh_media_video_read(p->clip, *frame);
+			if (r < 0)
+				sh_die("%s", sh_error());
+			if (r == 0) {
+				if (k == 0)
+					sh_die("%s: no frames to show", p->visual);
+				ended = true; /* hold the last frame */
+			}
+		}
+		put(out, *frame);
+	}
+	sh_media_close(p->clip);
+	p->clip = NULL;
+	return out;
+}
+
+/* The folder's pictures, switching at the switch times. */
+static sh_y4m_out *write_folder(plan *p, sh_rng *rng, sh_y4m_info *info, uint8_t **frame)
+{
+	size_t cur = 0;
+	decode_still(images[0], &p->vo, info, frame);
+	sh_y4m_out *out = create_output(info);
+	size_t next_sw = 0;
+	double half = 0.5 / p->dfps;
+	/* a switch at the very start would only skip the first picture */
+	while (next_sw < p->nsw && p->sw[next_sw] < half)
+		next_sw++;
+	for (int64_t k = 0; k < p->nframes; k++) {
+		double t = (double)k * fps.den / fps.num;
+		bool changed = false;
+		/* a switch lands on the frame nearest its time */
+		while (next_sw < p->nsw && p->sw[next_sw] < t + half) {
+			next_sw++;
+			if (nimages > 1) {
+				if (shuffle) {
+					size_t pick = (size_t)sh_rng_below(rng, nimages - 1);
+					cur = pick >= cur ? pick + 1 : pick;
+				} else {
+					cur = (cur + 1) % nimages;
+				}
+				changed = true;
+			}
+		}
+		if (changed)
+			decode_still(images[cur], &p->vo, info, frame);
+		put(out, *frame);
+	}
+	return out;
+}
+
+static sh_program prog = {
+	.usage = usage,
+	.summary = "bond audio to a still, a folder of pictures or a clip: y4m exactly as long as the audio",
+	.has_seed = true,
+};
+
+int main(int argc, char **argv)
+{
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	plan p = {0};
+	validate(&p, argc, argv, first);
 	sh_rng rng;
 	sh_rng_seed(&rng, prog.seed);
 	sh_note("seed %llu", (unsigned long long)prog.seed);
 
-	/* what kind of visual */
-	struct stat sb;
-	if (stat(visual, &sb) != 0)
-		sh_die("%s: %s", visual, strerror(errno));
-	enum { STILL, FOLDER, CLIP } kind;
-	sh_media *clip = NULL;
-	if (S_ISDIR(sb.st_mode)) {
-		kind = FOLDER;
-		scan_folder(visual);
-	} else {
-		clip = sh_media_open_image(visual);
-		if (!clip)
-			sh_die("%s", sh_error());
-		kind = sh_media_get_info(clip)->is_image ? STILL : CLIP;
-	}
-
-	/* read the audio once: its length, and (folder) its transients */
-	sh_audio_in *ain = sh_audio_open_or_die(apath);
-	int rate = sh_audio_rate(ain), ch = sh_audio_channels(ain);
-	bool want_onsets = kind == FOLDER && every <= 0 && !onsets_file;
-	sh_odf *odf = want_onsets ? sh_odf_new(rate) : NULL;
-	size_t block = 8192;
-	float *buf = sh_malloc(block * ch * sizeof *buf);
-	float *mono = sh_malloc(block * sizeof *mono);
-	int64_t aframes = 0;
-	size_t got;
-	while ((got = sh_audio_read_or_die(ain, buf, block)) > 0) {
-		aframes += (int64_t)got;
-		if (odf) {
-			sh_audio_downmix(buf, got, ch, mono);
-			sh_odf_feed(odf, mono, got);
-		}
-	}
-	sh_audio_close(ain);
-	free(buf);
-	free(mono);
-	/* frames = round(aframes * fps / rate), in integers */
-	int64_t num = (int64_t)fps.num, den = (int64_t)fps.den * rate;
-	int64_t nframes = (aframes * num * 2 + den) / (2 * den);
-	sh_note("%lld audio frames at %d Hz: %lld video frames at %d/%d fps", (long long)aframes, rate,
-	        (long long)nframes, fps.num, fps.den);
-
-	/* switch times (folder) */
-	double *sw = NULL;
-	size_t nsw = 0;
-	if (kind == FOLDER) {
-		if (onsets_file) {
-			if (sh_onsets_load(onsets_file, &sw, &nsw) != 0)
-				sh_die("%s", sh_error());
-		} else if (every > 0) {
-			double step = every * 60.0 / bpm;
-			double total = (double)aframes / rate;
-			nsw = (size_t)(total / step) + 1;
-			sw = sh_calloc(nsw, sizeof *sw);
-			for (size_t i = 0; i < nsw; i++)
-				sw[i] = (double)(i + 1) * step;
-		} else {
-			sh_odf_flush(odf);
-			sh_onset_opts oo;
-			sh_onset_opts_default(&oo);
-			oo.threshold = threshold;
-			oo.min_gap = gap;
-			sh_onset *on = NULL;
-			nsw = sh_onsets_pick(sh_odf_values(odf, -1), sh_odf_frames(odf), sh_odf_rate(odf), &oo, &on);
-			sw = sh_calloc(nsw ? nsw : 1, sizeof *sw);
-			for (size_t i = 0; i < nsw; i++)
-				sw[i] = on[i].t;
-			free(on);
-			sh_odf_free(odf);
-		}
-		sh_note("%zu pictures, %zu switch times", nimages, nsw);
-	}
+	open_visual(&p);
+	read_audio(&p);
+	if (p.kind == FOLDER)
+		switch_times(&p);
 
 	sh_y4m_info info;
 	uint8_t *frame = NULL;
-	sh_y4m_out *out = NULL;
-	if (kind == STILL) {
-		sh_media_close(clip);
-		clip = NULL;
-		decode_still(visual, &vo, &info, &frame);
-		out = sh_y4m_create(out_path, &info);
-		for (int64_t k = 0; k < nframes; k++)
-			sh_y4m_write_frame(out, frame);
-	} else if (kind == CLIP) {
-		double v;
-		if (sh_parse_double(start, &v) == 0 && v >= 0) {
-			vo.start = v;
-		} else {
-			sh_duration d;
-			if (sh_parse_duration(start, 1, &d) != 0 || sh_duration_seconds(&d, bpm, dfps, rate, &vo.start) != 0)
-				sh_usage_error("--start: %s", sh_error());
-		}
-		vo.loop = !no_loop;
-		if (sh_media_video_begin(clip, &vo, &info) != 0)
-			sh_die("%s", sh_error());
-		frame = sh_malloc(info.frame_size);
-		out = sh_y4m_create(out_path, &info);
-		bool ended = false;
-		for (int64_t k = 0; k < nframes; k++) {
-			if (!ended) {
-				int r = sh_media_video_read(clip, frame);
-				if (r < 0)
-					sh_die("%s", sh_error());
-				if (r == 0) {
-					if (k == 0)
-						sh_die("%s: no frames to show", visual);
-					ended = true; /* hold the last frame */
-				}
-			}
-			sh_y4m_write_frame(out, frame);
-		}
-		sh_media_close(clip);
-	} else {
-		/* which picture each switch shows */
-		size_t cur = 0;
-		decode_still(images[0], &vo, &info, &frame);
-		out = sh_y4m_create(out_path, &info);
-		size_t next_sw = 0;
-		/* a switch at the very start would only skip the first picture */
-		while (next_sw < nsw && sw[next_sw] < 0.5 / dfps)
-			next_sw++;
-		for (int64_t k = 0; k < nframes; k++) {
-			double t = (double)k * fps.den / fps.num;
-			bool changed = false;
-			/* a switch lands on the frame nearest its time */
-			while (next_sw < nsw && sw[next_sw] < t + 0.5 / dfps) {
-				next_sw++;
-				if (nimages > 1) {
-					if (shuffle) {
-						size_t pick = (size_t)sh_rng_below(&rng, nimages - 1);
-						cur = pick >= cur ? pick + 1 : pick;
-					} else {
-						cur = (cur + 1) % nimages;
-					}
-					changed = true;
-				}
-			}
-			if (changed)
-				decode_still(images[cur], &vo, &info, &frame);
-			sh_y4m_write_frame(out, frame);
-		}
-	}
-	sh_y4m_finish(out);
+	sh_y4m_out *out = p.kind == STILL  ? write_still(&p, &info, &frame)
+	                  : p.kind == CLIP ? write_clip(&p, &info, &frame)
+	                                   : write_folder(&p, &rng, &info, &frame);
+	if (sh_y4m_finish(out) != 0)
+		sh_die("%s", sh_error());
 	free(frame);
-	free(sw);
+	free(p.sw);
 	for (size_t i = 0; i < nimages; i++)
 		free(images[i]);
 	free(images);

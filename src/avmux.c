@@ -16,14 +16,14 @@
 #include "media.h"
 #include "vgraph.h"
 
-static const char *usage = "avmux [--crf N] [--preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO";
+static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO";
 
 /* Defaults */
 static const char *out_path = NULL;
 static int64_t crf = 18;                /* picture quality: 0 lossless and huge, 18 looks like the
                                            source, 23 x264's default, 30+ smeared blocks */
-static const char *preset = "medium";   /* encoder effort: ultrafast for drafts, medium balanced,
-                                           slow/veryslow smaller files for the final render */
+static const char *x264_preset = "medium"; /* encoder effort: ultrafast for drafts, medium balanced,
+                                             slow/veryslow smaller files for the final render */
 static int64_t abitrate = 192;          /* AAC kbit/s: 96 thin, 192 clean, 320 transparent */
 static sh_duration preview = {0, SH_DUR_SECONDS}; /* encode only the first DUR (a quick look) */
 static const char *tune = NULL;         /* x264 tune: film, animation, grain, stillimage, ... */
@@ -66,70 +66,86 @@ static void send(muxer *mx, AVCodecContext *enc, AVStream *st, AVFrame *f)
 	drain(mx, enc, st);
 }
 
-int main(int argc, char **argv)
+static sh_option options[] = {
+	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
+	 .arg = "FILE", .help = "the file to write: .mp4, .m4v, .mov or .mkv (required)"},
+	{.name = "crf", .short_name = 'q', .type = SH_OPT_INT, .dest = &crf, .min = 0, .max = 51,
+	 .help = "x264 constant quality, 0 (lossless)..51"},
+	{.name = "x264-preset", .type = SH_OPT_CHOICE, .dest = &x264_preset,
+	 .choices = "ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow", .arg = "P",
+	 .help = "x264 speed preset, ultrafast..veryslow"},
+	{.name = "tune", .type = SH_OPT_CHOICE, .dest = &tune,
+	 .choices = "film|animation|grain|stillimage|fastdecode|zerolatency", .arg = "T",
+	 .help = "x264 tune: film animation grain stillimage fastdecode zerolatency; unset: none"},
+	{.name = "audio-bitrate", .short_name = 'b', .type = SH_OPT_INT, .dest = &abitrate, .min = 32, .max = 512,
+	 .arg = "KBPS", .unit = "kbit/s", .help = "AAC bit rate, 32..512"},
+	{.name = "preview", .type = SH_OPT_DURATION, .dest = &preview, .scale = 1,
+	 .help = "encode only the first DUR (seconds, 5s, 120f) for a quick look; unset: all"},
+	{0},
+};
+
+/* The run: its inputs, the encoders' settings and the muxer's name. */
+typedef struct {
+	const char *apath, *vpath;
+	const char *muxname;    /* libavformat's name for the container */
+	sh_media *vin, *ain;
+	const sh_media_info *vi, *ai;
+	sh_y4m_info info;       /* the video as decoded: even size, 4:2:0 */
+	double fps;
+	double prev_s;          /* --preview in seconds, 0 for all */
+	const AVCodec *vc, *ac;
+	int rate, ch;           /* the audio as encoded */
+} plan;
+
+/* Usage errors, from the command line alone. */
+static void validate(plan *p, int argc, char **argv, int first)
 {
-	sh_init(argc, argv);
-	sh_option opts[] = {
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
-		 .arg = "FILE", .help = "the file to write: .mp4, .m4v, .mov or .mkv (required)"},
-		{.name = "crf", .short_name = 'q', .type = SH_OPT_INT, .dest = &crf, .min = 0, .max = 51,
-		 .help = "x264 constant quality, 0 (lossless)..51 (18)"},
-		{.name = "preset", .short_name = 'p', .type = SH_OPT_CHOICE, .dest = &preset,
-		 .choices = "ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow", .arg = "P",
-		 .help = "x264 speed preset, ultrafast..veryslow (medium)"},
-		{.name = "tune", .type = SH_OPT_CHOICE, .dest = &tune,
-		 .choices = "film|animation|grain|stillimage|fastdecode|zerolatency", .arg = "T",
-		 .help = "x264 tune: film animation grain stillimage fastdecode zerolatency (none)"},
-		{.name = "audio-bitrate", .short_name = 'b', .type = SH_OPT_INT, .dest = &abitrate, .min = 32,
-		 .max = 512, .arg = "KBPS", .help = "AAC bit rate in kbit/s, 32..512 (192)"},
-		{.name = "preview", .type = SH_OPT_DURATION, .dest = &preview, .scale = 1,
-		 .help = "encode only the first DUR (seconds, 5s, 120f) for a quick look (all)"},
-		{0},
-	};
-	sh_program prog = {.usage = usage,
-	                   .summary = "encode audio + y4m video into MP4/MOV (H.264 + AAC) or MKV, checking they are equally long"};
-	int first = sh_parse_options(&prog, opts, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
 	if (argc - first != 2)
 		sh_usage_error("an audio and a video input (usage: %s)", usage);
 	if (!out_path)
 		sh_usage_error("no output file: give -o OUT.mp4 (or .mkv, .mov)");
-	const char *apath = argv[first], *vpath = argv[first + 1];
+	p->apath = argv[first];
+	p->vpath = argv[first + 1];
 	struct stat osb;
 	if (stat(out_path, &osb) == 0 && !S_ISREG(osb.st_mode))
 		sh_usage_error("-o %s: not a regular file (an MP4 or MKV is written whole and renamed into place)", out_path);
-	if (!strcmp(apath, "-") && !strcmp(vpath, "-"))
+	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-"))
 		sh_usage_error("audio and video cannot both come from stdin");
 	const char *dot = strrchr(out_path, '.');
-	const char *muxname = NULL;
 	if (dot && (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")))
-		muxname = "mp4";
+		p->muxname = "mp4";
 	else if (dot && !strcasecmp(dot, ".mov"))
-		muxname = "mov";
+		p->muxname = "mov";
 	else if (dot && !strcasecmp(dot, ".mkv"))
-		muxname = "matroska";
+		p->muxname = "matroska";
 	else
 		sh_usage_error("-o %s: unknown container: use .mp4, .m4v, .mov or .mkv", out_path);
+}
 
-	/* inputs */
-	sh_media *vin = sh_media_open(vpath);
-	if (!vin)
+/* Open PATH, which must carry a video (or audio) stream. */
+static sh_media *open_input(const char *path, bool video, const sh_media_info **info)
+{
+	sh_media *m = sh_media_open(path);
+	if (!m)
 		sh_die("%s", sh_error());
-	const sh_media_info *vi = sh_media_get_info(vin);
-	if (!vi->has_video)
-		sh_die("%s: no video stream", vpath);
-	sh_media *ain = sh_media_open(apath);
-	if (!ain)
-		sh_die("%s", sh_error());
-	const sh_media_info *ai = sh_media_get_info(ain);
-	if (!ai->has_audio)
-		sh_die("%s: no audio stream", apath);
+	*info = sh_media_get_info(m);
+	if (video ? !(*info)->has_video : !(*info)->has_audio)
+		sh_die("%s: no %s stream", path, video ? "video" : "audio");
+	return m;
+}
 
-	double prev_s = 0;
-	if (sh_option_given(opts, "preview")) {
+/* Open both inputs and decide what is encoded: the video's geometry, the
+ * audio's rate and channels, the preview's length. Every error comes here,
+ * before the output file exists. */
+static void plan_inputs(plan *p)
+{
+	p->vin = open_input(p->vpath, true, &p->vi);
+	p->ain = open_input(p->apath, false, &p->ai);
+	const sh_media_info *vi = p->vi, *ai = p->ai;
+
+	if (sh_option_given(options, "preview")) {
 		double f = vi->fps_num ? (double)vi->fps_num / vi->fps_den : 25;
-		if (sh_duration_seconds(&preview, 0, f, ai->audio_rate, &prev_s) != 0)
+		if (sh_duration_seconds(&preview, 0, f, ai->audio_rate, &p->prev_s) != 0)
 			sh_usage_error("--preview: %s", sh_error());
 	}
 
@@ -139,196 +155,228 @@ int main(int argc, char **argv)
 	vo.width = vi->width & ~1;
 	vo.height = vi->height & ~1;
 	if (vo.width < 2 || vo.height < 2)
-		sh_die("%s: a %dx%d picture is too small to encode", vpath, vi->width, vi->height);
+		sh_die("%s: a %dx%d picture is too small to encode", p->vpath, vi->width, vi->height);
 	vo.fit = SH_FIT_CROP;
 	vo.chroma = SH_CHROMA_420;
-	vo.duration = prev_s;
-	sh_y4m_info info;
-	if (sh_media_video_begin(vin, &vo, &info) != 0)
+	vo.duration = p->prev_s;
+	if (sh_media_video_begin(p->vin, &vo, &p->info) != 0)
 		sh_die("%s", sh_error());
-	double fps = (double)info.fps_num / info.fps_den;
+	p->fps = (double)p->info.fps_num / p->info.fps_den;
 
-	const AVCodec *vc = avcodec_find_encoder_by_name("libx264");
-	if (!vc)
+	p->vc = avcodec_find_encoder_by_name("libx264");
+	if (!p->vc)
 		sh_die("FFmpeg here has no libx264 encoder");
-	const AVCodec *ac = avcodec_find_encoder(AV_CODEC_ID_AAC);
-	if (!ac)
+	p->ac = avcodec_find_encoder(AV_CODEC_ID_AAC);
+	if (!p->ac)
 		sh_die("FFmpeg here has no AAC encoder");
-	int rate = ai->audio_rate;
-	bool rate_ok = false;
-	for (const int *r = ac->supported_samplerates; r && *r; r++)
-		if (*r == rate)
+	p->rate = ai->audio_rate;
+	bool rate_ok = !p->ac->supported_samplerates;
+	for (const int *r = p->ac->supported_samplerates; r && *r; r++)
+		if (*r == p->rate)
 			rate_ok = true;
-	if (!ac->supported_samplerates)
-		rate_ok = true;
 	if (!rate_ok) {
-		sh_note("%s: %d Hz is not an AAC rate, resampled to 48000 Hz", apath, rate);
-		rate = 48000;
+		sh_note("%s: %d Hz is not an AAC rate, resampled to 48000 Hz", p->apath, p->rate);
+		p->rate = 48000;
 	}
-	int ch = ai->audio_channels > 2 ? 2 : (ai->audio_channels < 1 ? 1 : ai->audio_channels);
-	if (sh_media_audio_begin(ain, rate, ch, 0, prev_s) != 0)
+	p->ch = ai->audio_channels > 2 ? 2 : (ai->audio_channels < 1 ? 1 : ai->audio_channels);
+	if (sh_media_audio_begin(p->ain, p->rate, p->ch, 0, p->prev_s) != 0)
 		sh_die("%s", sh_error());
 
 	/* early check when both lengths are known from the headers */
-	if (!prev_s && vi->duration > 0 && ai->duration > 0 && strcmp(apath, "-") && strcmp(vpath, "-") &&
-	    fabs(vi->duration - ai->duration) > 1.0 / fps + 0.05)
+	if (!p->prev_s && vi->duration > 0 && ai->duration > 0 && strcmp(p->apath, "-") && strcmp(p->vpath, "-") &&
+	    fabs(vi->duration - ai->duration) > 1.0 / p->fps + 0.05)
 		sh_die("%s is %.3fs long but %s is %.3fs: they must agree within one frame (%.3fs); "
-		       "make the video with avbond or trim the audio", apath, ai->duration, vpath, vi->duration,
-		       1.0 / fps);
+		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath, vi->duration,
+		       1.0 / p->fps);
+}
 
-	/* output */
-	muxer mx = {0};
-	/* the muxer works on the temporary name (faststart reopens it by name) */
-	sh_atomic *at = sh_atomic_open(out_path);
-	if (!at)
-		sh_die("%s", sh_error());
-	if (avformat_alloc_output_context2(&mx.oc, NULL, muxname, sh_atomic_tmpname(at)) < 0 || !mx.oc)
-		sh_die("%s: cannot set up the %s muxer", out_path, muxname);
-	mx.pkt = av_packet_alloc();
+/* The muxer on the temporary name (faststart reopens it by name), both encoders
+ * and both streams, the header written. */
+static void open_muxer(const plan *p, muxer *mx, sh_atomic *at)
+{
+	const sh_y4m_info *info = &p->info;
+	if (avformat_alloc_output_context2(&mx->oc, NULL, p->muxname, sh_atomic_tmpname(at)) < 0 || !mx->oc)
+		sh_die("%s: cannot set up the %s muxer", out_path, p->muxname);
+	mx->pkt = av_packet_alloc();
 
-	mx.venc = avcodec_alloc_context3(vc);
-	mx.venc->width = info.width;
-	mx.venc->height = info.height;
-	mx.venc->pix_fmt = AV_PIX_FMT_YUV420P;
-	mx.venc->time_base = (AVRational){info.fps_den, info.fps_num};
-	mx.venc->framerate = (AVRational){info.fps_num, info.fps_den};
-	mx.venc->sample_aspect_ratio = (AVRational){1, 1};
-	mx.venc->color_range = AVCOL_RANGE_MPEG;
-	mx.venc->colorspace = AVCOL_SPC_SMPTE170M;
-	mx.venc->thread_count = 0;
+	mx->venc = avcodec_alloc_context3(p->vc);
+	mx->venc->width = info->width;
+	mx->venc->height = info->height;
+	mx->venc->pix_fmt = AV_PIX_FMT_YUV420P;
+	mx->venc->time_base = (AVRational){info->fps_den, info->fps_num};
+	mx->venc->framerate = (AVRational){info->fps_num, info->fps_den};
+	mx->venc->sample_aspect_ratio = (AVRational){1, 1};
+	mx->venc->color_range = AVCOL_RANGE_MPEG;
+	mx->venc->colorspace = AVCOL_SPC_SMPTE170M;
+	mx->venc->thread_count = 0;
 	char crftext[16];
 	snprintf(crftext, sizeof crftext, "%d", (int)crf);
-	av_opt_set(mx.venc->priv_data, "crf", crftext, 0);
-	av_opt_set(mx.venc->priv_data, "preset", preset, 0);
+	av_opt_set(mx->venc->priv_data, "crf", crftext, 0);
+	av_opt_set(mx->venc->priv_data, "preset", x264_preset, 0);
 	if (tune)
-		av_opt_set(mx.venc->priv_data, "tune", tune, 0);
-	if (mx.oc->oformat->flags & AVFMT_GLOBALHEADER)
-		mx.venc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-	int e = avcodec_open2(mx.venc, vc, NULL);
+		av_opt_set(mx->venc->priv_data, "tune", tune, 0);
+	if (mx->oc->oformat->flags & AVFMT_GLOBALHEADER)
+		mx->venc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	int e = avcodec_open2(mx->venc, p->vc, NULL);
 	if (e < 0)
 		sh_die("cannot open libx264: %s", averr(e));
-	mx.vst = avformat_new_stream(mx.oc, NULL);
-	avcodec_parameters_from_context(mx.vst->codecpar, mx.venc);
-	mx.vst->time_base = mx.venc->time_base;
-	mx.vst->avg_frame_rate = mx.venc->framerate;
+	mx->vst = avformat_new_stream(mx->oc, NULL);
+	avcodec_parameters_from_context(mx->vst->codecpar, mx->venc);
+	mx->vst->time_base = mx->venc->time_base;
+	mx->vst->avg_frame_rate = mx->venc->framerate;
 
-	mx.aenc = avcodec_alloc_context3(ac);
-	mx.aenc->sample_rate = rate;
-	av_channel_layout_default(&mx.aenc->ch_layout, ch);
-	mx.aenc->sample_fmt = AV_SAMPLE_FMT_FLTP;
-	mx.aenc->bit_rate = abitrate * 1000;
-	mx.aenc->time_base = (AVRational){1, rate};
-	if (mx.oc->oformat->flags & AVFMT_GLOBALHEADER)
-		mx.aenc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-	e = avcodec_open2(mx.aenc, ac, NULL);
+	mx->aenc = avcodec_alloc_context3(p->ac);
+	mx->aenc->sample_rate = p->rate;
+	av_channel_layout_default(&mx->aenc->ch_layout, p->ch);
+	mx->aenc->sample_fmt = AV_SAMPLE_FMT_FLTP;
+	mx->aenc->bit_rate = abitrate * 1000;
+	mx->aenc->time_base = (AVRational){1, p->rate};
+	if (mx->oc->oformat->flags & AVFMT_GLOBALHEADER)
+		mx->aenc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	e = avcodec_open2(mx->aenc, p->ac, NULL);
 	if (e < 0)
 		sh_die("cannot open the AAC encoder: %s", averr(e));
-	mx.ast = avformat_new_stream(mx.oc, NULL);
-	avcodec_parameters_from_context(mx.ast->codecpar, mx.aenc);
-	mx.ast->time_base = mx.aenc->time_base;
+	mx->ast = avformat_new_stream(mx->oc, NULL);
+	avcodec_parameters_from_context(mx->ast->codecpar, mx->aenc);
+	mx->ast->time_base = mx->aenc->time_base;
 
-	e = avio_open(&mx.oc->pb, sh_atomic_tmpname(at), AVIO_FLAG_WRITE);
+	e = avio_open(&mx->oc->pb, sh_atomic_tmpname(at), AVIO_FLAG_WRITE);
 	if (e < 0)
 		sh_die("%s: %s", out_path, averr(e));
 	AVDictionary *mopts = NULL;
-	if (strcmp(muxname, "matroska"))
+	if (strcmp(p->muxname, "matroska"))
 		av_dict_set(&mopts, "movflags", "+faststart", 0);
-	e = avformat_write_header(mx.oc, &mopts);
+	e = avformat_write_header(mx->oc, &mopts);
 	av_dict_free(&mopts);
 	if (e < 0)
 		sh_die("%s: cannot write the header: %s", out_path, averr(e));
+}
 
-	/* encode: video frame by frame, audio kept up to the video's time */
+/* Audio up to the video's time NV / fps (all of it once the video has ended):
+ * false once the audio has ended. Counts samples in *NA. */
+static bool encode_audio(const plan *p, muxer *mx, AVFrame *af, float *abuf, int fsize, bool video_ended, int64_t nv,
+                         int64_t *na)
+{
+	while (video_ended || (double)*na / p->rate < (double)nv / p->fps) {
+		ssize_t got = sh_media_audio_read(p->ain, abuf, (size_t)fsize);
+		if (got < 0)
+			sh_die("%s", sh_error());
+		if (got == 0)
+			return false;
+		if (av_frame_make_writable(af) < 0)
+			sh_die("out of memory");
+		af->nb_samples = (int)got;
+		for (int c = 0; c < p->ch; c++) {
+			float *d = (float *)af->data[c];
+			for (ssize_t i = 0; i < got; i++)
+				d[i] = abuf[i * p->ch + c];
+		}
+		af->pts = *na;
+		*na += got;
+		send(mx, mx->aenc, mx->ast, af);
+		if (got < fsize)
+			return false; /* a short frame is the encoder's last */
+	}
+	return true;
+}
+
+/* Encode: video frame by frame, audio kept up to the video's time; then check
+ * the two lengths agree. */
+static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
+{
+	const sh_y4m_info *info = &p->info;
 	AVFrame *vf = av_frame_alloc();
 	vf->format = AV_PIX_FMT_YUV420P;
-	vf->width = info.width;
-	vf->height = info.height;
+	vf->width = info->width;
+	vf->height = info->height;
 	if (av_frame_get_buffer(vf, 0) < 0)
 		sh_die("out of memory");
 	AVFrame *af = av_frame_alloc();
-	int fsize = mx.aenc->frame_size > 0 ? mx.aenc->frame_size : 1024;
+	int fsize = mx->aenc->frame_size > 0 ? mx->aenc->frame_size : 1024;
 	af->format = AV_SAMPLE_FMT_FLTP;
 	af->nb_samples = fsize;
-	af->sample_rate = rate;
-	av_channel_layout_copy(&af->ch_layout, &mx.aenc->ch_layout);
+	af->sample_rate = p->rate;
+	av_channel_layout_copy(&af->ch_layout, &mx->aenc->ch_layout);
 	if (av_frame_get_buffer(af, 0) < 0)
 		sh_die("out of memory");
-	uint8_t *img = sh_malloc(info.frame_size);
-	float *abuf = sh_malloc((size_t)fsize * ch * sizeof *abuf);
+	uint8_t *img = sh_malloc(info->frame_size);
+	float *abuf = sh_malloc((size_t)fsize * p->ch * sizeof *abuf);
 	int64_t nv = 0, na = 0;
-	bool aend = false;
+	bool audio_left = true;
 	sh_progress pr;
 	sh_progress_start(&pr, "encoding");
 	for (;;) {
-		int r = sh_media_video_read(vin, img);
+		int r = sh_media_video_read(p->vin, img);
 		if (r < 0)
 			sh_die("%s", sh_error());
 		if (r == 1) {
 			if (av_frame_make_writable(vf) < 0)
 				sh_die("out of memory");
-			sh_frame_to_av(&info, img, vf);
+			sh_frame_to_av(info, img, vf);
 			vf->pts = nv++;
-			send(&mx, mx.venc, mx.vst, vf);
-			if (vi->duration > 0)
-				sh_progress_update(&pr, nv / fps / vi->duration);
+			send(mx, mx->venc, mx->vst, vf);
+			if (p->vi->duration > 0)
+				sh_progress_update(&pr, nv / p->fps / p->vi->duration);
 		}
-		/* audio up to the video's time (all of it once the video has ended) */
-		while (!aend && (r == 0 || (double)na / rate < (double)nv / fps)) {
-			ssize_t got = sh_media_audio_read(ain, abuf, (size_t)fsize);
-			if (got < 0)
-				sh_die("%s", sh_error());
-			if (got == 0) {
-				aend = true;
-				break;
-			}
-			if (av_frame_make_writable(af) < 0)
-				sh_die("out of memory");
-			af->nb_samples = (int)got;
-			for (int c = 0; c < ch; c++) {
-				float *d = (float *)af->data[c];
-				for (ssize_t i = 0; i < got; i++)
-					d[i] = abuf[i * ch + c];
-			}
-			af->pts = na;
-			na += got;
-			send(&mx, mx.aenc, mx.ast, af);
-			if (got < fsize) {
-				aend = true; /* a short frame is the encoder's last */
-			}
-		}
+		if (audio_left)
+			audio_left = encode_audio(p, mx, af, abuf, fsize, r == 0, nv, &na);
 		if (r == 0)
 			break;
 	}
 	sh_progress_end(&pr);
-	send(&mx, mx.venc, mx.vst, NULL);
-	send(&mx, mx.aenc, mx.ast, NULL);
+	send(mx, mx->venc, mx->vst, NULL);
+	send(mx, mx->aenc, mx->ast, NULL);
 
-	double vdur = nv / fps, adur = (double)na / rate;
+	double vdur = nv / p->fps, adur = (double)na / p->rate;
 	if (nv == 0)
-		sh_die("%s: no video frames", vpath);
+		sh_die("%s: no video frames", p->vpath);
 	if (na == 0)
-		sh_die("%s: no audio", apath);
-	if (fabs(vdur - adur) > 1.0 / fps + 1e-9)
+		sh_die("%s: no audio", p->apath);
+	if (fabs(vdur - adur) > 1.0 / p->fps + 1e-9)
 		sh_die("%s is %.3fs long but %s is %.3fs (%lld frames at %g fps): they must agree within one "
 		       "frame; make the video with avbond or trim the audio",
-		       apath, adur, vpath, vdur, (long long)nv, fps);
-	e = av_write_trailer(mx.oc);
+		       p->apath, adur, p->vpath, vdur, (long long)nv, p->fps);
+	free(img);
+	free(abuf);
+	av_frame_free(&vf);
+	av_frame_free(&af);
+	*nv_out = nv;
+	*na_out = na;
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_program prog = {.usage = usage,
+	                   .summary = "encode audio + y4m video into MP4/MOV (H.264 + AAC) or MKV, checking they are equally long"};
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	plan p = {0};
+	validate(&p, argc, argv, first);
+	plan_inputs(&p);
+
+	sh_atomic *at = sh_atomic_open(out_path);
+	if (!at)
+		sh_die("%s", sh_error());
+	muxer mx = {0};
+	open_muxer(&p, &mx, at);
+	int64_t nv, na;
+	encode(&p, &mx, &nv, &na);
+	int e = av_write_trailer(mx.oc);
 	if (e < 0)
 		sh_die("%s: cannot finish: %s", out_path, averr(e));
 	avio_closep(&mx.oc->pb);
 	if (sh_atomic_commit(at) != 0)
 		sh_die("%s", sh_error());
-	sh_note("%lld frames (%.3fs), %lld audio samples (%.3fs)", (long long)nv, vdur, (long long)na, adur);
+	sh_note("%lld frames (%.3fs), %lld audio samples (%.3fs)", (long long)nv, nv / p.fps, (long long)na,
+	        (double)na / p.rate);
 
-	free(img);
-	free(abuf);
-	av_frame_free(&vf);
-	av_frame_free(&af);
 	av_packet_free(&mx.pkt);
 	avcodec_free_context(&mx.venc);
 	avcodec_free_context(&mx.aenc);
 	avformat_free_context(mx.oc);
-	sh_media_close(vin);
-	sh_media_close(ain);
+	sh_media_close(p.vin);
+	sh_media_close(p.ain);
 	return 0;
 }

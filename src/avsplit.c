@@ -28,6 +28,51 @@ static int64_t rate = 0;               /* audio sample rate; 0 = the source's */
 static int64_t channels = 0;           /* audio channels; 0 = the source's (1 and 2 mix down) */
 static const char *bits = "32";
 
+/* The video stream, decoded to the planned geometry, as y4m to PATH. */
+static void write_video(sh_media *m, const sh_media_video_opts *vo, const char *path)
+{
+	sh_y4m_info info;
+	if (sh_media_video_begin(m, vo, &info) != 0)
+		sh_die("%s", sh_error());
+	sh_y4m_out *out = sh_y4m_create(path, &info);
+	if (!out)
+		sh_die("%s", sh_error());
+	uint8_t *frame = sh_malloc(info.frame_size);
+	int r;
+	while ((r = sh_media_video_read(m, frame)) == 1)
+		if (sh_y4m_write_frame(out, frame) != 0)
+			sh_die("%s", sh_error());
+	if (r < 0 || sh_y4m_finish(out) != 0)
+		sh_die("%s", sh_error());
+	sh_note("%lld video frames at %d/%d fps", (long long)sh_media_video_count(m), info.fps_num, info.fps_den);
+	free(frame);
+}
+
+/* The audio stream from T0 for DUR seconds (0: to the end) to PATH. */
+static void write_audio(sh_media *m, double t0, double dur, const char *path)
+{
+	if (sh_media_audio_begin(m, (int)rate, (int)channels, t0, dur) != 0)
+		sh_die("%s", sh_error());
+	sh_audio_out_opts ao = {.bits = sh_parse_bits(bits), .dither_seed = 0};
+	if (sh_audio_check_output(path, ao.bits, sh_media_audio_rate(m), sh_media_audio_channels(m)) != 0)
+		sh_usage_error("%s", sh_error());
+	sh_audio_out *out = sh_audio_create(path, sh_media_audio_rate(m), sh_media_audio_channels(m), &ao);
+	if (!out)
+		sh_die("%s", sh_error());
+	size_t block = 4096;
+	float *buf = sh_malloc(block * sh_media_audio_channels(m) * sizeof *buf);
+	ssize_t n;
+	while ((n = sh_media_audio_read(m, buf, block)) > 0)
+		if (sh_audio_write(out, buf, (size_t)n) != 0)
+			sh_die("%s", sh_error());
+	if (n < 0)
+		sh_die("%s", sh_error());
+	sh_note("%lld audio frames at %d Hz", (long long)sh_audio_written(out), sh_media_audio_rate(m));
+	if (sh_audio_finish(out) != 0)
+		sh_die("%s", sh_error());
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
@@ -37,24 +82,24 @@ int main(int argc, char **argv)
 		{.name = "video", .short_name = 'V', .type = SH_OPT_STRING, .dest = &video_path,
 		 .no_preset = true, .arg = "FILE", .help = "write the video to FILE as y4m (- stdout)"},
 		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
-		 .help = "output frame rate, e.g. 30, 24, 30000/1001 (the source's)"},
+		 .help = "output frame rate, e.g. 30, 24, 30000/1001; unset: the source's"},
 		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
-		 .help = "output frame size, 2..16384 each (the source's)"},
+		 .help = "output frame size, 2..16384 each; unset: the source's"},
 		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
-		 .help = "how the picture fills a different aspect (crop)"},
+		 .help = "how the picture fills a different aspect"},
 		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
 		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
-		 .help = "y4m chroma: 420jpeg 420mpeg2 420paldv 420 422 444 mono (420jpeg)"},
+		 .help = "y4m chroma: 420jpeg 420mpeg2 420paldv 420 422 444 mono"},
 		{.name = "start", .type = SH_OPT_STRING, .dest = &start, .arg = "T",
-		 .help = "start this far into the source: seconds, 500ms, 2f (0)"},
+		 .help = "start this far into the source: seconds, 500ms, 2f"},
 		{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
-		 .help = "take this much: seconds, 500ms, 48f (to the end)"},
+		 .help = "take this much: seconds, 500ms, 48f; unset: to the end"},
 		{.name = "rate", .type = SH_OPT_INT, .dest = &rate, .min = 0, .max = SH_MAX_RATE, .arg = "HZ",
-		 .help = "audio sample rate, 1000..768000, 0 = the source's (0)"},
+		 .unit = "Hz", .help = "audio sample rate, 1000..768000, 0 = the source's"},
 		{.name = "channels", .short_name = 'c', .type = SH_OPT_INT, .dest = &channels, .min = 0, .max = 64,
-		 .help = "audio channels, 0 = the source's (0)"},
+		 .help = "audio channels, 0 = the source's"},
 		{.name = "bits", .type = SH_OPT_CHOICE, .dest = &bits, .choices = "16|24|32|32f",
-		 .arg = "16|24|32f", .help = "sample format of an audio file (32 = float)"},
+		 .arg = "16|24|32f", .help = "sample format of an audio file; 32 is float"},
 		{0},
 	};
 	sh_program prog = {.usage = usage,
@@ -69,12 +114,13 @@ int main(int argc, char **argv)
 		sh_usage_error("--rate: %lld is out of range %d..%d", (long long)rate, SH_MIN_RATE, SH_MAX_RATE);
 
 	sh_media_video_opts vo;
-	sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
+	if (sh_media_video_opts_cli(&vo, size, fit, chroma, fps) != 0)
+		sh_usage_error("%s", sh_error());
 
-	if (video_path)
-		video_path = sh_media_output(video_path);
-	if (audio_path)
-		audio_path = sh_media_output(audio_path);
+	if (video_path && !(video_path = sh_media_output(video_path)))
+		sh_die("%s", sh_error());
+	if (audio_path && !(audio_path = sh_media_output(audio_path)))
+		sh_die("%s", sh_error());
 	if (audio_path && video_path && !strcmp(audio_path, "-") && !strcmp(video_path, "-"))
 		sh_usage_error("audio and video cannot both go to stdout");
 	bool from_stdin = !strcmp(src, "-");
@@ -118,40 +164,14 @@ int main(int argc, char **argv)
 	vo.duration = dur;
 
 	if (video_path) {
-		sh_y4m_info info;
-		if (sh_media_video_begin(m, &vo, &info) != 0)
-			sh_die("%s", sh_error());
-		sh_y4m_out *out = sh_y4m_create(video_path, &info);
-		uint8_t *frame = sh_malloc(info.frame_size);
-		int r;
-		while ((r = sh_media_video_read(m, frame)) == 1)
-			sh_y4m_write_frame(out, frame);
-		if (r < 0)
-			sh_die("%s", sh_error());
-		sh_y4m_finish(out);
-		sh_note("%lld video frames at %d/%d fps", (long long)sh_media_video_count(m), info.fps_num,
-		        info.fps_den);
-		free(frame);
+		write_video(m, &vo, video_path);
 		sh_media_close(m);
 		m = NULL;
 	}
 	if (audio_path) {
 		if (!m && !(m = sh_media_open(src)))
 			sh_die("%s", sh_error());
-		if (sh_media_audio_begin(m, (int)rate, (int)channels, t0, dur) != 0)
-			sh_die("%s", sh_error());
-		sh_audio_out_opts ao = {.bits = sh_parse_bits(bits), .dither_seed = 0};
-		sh_audio_out *out = sh_audio_create(audio_path, sh_media_audio_rate(m), sh_media_audio_channels(m), &ao);
-		size_t block = 4096;
-		float *buf = sh_malloc(block * sh_media_audio_channels(m) * sizeof *buf);
-		ssize_t n;
-		while ((n = sh_media_audio_read(m, buf, block)) > 0)
-			sh_audio_write(out, buf, (size_t)n);
-		if (n < 0)
-			sh_die("%s", sh_error());
-		sh_note("%lld audio frames at %d Hz", (long long)sh_audio_written(out), sh_media_audio_rate(m));
-		sh_audio_finish(out);
-		free(buf);
+		write_audio(m, t0, dur, audio_path);
 	}
 	sh_media_close(m);
 	return 0;

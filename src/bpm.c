@@ -8,58 +8,65 @@
 #include "cli.h"
 #include "tempo.h"
 
-static const char usage[] = "bpm [options] [FILE]";
-
 /* Defaults. */
 static double min_bpm = 50;   /* slowest tempo considered: raise it to stop half-time answers on slow grooves */
 static double max_bpm = 220;  /* fastest: lower it to stop double-time answers on busy hi-hats */
 static double centre = 130;   /* where the tempo prior peaks: low favours half-time feels, high favours double-time */
 static double width = 1.0;    /* prior width in octaves: narrow trusts the prior, wide trusts the signal */
 static bool json = false;     /* JSON report with beats and the alternative tempo */
-static const char *out_path = "-";
 
 static sh_option options[] = {
-	{"min", 0, SH_OPT_DOUBLE, &min_bpm, 10, 1000, NULL, 0, false, "BPM", "slowest tempo considered (default 50, 10..1000)"},
-	{"max", 0, SH_OPT_DOUBLE, &max_bpm, 10, 1000, NULL, 0, false, "BPM", "fastest tempo considered (default 220, 10..1000)"},
-	{"prior", 0, SH_OPT_DOUBLE, &centre, 20, 500, NULL, 0, false, "BPM", "centre of the tempo prior (default 130, 20..500)"},
-	{"prior-width", 0, SH_OPT_DOUBLE, &width, 0, 10, NULL, 0, false, "OCT", "width of the prior in octaves, 0 = flat (default 1, 0..10)"},
-	{"json", 'j', SH_OPT_FLAG, &json, 0, 0, NULL, 0, false, NULL, "print a JSON report: bpm, confidence, beats, alternative"},
-	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the result to FILE (default stdout)"},
+	{.name = "min", .type = SH_OPT_DOUBLE, .dest = &min_bpm, .min = 10, .max = 1000, .arg = "BPM",
+	 .unit = "BPM", .help = "slowest tempo considered, 10..1000"},
+	{.name = "max", .type = SH_OPT_DOUBLE, .dest = &max_bpm, .min = 10, .max = 1000, .arg = "BPM",
+	 .unit = "BPM", .help = "fastest tempo considered, 10..1000"},
+	{.name = "prior", .type = SH_OPT_DOUBLE, .dest = &centre, .min = 20, .max = 500, .arg = "BPM",
+	 .unit = "BPM", .help = "centre of the tempo prior, 20..500"},
+	{.name = "prior-width", .type = SH_OPT_DOUBLE, .dest = &width, .min = 0, .max = 10, .arg = "OCT",
+	 .unit = "octaves", .help = "width of the prior, 0 = flat, 0..10"},
+	{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &json,
+	 .help = "print a JSON report: bpm, confidence, beats, alternative"},
 	{0},
 };
 
 static sh_tempo *tempo;
 static sh_tempo_opts topts;
 
-static void init(void *user, int rate) { tempo = sh_tempo_new(rate, &topts); }
+static int init(void *user, int rate) { return (tempo = sh_tempo_new(rate, &topts)) ? 0 : -1; }
 static void feed(void *user, const float *x, size_t n) { sh_tempo_feed(tempo, x, n); }
 
-int main(int argc, char **argv)
+/* The tempo range, and the analysis options from the knobs */
+static int check(void)
 {
-	sh_init(argc, argv);
-	sh_program prog = {usage, "estimate the tempo (BPM) and beats of audio", false, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	if (argc - first > 1)
-		sh_usage_error("one input at a time (got %d)", argc - first);
-	if (min_bpm >= max_bpm)
-		sh_usage_error("--min %g must be below --max %g", min_bpm, max_bpm);
+	if (min_bpm >= max_bpm) {
+		sh_set_error("--min %g must be below --max %g", min_bpm, max_bpm);
+		return -1;
+	}
 	sh_tempo_opts_default(&topts);
 	topts.min_bpm = min_bpm;
 	topts.max_bpm = max_bpm;
 	topts.prior_bpm = centre;
 	topts.prior_width = width;
 	topts.beats = json;
-	const char *name; /* owned: the source as named in messages */
-	sh_analysis_stream(first < argc ? argv[first] : "-", init, feed, NULL, &name);
+	return 0;
+}
+
+/* The tempo as a line, or the JSON report. */
+static char *report(const char *name, ssize_t frames, size_t *length)
+{
 	sh_tempo_result r;
-	if (sh_tempo_finish(tempo, &r) < 0)
-		sh_die("%s: %s", name, sh_error());
+	int found = sh_tempo_finish(tempo, &r);
 	sh_tempo_free(tempo);
-	if (r.bpm <= 0)
-		sh_die("%s: no tempo found: %s", name,
-		       r.duration < 2 ? "shorter than 2 seconds" : "no rhythmic onsets (silence or a steady sound)");
+	if (found < 0) {
+		sh_set_error("%s: %s", name, sh_error());
+		return NULL;
+	}
+	if (r.bpm <= 0) {
+		sh_set_error("%s: no tempo found: %s", name,
+		             r.duration < 2 ? "shorter than 2 seconds" : "no rhythmic onsets (silence or a steady sound)");
+		sh_tempo_result_free(&r);
+		return NULL;
+	}
 	char a[32], b[32];
 	size_t cap = 256 + r.nbeats * 16, len = 0;
 	char *txt = sh_malloc(cap);
@@ -79,10 +86,14 @@ int main(int argc, char **argv)
 			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.beats[i], 3));
 		len += (size_t)snprintf(txt + len, cap - len, "]}\n");
 	}
-	if (sh_write_file_atomic(out_path, txt, len) != 0)
-		sh_die("%s", sh_error());
-	free(txt);
 	sh_tempo_result_free(&r);
-	free((char *)name);
-	return 0;
+	*length = len;
+	return txt;
 }
+
+static const sh_analysis_program bpm = {
+	.usage = "bpm [options] [FILE]", .summary = "estimate the tempo (BPM) and beats of audio",
+	.options = options, .check = check, .init = init, .feed = feed, .report = report,
+};
+
+int main(int argc, char **argv) { return sh_analysis_main(&bpm, argc, argv); }

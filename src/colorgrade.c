@@ -14,7 +14,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* -1 = cold blue night; -0.3 = cool daylight; 0 = neutral; 0.3 = golden hour;
  * 1 = sodium-lamp orange. */
 static sh_range temperature = {0, 0};
@@ -33,24 +32,22 @@ static sh_range saturation = {1, 1};
 static const char *curve = NULL;
 
 static sh_option options[] = {
-	{"temperature", 't', SH_OPT_RANGE, &temperature, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "cool (-1) to warm (1), drawn per run (0)"},
-	{"tint", 0, SH_OPT_RANGE, &tint, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "green (-1) to magenta (1), drawn per run (0)"},
-	{"contrast", 'c', SH_OPT_RANGE, &contrast, 0, 4, NULL, 0, false, "MIN..MAX",
-	 "contrast around mid-grey, drawn per run (1; 0..4)"},
-	{"brightness", 'b', SH_OPT_RANGE, &brightness, -1, 1, NULL, 0, false, "MIN..MAX",
-	 "added light as a fraction of the range, drawn per run (0; -1..1)"},
-	{"gamma", 'g', SH_OPT_RANGE, &gamma_, 0.1, 10, NULL, 0, false, "MIN..MAX",
-	 "mid-tone gamma, drawn per run (1; 0.1..10)"},
-	{"saturation", 's', SH_OPT_RANGE, &saturation, 0, 4, NULL, 0, false, "MIN..MAX",
-	 "colour saturation, drawn per run (1; 0..4)"},
-	{"curve", 'C', SH_OPT_STRING, &curve, 0, 0, NULL, 0, false, "X/Y,...",
-	 "luma curve through these points in 0..1 (none)"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "temperature", .short_name = 't', .type = SH_OPT_RANGE, .dest = &temperature, .min = -1, .max = 1,
+	 .arg = "MIN..MAX", .help = "cool (-1) to warm (1), drawn per run"},
+	{.name = "tint", .type = SH_OPT_RANGE, .dest = &tint, .min = -1, .max = 1, .arg = "MIN..MAX",
+	 .help = "green (-1) to magenta (1), drawn per run"},
+	{.name = "contrast", .short_name = 'c', .type = SH_OPT_RANGE, .dest = &contrast, .min = 0, .max = 4,
+	 .arg = "MIN..MAX", .help = "contrast around mid-grey, drawn per run"},
+	{.name = "brightness", .short_name = 'b', .type = SH_OPT_RANGE, .dest = &brightness, .min = -1, .max = 1,
+	 .arg = "MIN..MAX", .help = "added light as a fraction of the range, drawn per run"},
+	{.name = "gamma", .short_name = 'g', .type = SH_OPT_RANGE, .dest = &gamma_, .min = 0.1, .max = 10,
+	 .arg = "MIN..MAX", .help = "mid-tone gamma, drawn per run"},
+	{.name = "saturation", .short_name = 's', .type = SH_OPT_RANGE, .dest = &saturation, .min = 0, .max = 4,
+	 .arg = "MIN..MAX", .help = "colour saturation, drawn per run"},
+	{.name = "curve", .short_name = 'C', .type = SH_OPT_STRING, .dest = &curve, .arg = "X/Y,...",
+	 .help = "luma curve through these points in 0..1"},
 	{0},
 };
-
 #define MAXPTS 32
 
 typedef struct {
@@ -58,8 +55,9 @@ typedef struct {
 	double x[MAXPTS], y[MAXPTS], m[MAXPTS];
 } spline;
 
-/* Monotone cubic (Fritsch-Carlson): no overshoot between points. */
-static void parse_curve(const char *text, spline *s)
+/* Monotone cubic (Fritsch-Carlson): no overshoot between points. -1 + sh_error()
+ * on a malformed list. */
+static int parse_curve(const char *text, spline *s)
 {
 	s->n = 0;
 	const char *p = text;
@@ -68,27 +66,35 @@ static void parse_curve(const char *text, spline *s)
 			p++;
 		if (!*p)
 			break;
-		char *end;
-		double x = strtod(p, &end);
-		if (end == p || *end != '/')
-			sh_usage_error("--curve: '%s': expected points X/Y separated by commas", text);
-		p = end + 1;
-		double y = strtod(p, &end);
-		if (end == p)
-			sh_usage_error("--curve: '%s': expected points X/Y separated by commas", text);
-		p = end;
-		if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
-			sh_usage_error("--curve: point %g/%g is outside 0..1", x, y);
-		if (s->n == MAXPTS)
-			sh_usage_error("--curve: more than %d points", MAXPTS);
-		if (s->n && x <= s->x[s->n - 1])
-			sh_usage_error("--curve: x values must increase (%g after %g)", x, s->x[s->n - 1]);
+		char *xend, *yend = NULL;
+		double x = strtod(p, &xend), y = 0;
+		if (xend != p && *xend == '/')
+			y = strtod(xend + 1, &yend);
+		if (!yend || yend == xend + 1) {
+			sh_set_error("--curve: '%s': expected points X/Y separated by commas", text);
+			return -1;
+		}
+		p = yend;
+		if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) {
+			sh_set_error("--curve: point %g/%g is outside 0..1", x, y);
+			return -1;
+		}
+		if (s->n == MAXPTS) {
+			sh_set_error("--curve: more than %d points", MAXPTS);
+			return -1;
+		}
+		if (s->n && x <= s->x[s->n - 1]) {
+			sh_set_error("--curve: x values must increase (%g after %g)", x, s->x[s->n - 1]);
+			return -1;
+		}
 		s->x[s->n] = x;
 		s->y[s->n] = y;
 		s->n++;
 	}
-	if (s->n < 2)
-		sh_usage_error("--curve: '%s': needs at least two points", text);
+	if (s->n < 2) {
+		sh_set_error("--curve: '%s': needs at least two points", text);
+		return -1;
+	}
 	double d[MAXPTS];
 	for (int i = 0; i + 1 < s->n; i++)
 		d[i] = (s->y[i + 1] - s->y[i]) / (s->x[i + 1] - s->x[i]);
@@ -108,6 +114,7 @@ static void parse_curve(const char *text, spline *s)
 			s->m[i + 1] = t * b * d[i];
 		}
 	}
+	return 0;
 }
 
 static double eval_curve(const spline *s, double x)
@@ -130,63 +137,67 @@ static uint8_t clamp_round(double v)
 	return (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k);
 }
 
-int main(int argc, char **argv)
-{
-	sh_init(argc, argv);
-	sh_program prog = {"colorgrade [options] [FILE]", "colour-grade a y4m stream", true, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	spline sp;
-	if (curve)
-		parse_curve(curve, &sp);
-
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	/* one draw per knob, in a fixed order */
-	double temp = sh_rng_between(&rng, temperature.lo, temperature.hi);
-	double tnt = sh_rng_between(&rng, tint.lo, tint.hi);
-	double con = sh_rng_between(&rng, contrast.lo, contrast.hi);
-	double bri = sh_rng_between(&rng, brightness.lo, brightness.hi);
-	double gam = sh_rng_between(&rng, gamma_.lo, gamma_.hi);
-	double sat = sh_rng_between(&rng, saturation.lo, saturation.hi);
-	sh_note("seed %llu: temperature %.3f tint %.3f contrast %.3f brightness %.3f gamma %.3f saturation %.3f",
-	        (unsigned long long)prog.seed, temp, tnt, con, bri, gam, sat);
-
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
+typedef struct {
+	spline curve;
 	uint8_t lut[3][256];
-	double range = vf.white - vf.black;
+	bool id[3];             /* tables that change nothing */
+} state;
+
+static int check(void *st)
+{
+	state *s = st;
+	return curve ? parse_curve(curve, &s->curve) : 0;
+}
+
+/* The whole grade as three tables, from one draw per knob in a fixed order. */
+static int start(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	double temp = sh_rng_between(rng, temperature.lo, temperature.hi);
+	double tnt = sh_rng_between(rng, tint.lo, tint.hi);
+	double con = sh_rng_between(rng, contrast.lo, contrast.hi);
+	double bri = sh_rng_between(rng, brightness.lo, brightness.hi);
+	double gam = sh_rng_between(rng, gamma_.lo, gamma_.hi);
+	double sat = sh_rng_between(rng, saturation.lo, saturation.hi);
+	sh_note("temperature %.3f tint %.3f contrast %.3f brightness %.3f gamma %.3f saturation %.3f", temp, tnt, con,
+	        bri, gam, sat);
+	double range = vf->white - vf->black;
 	for (int v = 0; v < 256; v++) {
-		double x = (v - vf.black) / range;
+		double x = (v - vf->black) / range;
 		x = (x - 0.5) * con + 0.5 + bri;
 		if (gam != 1 && x > 0)
 			x = pow(x, 1 / gam);
 		if (curve)
-			x = eval_curve(&sp, x);
-		lut[0][v] = clamp_round(vf.black + x * range);
+			x = eval_curve(&s->curve, x);
+		s->lut[0][v] = clamp_round(vf->black + x * range);
 		/* warm: more red (Cr up), less blue (Cb down); magenta: both up */
-		double cscale = vf.full_range ? 1.0 : 224.0 / 255.0;
+		double cscale = vf->full_range ? 1.0 : 224.0 / 255.0;
 		double du = (-temp * 24 + tnt * 16) * cscale, dv = (temp * 24 + tnt * 16) * cscale;
-		lut[1][v] = clamp_round(128 + (v - 128) * sat + du);
-		lut[2][v] = clamp_round(128 + (v - 128) * sat + dv);
+		s->lut[1][v] = clamp_round(128 + (v - 128) * sat + du);
+		s->lut[2][v] = clamp_round(128 + (v - 128) * sat + dv);
 	}
-	bool id[3];
 	for (int p = 0; p < 3; p++)
-		id[p] = sh_lut_is_identity(lut[p]);
-
-	while (sh_vf_read(&vf)) {
-		for (int p = 0; p < vf.nplanes; p++) {
-			if (id[p])
-				continue;
-			int w = vf.pw[p];
-			uint8_t *row = vf.plane[p];
-			for (int y = 0; y < vf.ph[p]; y++, row += w)
-				sh_lut_row(row, lut[p], w);
-		}
-		sh_vf_write(&vf, NULL);
-	}
-	sh_vf_close(&vf);
+		s->id[p] = sh_lut_is_identity(s->lut[p]);
 	return 0;
 }
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	for (int p = 0; p < vf->nplanes; p++) {
+		if (s->id[p])
+			continue;
+		int w = vf->pw[p];
+		uint8_t *row = vf->plane[p];
+		for (int y = 0; y < vf->ph[p]; y++, row += w)
+			sh_lut_row(row, s->lut[p], w);
+	}
+	return 0;
+}
+
+static const sh_vf_program colorgrade = {
+	.usage = "colorgrade [options] [FILE]", .summary = "colour-grade a y4m stream",
+	.options = options, .state_size = sizeof(state), .check = check, .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&colorgrade, argc, argv); }

@@ -15,9 +15,10 @@
 #include "chromakey.h"
 #include "media.h"
 #include "rng.h"
+#include "vfilter.h"
 #include "y4m.h"
 
-static const char *usage =
+static const char usage[] =
 	"colorkey [-m fixed|kmeans|luminance|motion] [options] [-o OUT.y4m] BOTTOM LAYER...  |  colorkey --replay SESSION";
 
 /* Defaults */
@@ -259,164 +260,196 @@ static void analyse(layer *l, const sh_y4m_info *info, sh_rng *rng, const uint32
 	l->analysed = true;
 }
 
-int main(int argc, char **argv)
-{
-	sh_init(argc, argv);
-	sh_option opts[] = {
-		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
-		 .arg = "FILE", .help = "write y4m to FILE instead of stdout"},
-		{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &mode,
-		 .choices = "fixed|kmeans|luminance|motion", .arg = "MODE",
-		 .help = "fixed, kmeans, luminance or motion (kmeans)"},
-		{.name = "colors", .short_name = 'c', .type = SH_OPT_STRING, .dest = &colors, .arg = "LIST",
-		 .help = "fixed: key colours, 0xRRGGBB or names, comma-separated (white)"},
-		{.name = "similarity", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &similarity, .min = 0,
-		 .max = 1, .help = "closeness that vanishes, 0..1, drawn per layer (0.2..0.4)"},
-		{.name = "blend", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &blend, .min = 0, .max = 1,
-		 .help = "edge softness, 0..1, drawn per layer (0..0.1)"},
-		{.name = "clusters", .short_name = 'k', .type = SH_OPT_INT, .dest = &clusters, .min = 1, .max = 16,
-		 .help = "kmeans: colour groups, 1..16 (3)"},
-		{.name = "keys", .type = SH_OPT_INT, .dest = &keys, .min = 1, .max = SH_KEY_MAX_COLORS,
-		 .help = "kmeans: largest groups keyed, 1..8 (1)"},
-		{.name = "luma", .type = SH_OPT_CHOICE, .dest = &luma, .choices = "dark|bright|auto",
-		 .help = "luminance: key the dark or bright parts, or pick per layer (auto)"},
-		{.name = "window", .type = SH_OPT_INT, .dest = &window, .min = 3, .max = 15,
-		 .help = "motion: frames in the median, odd, 3..15 (7)"},
-		{.name = "interval", .type = SH_OPT_INT, .dest = &interval, .min = 1, .max = 1000,
-		 .help = "motion: frames between median samples (5)"},
-		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
-		 .help = "output size; other layers are scaled to it (the bottom layer's)"},
-		{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
-		 .help = "output frame rate (the bottom layer's)"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
-		 .help = "how layers of another aspect fill the frame (crop)"},
-		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
-		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",
-		 .help = "y4m chroma (420jpeg)"},
-		{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
-		 .help = "output length; the bottom layer loops to fill it (the bottom layer's length)"},
-		{.name = "random-trim", .short_name = 't', .type = SH_OPT_FLAG, .dest = &random_trim,
-		 .help = "start each source at a random point (seeded)"},
-		{.name = "no-loop", .type = SH_OPT_FLAG, .dest = &no_loop,
-		 .help = "upper layers that end freeze on their last frame instead of looping"},
-		{.name = "record", .type = SH_OPT_STRING, .dest = &record_path, .no_preset = true, .arg = "FILE",
-		 .help = "write the session (sources, trims, keys, seed) as JSON to FILE"},
-		{.name = "replay", .type = SH_OPT_STRING, .dest = &replay_path, .no_preset = true, .arg = "FILE",
-		 .help = "render a recorded session again, bit-exact"},
-		{0},
-	};
-	sh_program prog = {.usage = usage,
-	                   .summary = "layer videos with colour keys: fixed colours, k-means, luminance or motion",
-	                   .has_seed = true};
-	int first = sh_parse_options(&prog, opts, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	int n = argc - first;
-	out_path = sh_media_output(out_path);
-	layer *L = NULL;
-	sh_media_video_opts vo;
-	sh_media_video_opts_default(&vo);
-	int64_t max_frames = -1;
-	uint64_t seed = prog.seed;
-	uint32_t fixed[SH_KEY_MAX_COLORS];
-	int nfixed = 0;
+static sh_option options[] = {
+	SH_VF_OUTPUT_OPTION(out_path),
+	{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &mode,
+	 .choices = "fixed|kmeans|luminance|motion", .arg = "MODE",
+	 .help = "what is keyed: given colours, each layer's own, its shadows or highlights, or what stands still"},
+	{.name = "colors", .short_name = 'c', .type = SH_OPT_STRING, .dest = &colors, .arg = "LIST",
+	 .help = "fixed: key colours, 0xRRGGBB or names, comma-separated"},
+	{.name = "similarity", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &similarity, .min = 0, .max = 1,
+	 .help = "closeness that vanishes, 0..1, drawn per layer"},
+	{.name = "blend", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &blend, .min = 0, .max = 1,
+	 .help = "edge softness, 0..1, drawn per layer"},
+	{.name = "clusters", .short_name = 'k', .type = SH_OPT_INT, .dest = &clusters, .min = 1, .max = 16,
+	 .help = "kmeans: colour groups, 1..16"},
+	{.name = "keys", .type = SH_OPT_INT, .dest = &keys, .min = 1, .max = SH_KEY_MAX_COLORS,
+	 .help = "kmeans: largest groups keyed, 1..8"},
+	{.name = "luma", .type = SH_OPT_CHOICE, .dest = &luma, .choices = "dark|bright|auto",
+	 .help = "luminance: key the dark or bright parts, or pick per layer"},
+	{.name = "window", .type = SH_OPT_INT, .dest = &window, .min = 3, .max = 15, .unit = "frames",
+	 .help = "motion: frames in the median, odd, 3..15"},
+	{.name = "interval", .type = SH_OPT_INT, .dest = &interval, .min = 1, .max = 1000, .unit = "frames",
+	 .help = "motion: frames between median samples"},
+	{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
+	 .help = "output size; other layers are scaled to it; unset: the bottom layer's"},
+	{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
+	 .help = "output frame rate; unset: the bottom layer's"},
+	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
+	 .help = "how layers of another aspect fill the frame"},
+	{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma, .choices = SH_CHROMA_CHOICES,
+	 .arg = "CHROMA", .help = "y4m chroma"},
+	{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
+	 .help = "output length; the bottom layer loops to fill it; unset: the bottom layer's length"},
+	{.name = "random-trim", .short_name = 't', .type = SH_OPT_FLAG, .dest = &random_trim,
+	 .help = "start each source at a random point (seeded)"},
+	{.name = "no-loop", .type = SH_OPT_FLAG, .dest = &no_loop,
+	 .help = "upper layers that end freeze on their last frame instead of looping"},
+	{.name = "record", .type = SH_OPT_STRING, .dest = &record_path, .no_preset = true, .arg = "FILE",
+	 .help = "write the session (sources, trims, keys, seed) as JSON to FILE"},
+	{.name = "replay", .type = SH_OPT_STRING, .dest = &replay_path, .no_preset = true, .arg = "FILE",
+	 .help = "render a recorded session again, bit-exact"},
+	{0},
+};
 
+/* What a run composites: the layers, the output geometry, its length and seed. */
+typedef struct {
+	layer *L;
+	int n;
+	sh_media_video_opts vo;
+	int64_t max_frames;     /* -1: as long as the bottom layer */
+	double out_dur;         /* --duration in seconds, 0 unset */
+	uint64_t seed;
+	uint32_t fixed[SH_KEY_MAX_COLORS];
+	int nfixed;
+	sh_rng lrng[64];        /* one stream per layer */
+	sh_y4m_info info;       /* the output's header */
+} plan;
+
+/* The layers and geometry from the command line (or the session file), checked
+ * before any file is opened. */
+static void validate(plan *p, char **names, int n, uint64_t seed)
+{
+	sh_media_video_opts_default(&p->vo);
+	p->max_frames = -1;
+	p->seed = seed;
+	p->n = n;
 	if (replay_path) {
 		if (n > 0)
 			sh_usage_error("--replay takes its sources from the session file, not the command line");
-		L = load_session(replay_path, &n, &vo, &max_frames, &seed);
-	} else {
-		if (n < 1)
-			sh_usage_error("no layers (usage: %s)", usage);
-		if (n > 64)
-			sh_usage_error("%d layers: 64 at most", n);
-		int stdin_layers = 0;
-		for (int i = first; i < argc; i++)
-			stdin_layers += !strcmp(argv[i], "-");
-		if (stdin_layers > 1)
-			sh_usage_error("only one layer can come from stdin");
-		if (!strcmp(mode, "fixed") && sh_parse_colors(colors, fixed, &nfixed) != 0)
-			sh_usage_error("--colors: %s", sh_error());
-		sh_media_video_opts_cli(&vo, size, fit, chroma, fps);
-		L = sh_calloc((size_t)n, sizeof *L);
-		for (int i = 0; i < n; i++)
-			L[i].source = sh_strdup(argv[first + i]);
-		sh_note("seed %llu", (unsigned long long)seed);
+		p->L = load_session(replay_path, &p->n, &p->vo, &p->max_frames, &p->seed);
+		return;
 	}
-	sh_rng master;
-	sh_rng_seed(&master, seed);
-	sh_rng lrng[64];
+	if (n < 1)
+		sh_usage_error("no layers (usage: %s)", usage);
+	if (n > 64)
+		sh_usage_error("%d layers: 64 at most", n);
+	int stdin_layers = 0;
 	for (int i = 0; i < n; i++)
-		lrng[i] = sh_rng_fork(&master);
+		stdin_layers += !strcmp(names[i], "-");
+	if (stdin_layers > 1)
+		sh_usage_error("only one layer can come from stdin");
+	if (!strcmp(mode, "fixed") && sh_parse_colors(colors, p->fixed, &p->nfixed) != 0)
+		sh_usage_error("--colors: %s", sh_error());
+	if (sh_media_video_opts_cli(&p->vo, size, fit, chroma, fps) != 0)
+		sh_usage_error("%s", sh_error());
+	p->L = sh_calloc((size_t)n, sizeof *p->L);
+	for (int i = 0; i < n; i++)
+		p->L[i].source = sh_strdup(names[i]);
+	sh_note("seed %llu", (unsigned long long)p->seed);
+}
 
-	/* open every layer (all errors before any output) */
-	for (int i = 0; i < n; i++) {
-		L[i].m = sh_media_open(L[i].source);
-		if (!L[i].m)
-			sh_die("%s", sh_error());
-		if (!sh_media_get_info(L[i].m)->has_video)
-			sh_die("%s: no video stream", L[i].source);
-	}
+/* Geometry and length from the bottom layer where not given, then the draws, in
+ * layer order: trim, similarity, blend (the kmeans seeding comes later). */
+static void plan_layers(plan *p)
+{
+	layer *L = p->L;
 	const sh_media_info *bi = sh_media_get_info(L[0].m);
-	if (!replay_path) {
-		if (!vo.width) {
-			vo.width = bi->width;
-			vo.height = bi->height;
+	if (!p->vo.width) {
+		p->vo.width = bi->width;
+		p->vo.height = bi->height;
+	}
+	if (!p->vo.fps_num) {
+		p->vo.fps_num = bi->fps_num && !bi->is_image ? bi->fps_num : 25;
+		p->vo.fps_den = bi->fps_num && !bi->is_image ? bi->fps_den : 1;
+	}
+	if (sh_option_given(options, "duration")) {
+		if (sh_duration_seconds(&duration, 0, (double)p->vo.fps_num / p->vo.fps_den, 0, &p->out_dur) != 0)
+			sh_usage_error("--duration: %s", sh_error());
+		p->max_frames = llround(p->out_dur * p->vo.fps_num / p->vo.fps_den);
+	}
+	for (int i = 0; i < p->n; i++) {
+		const sh_media_info *mi = sh_media_get_info(L[i].m);
+		bool is_stdin = !strcmp(L[i].source, "-");
+		L[i].loop = i == 0 ? p->max_frames >= 0 : !no_loop;
+		if (is_stdin || mi->is_image)
+			L[i].loop = false;
+		double t = sh_rng_uniform(&p->lrng[i]);
+		if (random_trim && !is_stdin && mi->duration > 0) {
+			double room = mi->duration - (i == 0 && p->out_dur > 0 ? p->out_dur : 0);
+			if (i == 0 && p->max_frames < 0)
+				room = mi->duration * 0.5; /* the bottom decides the length: keep half of it */
+			if (room > 0)
+				L[i].start = floor(t * room * 1000) / 1000; /* whole milliseconds */
 		}
-		if (!vo.fps_num) {
-			vo.fps_num = bi->fps_num && !bi->is_image ? bi->fps_num : 25;
-			vo.fps_den = bi->fps_num && !bi->is_image ? bi->fps_den : 1;
-		}
-		double out_dur = 0;
-		if (sh_option_given(opts, "duration")) {
-			if (sh_duration_seconds(&duration, 0, (double)vo.fps_num / vo.fps_den, 0, &out_dur) != 0)
-				sh_usage_error("--duration: %s", sh_error());
-			max_frames = llround(out_dur * vo.fps_num / vo.fps_den);
-		}
-		/* draws, in layer order: trim, similarity, blend (then the kmeans seeding) */
-		for (int i = 0; i < n; i++) {
-			const sh_media_info *mi = sh_media_get_info(L[i].m);
-			bool is_stdin = !strcmp(L[i].source, "-");
-			L[i].loop = i == 0 ? max_frames >= 0 : !no_loop;
-			if (is_stdin || mi->is_image)
-				L[i].loop = false;
-			double t = sh_rng_uniform(&lrng[i]);
-			if (random_trim && !is_stdin && mi->duration > 0) {
-				double room = mi->duration - (i == 0 && out_dur > 0 ? out_dur : 0);
-				if (i == 0 && max_frames < 0)
-					room = mi->duration * 0.5; /* the bottom decides the length: keep half of it */
-				if (room > 0)
-					L[i].start = floor(t * room * 1000) / 1000; /* whole milliseconds */
-			}
-			if (i > 0) {
-				L[i].key.similarity = sh_rng_between(&lrng[i], similarity.lo, similarity.hi);
-				L[i].key.blend = sh_rng_between(&lrng[i], blend.lo, blend.hi);
-			}
+		if (i > 0) {
+			L[i].key.similarity = sh_rng_between(&p->lrng[i], similarity.lo, similarity.hi);
+			L[i].key.blend = sh_rng_between(&p->lrng[i], blend.lo, blend.hi);
 		}
 	}
+}
 
-	sh_y4m_info info = {0};
-	for (int i = 0; i < n; i++) {
-		sh_media_video_opts lo = vo;
-		lo.start = L[i].start;
-		lo.loop = L[i].loop;
+/* Every layer open, checked and decoding ahead (all errors before any output). */
+static void open_layers(plan *p)
+{
+	sh_rng master;
+	sh_rng_seed(&master, p->seed);
+	for (int i = 0; i < p->n; i++)
+		p->lrng[i] = sh_rng_fork(&master);
+	for (int i = 0; i < p->n; i++) {
+		p->L[i].m = sh_media_open(p->L[i].source);
+		if (!p->L[i].m)
+			sh_die("%s", sh_error());
+		if (!sh_media_get_info(p->L[i].m)->has_video)
+			sh_die("%s: no video stream", p->L[i].source);
+	}
+	if (!replay_path)
+		plan_layers(p);
+	for (int i = 0; i < p->n; i++) {
+		sh_media_video_opts lo = p->vo;
+		lo.start = p->L[i].start;
+		lo.loop = p->L[i].loop;
 		lo.duration = 0;
 		sh_y4m_info li;
-		if (sh_media_video_begin(L[i].m, &lo, &li) != 0)
+		if (sh_media_video_begin(p->L[i].m, &lo, &li) != 0)
 			sh_die("%s", sh_error());
 		if (i == 0)
-			info = li;
-		L[i].rd = sh_media_reader_start(L[i].m, li.frame_size, 3);
+			p->info = li;
+		p->L[i].rd = sh_media_reader_start(p->L[i].m, li.frame_size, 3);
+		if (!p->L[i].rd)
+			sh_die("%s", sh_error());
 	}
-	sh_keyer *kr = sh_keyer_new(&info);
-	uint8_t *comp = sh_malloc(info.frame_size);
+}
+
+/* The next frame of an upper layer, frozen on its last one once it ends. */
+static void next_upper(layer *l)
+{
+	if (l->ended)
+		return;
+	int r = sh_media_reader_next(l->rd, &l->frame);
+	if (r < 0)
+		sh_die("%s", sh_error());
+	if (r == 0) {
+		if (!l->have)
+			sh_die("%s: no frames", l->source);
+		l->ended = true;
+	} else {
+		l->have = true;
+	}
+}
+
+/* Composite frame after frame to the output; returns the frames written. */
+static int64_t composite(plan *p)
+{
+	const sh_y4m_info *info = &p->info;
+	layer *L = p->L;
+	sh_keyer *kr = sh_keyer_new(info);
+	uint8_t *comp = sh_malloc(info->frame_size);
 	sh_y4m_out *out = NULL;
 	int64_t k = 0;
 	sh_progress pr;
 	sh_progress_start(&pr, "compositing");
-	for (;; k++) {
-		if (max_frames >= 0 && k >= max_frames)
-			break;
+	for (; p->max_frames < 0 || k < p->max_frames; k++) {
 		/* the bottom layer decides when the output ends (unless --duration) */
 		int r = sh_media_reader_next(L[0].rd, &L[0].frame);
 		if (r < 0)
@@ -424,71 +457,90 @@ int main(int argc, char **argv)
 		if (r == 0) {
 			if (k == 0)
 				sh_die("%s: no frames", L[0].source);
-			if (max_frames < 0)
+			if (p->max_frames < 0)
 				break;
 			/* recorded length longer than a source that cannot loop: hold */
 		}
-		memcpy(comp, L[0].frame, info.frame_size);
-		for (int i = 1; i < n; i++) {
+		memcpy(comp, L[0].frame, info->frame_size);
+		for (int i = 1; i < p->n; i++) {
 			layer *l = &L[i];
-			if (!l->ended) {
-				r = sh_media_reader_next(l->rd, &l->frame);
-				if (r < 0)
-					sh_die("%s", sh_error());
-				if (r == 0) {
-					if (!l->have)
-						sh_die("%s: no frames", l->source);
-					l->ended = true; /* frozen on its last frame */
-				} else {
-					l->have = true;
-				}
-			}
+			next_upper(l);
 			if (!l->analysed)
-				analyse(l, &info, &lrng[i], fixed, nfixed);
+				analyse(l, info, &p->lrng[i], p->fixed, p->nfixed);
 			const uint8_t *bg = NULL;
 			if (l->key.kind == SH_KEY_BACKGROUND) {
 				if (!l->bg)
-					l->bg = sh_median_bg_new(&info, (int)window, (int)interval);
+					l->bg = sh_median_bg_new(info, (int)window, (int)interval);
 				bg = sh_median_bg_feed(l->bg, l->frame);
 			}
 			sh_key_over(kr, &l->key, l->frame, bg, comp);
 		}
-		if (!out)
-			out = sh_y4m_create(out_path, &info);
-		sh_y4m_write_frame(out, comp);
-		if (max_frames > 0)
-			sh_progress_update(&pr, (double)k / max_frames);
+		if (!out && !(out = sh_y4m_create(out_path, info)))
+			sh_die("%s", sh_error());
+		if (sh_y4m_write_frame(out, comp) != 0)
+			sh_die("%s", sh_error());
+		if (p->max_frames > 0)
+			sh_progress_update(&pr, (double)k / p->max_frames);
 	}
 	sh_progress_end(&pr);
-	sh_y4m_finish(out);
-	for (int i = 1; i < n; i++)
-		if (L[i].analysed)
-			sh_note("layer %d (%s): %s key, similarity %.3f, blend %.3f", i, L[i].source,
-			        kind_name(L[i].key.kind), L[i].key.similarity, L[i].key.blend);
-	if (record_path) {
-		json_t *s = session_json(seed, &info, fit, k, L, n);
-		if (replay_path) {
-			/* keep the recorded geometry names */
-			json_object_set_new(json_object_get(s, "output"), "fit",
-			                    json_string(vo.fit == SH_FIT_CROP ? "crop" : vo.fit == SH_FIT_PAD ? "pad" : "stretch"));
-		}
-		char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-		size_t len = strlen(text);
-		text = realloc(text, len + 2);
-		text[len] = '\n';
-		text[len + 1] = 0;
-		sh_media_write_text(record_path, text, len + 1);
-		free(text);
-		json_decref(s);
-	}
-	for (int i = 0; i < n; i++) {
-		sh_media_reader_stop(L[i].rd);
-		sh_media_close(L[i].m);
-		sh_median_bg_free(L[i].bg);
-		free(L[i].source);
-	}
-	free(L);
+	if (sh_y4m_finish(out) != 0)
+		sh_die("%s", sh_error());
 	free(comp);
 	sh_keyer_free(kr);
+	return k;
+}
+
+/* The session file: what --replay needs to render the same bytes. */
+static void record(const plan *p, int64_t frames)
+{
+	json_t *s = session_json(p->seed, &p->info, fit, frames, p->L, p->n);
+	if (replay_path) {
+		/* keep the recorded geometry names */
+		sh_fit f = p->vo.fit;
+		json_object_set_new(json_object_get(s, "output"), "fit",
+		                    json_string(f == SH_FIT_CROP ? "crop" : f == SH_FIT_PAD ? "pad" : "stretch"));
+	}
+	char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	size_t len = strlen(text);
+	text = realloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = 0;
+	if (sh_media_write_text(record_path, text, len + 1) != 0)
+		sh_die("%s", sh_error());
+	free(text);
+	json_decref(s);
+}
+
+static sh_program prog = {
+	.usage = usage,
+	.summary = "layer videos with colour keys: fixed colours, k-means, luminance or motion",
+	.has_seed = true,
+};
+
+int main(int argc, char **argv)
+{
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	if (out_path && !(out_path = sh_media_output(out_path)))
+		sh_die("%s", sh_error());
+
+	plan p = {0};
+	validate(&p, argv + first, argc - first, prog.seed);
+	open_layers(&p);
+	int64_t frames = composite(&p);
+	for (int i = 1; i < p.n; i++)
+		if (p.L[i].analysed)
+			sh_note("layer %d (%s): %s key, similarity %.3f, blend %.3f", i, p.L[i].source,
+			        kind_name(p.L[i].key.kind), p.L[i].key.similarity, p.L[i].key.blend);
+	if (record_path)
+		record(&p, frames);
+	for (int i = 0; i < p.n; i++) {
+		sh_media_reader_stop(p.L[i].rd);
+		sh_media_close(p.L[i].m);
+		sh_median_bg_free(p.L[i].bg);
+		free(p.L[i].source);
+	}
+	free(p.L);
 	return 0;
 }

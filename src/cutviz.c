@@ -14,6 +14,7 @@
 static sh_program prog = {
 	.usage = "cutviz [options] [CUTS]",
 	.summary = "Draw a cut list (file or stdin) as a PNG timeline on stdout or -o FILE.",
+	.max_operands = 1,
 };
 
 static struct {
@@ -22,10 +23,12 @@ static struct {
 } opt = {.width = 1200, .height = 400};
 
 static sh_option options[] = {
-	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
-	 .help = "write the PNG to FILE instead of stdout"},
-	{"width", 'W', SH_OPT_INT, &opt.width, 64, 16384, .help = "picture width in pixels (default 1200)"},
-	{"height", 'H', SH_OPT_INT, &opt.height, 64, 16384, .help = "picture height in pixels (default 400)"},
+	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &opt.output, .arg = "FILE",
+	 .no_preset = true, .help = "write the PNG to FILE instead of stdout"},
+	{.name = "width", .short_name = 'W', .type = SH_OPT_INT, .dest = &opt.width, .min = 64, .max = 16384,
+	 .unit = "px", .help = "picture width: small for thumbnails, wide to read 10 ms slices"},
+	{.name = "height", .short_name = 'H', .type = SH_OPT_INT, .dest = &opt.height, .min = 64, .max = 16384,
+	 .unit = "px", .help = "picture height"},
 	{0},
 };
 
@@ -104,23 +107,13 @@ static void encode_png(const canvas *cv, const char *path)
 	avcodec_free_context(&ctx);
 }
 
-int main(int argc, char **argv)
+/* The timeline onto a new canvas of out->w x out->h pixels. */
+static void draw(const sh_cutlist *cl, canvas *out)
 {
-	sh_init(argc, argv);
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	if (argc - first > 1)
-		sh_usage_error("too many operands (try --help)");
-	if (!opt.output || !strcmp(opt.output, "-"))
-		if (sh_stdout_binary() != 0)
-			sh_die("%s", sh_error());
-	sh_cutlist *cl = sh_cutlist_load_or_die(first < argc ? argv[first] : "-");
-
 	static const uint8_t bg[3] = {18, 18, 24}, frame_c[3] = {70, 70, 84}, diag[3] = {48, 48, 60},
 	                     band[3] = {26, 26, 34}, fwd[3] = {40, 210, 255}, rev[3] = {255, 70, 200},
 	                     drop[3] = {235, 50, 40};
-	canvas cv = {.w = (int)opt.width, .h = (int)opt.height};
+	canvas cv = *out;
 	cv.stride = cv.w * 3;
 	cv.px = sh_malloc((size_t)cv.stride * (size_t)cv.h);
 	for (size_t i = 0; i < (size_t)cv.w * (size_t)cv.h; i++)
@@ -164,6 +157,22 @@ int main(int argc, char **argv)
 		}
 		t += c->dur;
 	}
+	*out = cv;
+}
+
+int main(int argc, char **argv)
+{
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	if (!opt.output || !strcmp(opt.output, "-"))
+		if (sh_stdout_binary() != 0)
+			sh_die("%s", sh_error());
+	sh_cutlist *cl = sh_cutlist_load(first < argc ? argv[first] : "-");
+	if (!cl)
+		sh_die("%s", sh_error());
+	canvas cv = {.w = (int)opt.width, .h = (int)opt.height};
+	draw(cl, &cv);
 	encode_png(&cv, opt.output);
 	free(cv.px);
 	sh_cutlist_free(cl);

@@ -1,156 +1,134 @@
 /* integrate -- leaky integration of a value stream; a trigger when the state
  * crosses a threshold: continuous control becomes discrete events. */
 #include "cli.h"
-#include "events.h"
-#include "rng.h"
+#include "evfilter.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-static const char usage[] = "integrate [options] [FILE]";
+/* The knobs, at their defaults. */
+static double leak = 0.06;       /* decay rate per beat: 0 remembers forever, 4 forgets within a beat */
+static double scale = 1;         /* gain on the input (state units per value-beat): higher fires sooner */
+static double threshold = 0.85;  /* the state that fires: low = restless, high = rare events */
+static double probability = 1;   /* chance a crossing becomes a trigger */
+static const char *source = "lfo";         /* the value stream to integrate */
+static const char *trigger = "integrated"; /* name of the triggers made */
+static const char *reset = "zero";         /* after a crossing: zero, subtract, none */
+static bool pass_source = false, emit_state = false;
 
-typedef struct {
-	double leak, scale, threshold, probability;
-} knobs;
+static sh_option options[] = {
+	{.name = "source", .short_name = 's', .type = SH_OPT_STRING, .dest = &source, .arg = "NAME",
+	 .help = "name of the value stream to integrate"},
+	{.name = "leak", .short_name = 'k', .type = SH_OPT_DOUBLE, .dest = &leak, .min = 0, .max = 100,
+	 .unit = "per beat", .live = true, .help = "how fast the state forgets: 0 never"},
+	{.name = "scale", .short_name = 'g', .type = SH_OPT_DOUBLE, .dest = &scale, .min = -1e9, .max = 1e9,
+	 .live = true, .help = "gain on each value"},
+	{.name = "threshold", .short_name = 'T', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = -1e9, .max = 1e9,
+	 .live = true, .help = "state that fires; negative fires falling; never 0"},
+	{.name = "trigger", .short_name = 't', .type = SH_OPT_STRING, .dest = &trigger, .arg = "NAME",
+	 .help = "name of the triggers"},
+	{.name = "trigger-probability", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &probability, .min = 0,
+	 .max = 1, .live = true, .help = "chance a crossing fires, 0..1"},
+	{.name = "reset", .type = SH_OPT_CHOICE, .dest = &reset, .choices = "zero|subtract|none",
+	 .help = "state after a crossing"},
+	{.name = "pass-source", .type = SH_OPT_FLAG, .dest = &pass_source, .help = "keep the source values in the output"},
+	{.name = "emit-state", .type = SH_OPT_FLAG, .dest = &emit_state,
+	 .help = "also emit the state as value events SOURCE.state"},
+	{0},
+};
 
-static const char *set_param(knobs *k, const char *param, json_t *value)
+/* param events may still use the names of the first release */
+static const sh_evfilter_alias aliases[] = {
+	{"trigger_probability", "trigger-probability"},
+	{"probability", "trigger-probability"},
+	{0},
+};
+
+static struct {
+	char state_name[300];
+	double state;         /* the integral */
+	double held, prev_t;  /* the previous value, held until the next one, and its time */
+	bool have_prev;
+	bool armed;           /* reset none: must fall back below the threshold first */
+} run = {.armed = true};
+
+static int setup(sh_evfilter *f)
 {
-	double v;
-	if (sh_json_to_double(value, &v) != 0)
-		return "value must be a number";
-	if (!strcmp(param, "leak")) {
-		if (v < 0 || v > 100)
-			return "leak must be within 0..100";
-		k->leak = v;
-	} else if (!strcmp(param, "scale")) {
-		k->scale = v;
-	} else if (!strcmp(param, "threshold")) {
-		if (v == 0)
-			return "threshold must not be 0";
-		k->threshold = v;
-	} else if (!strcmp(param, "trigger_probability") || !strcmp(param, "probability")) {
-		if (v < 0 || v > 1)
-			return "probability must be within 0..1";
-		k->probability = v;
-	} else
-		return "unknown param (leak, scale, threshold, probability)";
-	return NULL;
+	(void)f;
+	if (threshold == 0) {
+		sh_set_error("--threshold must not be 0");
+		return SH_EVF_USAGE;
+	}
+	snprintf(run.state_name, sizeof run.state_name, "%s.state", source);
+	return SH_EVF_GO;
 }
 
-int main(int argc, char **argv)
+static int changed(sh_evfilter *f, sh_option *o)
 {
-	sh_init(argc, argv);
-	knobs k = {
-		.leak = 0.06,       /* decay rate per beat: 0 remembers forever, 4 forgets within a beat */
-		.scale = 1,         /* gain on the input (state units per value-beat): higher fires sooner */
-		.threshold = 0.85,  /* the state that fires: low = restless, high = rare events */
-		.probability = 1,   /* chance a crossing becomes a trigger */
-	};
-	const char *source = "lfo";        /* the value stream to integrate */
-	const char *trigger = "integrated";/* name of the triggers made */
-	const char *reset = "zero";        /* after a crossing: zero, subtract, none */
-	const char *name = "integrate";
-	const char *out = NULL;
-	bool pass_source = false, emit_state = false, skip_bad = false, live = false;
-	sh_option opts[] = {
-		{"source", 's', SH_OPT_STRING, &source, .arg = "NAME", .help = "name of the value stream to integrate (lfo)"},
-		{"leak", 'k', SH_OPT_DOUBLE, &k.leak, 0, 100, .help = "decay rate per beat (0.06; 0..100)"},
-		{"scale", 'g', SH_OPT_DOUBLE, &k.scale, -1e9, 1e9, .help = "gain on each value (1)"},
-		{"threshold", 'T', SH_OPT_DOUBLE, &k.threshold, -1e9, 1e9, .help = "state that fires; negative fires falling (0.85)"},
-		{"trigger", 't', SH_OPT_STRING, &trigger, .arg = "NAME", .help = "name of the triggers (integrated)"},
-		{"trigger-probability", 'p', SH_OPT_DOUBLE, &k.probability, 0, 1, .help = "chance a crossing fires (1)"},
-		{"reset", 0, SH_OPT_CHOICE, &reset, .choices = "zero|subtract|none", .help = "state after a crossing (zero)"},
-		{"pass-source", 0, SH_OPT_FLAG, &pass_source, .help = "keep the source values in the output"},
-		{"emit-state", 0, SH_OPT_FLAG, &emit_state, .help = "also emit the state as value events NAME.state"},
-		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (integrate)"},
-		SH_EV_SKIP_BAD_OPTION(skip_bad),
-		SH_EV_LIVE_OPTION(live),
-		SH_EV_OUTPUT_OPTION(out),
-		{0},
-	};
-	sh_program prog = {.usage = usage, .summary = "integrate a value stream; trigger when it crosses a threshold", .has_seed = true};
-	int idx = sh_parse_options(&prog, opts, argc, argv);
-	if (idx <= 0)
-		return sh_parse_status(idx);
-	if (argc - idx > 1)
-		sh_usage_error("too many operands (one input file at most)");
-	if (k.threshold == 0)
-		sh_usage_error("--threshold must not be 0");
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-	char state_name[300];
-	snprintf(state_name, sizeof state_name, "%s.state", source);
-
-	sh_evwriter *w = sh_evwriter_create(out, live);
-	if (live)
-		sh_try_realtime(SH_RT_FILTER); /* a live chain keeps up on a busy machine */
-	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
-	sh_evreader_flush_before_wait(in, w);
-	sh_event ev;
-	const char *param, *vn;
-	json_t *pv;
-	double state = 0;
-	double held = 0, prev_t = 0;
-	bool have_prev = false;
-	bool armed = true; /* reset none: must fall back below the threshold first */
-	sh_evline l;
-	while (sh_evreader_next(in, &ev) == 1) {
-		if (sh_ev_param_for(&ev, name, &param, &pv)) {
-			const char *why = set_param(&k, param, pv);
-			if (why)
-				sh_event_bad(in, &ev, "param '%s': %s", param, why);
-			continue;
-		}
-		if (!sh_ev_is(&ev, "value") || sh_ev_string(&ev, "name", &vn) != 0 || strcmp(vn, source) != 0) {
-			sh_evwriter_pass(w, &ev);
-			continue;
-		}
-		double v;
-		if (sh_ev_number(&ev, "value", &v) != 0) {
-			sh_event_bad(in, &ev, "value event needs a numeric \"value\"");
-			continue;
-		}
-		if (pass_source)
-			sh_evwriter_pass(w, &ev);
-		/* the previous value held until now: exact decay, rectangle-rule input */
-		double dt = have_prev ? ev.t - prev_t : 0;
-		double decay = exp(-k.leak * dt);
-		double gain = k.leak > 0 ? (1 - decay) / k.leak : dt; /* exact for a held input */
-		state = state * decay + k.scale * held * gain;
-		held = v;
-		prev_t = ev.t;
-		have_prev = true;
-		bool up = k.threshold > 0;
-		bool beyond = up ? state >= k.threshold : state <= k.threshold;
-		bool crossed = beyond && armed;
-		if (emit_state) {
-			sh_evline_begin(&l, ev.t, "value");
-			sh_evline_str(&l, "name", state_name);
-			sh_evline_num(&l, "value", round(state * 1e9) / 1e9);
-			sh_evline_end(&l);
-			sh_evwriter_raw(w, l.buf, l.len);
-		}
-		if (crossed) {
-			double at = state;
-			if (!strcmp(reset, "zero"))
-				state = 0;
-			else if (!strcmp(reset, "subtract"))
-				state -= k.threshold;
-			else
-				armed = false;
-			if (sh_rng_chance(&rng, k.probability)) {
-				sh_evline_begin(&l, ev.t, "trigger");
-				sh_evline_str(&l, "name", trigger);
-				sh_evline_num(&l, "value", round(at * 1e9) / 1e9);
-				sh_evline_end(&l);
-				sh_evwriter_raw(w, l.buf, l.len);
-			}
-		} else if (!beyond)
-			armed = true;
+	(void)f;
+	if (o->dest == &threshold && threshold == 0) {
+		sh_set_error("threshold must not be 0");
+		return -1;
 	}
-	sh_evreader_close(in);
-	sh_evwriter_close(w);
 	return 0;
 }
+
+static int value_event(sh_evfilter *f, const sh_event *ev)
+{
+	const char *vn;
+	if (sh_ev_string(ev, "name", &vn) != 0 || strcmp(vn, source) != 0)
+		return sh_evwriter_pass(f->out, ev);
+	double v;
+	if (sh_ev_number(ev, "value", &v) != 0) {
+		sh_event_bad(f->in, ev, "value event needs a numeric \"value\"");
+		return 0;
+	}
+	if (pass_source && sh_evwriter_pass(f->out, ev) != 0)
+		return -1;
+	/* the previous value held until now: exact decay, rectangle-rule input */
+	double dt = run.have_prev ? ev->t - run.prev_t : 0;
+	double decay = exp(-leak * dt);
+	double gain = leak > 0 ? (1 - decay) / leak : dt; /* exact for a held input */
+	run.state = run.state * decay + scale * run.held * gain;
+	run.held = v;
+	run.prev_t = ev->t;
+	run.have_prev = true;
+	bool beyond = threshold > 0 ? run.state >= threshold : run.state <= threshold;
+	sh_evline l;
+	if (emit_state) {
+		sh_evline_begin(&l, ev->t, "value");
+		sh_evline_str(&l, "name", run.state_name);
+		sh_evline_num(&l, "value", round(run.state * 1e9) / 1e9);
+		if (sh_evwriter_line(f->out, &l) != 0)
+			return -1;
+	}
+	if (!beyond) {
+		run.armed = true;
+		return 0;
+	}
+	if (!run.armed)
+		return 0;
+	double at = run.state;
+	if (!strcmp(reset, "zero"))
+		run.state = 0;
+	else if (!strcmp(reset, "subtract"))
+		run.state -= threshold;
+	else
+		run.armed = false;
+	if (!sh_rng_chance(&f->rng, probability))
+		return 0;
+	sh_evline_begin(&l, ev->t, "trigger");
+	sh_evline_str(&l, "name", trigger);
+	sh_evline_num(&l, "value", round(at * 1e9) / 1e9);
+	return sh_evwriter_line(f->out, &l);
+}
+
+static const sh_evfilter_program program = {
+	.usage = "integrate [options] [FILE]",
+	.summary = "integrate a value stream; trigger when it crosses a threshold",
+	.options = options, .has_seed = true, .target = "integrate", .takes = "value", .aliases = aliases,
+	.setup = setup, .event = value_event, .changed = changed,
+};
+
+int main(int argc, char **argv) { return sh_evfilter_main(&program, argc, argv); }

@@ -1,15 +1,12 @@
 /* lfo -- continuous control as value events: sums of sine, triangle, saw, square
  * and smoothed noise, sampled at a fixed rate. */
 #include "cli.h"
-#include "events.h"
-#include "rng.h"
+#include "evfilter.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char usage[] = "lfo [options] [EXPR]";
 
 enum { W_CONST, W_SIN, W_TRI, W_SAW, W_SQUARE, W_NOISE };
 typedef struct {
@@ -157,75 +154,78 @@ static double eval(term *t, int n, double sec)
 	return sum;
 }
 
-int main(int argc, char **argv)
+/* The knobs, at their defaults. */
+static const char *expr = "sin(0.25)"; /* the shape: slow sines swell, noise wanders, square flips */
+static double hz = 60;                 /* samples per second: 10 steppy, 60 smooth, 1000 audio-ish */
+static double bpm = 120;               /* the patch's tempo, to place samples on the beat axis */
+static const char *name = "lfo";       /* the value stream's name */
+static sh_evlength stop_after = SH_EVLENGTH_DEFAULTS; /* endless: until the reader goes away */
+
+static sh_option options[] = {
+	{.name = "expr", .short_name = 'e', .type = SH_OPT_STRING, .dest = &expr, .arg = "EXPR",
+	 .help = "signal, e.g. 0.6*sin(0.43)+0.4*sin(0.78,1.1)"},
+	{.name = "hz", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &hz, .min = 0.01, .max = 10000, .unit = "Hz",
+	 .help = "value events per second"},
+	{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &bpm, .min = 1, .max = 999, .unit = "bpm",
+	 .help = "tempo of the patch"},
+	{.name = "name", .short_name = 'n', .type = SH_OPT_STRING, .dest = &name, .arg = "NAME",
+	 .help = "name of the value events"},
+	SH_EVLENGTH_OPTIONS(stop_after),
+	{0},
+};
+
+static term terms[MAX_TERMS];
+static int nterms;
+static double length; /* beats */
+
+static int setup(sh_evfilter *f)
 {
-	sh_init(argc, argv);
-	const char *expr = "sin(0.25)";  /* the shape: slow sines swell, noise wanders, square flips */
-	double hz = 60;                  /* samples per second: 10 steppy, 60 smooth, 1000 audio-ish */
-	double bpm = 120;                /* the patch's tempo, to place samples on the beat axis */
-	const char *name = "lfo";        /* the value stream's name */
-	int64_t bars = 0, bpb = 4;
-	double beats = 0;
-	sh_duration dur = {0, SH_DUR_SECONDS};
-	bool live = false;
-	const char *out = NULL;
-	sh_option opts[] = {
-		{"expr", 'e', SH_OPT_STRING, &expr, .arg = "EXPR", .help = "signal, e.g. 0.6*sin(0.43)+0.4*sin(0.78,1.1) (sin(0.25))"},
-		{"hz", 'r', SH_OPT_DOUBLE, &hz, 0.01, 10000, .help = "value events per second (60; 0.01..10000)"},
-		{"bpm", 'b', SH_OPT_DOUBLE, &bpm, 1, 999, .help = "tempo of the patch (120)"},
-		{"name", 'n', SH_OPT_STRING, &name, .arg = "NAME", .help = "name of the value events (lfo)"},
-		{"bars", 0, SH_OPT_INT, &bars, 0, 1e7, .help = "stop after N bars"},
-		{"beats", 0, SH_OPT_DOUBLE, &beats, 0, 1e9, .help = "stop after N beats"},
-		{"duration", 'd', SH_OPT_DURATION, &dur, .scale = 1, .arg = "DUR", .help = "stop after DUR (10s, 2min, 32b)"},
-		{"beats-per-bar", 0, SH_OPT_INT, &bpb, 1, 64, .help = "beats in a bar, for --bars (4)"},
-		{"live", 'l', SH_OPT_FLAG, &live, .help = "pace output by the wall clock"},
-		SH_EV_OUTPUT_OPTION(out),
-		{0},
-	};
-	sh_program prog = {.usage = usage, .summary = "emit a control signal as value events", .has_seed = true};
-	int idx = sh_parse_options(&prog, opts, argc, argv);
-	if (idx <= 0)
-		return sh_parse_status(idx);
-	if (argc - idx > 1)
-		sh_usage_error("too many operands (quote the expression)");
-	if (idx < argc)
-		expr = argv[idx];
-	term terms[MAX_TERMS];
-	int nterms;
+	if (f->nargs > 1) {
+		sh_set_error("too many operands (quote the expression)");
+		return SH_EVF_USAGE;
+	}
+	if (f->nargs)
+		expr = f->args[0];
 	char why[512];
-	if (parse(expr, terms, &nterms, why, sizeof why) != 0)
-		sh_usage_error("expression '%s': %s", expr, why);
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
+	if (parse(expr, terms, &nterms, why, sizeof why) != 0) {
+		sh_set_error("expression '%s': %s", expr, why);
+		return SH_EVF_USAGE;
+	}
 	for (int i = 0; i < nterms; i++)
 		if (terms[i].wave == W_NOISE) {
-			terms[i].rng = sh_rng_fork(&rng);
+			terms[i].rng = sh_rng_fork(&f->rng);
 			double c0 = terms[i].phase / (2 * M_PI);
 			terms[i].k = (int64_t)floor(c0);
 			terms[i].a = noise_point(&terms[i]);
 			terms[i].b = noise_point(&terms[i]);
 		}
-	double length = sh_events_length(opts, bars, bpb, beats, &dur, bpm); /* beats */
-	sh_evwriter *w = sh_evwriter_create(out, live);
-	if (live)
-		sh_try_realtime(SH_RT_GENERATOR);
-	double start = sh_now();
+	if (sh_events_length(f->opts, &stop_after, bpm, &length) != 0)
+		return SH_EVF_USAGE;
+	return SH_EVF_GO;
+}
+
+static int generate(sh_evfilter *f)
+{
 	sh_evline l;
 	for (int64_t k = 0;; k++) {
 		double sec = (double)k / hz, t = sec * bpm / 60.0;
 		if (!(t < length - 1e-9))
-			break;
+			return 0;
 		double v = eval(terms, nterms, sec);
 		v = round(v * 1e9) / 1e9; /* nine decimals are plenty for control and keep lines short */
-		if (live)
-			sh_sleep_until(start + sec);
+		sh_evfilter_pace(f, sec);
 		sh_evline_begin(&l, t, "value");
 		sh_evline_str(&l, "name", name);
 		sh_evline_num(&l, "value", v);
-		sh_evline_end(&l);
-		sh_evwriter_raw(w, l.buf, l.len);
+		if (sh_evwriter_line(f->out, &l) != 0)
+			return -1;
 	}
-	sh_evwriter_close(w);
-	return 0;
 }
+
+static const sh_evfilter_program program = {
+	.usage = "lfo [options] [EXPR]", .summary = "emit a control signal as value events",
+	.options = options, .has_seed = true, .generator = true, .own_operands = true,
+	.setup = setup, .generate = generate,
+};
+
+int main(int argc, char **argv) { return sh_evfilter_main(&program, argc, argv); }

@@ -2,7 +2,7 @@
  * to a MIDI port through PortMidi, scheduled by timestamp with a fixed latency. */
 #define _GNU_SOURCE
 #include "cli.h"
-#include "events.h"
+#include "evfilter.h"
 #include "midi.h"
 
 #include <errno.h>
@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char usage[] = "midiout [options] [FILE]";
 
 /* ---- a small binary heap, ordered by (key, seq) ---- */
 typedef struct {
@@ -69,8 +67,30 @@ static item heap_pop(heap *h)
 	return top;
 }
 
+/* ---- the command line: every fact, filled by parse_command_line ---- */
+typedef struct {
+	int cc;
+	char name[120];
+} ccmap;
+
+typedef struct {
+	const char *input;        /* NULL: stdin */
+	const char *output;       /* the .mid file, "-" stdout, NULL none */
+	int64_t ppq;
+	double bpm;
+	int64_t channel;
+	const char *name;
+	const char *port;
+	sh_duration latency;
+	bool list, dry, skip_bad;
+	const char *timing_log;
+	ccmap maps[32];           /* --cc */
+	int nmaps;
+} cmdline;
+
 /* ---- state ---- */
 typedef struct {
+	const cmdline *cl;
 	sh_smf *smf;
 	int ppq;
 	heap offs;                 /* pending note-offs, by beat */
@@ -90,6 +110,7 @@ typedef struct {
 	uint64_t hist[200001];     /* lateness in microseconds */
 	uint64_t sent, late_over;
 	double worst;
+	bool tempo_written;        /* the file has its first tempo */
 } sink;
 
 static int64_t to_tick(const sink *s, double beat) { return llround(beat * s->ppq); }
@@ -104,10 +125,11 @@ static void live_push(sink *s, double beat, const uint8_t *msg, int len, bool is
 	heap_push(&s->queue, it);
 }
 
+/* File errors stick in the writer (sh_smf_*) and are checked once per event. */
 static void emit(sink *s, int64_t tick, double beat, const uint8_t *msg, int len)
 {
 	if (s->smf)
-		sh_smf_message(s->smf, tick, msg, len);
+		(void)sh_smf_message(s->smf, tick, msg, len);
 	live_push(s, beat, msg, len, false, 0);
 }
 
@@ -121,7 +143,7 @@ static void release_until(sink *s, double beat, bool all)
 			continue; /* this note was retriggered and already cut */
 		s->sounding[ch][p] = false;
 		if (s->smf)
-			sh_smf_message(s->smf, it.tick, it.msg, 3);
+			(void)sh_smf_message(s->smf, it.tick, it.msg, 3);
 		if (it.tick > s->end_tick)
 			s->end_tick = it.tick;
 	}
@@ -239,113 +261,245 @@ static void all_off(sink *s)
 			}
 }
 
-/* ---- events ---- */
-typedef struct {
-	int cc;
-	char name[120];
-} ccmap;
-
-int main(int argc, char **argv)
+/* --cc "mod:1,cutoff:74": value streams to controllers; -1 with sh_error(). */
+static int parse_cc(const char *text, cmdline *cl)
 {
-	sh_init(argc, argv);
-	const char *out = NULL;        /* the .mid file */
-	int64_t ppq = 480;             /* ticks per beat: 96 coarse, 960 fine */
-	double bpm = 120;              /* tempo until the first tempo event */
-	int64_t channel = 0;           /* channel of notes that carry none */
-	const char *name = "midi";     /* param events with this target: ccN, program */
-	const char *cc = NULL;         /* value streams to controllers: "mod:1,cutoff:74" */
-	const char *port_spec = NULL;  /* live: port number or name */
-	sh_duration latency = {0.010, SH_DUR_SECONDS}; /* live: headroom for pipeline jitter */
-	bool list = false, dry = false, skip_bad = false;
-	const char *timing_log = NULL;
-	sh_option opts[] = {
-		{"output", 'o', SH_OPT_STRING, &out, .no_preset = true, .arg = "FILE", .help = "write a Standard MIDI File (- for stdout)"},
-		{"ppq", 0, SH_OPT_INT, &ppq, 24, 32767, .help = "ticks per quarter note (480; 24..32767)"},
-		{"bpm", 'b', SH_OPT_DOUBLE, &bpm, 1, 999, .help = "tempo before the first tempo event (120)"},
-		{"channel", 'c', SH_OPT_INT, &channel, 0, 15, .help = "channel for notes without one (0; 0..15)"},
-		{"cc", 0, SH_OPT_STRING, &cc, .arg = "NAME:N,...", .help = "send value events NAME as controller N"},
-		{"name", 0, SH_OPT_STRING, &name, .arg = "NAME", .help = "target name for param events (midi)"},
-		{"port", 'p', SH_OPT_STRING, &port_spec, .no_preset = true, .arg = "PORT", .help = "play live to a port (number or name)"},
-		{"list", 0, SH_OPT_FLAG, &list, .no_preset = true, .help = "list MIDI output ports and exit"},
-		{"latency", 0, SH_OPT_DURATION, &latency, .scale = 0.001, .help = "live: fixed delay from event to port (10ms)"},
-		{"dry-run-live", 0, SH_OPT_FLAG, &dry, .no_preset = true, .help = "schedule live without a port; report timing"},
-		{"timing-log", 0, SH_OPT_STRING, &timing_log, .no_preset = true, .arg = "FILE", .help = "live: log intended and actual send times"},
-		SH_EV_SKIP_BAD_OPTION(skip_bad),
+	const char *p = text;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const char *colon = memchr(p, ':', len);
+		if (!colon || colon == p || (size_t)(colon - p) >= sizeof cl->maps[0].name || cl->nmaps == 32) {
+			sh_set_error("--cc: '%s' is not NAME:N,... (N a controller 0..127)", text);
+			return -1;
+		}
+		char num[16];
+		size_t nl = len - (size_t)(colon - p) - 1;
+		int64_t v;
+		snprintf(num, sizeof num, "%.*s", (int)(nl < 15 ? nl : 15), colon + 1);
+		if (sh_parse_int64(num, &v) || v < 0 || v > 127) {
+			sh_set_error("--cc: controller '%s' is outside 0..127", num);
+			return -1;
+		}
+		snprintf(cl->maps[cl->nmaps].name, sizeof cl->maps[cl->nmaps].name, "%.*s", (int)(colon - p), p);
+		cl->maps[cl->nmaps++].cc = (int)v;
+		p += len + (comma ? 1 : 0);
+	}
+	return 0;
+}
+
+/* The command line, at its defaults. */
+static cmdline command = {
+	.ppq = 480,     /* ticks per beat: 96 coarse, 960 fine */
+	.bpm = 120,     /* tempo until the first tempo event */
+	.channel = 0,   /* channel of notes that carry none */
+	.name = "midi", /* param events with this target: ccN, program */
+	.latency = {0.010, SH_DUR_SECONDS}, /* live: headroom for pipeline jitter */
+};
+
+/* Fill command from argv: -1 to go on, else the exit status (help printed, or a usage
+ * error reported). */
+static int parse_command_line(int argc, char **argv)
+{
+	static const char *cc; /* value streams to controllers: "mod:1,cutoff:74" */
+	static sh_option opts[] = {
+		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &command.output, .no_preset = true,
+		 .arg = "FILE", .help = "write a Standard MIDI File (- for stdout)"},
+		{.name = "ppq", .type = SH_OPT_INT, .dest = &command.ppq, .min = 24, .max = 32767, .unit = "ticks per beat",
+		 .help = "resolution of the file"},
+		{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &command.bpm, .min = 1, .max = 999,
+		 .unit = "bpm", .help = "tempo before the first tempo event"},
+		{.name = "channel", .short_name = 'c', .type = SH_OPT_INT, .dest = &command.channel, .min = 0, .max = 15,
+		 .help = "channel for notes without one, 0..15"},
+		{.name = "cc", .type = SH_OPT_STRING, .dest = &cc, .arg = "NAME:N,...",
+		 .help = "send value events NAME as controller N"},
+		{.name = "name", .type = SH_OPT_STRING, .dest = &command.name, .arg = "NAME",
+		 .help = "the target that param events (ccN, program) name"},
+		{.name = "port", .short_name = 'p', .type = SH_OPT_STRING, .dest = &command.port, .no_preset = true,
+		 .arg = "PORT", .help = "play live to a port (number or name)"},
+		{.name = "list", .type = SH_OPT_FLAG, .dest = &command.list, .no_preset = true,
+		 .help = "list MIDI output ports and exit"},
+		{.name = "latency", .type = SH_OPT_DURATION, .dest = &command.latency, .scale = 0.001,
+		 .help = "live: fixed delay from event to port (bare number: ms)"},
+		{.name = "dry-run-live", .type = SH_OPT_FLAG, .dest = &command.dry, .no_preset = true,
+		 .help = "schedule live without a port; report timing"},
+		{.name = "timing-log", .type = SH_OPT_STRING, .dest = &command.timing_log, .no_preset = true, .arg = "FILE",
+		 .help = "live: log intended and actual send times"},
+		SH_EV_SKIP_BAD_OPTION(command.skip_bad),
 		{0},
 	};
-	sh_program prog = {.usage = usage, .summary = "write note events as a MIDI file and/or play them live"};
-	int idx = sh_parse_options(&prog, opts, argc, argv);
-	if (idx <= 0)
-		return sh_parse_status(idx);
-	if (argc - idx > 1)
-		sh_usage_error("too many operands (one input file at most)");
-	if (list) {
-		if (sh_midi_list_outputs() == 0)
-			sh_warn("no MIDI output ports (no synth or ALSA sequencer is available)");
-		return 0;
+	sh_program prog = {.usage = "midiout [options] [FILE]",
+	                   .summary = "write note events as a MIDI file and/or play them live"};
+	int status = sh_evfilter_parse(&prog, opts, argc, argv, &command.input);
+	if (status >= 0)
+		return status;
+	if (cc && parse_cc(cc, &command) != 0) {
+		sh_warn("%s", sh_error());
+		return SH_EXIT_USAGE;
 	}
-	ccmap maps[32];
-	int nmaps = 0;
-	if (cc) {
-		const char *p = cc;
-		while (*p) {
-			const char *comma = strchr(p, ',');
-			size_t len = comma ? (size_t)(comma - p) : strlen(p);
-			const char *colon = memchr(p, ':', len);
-			if (!colon || colon == p || (size_t)(colon - p) >= sizeof maps[0].name || nmaps == 32)
-				sh_usage_error("--cc: '%s' is not NAME:N,... (N a controller 0..127)", cc);
-			char num[16];
-			size_t nl = len - (size_t)(colon - p) - 1;
-			int64_t v;
-			snprintf(num, sizeof num, "%.*s", (int)(nl < 15 ? nl : 15), colon + 1);
-			if (sh_parse_int64(num, &v) || v < 0 || v > 127)
-				sh_usage_error("--cc: controller '%s' is outside 0..127", num);
-			snprintf(maps[nmaps].name, sizeof maps[nmaps].name, "%.*s", (int)(colon - p), p);
-			maps[nmaps++].cc = (int)v;
-			p += len + (comma ? 1 : 0);
-		}
-	}
+	return -1;
+}
 
+/* Live takes end with Ctrl-C: finish the file instead of discarding it. */
+static void catch_stop(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop; /* no SA_RESTART: ppoll returns at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Plan the run: the port (a missing one leaves the file alone, if there is one),
+ * the file, the timing log. Ends the run on an error. */
+static sink *open_sink(const cmdline *cl)
+{
 	sink *s = sh_calloc(1, sizeof *s);
-	s->ppq = (int)ppq;
-	s->live = dry || port_spec;
-	s->dry = dry;
-	s->latency = latency.amount;
-	sh_tempomap_init(&s->tempo, bpm);
-	if (port_spec) {
-		s->port = sh_midi_open(port_spec);
+	s->cl = cl;
+	s->ppq = (int)cl->ppq;
+	s->live = cl->dry || cl->port;
+	s->dry = cl->dry;
+	s->latency = cl->latency.amount;
+	sh_tempomap_init(&s->tempo, cl->bpm);
+	const char *output = cl->output;
+	if (cl->port) {
+		s->port = sh_midi_open(cl->port);
 		if (!s->port) {
-			if (!out)
+			if (!output)
 				sh_die("%s", sh_error());
-			sh_warn("%s: writing %s only", sh_error(), out);
-			s->live = dry;
+			sh_warn("%s: writing %s only", sh_error(), output);
+			s->live = cl->dry;
 		} else
 			sh_note("playing to %s", sh_midi_port_name(s->port));
 	}
-	if (!out && !s->live)
-		out = "-";
-	if (timing_log) {
-		s->log = fopen(timing_log, "w");
+	if (!output && !s->live)
+		output = "-";
+	if (cl->timing_log) {
+		s->log = fopen(cl->timing_log, "w");
 		if (!s->log)
-			sh_die("%s: cannot create: %s", timing_log, strerror(errno));
+			sh_die("%s: cannot create: %s", cl->timing_log, strerror(errno));
 	}
-	sh_evreader *in = sh_evreader_open(idx < argc ? argv[idx] : NULL, skip_bad);
-	if (out)
-		s->smf = sh_smf_create(out, (int)ppq);
-	if (s->live) {
-		sh_try_realtime(SH_RT_SINK);
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_stop; /* no SA_RESTART: ppoll returns at once */
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
+	if (output && !(s->smf = sh_smf_create(output, s->ppq)))
+		sh_die("%s", sh_error());
+	return s;
+}
 
-	bool tempo_written = false;
-	sh_event ev;
+/* The file starts with a tempo: --bpm's at tick 0, unless a tempo event is there. */
+static void first_tempo(sink *s, bool tempo_at_zero)
+{
+	if (!s->tempo_written && !tempo_at_zero && s->smf)
+		(void)sh_smf_tempo(s->smf, 0, s->cl->bpm);
+	s->tempo_written = true;
+}
+
+static void tempo_event(sink *s, sh_evreader *in, const sh_event *ev, int64_t tick)
+{
+	double b;
+	if (!sh_ev_tempo(in, ev, &b))
+		return;
+	first_tempo(s, tick == 0);
+	if (s->smf)
+		(void)sh_smf_tempo(s->smf, tick, b);
+	sh_tempomap_set(&s->tempo, ev->t, b);
+}
+
+static void note_event(sink *s, sh_evreader *in, const sh_event *ev)
+{
+	sh_evnote nt;
+	double ch = (double)s->cl->channel;
+	if (!sh_ev_note(in, ev, true, &nt))
+		return;
+	if (json_object_get(ev->obj, "channel") &&
+	    (sh_ev_number(ev, "channel", &ch) != 0 || ch != floor(ch) || ch < 0 || ch > 15)) {
+		sh_event_bad(in, ev, "note \"channel\" must be 0..15");
+		return;
+	}
+	int v7 = (int)lround(nt.velocity * 127);
+	if (nt.velocity > 0)
+		note(s, ev->t, (int)ch, (int)nt.pitch, v7 < 1 ? 1 : v7, nt.gate);
+}
+
+/* A value stream named in --cc: its value 0..1 as a controller. */
+static void value_event(sink *s, sh_evreader *in, const sh_event *ev, int64_t tick)
+{
+	const char *vn;
+	double v;
+	if (sh_ev_string(ev, "name", &vn) != 0)
+		return;
+	int channel = (int)s->cl->channel;
+	for (int i = 0; i < s->cl->nmaps; i++)
+		if (!strcmp(vn, s->cl->maps[i].name)) {
+			if (sh_ev_number(ev, "value", &v) != 0) {
+				sh_event_bad(in, ev, "value event needs a numeric \"value\"");
+				return;
+			}
+			v = v < 0 ? 0 : v > 1 ? 1 : v; /* controllers span 0..1 */
+			uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)s->cl->maps[i].cc, (uint8_t)lround(v * 127)};
+			emit(s, tick, ev->t, m, 3);
+		}
+}
+
+/* Param events are messages here, not knobs: ccN sets controller N, program
+ * changes the program. */
+static void param_event(sink *s, sh_evreader *in, const sh_event *ev, const char *param, json_t *pv, int64_t tick)
+{
+	double v;
+	int channel = (int)s->cl->channel;
+	if (sh_json_to_double(pv, &v) != 0) {
+		sh_event_bad(in, ev, "param '%s': value must be a number", param);
+		return;
+	}
+	if (!strncmp(param, "cc", 2) && param[2]) {
+		int64_t num;
+		if (sh_parse_int64(param + 2, &num) || num < 0 || num > 127 || v < 0 || v > 1) {
+			sh_event_bad(in, ev, "param '%s': ccN needs N in 0..127 and a value in 0..1", param);
+			return;
+		}
+		uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)num, (uint8_t)lround(v * 127)};
+		emit(s, tick, ev->t, m, 3);
+	} else if (!strcmp(param, "program")) {
+		if (v != floor(v) || v < 0 || v > 127) {
+			sh_event_bad(in, ev, "param 'program': value must be 0..127");
+			return;
+		}
+		uint8_t m[2] = {(uint8_t)(0xc0 | channel), (uint8_t)v};
+		emit(s, tick, ev->t, m, 2);
+	} else
+		sh_event_bad(in, ev, "unknown param '%s' (ccN, program)", param);
+}
+
+/* One event into the file and the live queue. */
+static void play_event(sink *s, sh_evreader *in, const sh_event *ev)
+{
+	if (s->live && !s->started) {
+		s->epoch = sh_now() + s->latency - sh_tempomap_seconds(&s->tempo, ev->t);
+		s->started = true;
+	}
+	release_until(s, ev->t, false);
+	int64_t tick = to_tick(s, ev->t);
+	if (tick > s->end_tick)
+		s->end_tick = tick;
+	if (sh_ev_is(ev, "tempo")) {
+		tempo_event(s, in, ev, tick);
+		return;
+	}
+	first_tempo(s, false);
 	const char *param;
 	json_t *pv;
+	if (sh_ev_is(ev, "note"))
+		note_event(s, in, ev);
+	else if (sh_ev_is(ev, "value") && s->cl->nmaps)
+		value_event(s, in, ev, tick);
+	else if (sh_ev_param_for(ev, s->cl->name, &param, &pv))
+		param_event(s, in, ev, param, pv, tick);
+}
+
+/* Read and play every event; live, keep sending until the queue is empty. Ends the
+ * run on an error. */
+static void process(sink *s, sh_evreader *in)
+{
+	sh_event ev;
 	bool input_open = true;
 	for (;;) {
 		if (stop_requested) {
@@ -370,106 +524,60 @@ int main(int argc, char **argv)
 				continue;
 			}
 		}
-		if (sh_evreader_next(in, &ev) != 1) {
+		int r = sh_evreader_next(in, &ev);
+		if (r < 0)
+			sh_die("%s", sh_error());
+		if (r == 0) {
 			input_open = false;
 			if (!s->live)
 				break;
 			continue;
 		}
-		if (s->live && !s->started) {
-			s->epoch = sh_now() + s->latency - sh_tempomap_seconds(&s->tempo, ev.t);
-			s->started = true;
-		}
-		release_until(s, ev.t, false);
-		int64_t tick = to_tick(s, ev.t);
-		if (tick > s->end_tick)
-			s->end_tick = tick;
-		if (sh_ev_is(&ev, "tempo")) {
-			double b;
-			if (!sh_ev_tempo(in, &ev, &b))
-				continue;
-			if (!tempo_written && tick > 0 && s->smf)
-				sh_smf_tempo(s->smf, 0, bpm);
-			tempo_written = true;
-			if (s->smf)
-				sh_smf_tempo(s->smf, tick, b);
-			sh_tempomap_set(&s->tempo, ev.t, b);
-			continue;
-		}
-		if (!tempo_written && s->smf) {
-			sh_smf_tempo(s->smf, 0, bpm);
-			tempo_written = true;
-		}
-		if (sh_ev_is(&ev, "note")) {
-			sh_evnote nt;
-			double ch = (double)channel;
-			if (!sh_ev_note(in, &ev, true, &nt))
-				continue;
-			if (json_object_get(ev.obj, "channel") &&
-			    (sh_ev_number(&ev, "channel", &ch) != 0 || ch != floor(ch) || ch < 0 || ch > 15)) {
-				sh_event_bad(in, &ev, "note \"channel\" must be 0..15");
-				continue;
-			}
-			int v7 = (int)lround(nt.velocity * 127);
-			if (nt.velocity > 0)
-				note(s, ev.t, (int)ch, (int)nt.pitch, v7 < 1 ? 1 : v7, nt.gate);
-			continue;
-		}
-		if (sh_ev_is(&ev, "value") && nmaps) {
-			const char *vn;
-			double v;
-			if (sh_ev_string(&ev, "name", &vn) == 0)
-				for (int i = 0; i < nmaps; i++)
-					if (!strcmp(vn, maps[i].name)) {
-						if (sh_ev_number(&ev, "value", &v) != 0) {
-							sh_event_bad(in, &ev, "value event needs a numeric \"value\"");
-							break;
-						}
-						v = v < 0 ? 0 : v > 1 ? 1 : v; /* controllers span 0..1 */
-						uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)maps[i].cc, (uint8_t)lround(v * 127)};
-						emit(s, tick, ev.t, m, 3);
-					}
-			continue;
-		}
-		if (sh_ev_param_for(&ev, name, &param, &pv)) {
-			double v;
-			if (sh_json_to_double(pv, &v) != 0) {
-				sh_event_bad(in, &ev, "param '%s': value must be a number", param);
-				continue;
-			}
-			if (!strncmp(param, "cc", 2) && param[2]) {
-				int64_t num;
-				if (sh_parse_int64(param + 2, &num) || num < 0 || num > 127 || v < 0 || v > 1) {
-					sh_event_bad(in, &ev, "param '%s': ccN needs N in 0..127 and a value in 0..1", param);
-					continue;
-				}
-				uint8_t m[3] = {(uint8_t)(0xb0 | channel), (uint8_t)num, (uint8_t)lround(v * 127)};
-				emit(s, tick, ev.t, m, 3);
-			} else if (!strcmp(param, "program")) {
-				if (v != floor(v) || v < 0 || v > 127) {
-					sh_event_bad(in, &ev, "param 'program': value must be 0..127");
-					continue;
-				}
-				uint8_t m[2] = {(uint8_t)(0xc0 | channel), (uint8_t)v};
-				emit(s, tick, ev.t, m, 2);
-			} else
-				sh_event_bad(in, &ev, "unknown param '%s' (ccN, program)", param);
-		}
+		play_event(s, in, &ev);
+		if (s->smf && sh_smf_failed(s->smf))
+			sh_die("%s", sh_error());
 	}
+}
+
+/* The last note-offs, the file committed, the timing report. */
+static void finish(sink *s)
+{
 	release_until(s, 0, true);
-	if (s->smf)
-		sh_smf_finish(s->smf, s->end_tick);
-	sh_evreader_close(in);
-	if (s->live) {
+	if (s->smf && sh_smf_finish(s->smf, s->end_tick) != 0)
+		sh_die("%s", sh_error());
+	if (s->live)
 		fprintf(stderr, "%s: timing: %llu messages, late by median %.3f ms, p99 %.3f ms, max %.3f ms, "
 		        "over 1 ms: %llu\n", sh_progname, (unsigned long long)s->sent, percentile(s, 0.5),
 		        percentile(s, 0.99), s->worst * 1e3, (unsigned long long)s->late_over);
-	}
 	if (s->log && fclose(s->log) != 0)
-		sh_die("%s: cannot write: %s", timing_log, strerror(errno));
+		sh_die("%s: cannot write: %s", s->cl->timing_log, strerror(errno));
 	sh_midi_close(s->port);
 	free(s->offs.v);
 	free(s->queue.v);
 	free(s);
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	int status = parse_command_line(argc, argv);
+	if (status >= 0)
+		return status;
+	if (command.list) {
+		if (sh_midi_list_outputs() == 0)
+			sh_warn("no MIDI output ports (no synth or ALSA sequencer is available)");
+		return 0;
+	}
+	sh_evreader *in = sh_evreader_open(command.input, command.skip_bad);
+	if (!in)
+		sh_die("%s", sh_error());
+	sink *s = open_sink(&command);
+	if (s->live) {
+		catch_stop(); /* first: locking memory for real time can take a while */
+		sh_try_realtime(SH_RT_SINK);
+	}
+	process(s, in);
+	sh_evreader_close(in);
+	finish(s);
 	return 0;
 }

@@ -8,45 +8,41 @@
 #include "cli.h"
 #include "onsets.h"
 
-static const char usage[] = "onsets [options] [FILE]";
-
 /* Defaults. */
 static double threshold = 0.1; /* low: every ghost note and hi-hat tick; high: only the hardest hits */
-static sh_duration gap = {30, SH_DUR_SECONDS}; /* shortest spacing (ms): short keeps flams and rolls, long keeps one hit per gesture */
-static const char *out_path = "-";
+static sh_duration gap = {0.03, SH_DUR_SECONDS}; /* shortest spacing: short keeps flams and rolls, long keeps one hit per gesture */
 
 static sh_option options[] = {
-	{"threshold", 't', SH_OPT_DOUBLE, &threshold, 0, 1, NULL, 0, false, "T", "how far above the local mean a peak must rise, 0..1 (default 0.1)"},
-	{"min-gap", 'g', SH_OPT_DURATION, &gap, 0, 0, NULL, 0.001, false, "DUR", "shortest time between onsets (default 30ms)"},
-	{"output", 'o', SH_OPT_STRING, &out_path, 0, 0, NULL, 0, true, "FILE", "write the JSON to FILE (default stdout)"},
+	{.name = "threshold", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = 0,
+	 .max = 1, .arg = "T", .help = "how far above the local mean a peak must rise, 0..1"},
+	{.name = "min-gap", .short_name = 'g', .type = SH_OPT_DURATION, .dest = &gap, .scale = 0.001,
+	 .arg = "DUR", .help = "shortest time between onsets (a bare number is ms)"},
 	{0},
 };
 
 static sh_odf *odf;
 static int in_rate;
 
-static void init(void *user, int rate)
+static int init(void *user, int rate)
 {
 	in_rate = rate;
-	odf = sh_odf_new(rate);
+	return (odf = sh_odf_new(rate)) ? 0 : -1;
 }
 static void feed(void *user, const float *x, size_t n) { sh_odf_feed(odf, x, n); }
 
-int main(int argc, char **argv)
+static double min_gap; /* seconds */
+static int check(void)
 {
-	sh_init(argc, argv);
-	sh_program prog = {usage, "detect onsets (transients) and print their times as JSON", false, 0, false};
-	gap.amount = 0.03; /* the default in seconds; flags give ms by default */
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	if (argc - first > 1)
-		sh_usage_error("one input at a time (got %d)", argc - first);
-	double min_gap;
-	if (sh_duration_seconds(&gap, 0, 0, 0, &min_gap) < 0)
-		sh_usage_error("--min-gap: %s", sh_error());
-	const char *name; /* owned: the source as named in messages */
-	size_t frames = sh_analysis_stream(first < argc ? argv[first] : "-", init, feed, NULL, &name);
+	if (sh_duration_seconds(&gap, 0, 0, 0, &min_gap) < 0) {
+		sh_set_error("--min-gap: %s", sh_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* The onset times as JSON. */
+static char *report(const char *name, ssize_t frames, size_t *length)
+{
 	sh_odf_flush(odf);
 	sh_onset_opts oo = {threshold, min_gap};
 	sh_onset *on = NULL;
@@ -64,10 +60,14 @@ int main(int argc, char **argv)
 	len += (size_t)snprintf(txt + len, cap - len,
 	                        "\"made_by\":{\"program\":\"onsets\",\"options\":{\"threshold\":%s,\"min_gap\":%s}}}\n",
 	                        sh_format_fixed(a, threshold, 4), sh_format_fixed(b, min_gap, 4));
-	if (sh_write_file_atomic(out_path, txt, len) != 0)
-		sh_die("%s", sh_error());
-	free(txt);
 	free(on);
-	free((char *)name);
-	return 0;
+	*length = len;
+	return txt;
 }
+
+static const sh_analysis_program onsets = {
+	.usage = "onsets [options] [FILE]", .summary = "detect onsets (transients) and print their times as JSON",
+	.options = options, .check = check, .init = init, .feed = feed, .report = report,
+};
+
+int main(int argc, char **argv) { return sh_analysis_main(&onsets, argc, argv); }

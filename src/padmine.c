@@ -50,37 +50,39 @@ static struct {
 };
 
 static sh_option options[] = {
-	{"output", 'o', SH_OPT_STRING, &opt.output, .arg = "FILE", .no_preset = true,
-	 .help = "write the best pad to FILE (format by extension) instead of stdout"},
-	{"dir", 'd', SH_OPT_STRING, &opt.dir, .arg = "DIR", .no_preset = true,
+	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &opt.output, .arg = "FILE",
+	 .no_preset = true, .help = "write the best pad to FILE (format by extension) instead of stdout"},
+	{.name = "dir", .short_name = 'd', .type = SH_OPT_STRING, .dest = &opt.dir, .arg = "DIR", .no_preset = true,
 	 .help = "export mode: DIR/<source>/pads/*.wav and DIR/manifest.csv"},
-	{"report", 'j', SH_OPT_FLAG, &opt.report, .help = "print a JSON report of every candidate on stdout instead of audio"},
-	{"count", 'n', SH_OPT_INT, &opt.count, 1, 99, .arg = "N", .help = "pads kept per source with -d or --report, 1..99 (default 4)"},
-	{"durations", 'D', SH_OPT_STRING, &opt.durations, .arg = "LIST",
-	 .help = "target lengths in seconds: a list 2,4,8 or MIN..MAX (default 2,4,8)"},
-	{"rms-gate", 'g', SH_OPT_DOUBLE, &opt.rms_gate, -100, 0, .arg = "DB",
-	 .help = "quietest RMS of a pad region, dBFS, -100..0 (default -40)"},
-	{"onset-gate", 'O', SH_OPT_INT, &opt.onset_gate, 0, 100, .arg = "N",
-	 .help = "most onsets (clear attacks) inside a pad, 0..100 (default 0)"},
-	{"crossfade", 'x', SH_OPT_DOUBLE, &opt.crossfade, 1, 2000, .arg = "MS",
-	 .help = "equal-power loop crossfade in ms, 1..2000 (default 50)"},
-	{"seam-search", 0, SH_OPT_DOUBLE, &opt.seam_search, 0, 200, .arg = "MS",
-	 .help = "how far the end may move to match the start in phase, ms, 0..200 (default 20)"},
-	{"dark", 0, SH_OPT_DOUBLE, &opt.dark, 20, 20000, .arg = "HZ", .help = "centroid below HZ is tagged dark (default 1000)"},
-	{"bright", 0, SH_OPT_DOUBLE, &opt.bright, 20, 20000, .arg = "HZ",
-	 .help = "centroid above HZ is tagged bright (default 3000)"},
-	{"grade-min", 0, SH_OPT_CHOICE, &opt.grade_min, .choices = "A|B|C|D|F", .arg = "G",
-	 .help = "lowest grade saved, A..D or F to keep everything (default D: F is never saved)"},
-	{"rate", 'r', SH_OPT_INT, &opt.rate, 8000, 192000, .arg = "HZ",
-	 .help = "output rate (default: the source's; 44100 with -d)"},
+	{.name = "report", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &opt.report,
+	 .help = "print a JSON report of every candidate on stdout instead of audio"},
+	{.name = "count", .short_name = 'n', .type = SH_OPT_INT, .dest = &opt.count, .min = 1, .max = 99, .arg = "N",
+	 .help = "pads kept per source with -d or --report, 1..99: 1 for one jewel, 20 to harvest everything steady"},
+	{.name = "durations", .short_name = 'D', .type = SH_OPT_STRING, .dest = &opt.durations, .arg = "LIST",
+	 .unit = "s", .help = "target lengths: a list 2,4,8 or MIN..MAX; short loops hold a note, long ones breathe"},
+	{.name = "rms-gate", .short_name = 'g', .type = SH_OPT_DOUBLE, .dest = &opt.rms_gate, .min = -100, .max = 0,
+	 .arg = "DB", .unit = "dBFS", .help = "quietest RMS of a pad region, -100..0: -60 mines whispers, -20 only the loud"},
+	{.name = "onset-gate", .short_name = 'O', .type = SH_OPT_INT, .dest = &opt.onset_gate, .min = 0, .max = 100,
+	 .arg = "N", .help = "most onsets (clear attacks) inside a pad, 0..100: 1 or 2 let a chord change in"},
+	{.name = "crossfade", .short_name = 'x', .type = SH_OPT_DOUBLE, .dest = &opt.crossfade, .min = 1, .max = 2000,
+	 .arg = "MS", .unit = "ms", .help = "equal-power loop crossfade, 1..2000: 5 is a tight splice, 300 a soft smear"},
+	{.name = "seam-search", .type = SH_OPT_DOUBLE, .dest = &opt.seam_search, .min = 0, .max = 200, .arg = "MS",
+	 .unit = "ms", .help = "how far the end may move to match the start in phase, 0..200: 0 keeps lengths exact"},
+	{.name = "dark", .type = SH_OPT_DOUBLE, .dest = &opt.dark, .min = 20, .max = 20000, .arg = "HZ", .unit = "Hz",
+	 .help = "centroid below HZ is tagged dark (sub, warm, muffled)"},
+	{.name = "bright", .type = SH_OPT_DOUBLE, .dest = &opt.bright, .min = 20, .max = 20000, .arg = "HZ", .unit = "Hz",
+	 .help = "centroid above HZ is tagged bright (airy, hissy, glassy)"},
+	{.name = "grade-min", .type = SH_OPT_CHOICE, .dest = &opt.grade_min, .choices = "A|B|C|D|F", .arg = "G",
+	 .help = "lowest grade saved: A keeps only the best, F everything (silence and clipping too)"},
+	{.name = "rate", .short_name = 'r', .type = SH_OPT_INT, .dest = &opt.rate, .min = 8000, .max = 192000,
+	 .arg = "HZ", .unit = "Hz", .help = "output rate (default: the source's; 44100 with -d)"},
 	SH_AUDIO_BITS_OPTION(opt.bits),
-	{"name", 0, SH_OPT_STRING, &opt.name, .arg = "NAME", .no_preset = true,
+	{.name = "name", .type = SH_OPT_STRING, .dest = &opt.name, .arg = "NAME", .no_preset = true,
 	 .help = "source name for file names and the manifest (default: the file name; stdin: \"stdin\")"},
 	{0},
 };
 
 static sh_pad_opts po;
-static int status;
 
 static void parse_durations(const char *text)
 {
@@ -214,12 +216,42 @@ static void no_pad_reason(char *buf, size_t cap, const sh_pad_survey *sv, size_t
 		snprintf(buf, cap, "no pad graded %s or better (best: %c, %s)", opt.grade_min, worst_grade, why);
 }
 
-int main(int argc, char **argv)
+/* What the run does, settled from the options before any audio is read. */
+typedef struct {
+	int nsrc;             /* sources named (stdin when none) */
+	int bits;             /* sample format of written pads */
+	bool audio_out;       /* the best pad to stdout or -o (neither -d nor --report) */
+	int rank_min;         /* lowest grade rank saved */
+	size_t keep_n;        /* pads kept per source */
+	int lock_fd;          /* -d: the export folder's lock, or -1 */
+	char *lock_path, *manifest_path;
+} plan;
+
+/* One source, mined: its candidates, made into loops as far as needed. */
+typedef struct {
+	sh_audio_in *in;
+	sh_audio_source *src;
+	char *name;           /* for file names and the manifest */
+	int rate, ch;
+	sh_pad *pads;
+	size_t np;
+	bool *keep;           /* pads to save */
+	char **files;         /* -d: where each saved pad went, relative to DIR */
+	size_t kept;
+	sh_pad_survey sv;
+	char why[400];        /* why nothing was kept */
+} mined;
+
+/* The best pad over every source, for stdout / -o. */
+typedef struct {
+	sh_pad pad;
+	int rate, ch;
+	char reason[512];     /* why the first source without a pad had none */
+	char *reason_src;
+} best_pad;
+
+static void validate(int argc, char **argv, int first, plan *pl)
 {
-	sh_init(argc, argv);
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
 	parse_durations(opt.durations);
 	po.rms_gate_db = opt.rms_gate;
 	po.onset_gate = (int)opt.onset_gate;
@@ -232,222 +264,298 @@ int main(int argc, char **argv)
 		sh_usage_error("--dark %g is above --bright %g", opt.dark, opt.bright);
 	if (opt.output && (opt.dir || opt.report))
 		sh_usage_error("-o writes one pad; it does not go with -d or --report");
-	int bits = sh_parse_bits(opt.bits);
+	pl->bits = sh_parse_bits(opt.bits);
 	if (opt.dir && !opt.bits)
-		bits = 24;
+		pl->bits = 24;
 	if (opt.name && argc - first > 1)
 		sh_usage_error("--name names one source, got %d", argc - first);
-	int nsrc = argc - first > 0 ? argc - first : 1;
+	pl->nsrc = argc - first > 0 ? argc - first : 1;
 	int stdin_uses = 0;
 	for (int i = first; i < argc; i++)
 		stdin_uses += !strcmp(argv[i], "-");
 	if (stdin_uses > 1)
 		sh_usage_error("stdin can be read only once");
-	bool audio_out = !opt.dir && !opt.report;
-	if (audio_out && (!opt.output || !strcmp(opt.output, "-")))
+	pl->audio_out = !opt.dir && !opt.report;
+	if (pl->audio_out && (!opt.output || !strcmp(opt.output, "-")))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
-	int rank_min = sh_pad_grade_rank(opt.grade_min[0]);
-	size_t keep_n = audio_out ? 1 : (size_t)opt.count;
+	pl->rank_min = sh_pad_grade_rank(opt.grade_min[0]);
+	pl->keep_n = pl->audio_out ? 1 : (size_t)opt.count;
+}
 
-	/* export mode: the folder and its lock first, so a bad DIR fails at once */
-	int lock_fd = -1;
-	char *lock_path = NULL, *manifest_path = NULL;
-	if (opt.dir) {
-		mkdirs(opt.dir);
-		size_t n = strlen(opt.dir) + 32;
-		lock_path = sh_malloc(n);
-		manifest_path = sh_malloc(n);
-		snprintf(lock_path, n, "%s/.manifest.lock", opt.dir);
-		snprintf(manifest_path, n, "%s/manifest.csv", opt.dir);
-		lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (lock_fd < 0)
-			sh_die("%s: cannot open the lock file: %s", lock_path, strerror(errno));
+/* Export mode: the folder and its lock first, so a bad DIR fails at once. */
+static void open_export(plan *pl)
+{
+	pl->lock_fd = -1;
+	if (!opt.dir)
+		return;
+	mkdirs(opt.dir);
+	size_t n = strlen(opt.dir) + 32;
+	pl->lock_path = sh_malloc(n);
+	pl->manifest_path = sh_malloc(n);
+	snprintf(pl->lock_path, n, "%s/.manifest.lock", opt.dir);
+	snprintf(pl->manifest_path, n, "%s/manifest.csv", opt.dir);
+	pl->lock_fd = open(pl->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (pl->lock_fd < 0)
+		sh_die("%s: cannot open the lock file: %s", pl->lock_path, strerror(errno));
+}
+
+static void mined_free(mined *m)
+{
+	for (size_t i = 0; m->files && i < m->np; i++)
+		free(m->files[i]);
+	free(m->files);
+	free(m->keep);
+	sh_pads_free(m->pads, m->np);
+	free(m->name);
+	sh_audio_source_close(m->src);
+	sh_audio_close(m->in);
+}
+
+/* Read PATH, find its candidates and make loops of the best, grading them, until
+ * enough are kept. -1 with sh_error() (and m freed) when the source cannot be
+ * read: the run warns and goes on with the next. */
+static int mine(const plan *pl, const char *path, mined *m)
+{
+	memset(m, 0, sizeof *m);
+	if (!(m->in = sh_audio_open(path)))
+		return -1;
+	m->rate = sh_audio_rate(m->in);
+	m->ch = sh_audio_channels(m->in);
+	int want = opt.rate ? (int)opt.rate : opt.dir ? 44100 : m->rate;
+	if (want != m->rate) {
+		if (sh_audio_resample_to(m->in, want) != 0)
+			goto fail;
+		sh_note("%s: resampling from %d to %d Hz", sh_audio_name(m->in), m->rate, want);
+		m->rate = want;
 	}
+	if (!(m->src = sh_audio_source_open(m->in, (size_t)64 << 20)))
+		goto fail;
+	m->name = source_name(path);
+	ssize_t found = sh_pads_find(m->src, m->rate, m->ch, &po, &m->pads, &m->sv);
+	if (found < 0)
+		goto fail;
+	m->np = (size_t)found;
+	m->keep = sh_calloc(m->np ? m->np : 1, sizeof *m->keep);
+	m->files = sh_calloc(m->np ? m->np : 1, sizeof *m->files);
+	char best_g = 0;
+	const char *best_why = "";
+	for (size_t i = 0; i < m->np && (m->kept < pl->keep_n || opt.report); i++) {
+		sh_pad *p = &m->pads[i];
+		if (sh_pad_make(m->src, m->rate, m->ch, &po, p) != 0)
+			goto fail;
+		if (!best_g || sh_pad_grade_rank(p->grade) < sh_pad_grade_rank(best_g)) {
+			best_g = p->grade;
+			best_why = p->why;
+		}
+		if (m->kept < pl->keep_n && sh_pad_grade_rank(p->grade) <= pl->rank_min) {
+			m->keep[i] = true;
+			m->kept++;
+		}
+		if (!m->keep[i] || (!opt.dir && !pl->audio_out)) {
+			/* only pads about to be written keep their audio */
+			free(p->audio);
+			p->audio = NULL;
+		}
+	}
+	if (!m->kept)
+		no_pad_reason(m->why, sizeof m->why, &m->sv, m->np, best_g, best_why, m->rate);
+	return 0;
+fail:
+	mined_free(m);
+	return -1;
+}
 
-	json_t *report = json_object(), *sources = json_array();
+/* -d: the kept pads into DIR/<name>/pads and their rows into the manifest, one
+ * run at a time under the folder's lock. */
+static void export_pads(const plan *pl, mined *m)
+{
+	if (flock(pl->lock_fd, LOCK_EX) != 0)
+		sh_die("%s: cannot lock: %s", pl->lock_path, strerror(errno));
+	sh_manifest man;
+	size_t mlen = 0;
+	char *mtext = NULL;
+	if (access(pl->manifest_path, F_OK) == 0) {
+		mtext = sh_read_file(pl->manifest_path, (size_t)64 << 20, &mlen);
+		if (!mtext)
+			sh_die("%s", sh_error());
+	}
+	if (sh_manifest_parse(mtext ? mtext : "", mlen, &man) != 0)
+		sh_die("%s: %s", pl->manifest_path, sh_error());
+	free(mtext);
+	size_t n = strlen(opt.dir) + 2 * strlen(m->name) + 64;
+	char *pdir = sh_malloc(n), *full = sh_malloc(n), *prefix = sh_malloc(n);
+	snprintf(pdir, n, "%s/%s/pads", opt.dir, m->name);
+	mkdirs(pdir);
+	snprintf(prefix, n, "%s_pad", m->name);
+	sh_atomic_remove_stale(pdir, prefix);
+	sh_atomic_remove_stale(opt.dir, "manifest.csv");
+	size_t k = 0;
+	for (size_t i = 0; i < m->np; i++) {
+		if (!m->keep[i])
+			continue;
+		sh_pad *p = &m->pads[i];
+		m->files[i] = sh_malloc(n);
+		snprintf(m->files[i], n, "%s/pads/%s_pad%02zu_%s.wav", m->name, m->name, ++k, p->brightness);
+		snprintf(full, n, "%s/%s", opt.dir, m->files[i]);
+		sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u + k};
+		sh_audio_out *out = sh_audio_create(full, m->rate, m->ch, &oo);
+		if (!out || sh_audio_write(out, p->audio, (size_t)p->frames) != 0 || sh_audio_finish(out) != 0)
+			sh_die("%s", sh_error());
+		char g[2] = {p->grade, 0}, nums[7][32];
+		const char *vals[SH_MANIFEST_COLUMNS] = {
+			m->files[i], m->name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
+			fmt(nums[1], 2, p->rms_db), fmt(nums[2], 2, p->peak_db), fmt(nums[3], 2, p->crest_db),
+			fmt(nums[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(nums[5], 1, p->pitch_hz) : NULL,
+			fmt(nums[6], 4, p->seam_error), p->brightness, g};
+		if (sh_manifest_put(&man, vals) != 0)
+			sh_die("%s: %s", pl->manifest_path, sh_error());
+	}
+	size_t len;
+	char *text = sh_manifest_format(&man, &len);
+	if (sh_write_file_atomic(pl->manifest_path, text, len) != 0)
+		sh_die("%s", sh_error());
+	free(text);
+	sh_manifest_free(&man);
+	flock(pl->lock_fd, LOCK_UN);
+	free(pdir);
+	free(full);
+	free(prefix);
+}
+
+/* --report: the source and every candidate. */
+static json_t *source_json(const mined *m)
+{
+	json_t *s = json_object(), *cands = json_array();
+	json_object_set_new(s, "source", json_string(sh_audio_name(m->in)));
+	json_object_set_new(s, "name", json_string(m->name));
+	json_object_set_new(s, "rate", json_integer(m->rate));
+	json_object_set_new(s, "channels", json_integer(m->ch));
+	json_object_set_new(s, "duration", num((double)m->sv.frames / m->rate, 1e-4));
+	json_object_set_new(s, "windows", json_integer((json_int_t)m->sv.windows));
+	json_object_set_new(s, "windows_passed", json_integer((json_int_t)m->sv.passed));
+	json_object_set_new(s, "loudest_db", isinf(m->sv.loudest_db) ? json_null() : num(m->sv.loudest_db, 0.01));
+	json_object_set_new(s, "fewest_onsets",
+	                    isinf(m->sv.fewest_onsets) ? json_null() : json_integer((json_int_t)m->sv.fewest_onsets));
+	for (size_t i = 0; i < m->np; i++)
+		json_array_append_new(cands, pad_json(&m->pads[i], m->rate, i + 1, m->keep[i], m->files[i]));
+	json_object_set_new(s, "candidates", cands);
+	json_object_set_new(s, "note", m->kept ? json_null() : json_string(m->why));
+	return s;
+}
+
+/* stdout / -o: keep the best kept pad seen so far (grade, then steadiness). */
+static void consider_best(mined *m, best_pad *best)
+{
+	for (size_t i = 0; i < m->np; i++) {
+		if (!m->keep[i])
+			continue;
+		sh_pad *p = &m->pads[i];
+		int gr = sh_pad_grade_rank(p->grade), br = best->pad.audio ? sh_pad_grade_rank(best->pad.grade) : 99;
+		if (gr < br || (gr == br && p->instability < best->pad.instability)) {
+			free(best->pad.audio);
+			best->pad = *p;
+			p->audio = NULL;
+			best->rate = m->rate;
+			best->ch = m->ch;
+		}
+	}
+}
+
+/* One source through every mode; 1 when it gave no pad in -d mode. */
+static int process_source(const plan *pl, mined *m, json_t *sources, best_pad *best)
+{
+	int status = 0;
+	if (!m->kept && !best->reason_src) {
+		snprintf(best->reason, sizeof best->reason, "%s", m->why);
+		best->reason_src = sh_strdup(sh_audio_name(m->in));
+	}
+	if (opt.dir && m->kept)
+		export_pads(pl, m);
+	if (opt.dir && !m->kept) {
+		sh_warn("%s: %s", sh_audio_name(m->in), m->why);
+		status = 1;
+	}
+	if (opt.report)
+		json_array_append_new(sources, source_json(m));
+	if (pl->audio_out && m->kept)
+		consider_best(m, best);
+	return status;
+}
+
+static void print_report(json_t *sources)
+{
+	json_t *report = json_object();
 	json_object_set_new(report, "format", json_string("shards-padmine"));
 	json_object_set_new(report, "version", json_integer(1));
 	json_object_set_new(report, "options", sh_options_json(options));
-	/* stdout / -o: the best pad over every source */
-	sh_pad best = {0};
-	int best_rate = 0, best_ch = 0;
-	char reason[512] = "";
-	char *reason_src = NULL;
-
-	for (int si = 0; si < nsrc; si++) {
-		const char *path = first < argc ? argv[first + si] : "-";
-		sh_audio_in *in = sh_audio_open_or_die(path);
-		int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
-		int want = opt.rate ? (int)opt.rate : opt.dir ? 44100 : rate;
-		if (want != rate) {
-			sh_audio_resample_to(in, want);
-			sh_note("%s: resampling from %d to %d Hz", sh_audio_name(in), rate, want);
-			rate = want;
-		}
-		sh_audio_source *src = sh_audio_source_open(in, (size_t)64 << 20);
-		char *name = source_name(path);
-		sh_pad *pads;
-		sh_pad_survey sv;
-		size_t np = sh_pads_find(src, rate, ch, &po, &pads, &sv);
-		size_t kept = 0;
-		bool *keep = sh_calloc(np ? np : 1, sizeof *keep);
-		char best_g = 0;
-		const char *best_why = "";
-		for (size_t i = 0; i < np && (kept < keep_n || opt.report); i++) {
-			sh_pad_make(src, rate, ch, &po, &pads[i]);
-			if (!best_g || sh_pad_grade_rank(pads[i].grade) < sh_pad_grade_rank(best_g)) {
-				best_g = pads[i].grade;
-				best_why = pads[i].why;
-			}
-			if (kept < keep_n && sh_pad_grade_rank(pads[i].grade) <= rank_min) {
-				keep[i] = true;
-				kept++;
-			}
-			if (!keep[i] || (!opt.dir && !audio_out)) {
-				/* only pads about to be written keep their audio */
-				free(pads[i].audio);
-				pads[i].audio = NULL;
-			}
-		}
-		char why[400];
-		if (!kept) {
-			no_pad_reason(why, sizeof why, &sv, np, best_g, best_why, rate);
-			if (!reason_src) {
-				snprintf(reason, sizeof reason, "%s", why);
-				reason_src = sh_strdup(sh_audio_name(in));
-			}
-		}
-		char **files = sh_calloc(np ? np : 1, sizeof *files);
-		if (opt.dir && kept) {
-			/* one run at a time in an export folder: pads and manifest under the lock */
-			if (flock(lock_fd, LOCK_EX) != 0)
-				sh_die("%s: cannot lock: %s", lock_path, strerror(errno));
-			sh_manifest m;
-			char err[256];
-			size_t mlen = 0;
-			char *mtext = NULL;
-			if (access(manifest_path, F_OK) == 0) {
-				mtext = sh_read_file(manifest_path, (size_t)64 << 20, &mlen);
-				if (!mtext)
-					sh_die("%s", sh_error());
-			}
-			if (sh_manifest_parse(mtext ? mtext : "", mlen, &m, err, sizeof err) != 0)
-				sh_die("%s: %s", manifest_path, err);
-			free(mtext);
-			size_t n = strlen(opt.dir) + 2 * strlen(name) + 64;
-			char *pdir = sh_malloc(n), *full = sh_malloc(n), *prefix = sh_malloc(n);
-			snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
-			mkdirs(pdir);
-			snprintf(prefix, n, "%s_pad", name);
-			sh_atomic_remove_stale(pdir, prefix);
-			sh_atomic_remove_stale(opt.dir, "manifest.csv");
-			size_t k = 0;
-			for (size_t i = 0; i < np; i++) {
-				if (!keep[i])
-					continue;
-				sh_pad *p = &pads[i];
-				files[i] = sh_malloc(n);
-				snprintf(files[i], n, "%s/pads/%s_pad%02zu_%s.wav", name, name, ++k, p->brightness);
-				snprintf(full, n, "%s/%s", opt.dir, files[i]);
-				sh_audio_out_opts oo = {.bits = bits, .dither_seed = 0x70616473u + k};
-				sh_audio_out *out = sh_audio_create(full, rate, ch, &oo);
-				sh_audio_write(out, p->audio, (size_t)p->frames);
-				sh_audio_finish(out);
-				char g[2] = {p->grade, 0}, num[7][32];
-				const char *vals[SH_MANIFEST_COLUMNS] = {
-					files[i], name, "pad", fmt(num[0], 3, (double)p->frames / rate),
-					fmt(num[1], 2, p->rms_db), fmt(num[2], 2, p->peak_db), fmt(num[3], 2, p->crest_db),
-					fmt(num[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(num[5], 1, p->pitch_hz) : NULL,
-					fmt(num[6], 4, p->seam_error), p->brightness, g};
-				if (sh_manifest_put(&m, vals) != 0)
-					sh_die("%s: more than %d rows", manifest_path, SH_MANIFEST_MAX_ROWS);
-			}
-			size_t len;
-			char *text = sh_manifest_format(&m, &len);
-			if (sh_write_file_atomic(manifest_path, text, len) != 0)
-				sh_die("%s", sh_error());
-			free(text);
-			sh_manifest_free(&m);
-			flock(lock_fd, LOCK_UN);
-			free(pdir);
-			free(full);
-			free(prefix);
-		}
-		if (opt.dir && !kept) {
-			sh_warn("%s: %s", sh_audio_name(in), why);
-			status = 1;
-		}
-		if (opt.report) {
-			json_t *s = json_object(), *cands = json_array();
-			json_object_set_new(s, "source", json_string(sh_audio_name(in)));
-			json_object_set_new(s, "name", json_string(name));
-			json_object_set_new(s, "rate", json_integer(rate));
-			json_object_set_new(s, "channels", json_integer(ch));
-			json_object_set_new(s, "duration", num((double)sv.frames / rate, 1e-4));
-			json_object_set_new(s, "windows", json_integer((json_int_t)sv.windows));
-			json_object_set_new(s, "windows_passed", json_integer((json_int_t)sv.passed));
-			json_object_set_new(s, "loudest_db", isinf(sv.loudest_db) ? json_null() : num(sv.loudest_db, 0.01));
-			json_object_set_new(s, "fewest_onsets", isinf(sv.fewest_onsets) ? json_null() : json_integer((json_int_t)sv.fewest_onsets));
-			for (size_t i = 0; i < np; i++)
-				json_array_append_new(cands, pad_json(&pads[i], rate, i + 1, keep[i], files[i]));
-			json_object_set_new(s, "candidates", cands);
-			json_object_set_new(s, "note", kept ? json_null() : json_string(why));
-			json_array_append_new(sources, s);
-		}
-		if (audio_out && kept) {
-			for (size_t i = 0; i < np; i++) {
-				if (!keep[i])
-					continue;
-				sh_pad *p = &pads[i];
-				int gr = sh_pad_grade_rank(p->grade), br = best.audio ? sh_pad_grade_rank(best.grade) : 99;
-				if (gr < br || (gr == br && p->instability < best.instability)) {
-					free(best.audio);
-					best = *p;
-					p->audio = NULL;
-					best_rate = rate;
-					best_ch = ch;
-				}
-			}
-		}
-		for (size_t i = 0; i < np; i++)
-			free(files[i]);
-		free(files);
-		free(keep);
-		sh_pads_free(pads, np);
-		free(name);
-		sh_audio_source_close(src);
-		sh_audio_close(in);
-	}
-
-	if (opt.report) {
-		json_object_set_new(report, "sources", sources);
-		char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-		size_t len = strlen(text);
-		text = realloc(text, len + 2);
-		text[len++] = '\n';
-		if (sh_write_all(1, text, len) != 0)
-			sh_die("%s", sh_error());
-		free(text);
-	} else {
-		json_decref(sources);
-	}
+	json_object_set_new(report, "sources", sources);
+	char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	size_t len = strlen(text);
+	text = realloc(text, len + 2);
+	text[len++] = '\n';
+	if (sh_write_all(1, text, len) != 0)
+		sh_die("%s", sh_error());
+	free(text);
 	json_decref(report);
-	if (audio_out) {
-		if (!best.audio) {
-			if (nsrc == 1)
-				sh_die("%s: %s", reason_src, reason);
-			sh_die("no pad in any source (%s: %s)", reason_src, reason);
-		}
-		sh_audio_out_opts oo = {.bits = bits, .dither_seed = 0x70616473u};
-		sh_audio_out *out = sh_audio_create(opt.output, best_rate, best_ch, &oo);
-		sh_audio_write(out, best.audio, (size_t)best.frames);
-		sh_audio_finish(out);
-		free(best.audio);
+}
+
+/* stdout / -o: the best pad, or why there is none. With no source read at all,
+ * the warnings have said everything. */
+static int write_best(const plan *pl, best_pad *best)
+{
+	if (!best->pad.audio) {
+		if (!best->reason_src)
+			return 1;
+		if (pl->nsrc == 1)
+			sh_die("%s: %s", best->reason_src, best->reason);
+		sh_die("no pad in any source (%s: %s)", best->reason_src, best->reason);
 	}
-	if (lock_fd >= 0)
-		close(lock_fd);
-	free(lock_path);
-	free(manifest_path);
+	sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u};
+	if (sh_audio_check_output(opt.output, oo.bits, best->rate, best->ch) != 0)
+		sh_usage_error("%s", sh_error());
+	sh_audio_out *out = sh_audio_create(opt.output, best->rate, best->ch, &oo);
+	if (!out || sh_audio_write(out, best->pad.audio, (size_t)best->pad.frames) != 0 || sh_audio_finish(out) != 0)
+		sh_die("%s", sh_error());
+	free(best->pad.audio);
+	free(best->reason_src);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	plan pl = {0};
+	validate(argc, argv, first, &pl);
+	open_export(&pl);
+
+	/* a source that cannot be read is named in one warning and skipped; the run
+	 * goes on and ends with status 1 */
+	int status = 0;
+	json_t *sources = json_array();
+	best_pad best = {0};
+	for (int si = 0; si < pl.nsrc; si++) {
+		mined m;
+		if (mine(&pl, first < argc ? argv[first + si] : "-", &m) != 0) {
+			sh_warn("%s", sh_error());
+			status = 1;
+			continue;
+		}
+		status |= process_source(&pl, &m, sources, &best);
+		mined_free(&m);
+	}
+
+	if (opt.report)
+		print_report(sources);
+	else
+		json_decref(sources);
+	if (pl.audio_out)
+		status |= write_best(&pl, &best);
+	if (pl.lock_fd >= 0)
+		close(pl.lock_fd);
+	free(pl.lock_path);
+	free(pl.manifest_path);
 	return status;
 }

@@ -21,7 +21,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* Probability that a frame is corrupted. 0.05 = rare hiccups; 0.5 = an
  * unreliable stream; 1 = constant damage. */
 static double prob = 0.5;
@@ -41,28 +40,26 @@ static double sticky = 0.6;
 static double w_smear = 0.4, w_displace = 0.2, w_flat = 0.2, w_bytes = 0.2;
 
 static sh_option options[] = {
-	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is corrupted (0.5; 0..1)"},
-	{"blocks", 'n', SH_OPT_RANGE, &blocks, 0, 4096, NULL, 0, false, "MIN..MAX",
-	 "blocks per corrupted frame (4..12; 0..4096)"},
-	{"size", 's', SH_OPT_RANGE, &size, 8, 4096, NULL, 0, false, "MIN..MAX",
-	 "block side in luma pixels (16..96; 8..4096)"},
-	{"motion", 'm', SH_OPT_DOUBLE, &motion, 0, 4096, NULL, 0, false, "PX",
-	 "largest smear motion vector (12)"},
-	{"sticky", 'k', SH_OPT_DOUBLE, &sticky, 0, 0.99, NULL, 0, false, "P",
-	 "probability a smear repeats on the next frame (0.6; 0..0.99)"},
-	{"smear", 0, SH_OPT_DOUBLE, &w_smear, 0, 1000, NULL, 0, false, "W",
-	 "weight of smear blocks (0.4)"},
-	{"displace", 0, SH_OPT_DOUBLE, &w_displace, 0, 1000, NULL, 0, false, "W",
-	 "weight of displaced blocks (0.2)"},
-	{"flat", 0, SH_OPT_DOUBLE, &w_flat, 0, 1000, NULL, 0, false, "W",
-	 "weight of flat (lost) blocks (0.2)"},
-	{"bytes", 0, SH_OPT_DOUBLE, &w_bytes, 0, 1000, NULL, 0, false, "W",
-	 "weight of raw byte-run corruption (0.2)"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "prob", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &prob, .min = 0, .max = 1, .arg = "P",
+	 .help = "probability that a frame is corrupted"},
+	{.name = "blocks", .short_name = 'n', .type = SH_OPT_RANGE, .dest = &blocks, .min = 0, .max = 4096,
+	 .arg = "MIN..MAX", .help = "blocks per corrupted frame, drawn per frame"},
+	{.name = "size", .short_name = 's', .type = SH_OPT_RANGE, .dest = &size, .min = 8, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "block side in luma pixels, drawn per block"},
+	{.name = "motion", .short_name = 'm', .type = SH_OPT_DOUBLE, .dest = &motion, .min = 0, .max = 4096,
+	 .arg = "PX", .unit = "px", .help = "largest smear motion vector"},
+	{.name = "sticky", .short_name = 'k', .type = SH_OPT_DOUBLE, .dest = &sticky, .min = 0, .max = 0.99,
+	 .arg = "P", .help = "probability a smear repeats on the next frame"},
+	{.name = "smear", .type = SH_OPT_DOUBLE, .dest = &w_smear, .min = 0, .max = 1000, .arg = "W",
+	 .help = "weight of smear blocks"},
+	{.name = "displace", .type = SH_OPT_DOUBLE, .dest = &w_displace, .min = 0, .max = 1000, .arg = "W",
+	 .help = "weight of displaced blocks"},
+	{.name = "flat", .type = SH_OPT_DOUBLE, .dest = &w_flat, .min = 0, .max = 1000, .arg = "W",
+	 .help = "weight of flat (lost) blocks"},
+	{.name = "bytes", .type = SH_OPT_DOUBLE, .dest = &w_bytes, .min = 0, .max = 1000, .arg = "W",
+	 .help = "weight of raw byte-run corruption"},
 	{0},
 };
-
 enum { SMEAR, DISPLACE, FLAT, BYTES };
 
 typedef struct {
@@ -135,96 +132,110 @@ static void flat_rect(const sh_vf *vf, uint8_t *frame, const block *b)
 	}
 }
 
-int main(int argc, char **argv)
+typedef struct {
+	double wsum;            /* the four weights together */
+	uint8_t *prev, *src;    /* the last output frame; this frame undamaged */
+	bool have_prev;
+	block *live;            /* sticky smears still repeating */
+	int nlive;
+} state;
+
+static int check(void *st)
 {
-	sh_init(argc, argv);
-	sh_program prog = {"pixcorrupt [options] [FILE]", "block and byte corruption with datamosh smear on y4m", true, 0,
-	                   false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	double wsum = w_smear + w_displace + w_flat + w_bytes;
-	if (wsum <= 0)
-		sh_usage_error("the weights of --smear, --displace, --flat and --bytes are all 0");
-	sh_note("seed %llu", (unsigned long long)prog.seed);
+	state *s = st;
+	s->wsum = w_smear + w_displace + w_flat + w_bytes;
+	if (s->wsum > 0)
+		return 0;
+	sh_set_error("the weights of --smear, --displace, --flat and --bytes are all 0");
+	return -1;
+}
 
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	int W = vf.info.width, H = vf.info.height;
-	size_t fs = vf.info.frame_size;
-	uint8_t *prev = sh_malloc(fs), *src = sh_malloc(fs);
-	bool have_prev = false;
-	block *live = sh_calloc(MAX_STICKY, sizeof *live);
-	int nlive = 0;
-
-	while (sh_vf_read(&vf)) {
-		/* sticky smears from earlier frames first, then fresh damage */
-		int keep = 0;
-		for (int i = 0; i < nlive; i++) {
-			if (have_prev)
-				move_rect(&vf, vf.frame, prev, &live[i]);
-			if (sh_rng_chance(&rng, sticky))
-				live[keep++] = live[i];
-		}
-		nlive = keep;
-		bool on = sh_rng_chance(&rng, prob);
-		int nb = (int)floor(sh_rng_between(&rng, blocks.lo, blocks.hi + 1));
-		if (nb > (int)blocks.hi)
-			nb = (int)blocks.hi;
-		if (on && nb > 0)
-			memcpy(src, vf.frame, fs); /* displacement reads the undamaged frame */
-		for (int i = 0; on && i < nb; i++) {
-			block b;
-			int side = (int)lround(sh_rng_between(&rng, size.lo, size.hi) / 8) * 8;
-			int bw = side < 8 ? 8 : side, bh = bw;
-			bw = bw > W ? W : bw;
-			bh = bh > H ? H : bh;
-			b.w = bw, b.h = bh;
-			b.x = (int)sh_rng_below(&rng, (uint64_t)(W - bw) / 8 + 1) * 8;
-			b.y = (int)sh_rng_below(&rng, (uint64_t)(H - bh) / 8 + 1) * 8;
-			double u = sh_rng_uniform(&rng) * wsum;
-			b.kind = u < w_smear ? SMEAR : u < w_smear + w_displace ? DISPLACE
-			         : u < w_smear + w_displace + w_flat ? FLAT : BYTES;
-			double a = sh_rng_between(&rng, 0, 2 * M_PI), r = sh_rng_between(&rng, 0.3, 1);
-			switch (b.kind) {
-			case SMEAR:
-				b.dx = (int)lround(cos(a) * r * motion);
-				b.dy = (int)lround(sin(a) * r * motion);
-				if (have_prev)
-					move_rect(&vf, vf.frame, prev, &b);
-				if (nlive < MAX_STICKY && sh_rng_chance(&rng, sticky))
-					live[nlive++] = b;
-				break;
-			case DISPLACE:
-				b.dx = (int)sh_rng_below(&rng, (uint64_t)W) - b.x;
-				b.dy = (int)sh_rng_below(&rng, (uint64_t)H) - b.y;
-				move_rect(&vf, vf.frame, src, &b);
-				break;
-			case FLAT:
-				flat_rect(&vf, vf.frame, &b);
-				break;
-			case BYTES: {
-				size_t len = (size_t)bw * (size_t)bh;
-				len = len > fs / 2 ? fs / 2 : len;
-				size_t at = (size_t)sh_rng_below(&rng, fs - len + 1);
-				size_t from = (size_t)sh_rng_below(&rng, fs - len + 1);
-				uint8_t x = (uint8_t)sh_rng_below(&rng, 256);
-				for (size_t k = 0; k < len; k++)
-					vf.frame[at + k] = src[from + k] ^ x;
-				break;
-			}
-			}
-		}
-		sh_vf_write(&vf, NULL);
-		memcpy(prev, vf.frame, fs);
-		have_prev = true;
-	}
-	free(prev);
-	free(src);
-	free(live);
-	sh_vf_close(&vf);
+static int start(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	s->prev = sh_vf_alloc(vf, 1, vf->info.frame_size);
+	s->src = sh_vf_alloc(vf, 1, vf->info.frame_size);
+	s->live = sh_vf_alloc(vf, MAX_STICKY, sizeof *s->live);
 	return 0;
 }
+
+/* One fresh block of damage, its place, size and action drawn from RNG. */
+static void damage(sh_vf *vf, sh_rng *rng, state *s)
+{
+	int W = vf->info.width, H = vf->info.height;
+	size_t fs = vf->info.frame_size;
+	block b;
+	int side = (int)lround(sh_rng_between(rng, size.lo, size.hi) / 8) * 8;
+	int bw = side < 8 ? 8 : side, bh = bw;
+	bw = bw > W ? W : bw;
+	bh = bh > H ? H : bh;
+	b.w = bw, b.h = bh;
+	b.x = (int)sh_rng_below(rng, (uint64_t)(W - bw) / 8 + 1) * 8;
+	b.y = (int)sh_rng_below(rng, (uint64_t)(H - bh) / 8 + 1) * 8;
+	double u = sh_rng_uniform(rng) * s->wsum;
+	b.kind = u < w_smear ? SMEAR : u < w_smear + w_displace ? DISPLACE
+	         : u < w_smear + w_displace + w_flat ? FLAT : BYTES;
+	double a = sh_rng_between(rng, 0, 2 * M_PI), r = sh_rng_between(rng, 0.3, 1);
+	switch (b.kind) {
+	case SMEAR:
+		b.dx = (int)lround(cos(a) * r * motion);
+		b.dy = (int)lround(sin(a) * r * motion);
+		if (s->have_prev)
+			move_rect(vf, vf->frame, s->prev, &b);
+		if (s->nlive < MAX_STICKY && sh_rng_chance(rng, sticky))
+			s->live[s->nlive++] = b;
+		break;
+	case DISPLACE:
+		b.dx = (int)sh_rng_below(rng, (uint64_t)W) - b.x;
+		b.dy = (int)sh_rng_below(rng, (uint64_t)H) - b.y;
+		move_rect(vf, vf->frame, s->src, &b);
+		break;
+	case FLAT:
+		flat_rect(vf, vf->frame, &b);
+		break;
+	case BYTES: {
+		size_t len = (size_t)bw * (size_t)bh;
+		len = len > fs / 2 ? fs / 2 : len;
+		size_t at = (size_t)sh_rng_below(rng, fs - len + 1);
+		size_t from = (size_t)sh_rng_below(rng, fs - len + 1);
+		uint8_t x = (uint8_t)sh_rng_below(rng, 256);
+		for (size_t k = 0; k < len; k++)
+			vf->frame[at + k] = s->src[from + k] ^ x;
+		break;
+	}
+	}
+}
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	size_t fs = vf->info.frame_size;
+	/* sticky smears from earlier frames first, then fresh damage */
+	int keep = 0;
+	for (int i = 0; i < s->nlive; i++) {
+		if (s->have_prev)
+			move_rect(vf, vf->frame, s->prev, &s->live[i]);
+		if (sh_rng_chance(rng, sticky))
+			s->live[keep++] = s->live[i];
+	}
+	s->nlive = keep;
+	bool on = sh_rng_chance(rng, prob);
+	int nb = (int)floor(sh_rng_between(rng, blocks.lo, blocks.hi + 1));
+	if (nb > (int)blocks.hi)
+		nb = (int)blocks.hi;
+	if (on && nb > 0)
+		memcpy(s->src, vf->frame, fs); /* displacement reads the undamaged frame */
+	for (int i = 0; on && i < nb; i++)
+		damage(vf, rng, s);
+	/* the output frame: what the next frame's smears drag from */
+	memcpy(s->prev, vf->frame, fs);
+	s->have_prev = true;
+	return 0;
+}
+
+static const sh_vf_program pixcorrupt = {
+	.usage = "pixcorrupt [options] [FILE]", .summary = "block and byte corruption with datamosh smear on y4m",
+	.options = options, .state_size = sizeof(state), .check = check, .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&pixcorrupt, argc, argv); }

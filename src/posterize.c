@@ -9,7 +9,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* Luma levels, drawn per frame. 2 = stark two-tone print; 4-8 = screen-print
  * and comic bands; 16-32 = subtle banding; 256 = untouched. */
 static sh_range levels = {6, 6};
@@ -24,18 +23,16 @@ static double mix = 1;
 static double prob = 1;
 
 static sh_option options[] = {
-	{"levels", 'l', SH_OPT_RANGE, &levels, 2, 256, NULL, 0, false, "MIN..MAX",
-	 "luma levels, drawn per frame (6; 2..256, 256 = untouched)"},
-	{"chroma-levels", 'L', SH_OPT_RANGE, &chroma_levels, 2, 256, NULL, 0, false, "MIN..MAX",
-	 "chroma levels, drawn per frame (256 = untouched; 2..256)"},
-	{"mix", 'm', SH_OPT_DOUBLE, &mix, 0, 1, NULL, 0, false, "X",
-	 "blend with the original: 0 untouched, 1 full (1)"},
-	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is posterized (1; 0..1)"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "levels", .short_name = 'l', .type = SH_OPT_RANGE, .dest = &levels, .min = 2, .max = 256,
+	 .arg = "MIN..MAX", .help = "luma levels, drawn per frame; 256 = untouched"},
+	{.name = "chroma-levels", .short_name = 'L', .type = SH_OPT_RANGE, .dest = &chroma_levels, .min = 2,
+	 .max = 256, .arg = "MIN..MAX", .help = "chroma levels, drawn per frame; 256 = untouched"},
+	{.name = "mix", .short_name = 'm', .type = SH_OPT_DOUBLE, .dest = &mix, .min = 0, .max = 1, .arg = "X",
+	 .help = "blend with the original: 0 untouched, 1 full"},
+	{.name = "prob", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &prob, .min = 0, .max = 1, .arg = "P",
+	 .help = "probability that a frame is posterized"},
 	{0},
 };
-
 /* Levels evenly spaced from lo to hi; chroma (centred) keeps 128 as a level when
  * the count is odd. */
 static void build_lut(uint8_t *lut, int n, int lo, int hi, double m)
@@ -62,49 +59,53 @@ static int draw_levels(sh_rng *r, sh_range range)
 	return n > (int)range.hi ? (int)range.hi : n;
 }
 
-int main(int argc, char **argv)
-{
-	sh_init(argc, argv);
-	sh_program prog = {"posterize [options] [FILE]", "reduce a y4m stream to a few flat levels", true, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	int clo = vf.full_range ? 0 : 16, chi = vf.full_range ? 255 : 240;
+typedef struct {
+	int clo, chi;           /* chroma code range */
 	uint8_t lut[3][256];
-	int last[2] = {-1, -1};
-	bool id[3] = {true, true, true};
+	int last[2];            /* level counts the tables were built for */
+	bool id[3];             /* tables that change nothing */
+} state;
 
-	while (sh_vf_read(&vf)) {
-		bool on = sh_rng_chance(&rng, prob);
-		int ly = draw_levels(&rng, levels), lc = draw_levels(&rng, chroma_levels);
-		if (on && ly != last[0]) {
-			build_lut(lut[0], ly, vf.black, vf.white, mix);
-			id[0] = sh_lut_is_identity(lut[0]);
-			last[0] = ly;
-		}
-		if (on && lc != last[1]) {
-			build_lut(lut[1], lc, clo, chi, mix);
-			id[1] = id[2] = sh_lut_is_identity(lut[1]);
-			last[1] = lc;
-		}
-		for (int p = 0; on && p < vf.nplanes; p++) {
-			if (id[p])
-				continue;
-			const uint8_t *t = lut[p ? 1 : 0];
-			int w = vf.pw[p];
-			uint8_t *row = vf.plane[p];
-			for (int y = 0; y < vf.ph[p]; y++, row += w)
-				sh_lut_row(row, t, w);
-		}
-		sh_vf_write(&vf, NULL);
-	}
-	sh_vf_close(&vf);
+static int start(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	s->clo = vf->full_range ? 0 : 16;
+	s->chi = vf->full_range ? 255 : 240;
+	s->last[0] = s->last[1] = -1;
+	s->id[0] = s->id[1] = s->id[2] = true;
 	return 0;
 }
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	bool on = sh_rng_chance(rng, prob);
+	int ly = draw_levels(rng, levels), lc = draw_levels(rng, chroma_levels);
+	if (on && ly != s->last[0]) {
+		build_lut(s->lut[0], ly, vf->black, vf->white, mix);
+		s->id[0] = sh_lut_is_identity(s->lut[0]);
+		s->last[0] = ly;
+	}
+	if (on && lc != s->last[1]) {
+		build_lut(s->lut[1], lc, s->clo, s->chi, mix);
+		s->id[1] = s->id[2] = sh_lut_is_identity(s->lut[1]);
+		s->last[1] = lc;
+	}
+	for (int p = 0; on && p < vf->nplanes; p++) {
+		if (s->id[p])
+			continue;
+		const uint8_t *t = s->lut[p ? 1 : 0];
+		int w = vf->pw[p];
+		uint8_t *row = vf->plane[p];
+		for (int y = 0; y < vf->ph[p]; y++, row += w)
+			sh_lut_row(row, t, w);
+	}
+	return 0;
+}
+
+static const sh_vf_program posterize = {
+	.usage = "posterize [options] [FILE]", .summary = "reduce a y4m stream to a few flat levels",
+	.options = options, .state_size = sizeof(state), .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&posterize, argc, argv); }

@@ -14,7 +14,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* Channel offsets in pixels, drawn per frame. 2-4 = lens fringe; 10-20 =
  * misregistered print; 60+ = three separate ghosts. Negative moves left/up. */
 static sh_range off[6] = {{6, 6}, {0, 0}, {0, 0}, {0, 0}, {-6, -6}, {0, 0}};
@@ -22,24 +21,22 @@ static sh_range off[6] = {{6, 6}, {0, 0}, {0, 0}, {0, 0}, {-6, -6}, {0, 0}};
 static double prob = 1;
 
 static sh_option options[] = {
-	{"red-x", 'r', SH_OPT_RANGE, &off[0], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "red horizontal offset in pixels, per frame (6)"},
-	{"red-y", 'R', SH_OPT_RANGE, &off[1], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "red vertical offset (0)"},
-	{"green-x", 'g', SH_OPT_RANGE, &off[2], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "green horizontal offset (0)"},
-	{"green-y", 'G', SH_OPT_RANGE, &off[3], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "green vertical offset (0)"},
-	{"blue-x", 'b', SH_OPT_RANGE, &off[4], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "blue horizontal offset (-6)"},
-	{"blue-y", 'B', SH_OPT_RANGE, &off[5], -4096, 4096, NULL, 0, false, "MIN..MAX",
-	 "blue vertical offset (0)"},
-	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame is split (1; 0..1)"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "red-x", .short_name = 'r', .type = SH_OPT_RANGE, .dest = &off[0], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "red horizontal offset, drawn per frame"},
+	{.name = "red-y", .short_name = 'R', .type = SH_OPT_RANGE, .dest = &off[1], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "red vertical offset"},
+	{.name = "green-x", .short_name = 'g', .type = SH_OPT_RANGE, .dest = &off[2], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "green horizontal offset"},
+	{.name = "green-y", .short_name = 'G', .type = SH_OPT_RANGE, .dest = &off[3], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "green vertical offset"},
+	{.name = "blue-x", .short_name = 'b', .type = SH_OPT_RANGE, .dest = &off[4], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "blue horizontal offset"},
+	{.name = "blue-y", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &off[5], .min = -4096, .max = 4096,
+	 .arg = "MIN..MAX", .unit = "px", .help = "blue vertical offset"},
+	{.name = "prob", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &prob, .min = 0, .max = 1, .arg = "P",
+	 .help = "probability that a frame is split"},
 	{0},
 };
-
 /* dst = src displaced by (dx, dy), edges repeated. */
 static void shift_plane(uint8_t *dst, const uint8_t *src, int w, int h, int dx, int dy)
 {
@@ -60,46 +57,47 @@ static void shift_plane(uint8_t *dst, const uint8_t *src, int w, int h, int dx, 
 	}
 }
 
-int main(int argc, char **argv)
+typedef struct {
+	uint8_t *rgb, *tmp;     /* the frame in RGB; one displaced channel */
+} state;
+
+static int start(sh_vf *vf, sh_rng *rng, void *st)
 {
-	sh_init(argc, argv);
-	sh_program prog = {"rgbsplit [options] [FILE]", "shift the RGB channels of a y4m stream apart", true, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	int W = vf.info.width, H = vf.info.height;
-	size_t n = (size_t)W * H;
-	uint8_t *rgb = sh_malloc(3 * n), *tmp = sh_malloc(n);
-
-	while (sh_vf_read(&vf)) {
-		bool on = sh_rng_chance(&rng, prob);
-		int d[6];
-		bool any = false;
-		for (int i = 0; i < 6; i++) {
-			d[i] = (int)lround(sh_rng_between(&rng, off[i].lo, off[i].hi));
-			any |= d[i] != 0;
-		}
-		if (on && any) {
-			sh_vf_to_rgb(&vf, vf.frame, rgb);
-			for (int c = 0; c < 3; c++) {
-				if (!d[2 * c] && !d[2 * c + 1])
-					continue;
-				shift_plane(tmp, rgb + c * n, W, H, d[2 * c], d[2 * c + 1]);
-				memcpy(rgb + c * n, tmp, n);
-			}
-			sh_vf_from_rgb(&vf, rgb, vf.frame);
-		}
-		sh_vf_write(&vf, NULL);
-	}
-	free(rgb);
-	free(tmp);
-	sh_vf_close(&vf);
+	state *s = st;
+	size_t n = (size_t)vf->info.width * vf->info.height;
+	s->rgb = sh_vf_alloc(vf, 3, n);
+	s->tmp = sh_vf_alloc(vf, 1, n);
 	return 0;
 }
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	int W = vf->info.width, H = vf->info.height;
+	size_t n = (size_t)W * H;
+	bool on = sh_rng_chance(rng, prob);
+	int d[6];
+	bool any = false;
+	for (int i = 0; i < 6; i++) {
+		d[i] = (int)lround(sh_rng_between(rng, off[i].lo, off[i].hi));
+		any |= d[i] != 0;
+	}
+	if (!on || !any)
+		return 0;
+	sh_vf_to_rgb(vf, vf->frame, s->rgb);
+	for (int c = 0; c < 3; c++) {
+		if (!d[2 * c] && !d[2 * c + 1])
+			continue;
+		shift_plane(s->tmp, s->rgb + c * n, W, H, d[2 * c], d[2 * c + 1]);
+		memcpy(s->rgb + c * n, s->tmp, n);
+	}
+	sh_vf_from_rgb(vf, s->rgb, vf->frame);
+	return 0;
+}
+
+static const sh_vf_program rgbsplit = {
+	.usage = "rgbsplit [options] [FILE]", .summary = "shift the RGB channels of a y4m stream apart",
+	.options = options, .state_size = sizeof(state), .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&rgbsplit, argc, argv); }

@@ -13,7 +13,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* Rows per cycle. 2 = fine interlace texture; 3-4 = a CRT up close;
  * 16+ = broad venetian-blind bars. */
 static int64_t period = 3;
@@ -32,22 +31,20 @@ static double tear = 0;
 static int64_t tear_shift = 40;
 
 static sh_option options[] = {
-	{"period", 'P', SH_OPT_INT, &period, 2, 1024, NULL, 0, false, "N",
-	 "rows per scanline cycle (3; 2..1024)"},
-	{"thickness", 'T', SH_OPT_INT, &thickness, 1, 1023, NULL, 0, false, "N",
-	 "dark rows per cycle, less than the period (1)"},
-	{"darkness", 'd', SH_OPT_RANGE, &darkness, 0, 1, NULL, 0, false, "MIN..MAX",
-	 "darkness of the dark rows, per frame (0.5; 0..1)"},
-	{"roll", 'r', SH_OPT_DOUBLE, &roll, -1000, 1000, NULL, 0, false, "ROWS",
-	 "rows the pattern moves per frame (0)"},
-	{"tear", 't', SH_OPT_DOUBLE, &tear, 0, 1, NULL, 0, false, "P",
-	 "probability of a tracking tear per frame (0; 0..1)"},
-	{"tear-shift", 's', SH_OPT_INT, &tear_shift, 0, 16384, NULL, 0, false, "PX",
-	 "largest sideways shift of a tear (40)"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "period", .short_name = 'P', .type = SH_OPT_INT, .dest = &period, .min = 2, .max = 1024, .arg = "N",
+	 .unit = "rows", .help = "rows per scanline cycle"},
+	{.name = "thickness", .short_name = 'T', .type = SH_OPT_INT, .dest = &thickness, .min = 1, .max = 1023,
+	 .arg = "N", .unit = "rows", .help = "dark rows per cycle, less than the period"},
+	{.name = "darkness", .short_name = 'd', .type = SH_OPT_RANGE, .dest = &darkness, .min = 0, .max = 1,
+	 .arg = "MIN..MAX", .help = "darkness of the dark rows, drawn per frame"},
+	{.name = "roll", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &roll, .min = -1000, .max = 1000,
+	 .arg = "ROWS", .unit = "rows", .help = "rows the pattern moves per frame"},
+	{.name = "tear", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &tear, .min = 0, .max = 1, .arg = "P",
+	 .help = "probability of a tracking tear per frame"},
+	{.name = "tear-shift", .short_name = 's', .type = SH_OPT_INT, .dest = &tear_shift, .min = 0, .max = 16384,
+	 .arg = "PX", .unit = "px", .help = "largest sideways shift of a tear"},
 	{0},
 };
-
 /* Rotate a row right by k (0 <= k < n) through tmp. */
 static void rotate_row(uint8_t *row, int n, int k, uint8_t *tmp)
 {
@@ -58,78 +55,93 @@ static void rotate_row(uint8_t *row, int n, int k, uint8_t *tmp)
 	memcpy(row, tmp, (size_t)k);
 }
 
-int main(int argc, char **argv)
-{
-	sh_init(argc, argv);
-	sh_program prog = {"scanlines [options] [FILE]", "CRT scanlines, rolling bars and tracking tears on y4m", true, 0,
-	                   false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	if (thickness >= period)
-		sh_usage_error("--thickness %lld must be less than --period %lld", (long long)thickness,
-		               (long long)period);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
-	sh_rng rng;
-	sh_rng_seed(&rng, prog.seed);
-	int H = vf.info.height, W = vf.info.width;
-	bool *dark = sh_calloc((size_t)H, sizeof(bool));
-	uint8_t *tmp = sh_malloc((size_t)W);
+typedef struct {
+	bool *dark;             /* per luma row, this frame */
+	uint8_t *tmp;           /* a row being rotated */
 	uint8_t ylut[256], clut[3][256]; /* chroma: a quarter, half... of the effect */
+} state;
 
-	while (sh_vf_read(&vf)) {
-		double d = sh_rng_between(&rng, darkness.lo, darkness.hi);
-		bool torn = sh_rng_chance(&rng, tear);
-		double u1 = sh_rng_uniform(&rng), u2 = sh_rng_uniform(&rng), u3 = sh_rng_uniform(&rng);
-		if (d > 0) {
-			long shift = (long)floor(roll * (double)vf.index);
-			for (int y = 0; y < H; y++) {
-				long k = ((long)y - shift) % period;
-				if (k < 0)
-					k += period;
-				dark[y] = k < thickness;
-			}
-			for (int v = 0; v < 256; v++) {
-				ylut[v] = (uint8_t)lround(v < vf.black ? v : vf.black + (v - vf.black) * (1 - d));
-				for (int f = 1; f <= 2; f++) /* 1: half the covered rows dark; 2: all */
-					clut[f][v] = (uint8_t)lround(128 + (v - 128) * (1 - d * f / 2));
-			}
-			uint8_t *row = vf.plane[0];
-			for (int y = 0; y < H; y++, row += W)
-				if (dark[y])
-					sh_lut_row(row, ylut, W);
-			for (int p = 1; p < vf.nplanes; p++) {
-				int pw = vf.pw[p], ph = vf.ph[p], sy = H / ph > 1 ? 2 : 1;
-				row = vf.plane[p];
-				for (int cy = 0; cy < ph; cy++, row += pw) {
-					int a = cy * sy, b = a + sy - 1 < H ? a + sy - 1 : a;
-					int f = sy == 2 ? dark[a] + dark[b] : 2 * dark[a];
-					if (f)
-						sh_lut_row(row, clut[f], pw);
-				}
-			}
-		}
-		if (torn && tear_shift > 0) {
-			/* a band of rows, from a sixteenth to a third of the height */
-			int bh = (int)(H * (1.0 / 16 + u1 * (1.0 / 3 - 1.0 / 16))) + 1;
-			int y0 = (int)(u2 * (H - bh + 1));
-			int dx = 1 + (int)(u3 * (double)tear_shift);
-			for (int p = 0; p < vf.nplanes; p++) {
-				int pw = vf.pw[p], ph = vf.ph[p];
-				int k = (int)(((long)dx * pw / W) % pw);
-				int a = (int)((long)y0 * ph / H), b = (int)((long)(y0 + bh) * ph / H);
-				for (int y = a; y < b && y < ph; y++)
-					rotate_row(vf.plane[p] + (size_t)y * pw, pw, k, tmp);
-			}
-		}
-		sh_vf_write(&vf, NULL);
-	}
-	free(dark);
-	free(tmp);
-	sh_vf_close(&vf);
+static int check(void *st)
+{
+	if (thickness < period)
+		return 0;
+	sh_set_error("--thickness %lld must be less than --period %lld", (long long)thickness, (long long)period);
+	return -1;
+}
+
+static int start(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	s->dark = sh_vf_alloc(vf, (size_t)vf->info.height, sizeof(bool));
+	s->tmp = sh_vf_alloc(vf, (size_t)vf->info.width, 1);
 	return 0;
 }
+
+/* Luma toward black on the dark rows, chroma toward neutral by how many of the
+ * luma rows it covers are dark. */
+static void darken(sh_vf *vf, state *s, double d)
+{
+	int H = vf->info.height, W = vf->info.width;
+	long shift = (long)floor(roll * (double)vf->index);
+	for (int y = 0; y < H; y++) {
+		long k = ((long)y - shift) % period;
+		if (k < 0)
+			k += period;
+		s->dark[y] = k < thickness;
+	}
+	for (int v = 0; v < 256; v++) {
+		s->ylut[v] = (uint8_t)lround(v < vf->black ? v : vf->black + (v - vf->black) * (1 - d));
+		for (int f = 1; f <= 2; f++) /* 1: half the covered rows dark; 2: all */
+			s->clut[f][v] = (uint8_t)lround(128 + (v - 128) * (1 - d * f / 2));
+	}
+	uint8_t *row = vf->plane[0];
+	for (int y = 0; y < H; y++, row += W)
+		if (s->dark[y])
+			sh_lut_row(row, s->ylut, W);
+	for (int p = 1; p < vf->nplanes; p++) {
+		int pw = vf->pw[p], ph = vf->ph[p], sy = H / ph > 1 ? 2 : 1;
+		row = vf->plane[p];
+		for (int cy = 0; cy < ph; cy++, row += pw) {
+			int a = cy * sy, b = a + sy - 1 < H ? a + sy - 1 : a;
+			int f = sy == 2 ? s->dark[a] + s->dark[b] : 2 * s->dark[a];
+			if (f)
+				sh_lut_row(row, s->clut[f], pw);
+		}
+	}
+}
+
+/* A band of rows, from a sixteenth to a third of the height, rotated sideways. */
+static void tear_band(sh_vf *vf, state *s, double u1, double u2, double u3)
+{
+	int H = vf->info.height, W = vf->info.width;
+	int bh = (int)(H * (1.0 / 16 + u1 * (1.0 / 3 - 1.0 / 16))) + 1;
+	int y0 = (int)(u2 * (H - bh + 1));
+	int dx = 1 + (int)(u3 * (double)tear_shift);
+	for (int p = 0; p < vf->nplanes; p++) {
+		int pw = vf->pw[p], ph = vf->ph[p];
+		int k = (int)(((long)dx * pw / W) % pw);
+		int a = (int)((long)y0 * ph / H), b = (int)((long)(y0 + bh) * ph / H);
+		for (int y = a; y < b && y < ph; y++)
+			rotate_row(vf->plane[p] + (size_t)y * pw, pw, k, s->tmp);
+	}
+}
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	double d = sh_rng_between(rng, darkness.lo, darkness.hi);
+	bool torn = sh_rng_chance(rng, tear);
+	double u1 = sh_rng_uniform(rng), u2 = sh_rng_uniform(rng), u3 = sh_rng_uniform(rng);
+	if (d > 0)
+		darken(vf, s, d);
+	if (torn && tear_shift > 0)
+		tear_band(vf, s, u1, u2, u3);
+	return 0;
+}
+
+static const sh_vf_program scanlines = {
+	.usage = "scanlines [options] [FILE]", .summary = "CRT scanlines, rolling bars and tracking tears on y4m",
+	.options = options, .state_size = sizeof(state), .check = check, .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&scanlines, argc, argv); }

@@ -43,20 +43,21 @@ static const char *crop = "keep";
 static const char *interpol = "bilinear";
 
 static sh_option options[] = {
-	{"shakiness", 'S', SH_OPT_INT, &shakiness, 1, 10, NULL, 0, false, "N",
-	 "how shaky the footage is (5; 1..10)"},
-	{"accuracy", 'a', SH_OPT_INT, &accuracy, 1, 15, NULL, 0, false, "N",
-	 "motion search accuracy (15; 1..15)"},
-	{"smoothing", 's', SH_OPT_INT, &smoothing, 0, 1000, NULL, 0, false, "FRAMES",
-	 "frames each side in the camera path; 0 = tripod (15)"},
-	{"zoom", 'z', SH_OPT_DOUBLE, &zoom, -100, 100, NULL, 0, false, "PERCENT",
-	 "extra zoom in percent (0; -100..100)"},
-	{"optzoom", 'Z', SH_OPT_INT, &optzoom, 0, 2, NULL, 0, false, "0|1|2",
-	 "automatic zoom: 0 none, 1 static, 2 adaptive (1)"},
-	{"crop", 'c', SH_OPT_CHOICE, &crop, 0, 0, "keep|black", 0, false, "keep|black",
-	 "fill of the uncovered border (keep)"},
-	{"interpol", 'i', SH_OPT_CHOICE, &interpol, 0, 0, "no|linear|bilinear|bicubic", 0, false,
-	 "no|linear|bilinear|bicubic", "resampling of moved frames (bilinear)"},
+	{.name = "shakiness", .short_name = 'S', .type = SH_OPT_INT, .dest = &shakiness, .min = 1, .max = 10,
+	 .arg = "N", .help = "how shaky the footage is: 1 a tremor, 10 a motorbike"},
+	{.name = "accuracy", .short_name = 'a', .type = SH_OPT_INT, .dest = &accuracy, .min = 1, .max = 15,
+	 .arg = "N", .help = "motion search accuracy, at least the shakiness"},
+	{.name = "smoothing", .short_name = 's', .type = SH_OPT_INT, .dest = &smoothing, .min = 0, .max = 1000,
+	 .arg = "FRAMES", .unit = "frames", .help = "frames each side in the camera path; 0 = tripod"},
+	{.name = "zoom", .short_name = 'z', .type = SH_OPT_DOUBLE, .dest = &zoom, .min = -100, .max = 100,
+	 .arg = "PERCENT", .unit = "%", .help = "extra zoom"},
+	{.name = "optzoom", .short_name = 'Z', .type = SH_OPT_INT, .dest = &optzoom, .min = 0, .max = 2,
+	 .arg = "0|1|2", .help = "automatic zoom: 0 none, 1 static, 2 adaptive"},
+	{.name = "crop", .short_name = 'c', .type = SH_OPT_CHOICE, .dest = &crop, .choices = "keep|black",
+	 .arg = "keep|black", .help = "fill of the uncovered border"},
+	{.name = "interpol", .short_name = 'i', .type = SH_OPT_CHOICE, .dest = &interpol,
+	 .choices = "no|linear|bilinear|bicubic", .arg = "no|linear|bilinear|bicubic",
+	 .help = "resampling of moved frames"},
 	SH_VF_OUTPUT_OPTION(output),
 	{0},
 };
@@ -65,8 +66,8 @@ static void drain(sh_vgraph *g, uint8_t *frame, sh_y4m_out *out, int64_t *n)
 {
 	int r;
 	while ((r = sh_vgraph_pull(g, frame)) == 1) {
-		if (out)
-			sh_y4m_write_frame(out, frame);
+		if (out && sh_y4m_write_frame(out, frame) != 0)
+			sh_die("%s", sh_error());
 		(*n)++;
 	}
 	if (r < 0)
@@ -84,112 +85,137 @@ static sh_atomic *temp_file(const char *name)
 	return a;
 }
 
-int main(int argc, char **argv)
-{
-	sh_init(argc, argv);
-	sh_program prog = {"stabilize [options] [FILE]", "two-pass stabilization of a y4m stream (libvidstab)", false, 0,
-	                   false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	if (accuracy < shakiness)
-		sh_usage_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy,
-		               (long long)shakiness);
-	av_log_set_level(sh_verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+/* Where the frames come from and where pass 1 keeps what pass 2 needs. */
+typedef struct {
+	const char *input;
+	sh_y4m_info info;
+	bool reread;            /* a regular file, read twice; else spooled */
+	sh_atomic *trf;         /* the transforms file */
+	sh_atomic *spool;       /* pass 1's copy of a pipe */
+	uint8_t *frame;
+	int64_t nin;            /* frames measured */
+} plan;
 
-	sh_y4m_in *in = sh_y4m_open(input);
+/* Open and check the input: frames large enough for the motion search. */
+static sh_y4m_in *open_input(plan *p)
+{
+	sh_y4m_in *in = sh_y4m_open(p->input);
 	if (!in)
 		sh_die("%s", sh_error());
-	sh_y4m_info info;
-	sh_y4m_info_copy(&info, sh_y4m_in_info(in));
+	sh_y4m_info_copy(&p->info, sh_y4m_in_info(in));
 	/* libvidstab's motion search reads outside frames narrower or lower than this */
-	if (info.width < MIN_SIDE || info.height < MIN_SIDE) {
-		sh_y4m_close(in);
-		sh_y4m_info_free(&info);
+	if (p->info.width < MIN_SIDE || p->info.height < MIN_SIDE)
 		sh_die("%s: frames of %dx%d are too small for the motion search (at least %dx%d)",
-		       strcmp(input, "-") ? input : "stdin", info.width, info.height, MIN_SIDE, MIN_SIDE);
-	}
+		       strcmp(p->input, "-") ? p->input : "stdin", p->info.width, p->info.height, MIN_SIDE, MIN_SIDE);
 	struct stat st;
-	bool reread = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode);
-
-	sh_atomic *trf = temp_file("stabilize.trf");
-	sh_atomic *spool = reread ? NULL : temp_file("stabilize-spool.y4m");
-	uint8_t *frame = sh_malloc(info.frame_size);
-	if (spool) {
+	p->reread = strcmp(p->input, "-") != 0 && stat(p->input, &st) == 0 && S_ISREG(st.st_mode);
+	p->trf = temp_file("stabilize.trf");
+	p->spool = p->reread ? NULL : temp_file("stabilize-spool.y4m");
+	p->frame = sh_malloc(p->info.frame_size);
+	if (p->spool) {
 		char hdr[SH_Y4M_MAX_HEADER + 128];
-		size_t n = sh_y4m_format_header(&info, hdr, sizeof hdr);
-		if (sh_write_all(sh_atomic_fd(spool), hdr, n) != 0)
+		size_t n = sh_y4m_format_header(&p->info, hdr, sizeof hdr);
+		if (sh_write_all(sh_atomic_fd(p->spool), hdr, n) != 0)
 			sh_die("%s", sh_error());
 	}
+	return in;
+}
 
-	/* pass 1: measure */
-	char sk[16], ac[16], sm[16], zm[32], oz[16];
+/* Pass 1: measure the motion between frames into the transforms file, spooling
+ * a pipe on the way. */
+static void measure(plan *p, sh_y4m_in *in)
+{
+	char sk[16], ac[16];
 	snprintf(sk, sizeof sk, "%lld", (long long)shakiness);
 	snprintf(ac, sizeof ac, "%lld", (long long)accuracy);
-	const char *detect_opts[] = {"result", sh_atomic_tmpname(trf), "shakiness", sk, "accuracy", ac, NULL};
-	sh_vgraph *g = sh_vgraph_new(&info, "vidstabdetect", detect_opts);
+	const char *detect_opts[] = {"result", sh_atomic_tmpname(p->trf), "shakiness", sk, "accuracy", ac, NULL};
+	sh_vgraph *g = sh_vgraph_new(&p->info, "vidstabdetect", detect_opts);
 	if (!g)
 		sh_die("pass 1: %s", sh_error());
-	int64_t nin = 0, nout = 0, ndet = 0;
+	int64_t ndet = 0;
+	size_t fs = p->info.frame_size;
 	int r;
-	while ((r = sh_y4m_read_frame(in, frame)) == 1) {
-		if (spool) {
-			if (sh_write_all(sh_atomic_fd(spool), "FRAME\n", 6) != 0)
-				sh_die("%s", sh_error());
-			if (sh_write_all(sh_atomic_fd(spool), frame, info.frame_size) != 0)
-				sh_die("%s", sh_error());
-		}
-		if (sh_vgraph_push(g, frame) < 0)
+	while ((r = sh_y4m_read_frame(in, p->frame)) == 1) {
+		if (p->spool && (sh_write_all(sh_atomic_fd(p->spool), "FRAME\n", 6) != 0 ||
+		                 sh_write_all(sh_atomic_fd(p->spool), p->frame, fs) != 0))
+			sh_die("%s", sh_error());
+		if (sh_vgraph_push(g, p->frame) < 0)
 			sh_die("pass 1: %s", sh_error());
-		nin++;
-		drain(g, frame, NULL, &ndet);
+		p->nin++;
+		drain(g, p->frame, NULL, &ndet);
 	}
 	if (r < 0)
 		sh_die("%s", sh_error());
 	if (sh_vgraph_push(g, NULL) < 0)
 		sh_die("pass 1: %s", sh_error());
-	drain(g, frame, NULL, &ndet);
+	drain(g, p->frame, NULL, &ndet);
 	sh_vgraph_free(g); /* writes the transforms */
 	sh_y4m_close(in);
-	sh_note("pass 1: %lld frames measured", (long long)nin);
+	sh_note("pass 1: %lld frames measured", (long long)p->nin);
+}
 
-	/* pass 2: transform */
-	sh_y4m_out *out = sh_y4m_create(output, &info);
-	if (nin > 0) {
-		in = sh_y4m_open(reread ? input : sh_atomic_tmpname(spool));
-		if (!in)
+/* Pass 2: read the frames again, smooth the camera path, move each frame onto it. */
+static void transform(plan *p, sh_y4m_out *out)
+{
+	sh_y4m_in *in = sh_y4m_open(p->reread ? p->input : sh_atomic_tmpname(p->spool));
+	if (!in)
+		sh_die("pass 2: %s", sh_error());
+	char sm[16], zm[32], oz[16];
+	snprintf(sm, sizeof sm, "%lld", (long long)smoothing);
+	snprintf(zm, sizeof zm, "%.6g", zoom);
+	snprintf(oz, sizeof oz, "%lld", (long long)optzoom);
+	const char *transform_opts[] = {"input", sh_atomic_tmpname(p->trf), "smoothing", sm, "zoom", zm,
+	                                "optzoom", oz, "crop", crop, "interpol", interpol, NULL};
+	sh_vgraph *g = sh_vgraph_new(&p->info, "vidstabtransform", transform_opts);
+	if (!g)
+		sh_die("pass 2: %s", sh_error());
+	int64_t again = 0, nout = 0;
+	int r;
+	while ((r = sh_y4m_read_frame(in, p->frame)) == 1) {
+		if (sh_vgraph_push(g, p->frame) < 0)
 			sh_die("pass 2: %s", sh_error());
-		snprintf(sm, sizeof sm, "%lld", (long long)smoothing);
-		snprintf(zm, sizeof zm, "%.6g", zoom);
-		snprintf(oz, sizeof oz, "%lld", (long long)optzoom);
-		const char *transform_opts[] = {"input", sh_atomic_tmpname(trf), "smoothing", sm, "zoom", zm,
-		                                "optzoom", oz, "crop", crop, "interpol", interpol, NULL};
-		g = sh_vgraph_new(&info, "vidstabtransform", transform_opts);
-		if (!g)
-			sh_die("pass 2: %s", sh_error());
-		int64_t again = 0;
-		while ((r = sh_y4m_read_frame(in, frame)) == 1) {
-			if (sh_vgraph_push(g, frame) < 0)
-				sh_die("pass 2: %s", sh_error());
-			again++;
-			drain(g, frame, out, &nout);
-		}
-		if (r < 0 || again != nin)
-			sh_die("pass 2: %s", r < 0 ? sh_error() : "the input changed between the passes");
-		if (sh_vgraph_push(g, NULL) < 0)
-			sh_die("pass 2: %s", sh_error());
-		drain(g, frame, out, &nout);
-		sh_vgraph_free(g);
-		sh_y4m_close(in);
-		if (nout != nin)
-			sh_die("pass 2: %lld frames in, %lld out", (long long)nin, (long long)nout);
+		again++;
+		drain(g, p->frame, out, &nout);
 	}
-	sh_y4m_finish(out);
-	sh_atomic_abort(trf);
-	if (spool)
-		sh_atomic_abort(spool);
-	sh_y4m_info_free(&info);
-	free(frame);
+	if (r < 0 || again != p->nin)
+		sh_die("pass 2: %s", r < 0 ? sh_error() : "the input changed between the passes");
+	if (sh_vgraph_push(g, NULL) < 0)
+		sh_die("pass 2: %s", sh_error());
+	drain(g, p->frame, out, &nout);
+	sh_vgraph_free(g);
+	sh_y4m_close(in);
+	if (nout != p->nin)
+		sh_die("pass 2: %lld frames in, %lld out", (long long)p->nin, (long long)nout);
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_program prog = {.usage = "stabilize [options] [FILE]",
+	                   .summary = "two-pass stabilization of a y4m stream (libvidstab)"};
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	plan p = {.input = sh_vf_operand(argc, argv, first)};
+	if (!p.input)
+		sh_usage_error("%s", sh_error());
+	if (accuracy < shakiness)
+		sh_usage_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy,
+		               (long long)shakiness);
+	av_log_set_level(sh_verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+
+	measure(&p, open_input(&p));
+	sh_y4m_out *out = sh_y4m_create(output, &p.info);
+	if (!out)
+		sh_die("%s", sh_error());
+	if (p.nin > 0)
+		transform(&p, out);
+	if (sh_y4m_finish(out) != 0)
+		sh_die("%s", sh_error());
+	sh_atomic_abort(p.trf);
+	if (p.spool)
+		sh_atomic_abort(p.spool);
+	sh_y4m_info_free(&p.info);
+	free(p.frame);
 	return 0;
 }

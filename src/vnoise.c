@@ -11,7 +11,6 @@
 #include "rng.h"
 #include "vfilter.h"
 
-static const char *output = NULL;
 /* Luma noise deviation in code values, drawn per frame from the range.
  * 0 = clean; 3-6 = fine film grain; 15-30 = a worn tape; 60+ = snow. */
 static sh_range strength = {8, 8};
@@ -28,64 +27,58 @@ static const char *type = "gauss";
 static bool frozen = false;
 
 static sh_option options[] = {
-	{"strength", 's', SH_OPT_RANGE, &strength, 0, 100, NULL, 0, false, "MIN..MAX",
-	 "luma noise deviation in code values, per frame (8; 0..100)"},
-	{"chroma", 'c', SH_OPT_RANGE, &chroma, 0, 100, NULL, 0, false, "MIN..MAX",
-	 "chroma noise deviation, per frame (0; 0..100)"},
-	{"prob", 'p', SH_OPT_DOUBLE, &prob, 0, 1, NULL, 0, false, "P",
-	 "probability that a frame gets noise (1; 0..1)"},
-	{"type", 't', SH_OPT_CHOICE, &type, 0, 0, "gauss|uniform", 0, false, "gauss|uniform",
-	 "noise shape (gauss)"},
-	{"frozen", 'f', SH_OPT_FLAG, &frozen, 0, 0, NULL, 0, false, NULL,
-	 "the same noise pattern on every frame"},
-	SH_VF_OUTPUT_OPTION(output),
+	{.name = "strength", .short_name = 's', .type = SH_OPT_RANGE, .dest = &strength, .min = 0, .max = 100,
+	 .arg = "MIN..MAX", .unit = "code values", .help = "luma noise deviation, drawn per frame"},
+	{.name = "chroma", .short_name = 'c', .type = SH_OPT_RANGE, .dest = &chroma, .min = 0, .max = 100,
+	 .arg = "MIN..MAX", .unit = "code values", .help = "chroma noise deviation, drawn per frame"},
+	{.name = "prob", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &prob, .min = 0, .max = 1, .arg = "P",
+	 .help = "probability that a frame gets noise"},
+	{.name = "type", .short_name = 't', .type = SH_OPT_CHOICE, .dest = &type, .choices = "gauss|uniform",
+	 .arg = "gauss|uniform", .help = "noise shape: soft and photographic, or harsh and digital"},
+	{.name = "frozen", .short_name = 'f', .type = SH_OPT_FLAG, .dest = &frozen,
+	 .help = "the same noise pattern on every frame"},
 	{0},
 };
 
-int main(int argc, char **argv)
+typedef struct {
+	sh_noise_rows noise;
+	sh_rng frozen_start;    /* --frozen: every frame's rows start here */
+} state;
+
+static int start(sh_vf *vf, sh_rng *rng, void *st)
 {
-	sh_init(argc, argv);
-	sh_program prog = {"vnoise [options] [FILE]", "add seeded noise to a y4m video stream", true, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	const char *input = sh_vf_operand(argc, argv, first);
-	sh_note("seed %llu", (unsigned long long)prog.seed);
-
-	sh_vf vf;
-	sh_vf_open(&vf, input, output);
-	sh_rng rng, rows;
-	sh_rng_seed(&rng, prog.seed);
-	rows = sh_rng_fork(&rng);
-	sh_rng table_rng = sh_rng_fork(&rng);
-	sh_noise_table table;
-	int span = vf.info.width + 4096;
-	sh_noise_table_init(&table, vf.info.width + span, strcmp(type, "gauss") == 0, &table_rng);
-	sh_rng frozen_start = rows;
-	int8_t *scaled = sh_malloc((size_t)table.n);
-
-	while (sh_vf_read(&vf)) {
-		/* draw every per-frame value whether used or not, so streams stay aligned */
-		bool on = sh_rng_chance(&rng, prob);
-		double sl = sh_rng_between(&rng, strength.lo, strength.hi);
-		double sc = sh_rng_between(&rng, chroma.lo, chroma.hi);
-		int mul[3] = {sh_noise_mul(sl), sh_noise_mul(sc), sh_noise_mul(sc)};
-		if (frozen)
-			rows = frozen_start;
-		for (int p = 0; on && p < vf.nplanes; p++) {
-			if (mul[p] == 0)
-				continue;
-			if (p < 2)
-				sh_noise_scale(&table, mul[p], scaled);
-			int w = vf.pw[p];
-			uint8_t *row = vf.plane[p];
-			for (int y = 0; y < vf.ph[p]; y++, row += w)
-				sh_add_noise_row(row, row, scaled + sh_rng_below(&rows, (uint64_t)span), w);
-		}
-		sh_vf_write(&vf, NULL);
-	}
-	sh_noise_table_free(&table);
-	free(scaled);
-	sh_vf_close(&vf);
+	state *s = st;
+	sh_vf_noise_rows(vf, &s->noise, strcmp(type, "gauss") == 0, rng);
+	s->frozen_start = s->noise.rows;
 	return 0;
 }
+
+static int frame(sh_vf *vf, sh_rng *rng, void *st)
+{
+	state *s = st;
+	/* draw every per-frame value whether used or not, so streams stay aligned */
+	bool on = sh_rng_chance(rng, prob);
+	double sl = sh_rng_between(rng, strength.lo, strength.hi);
+	double sc = sh_rng_between(rng, chroma.lo, chroma.hi);
+	int mul[3] = {sh_noise_mul(sl), sh_noise_mul(sc), sh_noise_mul(sc)};
+	if (frozen)
+		s->noise.rows = s->frozen_start;
+	for (int p = 0; on && p < vf->nplanes; p++) {
+		if (mul[p] == 0)
+			continue;
+		if (p < 2)
+			sh_noise_scale(&s->noise.table, mul[p], s->noise.scaled);
+		int w = vf->pw[p];
+		uint8_t *row = vf->plane[p];
+		for (int y = 0; y < vf->ph[p]; y++, row += w)
+			sh_add_noise_row(row, row, sh_noise_row(&s->noise), w);
+	}
+	return 0;
+}
+
+static const sh_vf_program vnoise = {
+	.usage = "vnoise [options] [FILE]", .summary = "add seeded noise to a y4m video stream",
+	.options = options, .state_size = sizeof(state), .start = start, .frame = frame,
+};
+
+int main(int argc, char **argv) { return sh_vf_main(&vnoise, argc, argv); }

@@ -38,11 +38,11 @@ static sh_option options[] = {
 	{.name = "cache", .short_name = 'c', .type = SH_OPT_STRING, .dest = &opt.cache, .no_preset = true,
 	 .arg = "FILE", .help = "reuse records whose file's size and mtime are unchanged; rewrite FILE (atomically)"},
 	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &opt.output, .no_preset = true,
-	 .arg = "FILE", .help = "write the records to FILE (default stdout)"},
+	 .arg = "FILE", .help = "write the records to FILE (- stdout)"},
 	{.name = "all", .short_name = 'a', .type = SH_OPT_FLAG, .dest = &opt.all,
-	 .help = "probe every file, whatever its name (default: video extensions only)"},
+	 .help = "probe every file, whatever its name (else video extensions only)"},
 	{.name = "images", .type = SH_OPT_FLAG, .dest = &opt.images,
-	 .help = "keep pictures (png, jpg, ...) as one-frame records (default: left out)"},
+	 .help = "keep pictures (png, jpg, ...) as one-frame records (else left out)"},
 	{0},
 };
 
@@ -72,6 +72,14 @@ static found *files;
 static size_t nfiles, capfiles;
 static int status = SH_EXIT_OK;
 
+/* A file or folder that could not be scanned: one line, and the run fails at
+ * the end, after the rest is done. */
+static void skipped(const char *path, const char *why)
+{
+	sh_warn("%s: %s, skipped", path, why);
+	status = SH_EXIT_FAIL;
+}
+
 static void add_file(const char *path, const struct stat *sb, bool explicit_name)
 {
 	if (nfiles == capfiles) {
@@ -87,13 +95,12 @@ static void add_file(const char *path, const struct stat *sb, bool explicit_name
 static void walk(const char *dir, int depth)
 {
 	if (depth > 64) {
-		sh_warn("%s: folders nested too deep, skipped", dir);
+		skipped(dir, "folders nested too deep");
 		return;
 	}
 	DIR *d = opendir(dir);
 	if (!d) {
-		sh_warn("%s: %s", dir, strerror(errno));
-		status = SH_EXIT_FAIL;
+		skipped(dir, strerror(errno));
 		return;
 	}
 	struct dirent *e;
@@ -105,7 +112,7 @@ static void walk(const char *dir, int depth)
 		snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
 		struct stat sb;
 		if (stat(p, &sb) != 0) {
-			sh_warn("%s: %s", p, strerror(errno));
+			skipped(p, strerror(errno));
 		} else if (S_ISDIR(sb.st_mode)) {
 			walk(p, depth + 1);
 		} else if (S_ISREG(sb.st_mode) && (opt.all || video_name(p))) {
@@ -191,8 +198,7 @@ static json_t *probe(const found *f)
 	}
 	char hash[32];
 	if (content_hash(f->path, f->sb.st_size, hash) != 0) {
-		sh_warn("%s: %s", f->path, strerror(errno));
-		status = SH_EXIT_FAIL;
+		skipped(f->path, strerror(errno));
 		sh_media_close(m);
 		return NULL;
 	}
@@ -285,35 +291,27 @@ static void append_line(char **buf, size_t *len, size_t *cap, json_t *rec)
 	free(s);
 }
 
-int main(int argc, char **argv)
+/* The operands: folders walked for videos, files taken as named, sorted by path. */
+static void gather(char **names, int n)
 {
-	sh_init(argc, argv);
-	sh_program prog = {usage, summary, false, 0, false};
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	if (first >= argc)
-		sh_usage_error("no folder or file to scan (usage: %s)", usage);
-
-	for (int a = first; a < argc; a++) {
+	for (int a = 0; a < n; a++) {
 		struct stat sb;
-		if (stat(argv[a], &sb) != 0) {
-			sh_warn("%s: %s", argv[a], strerror(errno));
-			status = SH_EXIT_FAIL;
-		} else if (S_ISDIR(sb.st_mode)) {
-			walk(argv[a], 0);
-		} else {
-			add_file(argv[a], &sb, true);
-		}
+		if (stat(names[a], &sb) != 0)
+			skipped(names[a], strerror(errno));
+		else if (S_ISDIR(sb.st_mode))
+			walk(names[a], 0);
+		else
+			add_file(names[a], &sb, true);
 	}
 	if (nfiles)
 		qsort(files, nfiles, sizeof *files, cmp_found);
+}
 
-	json_t *cache = opt.cache ? load_cache(opt.cache) : json_object();
-	json_t *seen = json_object();
-	size_t probed = 0, reused = 0;
-	char *out = NULL;
-	size_t olen = 0, ocap = 0;
+/* One record per video found, from the cache when its size and mtime are
+ * unchanged, else probed; they go into SEEN (by path) and OUT (JSON Lines). */
+static void scan(json_t *cache, json_t *seen, char **out, size_t *olen)
+{
+	size_t probed = 0, reused = 0, ocap = 0;
 	sh_progress pr;
 	sh_progress_start(&pr, "scanning");
 	for (size_t i = 0; i < nfiles; i++) {
@@ -334,49 +332,70 @@ int main(int argc, char **argv)
 		if (!rec)
 			continue;
 		json_object_set(seen, f->path, rec);
-		append_line(&out, &olen, &ocap, rec);
+		append_line(out, olen, &ocap, rec);
 		json_decref(rec);
 	}
 	sh_progress_end(&pr);
 	sh_note("%zu probed, %zu from the cache, %zu records", probed, reused, json_object_size(seen));
+}
 
-	if (opt.cache) {
-		/* records of files outside the scanned folders stay; those inside that are
-		 * gone (deleted, renamed, no longer a video) leave the cache */
-		const char *key;
-		json_t *val;
-		char *cbuf = NULL;
-		size_t clen = 0, ccap = 0;
-		json_t *merged = json_object();
-		json_object_foreach(cache, key, val) {
-			if (json_object_get(seen, key))
-				continue;
-			bool scanned_file = false;
-			for (int a = first; a < argc; a++)
-				if (strcmp(argv[a], key) == 0)
-					scanned_file = true;
-			if (!scanned_file && !under_root(key, argv + first, argc - first))
-				json_object_set(merged, key, val);
-		}
-		json_object_update(merged, seen);
-		/* sorted by path so the file diffs well */
-		size_t nk = json_object_size(merged), k = 0;
-		const char **keys = sh_calloc(nk ? nk : 1, sizeof *keys);
-		json_object_foreach(merged, key, val) keys[k++] = key;
-		qsort(keys, nk, sizeof *keys, cmp_str);
-		for (k = 0; k < nk; k++)
-			append_line(&cbuf, &clen, &ccap, json_object_get(merged, keys[k]));
-		sh_media_write_text(opt.cache, cbuf ? cbuf : "", clen);
-		free(keys);
-		free(cbuf);
-		json_decref(merged);
+/* The new cache: records of files outside the scanned operands stay; those
+ * inside that are gone (deleted, renamed, no longer a video) leave it. */
+static void write_cache(const char *path, json_t *cache, json_t *seen, char **roots, int nroots)
+{
+	const char *key;
+	json_t *val;
+	char *cbuf = NULL;
+	size_t clen = 0, ccap = 0;
+	json_t *merged = json_object();
+	json_object_foreach(cache, key, val) {
+		if (json_object_get(seen, key))
+			continue;
+		bool scanned_file = false;
+		for (int a = 0; a < nroots; a++)
+			if (strcmp(roots[a], key) == 0)
+				scanned_file = true;
+		if (!scanned_file && !under_root(key, roots, nroots))
+			json_object_set(merged, key, val);
 	}
+	json_object_update(merged, seen);
+	/* sorted by path so the file diffs well */
+	size_t nk = json_object_size(merged), k = 0;
+	const char **keys = sh_calloc(nk ? nk : 1, sizeof *keys);
+	json_object_foreach(merged, key, val) keys[k++] = key;
+	qsort(keys, nk, sizeof *keys, cmp_str);
+	for (k = 0; k < nk; k++)
+		append_line(&cbuf, &clen, &ccap, json_object_get(merged, keys[k]));
+	if (sh_media_write_text(path, cbuf ? cbuf : "", clen) != 0)
+		sh_die("%s", sh_error());
+	free(keys);
+	free(cbuf);
+	json_decref(merged);
+}
+
+int main(int argc, char **argv)
+{
+	sh_init(argc, argv);
+	sh_program prog = {.usage = usage, .summary = summary};
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	if (first >= argc)
+		sh_usage_error("no folder or file to scan (usage: %s)", usage);
+
+	gather(argv + first, argc - first);
+	json_t *cache = opt.cache ? load_cache(opt.cache) : json_object();
+	json_t *seen = json_object();
+	char *out = NULL;
+	size_t olen = 0;
+	scan(cache, seen, &out, &olen);
+	if (opt.cache)
+		write_cache(opt.cache, cache, seen, argv + first, argc - first);
 	if (!opt.output || strcmp(opt.output, "-") == 0) {
-		if (olen)
-			if (sh_write_all(1, out, olen) != 0)
-				sh_die("%s", sh_error());
-	} else {
-		sh_media_write_text(opt.output, out ? out : "", olen);
+		if (olen && sh_write_all(1, out, olen) != 0)
+			sh_die("%s", sh_error());
+	} else if (sh_media_write_text(opt.output, out ? out : "", olen) != 0) {
+		sh_die("%s", sh_error());
 	}
 	free(out);
 	json_decref(seen);

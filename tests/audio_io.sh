@@ -47,6 +47,11 @@ cutapply id.json "$F/break48.wav" -o out.mp3
 check "writes .mp3 that ffmpeg reads" sh -c 'ffprobe -v error -show_streams out.mp3 | grep -q codec_name=mp3'
 check_fail "--bits with a lossy format is a usage error" 2 'lossy' cutapply --bits 16 id.json "$F/break48.wav" -o x.ogg
 check_fail "unknown output extension" 2 'unknown output format' cutapply id.json "$F/break48.wav" -o x.xyz
+# what the user must change is a usage error (2); what the system refuses is a runtime one (1)
+check_fail "float FLAC is a usage error" 2 'FLAC holds 16 or 24 bits' cutapply --bits 32f id.json "$F/break48.wav" -o x.flac
+check_fail "--bits 16 on stdout is a usage error" 2 'stdout always carries 32-bit float' sh -c "chop --seed 1 --bits 16 '$F/break48.wav' >/dev/null"
+check_fail "an output in a missing folder is a runtime error" 1 '^chop: no-such-dir/x.wav: ' chop --seed 1 -o no-such-dir/x.wav "$F/break48.wav"
+check "and nothing is left behind" test ! -e no-such-dir
 
 # every audio writer takes the format's default bits when --bits is not given
 for p in specsmear specmangle chop; do

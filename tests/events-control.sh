@@ -49,6 +49,12 @@ sed '31i{"t":1,"type":"param","target":"integrate","param":"threshold","value":0
 check "integrate: a threshold param acts at its beat" \
 	test "$(integrate -k 0 -T 10 <pth.ev | jq -c .t | head -3 | tr '\n' ' ')" = "1 1.5 2 "
 
+sed '31i{"t":1,"type":"param","target":"integrate","param":"threshold","value":0}' const.ev | head -200 >pth0.ev
+check_fail "integrate: a threshold of 0 in a param event is refused with its line" 1 'line 31: param .threshold.: threshold must not be 0' \
+	sh -c 'integrate -k 0 -T 1 <pth0.ev'
+check "integrate --skip-bad: the refused threshold keeps the old one" \
+	test "$(integrate -k 0 -T 1 --skip-bad <pth0.ev 2>/dev/null | grep -c trigger)" = "$(head -199 const.ev | integrate -k 0 -T 1 | grep -c trigger)"
+
 # ---- evmerge
 clock --beats 2 >c.ev
 euclid --beats 2 -k 3 -n 8 >e.ev

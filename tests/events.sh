@@ -17,9 +17,16 @@ check "clock --steps-per-beat 3: triplet times read back as exactly 1/3, 2/3" \
 # at 3.75 beats, 0.47 s
 clock --live --bpm 480 --beats 4 | while IFS= read -r _; do date +%s.%N; done >live.times
 wc -l <live.times >live.count
-near "clock --live is paced by the wall clock (4 beats at 480 bpm take 0.47 s)" "$(echo "$(tail -1 live.times) - $(head -1 live.times)" | bc)" 0.47 0.12
+# A busy machine can make it later, or the first line's stamp late: the test asks
+# only that the ticks are spread out in time (unpaced they take milliseconds); how
+# close to time they stay is measured by make bench, not asserted here.
+paced=$(echo "$(tail -1 live.times) - $(head -1 live.times)" | bc)
+check "clock --live is paced by the wall clock (4 beats at 480 bpm last 0.47 s: not under half that, got $paced s)" \
+	awk -v t="$paced" 'BEGIN { exit !(t >= 0.235) }'
 check "clock --live emits every line" test "$(cat live.count)" = 17
 check_fail "clock: two lengths are a usage error" 2 'one of' clock --bars 1 --beats 4
+check "clock: its --print-config is a preset that runs as it did" \
+	sh -c 'clock --print-config >cfg.json && clock --preset ./cfg.json | head -3 | cmp -s - "$1"' _ "$(clock | head -3 >cfg.want; echo cfg.want)"
 
 # ---- euclid: Toussaint's table, from the command line
 for spec in 3:8:x..x..x. 5:8:x.xx.xx. 7:16:x..x.x.x..x.x.x. 5:13:x..x.x..x.x.. 2:5:x.x.. 3:4:x.xx \
@@ -52,6 +59,15 @@ euclid -n 16 -k 1 <p.ev >p.out
 check "euclid: a pulses param at beat 2 turns every later step on, none before" \
 	test "$(jq -c 'select(.type=="trigger").t' p.out | tr '\n' ' ')" = "0 2 2.25 2.5 2.75 3 3.25 3.5 3.75 "
 check "euclid consumes its own param events" test "$(grep -c param p.out)" = 0
+clock --beats 4 | awk '/"t":1,/ && !d {print "{\"t\":1,\"type\":\"param\",\"target\":\"euc\",\"param\":\"pulses\",\"value\":20}"; print "{\"t\":1,\"type\":\"param\",\"target\":\"euc\",\"param\":\"value\",\"value\":3}"; d=1} {print}' >pbad.ev
+euclid -n 16 -k 16 --skip-bad <pbad.ev >pbad.out 2>pbad.err
+check "euclid: a refused param is warned about with its line, and the pattern stays" \
+	sh -c 'test "$(grep -c trigger pbad.out)" = 16 && grep -q "line 6: param .pulses.: 20 pulses do not fit in 16 steps" pbad.err'
+check "euclid: a knob that is not live cannot change" grep -q "line 7: param .value.: value cannot change while running" pbad.err
+check_fail "euclid: a refused param without --skip-bad is an error" 1 'line 6: param .pulses.' sh -c 'euclid -n 16 <pbad.ev'
+check_fail "a failed write is an error, not a silent end" 1 'No space left' sh -c 'clock --bars 1 >/dev/full'
+check_fail "bad input with -o leaves no file" 1 'line 1: an event must be a JSON object' sh -c 'echo "[1]" | arp -o nofile.ev'
+check "  ... and no file" test ! -e nofile.ev
 check "param events for another target pass through" \
 	test "$(sed 's/"euc"/"other"/' p.ev | euclid | grep -c '"param"')" = 1
 

@@ -232,9 +232,9 @@ avmux_digest() { # OUTFILE
 		-of compact "$1" &&
 		ff -i "$1" -map 0:v -f framemd5 - && ff -i "$1" -map 0:a -c:a copy -f framemd5 -
 }
-avmux_mp4() { avbond -r 25 -s 64x48 b2.wav v.y4m >mux.y4m && avmux -q 0 -p ultrafast -o mux.mp4 b2.wav mux.y4m && avmux_digest mux.mp4; }
+avmux_mp4() { avbond -r 25 -s 64x48 b2.wav v.y4m >mux.y4m && avmux -q 0 --x264-preset ultrafast -o mux.mp4 b2.wav mux.y4m && avmux_digest mux.mp4; }
 golden avmux-mp4-lossless    avmux_mp4
-avmux_mkv() { avmux -q 0 -p ultrafast -b 96 --preview 0.2 -o mux.mkv b2.wav mux.y4m && avmux_digest mux.mkv; }
+avmux_mkv() { avmux -q 0 --x264-preset ultrafast -b 96 --preview 0.2 -o mux.mkv b2.wav mux.y4m && avmux_digest mux.mkv; }
 golden avmux-mkv-preview     avmux_mkv
 # vscan: a small library with fixed mtimes (the records carry them), scanned by its
 # relative name; each file is made bit-exact, as the record's hash reads its bytes

@@ -235,3 +235,24 @@ same_file "and left as it was" bad-before.csv ex/manifest.csv
 check "no pads written for a refused manifest" test ! -e ex/src/pads/src_pad01_dark.wav
 check_fail "-o with -d is a usage error" 2 "^padmine: " padmine -o x.wav -d ex src.wav
 check_fail "bad --durations" 2 "^padmine: --durations" padmine --durations 2,x src.wav
+
+# ---- several sources: a bad one (garbage, missing, a folder) is named in one
+# warning and skipped, the good one is mined all the same, and the run ends with 1
+head -c 5000 /dev/urandom >garbage.wav
+mkdir -p afolder.wav
+padmine -d mref src.wav
+padmine src.wav >mref.au
+for bad in garbage.wav nope.wav afolder.wav; do
+	rm -rf mx
+	check_fail "-d $bad src.wav: one warning naming $bad, exit 1" 1 "^padmine: $bad: " padmine -d mx "$bad" src.wav
+	check "-d $bad src.wav: src.wav mined as on its own" sh -c "ls mref/src/pads >a && ls mx/src/pads >b && cmp -s a b && cmp -s mref/manifest.csv mx/manifest.csv"
+	check_fail "src.wav $bad: stdout gets the best pad, exit 1" 1 "^padmine: $bad: " sh -c "padmine src.wav '$bad' >mx.au"
+	same_file "src.wav $bad: the pad is the one src.wav gives alone" mref.au mx.au
+	rm -f mx.wav
+	check_fail "-o with $bad: one warning, exit 1" 1 "^padmine: $bad: " padmine -o mx.wav "$bad" src.wav
+	check "-o with $bad: the pad is written" test -s mx.wav
+	check_fail "--report with $bad: one warning, exit 1" 1 "^padmine: $bad: " sh -c "padmine --report '$bad' src.wav >mx.json"
+	check "--report with $bad: the good source is reported" $PY -c "
+import json; s = json.load(open('mx.json'))['sources']; assert [x['name'] for x in s] == ['src'], s"
+done
+check "only bad sources: a warning naming each, exit 1" sh -c "padmine -d mx nope.wav garbage.wav 2>e; [ \$? = 1 ] && [ \$(wc -l <e) = 2 ] && grep -q '^padmine: nope.wav: ' e && grep -q '^padmine: garbage.wav: ' e"

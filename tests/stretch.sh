@@ -179,6 +179,12 @@ check_fail "NaN input: exit 1, one line" 1 "NaN" stretch -r 2 -o nan-out.wav nan
 check "NaN input leaves no output file" sh -c '! ls nan-out.wav .nan-out* 2>/dev/null | grep -q .'
 check_fail "--ratio with --to-bpm: usage error" 2 "exclude" stretch -r 2 -t 100 tone.wav
 check_fail "--pitch with --to-key: usage error" 2 "exclude" stretch -p 2 -k C tone.wav
+# the faster engine offline on stereo: the same bytes every run (its per-channel
+# threads used to race)
+for i in 1 2 3 4; do stretch --engine faster -r 1.3 -o fast$i.au "$F/break48.wav" || break; done
+same_file "faster engine, stereo, offline: same bytes every run (1 and 2)" fast1.au fast2.au
+same_file "faster engine, stereo, offline: same bytes every run (1 and 3)" fast1.au fast3.au
+same_file "faster engine, stereo, offline: same bytes every run (1 and 4)" fast1.au fast4.au
 check_fail "unknown key: usage error" 2 "to-key" stretch -k H# tone.wav
 check_fail "--ratio 0: usage error" 2 "out of range" stretch -r 0 tone.wav
 check_fail "--from-bpm alone: usage error" 2 "from-bpm" stretch --from-bpm 120 tone.wav

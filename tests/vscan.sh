@@ -62,6 +62,22 @@ check_fail "broken video is reported and skipped" 1 'lib/broken.mp4: not a media
 check "the rest is still scanned" test "$(wc -l <out4.jsonl)" -eq 2
 rm lib/broken.mp4
 check_fail "audio-only file named explicitly" 1 'voice.m4a: no video stream' vscan lib/sub/voice.m4a
+# several operands: each bad one is one line and skipped, the rest is scanned, status 1
+echo junk >garbage.mp4
+mkdir -p emptydir unreadable
+vscan garbage.mp4 nosuch.mp4 lib/sub/b.y4m emptydir >out5.jsonl 2>err5
+rc=$?
+check "bad operands among good ones: status 1" test "$rc" -eq 1
+check "the good file is still scanned" test "$(jq -r .path out5.jsonl)" = lib/sub/b.y4m
+check "one line for the garbage file" test "$(grep -c 'garbage.mp4' err5)" -eq 1
+check "one line for the missing file" test "$(grep -c 'nosuch.mp4: No such file or directory, skipped' err5)" -eq 1
+check "two lines in all" test "$(wc -l <err5)" -eq 2
+if [ "$(id -u)" -ne 0 ]; then
+	chmod 000 unreadable
+	check_fail "an unreadable folder is one line" 1 'unreadable: Permission denied, skipped' vscan unreadable
+	chmod 755 unreadable
+fi
+rm -f garbage.mp4
 echo '{"nope":1}' >badcache.jsonl
 cp badcache.jsonl badcache.orig
 check_fail "malformed cache is an error" 1 'badcache.jsonl: line 1: not a vscan record' vscan --cache badcache.jsonl lib

@@ -446,6 +446,7 @@ static int usage_error(const char *fmt, ...)
 
 int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 {
+	sh_init(argc, argv);
 	if (sh_params_check(opts, prog->has_seed) != 0)
 		return usage_error("%s", sh_error());
 	note_defaults(opts);
@@ -537,6 +538,8 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 		print_config(opts);
 		return 0;
 	}
+	if (prog->max_operands > 0 && argc - optind > prog->max_operands)
+		return usage_error("too many operands (try --help)");
 	if (prog->has_seed && !prog->seed_given)
 		prog->seed = sh_fresh_seed();
 	return optind;

@@ -53,13 +53,14 @@ typedef struct {
 	const char *usage;       /* "cutgen [options] [SOURCE]" */
 	const char *summary;     /* one line: what the program does */
 	bool has_seed;           /* adds --seed N */
+	int max_operands;        /* > 0: more operands than this is a usage error */
 	uint64_t seed;           /* result: given or picked */
 	bool seed_given;
 } sh_program;
 
 /* Parses argv, returns the index of the first operand. Options array ends with a
  * zeroed entry. Usage errors exit 2 with a one-line message. */
-/* Parses argv. Returns the index of the first operand (>= 1); 0 when the run is
+/* Starts the run (sh_init) and parses argv. Returns the index of the first operand (>= 1); 0 when the run is
  * over with success (--help, --version, --print-config printed); -1 on a usage
  * error, whose one-line message is already on stderr. So a program starts:
  *     int first = sh_parse_options(&prog, opts, argc, argv);

@@ -81,27 +81,47 @@ static void reverse_frames(float *buf, size_t n, size_t ch)
 		}
 }
 
-/* Source frames [start, start+n) with wrapping when asked. */
-static void get_frames(sh_audio_source *src, int64_t start, size_t n, float *buf, size_t ch, bool wrap)
+/* Source frames [start, start+n) with wrapping when asked; -1 + sh_error(). */
+static int get_frames(sh_audio_source *src, int64_t start, size_t n, float *buf, size_t ch, bool wrap)
 {
 	int64_t frames = sh_audio_source_frames(src);
-	if (!wrap || frames <= 0) {
-		sh_audio_source_get(src, start, n, buf);
-		return;
-	}
+	if (!wrap || frames <= 0)
+		return sh_audio_source_get(src, start, n, buf);
 	while (n > 0) {
 		start %= frames;
 		size_t k = (size_t)(frames - start) < n ? (size_t)(frames - start) : n;
-		sh_audio_source_get(src, start, k, buf);
+		if (sh_audio_source_get(src, start, k, buf) != 0)
+			return -1;
 		buf += k * ch;
 		start += (int64_t)k;
 		n -= k;
 	}
+	return 0;
 }
 
-void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int channels,
-                     sh_audio_out *out, const sh_render_opts *opts)
+/* A streaming source: does piece i, [s, s+len), end inside it? Reads up to its
+ * end; -1 + sh_error() when it does not, or on a read error. */
+static int check_streamed_piece(const sh_cutlist *cl, size_t i, sh_audio_source *src, int64_t s, int64_t len,
+                                int rate)
 {
+	int64_t held = sh_audio_source_ensure(src, s + len);
+	if (held < 0)
+		return -1;
+	/* one sample of slack, as in sh_render_check */
+	if (held + 1 < s + len) {
+		const sh_cut *c = &cl->cuts[i];
+		sh_set_error("cut %zu (src %.6f s, dur %.6f s) reaches past the source's end at %.6f s "
+		             "(--fit scale or --fit wrap reuse a list across lengths)",
+		             i, c->src, c->dur, (double)held / rate);
+		return -1;
+	}
+	return 0;
+}
+
+int sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int channels,
+                    sh_audio_out *out, const sh_render_opts *opts)
+{
+	int rc = -1;
 	size_t ch = (size_t)channels;
 	float *buf = sh_malloc(BLOCK * ch * sizeof(float));
 	int64_t frames = sh_audio_source_frames(src);
@@ -138,11 +158,8 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, rate, opts);
 		if (lazy) {
 			sh_audio_source_release(src, keep[piece++]);
-			/* one sample of slack, as in sh_render_check */
-			if (!c->silence && sh_audio_source_ensure(src, s + len) + 1 < s + len)
-				sh_die("cut %zu (src %.6f s, dur %.6f s) reaches past the source's end at %.6f s "
-				       "(--fit scale or --fit wrap reuse a list across lengths)",
-				       i, c->src, c->dur, (double)sh_audio_source_ensure(src, s + len) / rate);
+			if (!c->silence && check_streamed_piece(cl, i, src, s, len, rate) != 0)
+				goto done;
 		}
 		int64_t f = fade * 2 > len ? len / 2 : fade;
 		for (int64_t done = 0; done < len;) {
@@ -150,10 +167,12 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 			if (c->silence) {
 				memset(buf, 0, k * ch * sizeof(float));
 			} else if (!c->reverse) {
-				get_frames(src, s + done, k, buf, ch, wrap);
+				if (get_frames(src, s + done, k, buf, ch, wrap) != 0)
+					goto done;
 			} else {
 				/* backwards: the block that ends where the last one began */
-				get_frames(src, s + len - done - (int64_t)k, k, buf, ch, wrap);
+				if (get_frames(src, s + len - done - (int64_t)k, k, buf, ch, wrap) != 0)
+					goto done;
 				reverse_frames(buf, k, ch);
 			}
 			if (c->gain != 1 && !c->silence) {
@@ -172,15 +191,19 @@ void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int c
 					}
 				}
 			}
-			sh_audio_write(out, buf, k);
+			if (sh_audio_write(out, buf, k) != 0)
+				goto done;
 			done += (int64_t)k;
 		}
 		if ((i & 255) == 0)
 			sh_progress_update(&prog, (double)i / (double)cl->n);
 	}
+	rc = 0;
+done:
 	sh_progress_end(&prog);
 	free(keep);
 	free(buf);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- video */
@@ -202,8 +225,9 @@ typedef struct {
 	off_t *offsets;   /* where each frame's pixels start in file_fd */
 } frame_store;
 
-/* Index a y4m file: one small read per frame header, no pixels touched. */
-static void index_frames(frame_store *fs, int fd, const char *name, size_t frame_size)
+/* Index a y4m file: one small read per frame header, no pixels touched; -1 +
+ * sh_error() on a read error or a bad or truncated frame. */
+static int index_frames(frame_store *fs, int fd, const char *name, size_t frame_size)
 {
 	char buf[SH_Y4M_MAX_HEADER];
 	fs->frame_size = frame_size;
@@ -214,21 +238,27 @@ static void index_frames(frame_store *fs, int fd, const char *name, size_t frame
 	bool header = true;
 	for (;;) {
 		ssize_t n = pread(fd, buf, sizeof buf, off);
-		if (n < 0)
-			sh_die("%s: read error: %s", name, strerror(errno));
+		if (n < 0) {
+			sh_set_error("%s: read error: %s", name, strerror(errno));
+			return -1;
+		}
 		if (n == 0)
-			break;
+			return 0;
 		char *nl = memchr(buf, '\n', (size_t)n);
-		if (!nl || (!header && (n < 5 || memcmp(buf, "FRAME", 5))))
-			sh_die("%s: bad or truncated frame header after frame %zu", name, fs->count);
+		if (!nl || (!header && (n < 5 || memcmp(buf, "FRAME", 5)))) {
+			sh_set_error("%s: bad or truncated frame header after frame %zu", name, fs->count);
+			return -1;
+		}
 		off += nl - buf + 1;
 		if (header) {
 			header = false;
 			continue;
 		}
 		struct stat st;
-		if (fstat(fd, &st) == 0 && off + (off_t)frame_size > st.st_size)
-			sh_die("%s: truncated frame %zu", name, fs->count);
+		if (fstat(fd, &st) == 0 && off + (off_t)frame_size > st.st_size) {
+			sh_set_error("%s: truncated frame %zu", name, fs->count);
+			return -1;
+		}
 		if (fs->count == cap) {
 			cap = cap ? cap * 2 : 1024;
 			fs->offsets = sh_realloc(fs->offsets, cap, sizeof *fs->offsets);
@@ -238,7 +268,8 @@ static void index_frames(frame_store *fs, int fd, const char *name, size_t frame
 	}
 }
 
-static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
+/* Read a piped stream whole: memory first, a spool file beyond; -1 + sh_error(). */
+static int store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 {
 	fs->file_fd = -1;
 	fs->frame_size = sh_y4m_in_info(in)->frame_size;
@@ -248,12 +279,8 @@ static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 	fs->spool_fd = -1;
 	uint8_t *frame = sh_malloc(fs->frame_size);
 	size_t cap = 0;
-	for (;;) {
-		int r = sh_y4m_read_frame(in, frame);
-		if (r < 0)
-			sh_die("%s", sh_error());
-		if (r == 0)
-			break;
+	int r;
+	while ((r = sh_y4m_read_frame(in, frame)) > 0) {
 		if (fs->count < max_mem) {
 			if (fs->count == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -264,15 +291,29 @@ static void store_frames(frame_store *fs, sh_y4m_in *in, size_t spool_limit)
 			fs->in_memory++;
 		} else {
 			if (fs->spool_fd < 0 && (fs->spool_fd = sh_spool_file()) < 0)
-				sh_die("%s", sh_error());
-			if (sh_write_all(fs->spool_fd, frame, fs->frame_size) != 0)
-				sh_die("%s", sh_error());
+				r = -1;
+			else if (sh_write_all(fs->spool_fd, frame, fs->frame_size) != 0)
+				r = -1;
+			if (r < 0)
+				break;
 		}
 		fs->count++;
 	}
 	free(frame);
+	return r < 0 ? -1 : 0;
 }
 
+static void free_frames(frame_store *fs)
+{
+	for (size_t k = 0; k < fs->in_memory; k++)
+		free(fs->mem[k]);
+	free(fs->mem);
+	free(fs->offsets);
+	if (fs->spool_fd >= 0)
+		close(fs->spool_fd);
+}
+
+/* Frame i, from memory or read into scratch; NULL + sh_error(). */
 static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
 {
 	if (i < fs->in_memory)
@@ -281,9 +322,7 @@ static const uint8_t *get_frame(frame_store *fs, size_t i, uint8_t *scratch)
 	        ? sh_pread_all(fs->file_fd, scratch, fs->frame_size, fs->offsets[i], "source")
 	        : sh_pread_all(fs->spool_fd, scratch, fs->frame_size, (off_t)(i - fs->in_memory) * (off_t)fs->frame_size,
 	                       "spool file");
-	if (r != 0)
-		sh_die("%s", sh_error());
-	return scratch;
+	return r != 0 ? NULL : scratch;
 }
 
 static void black_frame(const sh_y4m_info *info, uint8_t *f)
@@ -292,28 +331,20 @@ static void black_frame(const sh_y4m_info *info, uint8_t *f)
 	memset(f + info->plane_size[0], 128, info->frame_size - info->plane_size[0]);
 }
 
-void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
-                   const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit)
+/* Play the list from the frames in fs to out; -1 + sh_error(). */
+static int play_frames(const sh_cutlist *cl, frame_store *fs, double fps, sh_y4m_out *out, const sh_y4m_info *info,
+                       const sh_render_opts *opts, sh_video_drop drop)
 {
-	const sh_y4m_info *info = sh_y4m_in_info(in);
-	double fps = info->fps_num > 0 && info->fps_den > 0 ? (double)info->fps_num / info->fps_den : 25.0;
-	frame_store fs = {0};
-	if (file_fd >= 0)
-		index_frames(&fs, file_fd, "source", info->frame_size);
-	else
-		store_frames(&fs, in, spool_limit);
-	if (sh_render_check(cl, (int64_t)fs.count, fps, opts) != 0)
-		sh_die("%s", sh_error());
-	sh_y4m_out *out = sh_y4m_create(out_path, info);
-	uint8_t *scratch = sh_malloc(fs.frame_size), *black = sh_malloc(fs.frame_size);
-	uint8_t *held = sh_malloc(fs.frame_size);
+	int rc = 0;
+	uint8_t *scratch = sh_malloc(fs->frame_size), *black = sh_malloc(fs->frame_size);
+	uint8_t *held = sh_malloc(fs->frame_size);
 	black_frame(info, black);
-	memcpy(held, black, fs.frame_size);
-	int64_t frames = (int64_t)fs.count;
+	memcpy(held, black, fs->frame_size);
+	int64_t frames = (int64_t)fs->count;
 	sh_cut_walk walk = sh_cut_walk_start(cl, fps);
 	size_t i;
 	int64_t len;
-	while (sh_cut_walk_next(&walk, &i, &len)) {
+	while (rc == 0 && sh_cut_walk_next(&walk, &i, &len)) {
 		const sh_cut *c = &cl->cuts[i];
 		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, fps, opts);
 		for (int64_t j = 0; j < len; j++) {
@@ -326,21 +357,44 @@ void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char 
 					idx %= frames;
 				if (idx >= frames) /* the half-frame slack at the very end */
 					idx = frames - 1;
-				f = frames > 0 ? get_frame(&fs, (size_t)idx, scratch) : black;
+				f = frames > 0 ? get_frame(fs, (size_t)idx, scratch) : black;
+				if (!f) {
+					rc = -1;
+					break;
+				}
 				if (drop == SH_DROP_HOLD)
-					memcpy(held, f, fs.frame_size);
+					memcpy(held, f, fs->frame_size);
 			}
-			sh_y4m_write_frame(out, f);
+			if (sh_y4m_write_frame(out, f) != 0) {
+				rc = -1;
+				break;
+			}
 		}
 	}
-	sh_y4m_finish(out);
-	for (size_t k = 0; k < fs.in_memory; k++)
-		free(fs.mem[k]);
-	free(fs.mem);
-	free(fs.offsets);
-	if (fs.spool_fd >= 0)
-		close(fs.spool_fd);
 	free(scratch);
 	free(black);
 	free(held);
+	return rc;
+}
+
+int sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
+                  const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit)
+{
+	const sh_y4m_info *info = sh_y4m_in_info(in);
+	double fps = info->fps_num > 0 && info->fps_den > 0 ? (double)info->fps_num / info->fps_den : 25.0;
+	frame_store fs = {0};
+	int rc = file_fd >= 0 ? index_frames(&fs, file_fd, "source", info->frame_size)
+	                      : store_frames(&fs, in, spool_limit);
+	if (rc == 0)
+		rc = sh_render_check(cl, (int64_t)fs.count, fps, opts);
+	if (rc == 0) {
+		sh_y4m_out *out = sh_y4m_create(out_path, info);
+		rc = out ? play_frames(cl, &fs, fps, out, info, opts, drop) : -1;
+		if (rc == 0)
+			rc = sh_y4m_finish(out);
+		else
+			sh_y4m_abort(out);
+	}
+	free_frames(&fs);
+	return rc;
 }

@@ -26,9 +26,11 @@ typedef struct {
  * the first cut that does not. `frames` is the source length, `rate` its rate. */
 int sh_render_check(const sh_cutlist *cl, int64_t frames, double rate, const sh_render_opts *opts);
 
-/* Render the whole list from src to out. Call sh_render_check first. */
-void sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int channels,
-                     sh_audio_out *out, const sh_render_opts *opts);
+/* Render the whole list from src to out. Call sh_render_check first. 0, or -1
+ * with sh_error() (a read or write error; a streaming source's cut that reaches
+ * past its end). */
+int sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int channels,
+                    sh_audio_out *out, const sh_render_opts *opts);
 
 /* Where piece i reads from on a grid of `rate` per second, after fitting:
  * the start index (may exceed the source with SH_FIT_WRAP: take it modulo). */
@@ -48,6 +50,6 @@ typedef enum { SH_DROP_BLACK, SH_DROP_HOLD } sh_video_drop;
  * stream's descriptor) is indexed and read in place; otherwise frames are kept in
  * memory up to spool_limit bytes, then in a temporary file. out_path NULL or "-"
  * = stdout. */
-void sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
-                   const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit);
+int sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
+                  const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit); /* -1 + sh_error() */
 #endif

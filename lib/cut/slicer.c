@@ -9,7 +9,8 @@
 #include "onsets.h"
 #include "rng.h"
 
-void sh_slicer_from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, double **onsets_out)
+/* The knobs for this run from the command line; see sh_slicer_pass. */
+static int from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, double **onsets_out)
 {
 	sh_rng draw; /* ranges are drawn per run from their own stream */
 	sh_rng_seed(&draw, seed ^ 0x5eed5eedULL);
@@ -24,22 +25,49 @@ void sh_slicer_from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *s
 	*onsets_out = NULL;
 	if (c->onsets) {
 		if (sh_onsets_load(c->onsets, onsets_out, &so->nonsets) != 0)
-			sh_die("%s", sh_error());
+			return SH_EXIT_FAIL;
 		so->onsets = *onsets_out;
 	} else if (!c->slices) {
-		if (sh_duration_seconds(&c->slice, c->bpm, sh_rational_value(so->fps), so->rate, &so->slice))
-			sh_usage_error("--slice: %s", sh_error());
+		if (sh_duration_seconds(&c->slice, c->bpm, sh_rational_value(so->fps), so->rate, &so->slice)) {
+			sh_set_error("--slice: %s", sh_error());
+			return SH_EXIT_USAGE;
+		}
 	}
+	return 0;
 }
 
-void *sh_slicer_drawn_json(const sh_slicer_opts *so)
+int sh_slicer_pass(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, const char *source, sh_cutlist **out)
+{
+	double *onsets;
+	*out = NULL;
+	int status = from_cli(c, seed, so, &onsets);
+	if (status)
+		return status;
+	*out = sh_slice(so, seed);
+	free(onsets);
+	so->onsets = NULL;
+	so->nonsets = 0;
+	if (!*out) {
+		if (source)
+			sh_set_error("%s: %s", source, sh_error());
+		return SH_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void *sh_slicer_made_by(const char *program, void *options, const sh_slicer_opts *so)
 {
 	json_t *d = json_object();
 	json_object_set_new(d, "shuffle", json_real(so->shuffle));
 	json_object_set_new(d, "stutter", json_real(so->stutter));
 	json_object_set_new(d, "reverse", json_real(so->reverse));
 	json_object_set_new(d, "drop", json_real(so->drop));
-	return d;
+	json_t *made = json_object();
+	json_object_set_new(made, "program", json_string(program));
+	json_object_set_new(made, "version", json_string(SHARDS_VERSION));
+	json_object_set_new(made, "options", options);
+	json_object_set_new(made, "drawn", d);
+	return made;
 }
 
 /* Sample index of a time, snapped to the frame grid first when there is one. */

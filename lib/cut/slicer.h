@@ -50,27 +50,41 @@ typedef struct {
 	{.slice = {0.04, SH_DUR_SECONDS}, .shuffle = {shuffle_p, shuffle_p}, .stutter = {0.2, 0.2}, \
 	 .max_repeats = 4, .reverse = {0.15, 0.15}, .drop = {0, 0}}
 
-/* Option-table entries for an sh_slicer_cli named `c` (defaults quoted for cutgen). */
-#define SH_SLICER_OPTIONS(c, shuffle_help)                                                              \
-	{"slice", 's', SH_OPT_DURATION, &(c).slice, .scale = 0.001, .arg = "DUR",                         \
-	 .help = "slice length: 40ms, 0.5s, 2f, 1/16 (bare number: ms; default 40ms)"},                     \
-	{"slices", 'n', SH_OPT_INT, &(c).slices, 1, 10000000, .help = "cut into N equal slices instead"},     \
-	{"onsets", 0, SH_OPT_STRING, &(c).onsets, .arg = "FILE", .no_preset = true,                        \
-	 .help = "cut at the onsets in FILE (JSON from onsets(1)) instead"},                                \
-	{"shuffle", 'S', SH_OPT_RANGE, &(c).shuffle, 0, 1, .arg = "P", .help = shuffle_help},             \
-	{"stutter", 't', SH_OPT_RANGE, &(c).stutter, 0, 1, .arg = "P", .help = "chance a piece repeats, 0..1 (default 0.2)"}, \
-	{"max-repeats", 'm', SH_OPT_INT, &(c).max_repeats, 2, 64, .help = "a stutter plays 2..N times (default 4)"}, \
-	{"reverse", 'r', SH_OPT_RANGE, &(c).reverse, 0, 1, .arg = "P", .help = "chance a piece plays backwards (default 0.15)"}, \
-	{"drop", 'd', SH_OPT_RANGE, &(c).drop, 0, 1, .arg = "P", .help = "chance a piece is silence (default 0)"}, \
-	{"bpm", 'b', SH_OPT_DOUBLE, &(c).bpm, 1, 1000, .help = "tempo for beat and note-value slices"},      \
-	{"fps", 'f', SH_OPT_RATE, &(c).fps, .help = "snap cuts to this frame rate (30, 25, 30000/1001)"}
+/* Option-table rows for an sh_slicer_cli named `c`; --help prints the defaults
+ * of the program's own sh_slicer_cli. */
+#define SH_SLICER_OPTIONS(c)                                                                              \
+	{.name = "slice", .short_name = 's', .type = SH_OPT_DURATION, .dest = &(c).slice, .scale = 0.001,      \
+	 .arg = "DUR", .help = "slice length: 40ms, 0.5s, 2f, 1/16 (bare number: ms); 250ms and up keeps phrases"}, \
+	{.name = "slices", .short_name = 'n', .type = SH_OPT_INT, .dest = &(c).slices, .min = 1, .max = 10000000, \
+	 .help = "cut into N equal slices instead"},                                                             \
+	{.name = "onsets", .type = SH_OPT_STRING, .dest = &(c).onsets, .arg = "FILE", .no_preset = true,           \
+	 .help = "cut at the onsets in FILE (JSON from onsets(1)) instead: the grains follow the playing"},       \
+	{.name = "shuffle", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &(c).shuffle, .min = 0, .max = 1,   \
+	 .arg = "P", .help = "chance a slice moves, 0..1: 0 keeps the order, 1 moves every slice"},             \
+	{.name = "stutter", .short_name = 't', .type = SH_OPT_RANGE, .dest = &(c).stutter, .min = 0, .max = 1,   \
+	 .arg = "P", .help = "chance a piece repeats, 0..1: 0.3 is a machine-gun repeat now and then"},           \
+	{.name = "max-repeats", .short_name = 'm', .type = SH_OPT_INT, .dest = &(c).max_repeats, .min = 2,       \
+	 .max = 64, .help = "a stutter plays 2..N times: 2 flams, 8 and up buzzing rolls"},                      \
+	{.name = "reverse", .short_name = 'r', .type = SH_OPT_RANGE, .dest = &(c).reverse, .min = 0, .max = 1,   \
+	 .arg = "P", .help = "chance a piece plays backwards, 0..1: swells and sucked-in hits"},                  \
+	{.name = "drop", .short_name = 'd', .type = SH_OPT_RANGE, .dest = &(c).drop, .min = 0, .max = 1,         \
+	 .arg = "P", .help = "chance a piece is silence, 0..1: air and gaps"},                                   \
+	{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &(c).bpm, .min = 1, .max = 1000,        \
+	 .unit = "BPM", .help = "tempo for beat and note-value slices"},                                         \
+	{.name = "fps", .short_name = 'f', .type = SH_OPT_RATE, .dest = &(c).fps,                               \
+	 .help = "snap cuts to this frame rate (30, 25, 30000/1001)"}
 
-/* Fill the slicer's knobs from the command line: ranges drawn from their own
- * stream of `seed`, the slice resolved against bpm/fps/rate, onsets loaded
- * (*onsets_out must be freed). so->total, rate and fps must be set first (fps is
- * taken from the command line when given). Dies on bad combinations. */
-void sh_slicer_from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, double **onsets_out);
-/* The knobs drawn for this run, for a cut list's made_by record. */
-void *sh_slicer_drawn_json(const sh_slicer_opts *so);
+/* The pass a program's command line asks for: the slicer's knobs filled from it
+ * (ranges drawn from their own stream of `seed`, the slice resolved against
+ * bpm/fps/rate, onsets loaded), then sh_slice. so->total, rate and fps must be
+ * set first (fps is taken from the command line when given). 0 with the list in
+ * *out, or the exit status the problem calls for, with sh_error():
+ * SH_EXIT_USAGE for a slice the options cannot resolve, SH_EXIT_FAIL for an
+ * onsets file that cannot be read or a source that cannot be sliced (named
+ * SOURCE in the message when not NULL). */
+int sh_slicer_pass(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, const char *source, sh_cutlist **out);
+/* A cut list's made_by record (a json_t *): PROGRAM, the version, its settings
+ * (OPTIONS, a json_t * the record takes) and the knobs drawn for this run. */
+void *sh_slicer_made_by(const char *program, void *options, const sh_slicer_opts *so);
 
 #endif

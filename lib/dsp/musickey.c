@@ -52,7 +52,11 @@ sh_key *sh_key_new(int rate)
 	k->hop = n / 2;
 	k->fifo = sh_calloc(n, sizeof(float));
 	k->fill = 0;
-	k->ms = sh_magspec_new(n);
+	if (!(k->ms = sh_magspec_new(n))) {
+		free(k->fifo);
+		free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -223,6 +227,11 @@ int sh_key_estimate(const float *mono, size_t n, int rate, sh_key_result *res)
 		return -1;
 	}
 	sh_key *k = sh_key_new(rate);
+	if (!k) {
+		memset(res, 0, sizeof *res);
+		res->tonic = res->alt_tonic = -1;
+		return -1;
+	}
 	sh_key_feed(k, mono, n);
 	int r = sh_key_finish(k, res);
 	sh_key_free(k);

@@ -32,7 +32,7 @@ int sh_key_estimate(const float *mono, size_t n, int rate, sh_key_result *res);
 
 /* Streaming: feed blocks of any size, then finish. Memory is constant. */
 typedef struct sh_key sh_key;
-sh_key *sh_key_new(int rate);
+sh_key *sh_key_new(int rate); /* NULL + sh_error() when the FFT cannot be set up */
 void sh_key_feed(sh_key *k, const float *mono, size_t n);
 int sh_key_finish(sh_key *k, sh_key_result *res);
 void sh_key_free(sh_key *k);

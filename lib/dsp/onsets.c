@@ -50,7 +50,11 @@ sh_odf *sh_odf_new(int rate)
 	o->n = n;
 	o->fifo = sh_calloc(n + o->hop, sizeof(float));
 	o->fill = n / 2; /* frame 0 is centred on the first sample */
-	o->ms = sh_magspec_new(n);
+	if (!(o->ms = sh_magspec_new(n))) {
+		free(o->fifo);
+		free(o);
+		return NULL;
+	}
 	const float *win = sh_magspec_window(o->ms);
 	double wsum = 0;
 	for (size_t i = 0; i < n; i++)

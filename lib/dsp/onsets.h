@@ -21,7 +21,7 @@
 
 typedef struct sh_odf sh_odf;
 
-/* rate in Hz (1000..768000). Never fails short of memory. */
+/* rate in Hz (1000..768000). NULL with sh_error() when the FFT cannot be set up. */
 sh_odf *sh_odf_new(int rate);
 void sh_odf_feed(sh_odf *o, const float *mono, size_t n);
 /* Process the tail (half a window of zeros); call once at the end. */

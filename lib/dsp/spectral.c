@@ -11,7 +11,6 @@
 #define SH_SMEAR_SSE 1
 #endif
 
-#include "audio.h"
 #include "cli.h"
 #include "rng.h"
 
@@ -203,6 +202,7 @@ static sh_spectral *common_new(int kind, int size, int hop, int rate, int channe
 		free(s);
 		return NULL;
 	}
+	sh_stft_raw(s->stft); /* the sh_proc driver compensates the latency */
 	s->kind = kind;
 	s->rate = rate;
 	s->channels = channels;
@@ -427,8 +427,8 @@ sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_s
 /* ---------------------------------------------------------------- common */
 
 void sh_spectral_push(sh_spectral *s, const float *in, size_t frames) { sh_stft_push(s->stft, in, frames); }
-void sh_spectral_finish(sh_spectral *s) { sh_stft_finish(s->stft); }
 int sh_spectral_latency(const sh_spectral *s) { return sh_stft_latency(s->stft); }
+int sh_spectral_hop(const sh_spectral *s) { return s->hop; }
 
 void sh_spectral_free(sh_spectral *s)
 {
@@ -448,15 +448,4 @@ void sh_spectral_free(sh_spectral *s)
 	free(s->advance);
 	free(s->moved);
 	free(s);
-}
-
-void sh_spectral_run(sh_spectral *s, sh_audio_in *in)
-{
-	const size_t block = 16384;
-	float *buf = sh_malloc(sizeof(float) * block * (size_t)s->channels);
-	size_t n;
-	while ((n = sh_audio_read_or_die(in, buf, block)) > 0)
-		sh_spectral_push(s, buf, n);
-	sh_spectral_finish(s);
-	free(buf);
 }

@@ -1,8 +1,11 @@
-/* spectral.h -- the spectral effects behind specsmear and specmangle, on lib/stft.
+/* spectral.h -- the spectral effects behind specsmear and specmangle, on lib/stft;
+ * the smear and mangle processors (proc_spectral.c) wrap them.
  *
  * Each effect owns an STFT (see stft.h), takes interleaved float audio pushed in
- * blocks of any size, and hands interleaved output to an emit callback, aligned
- * with the input (latency compensated) and exactly as long. All random decisions
+ * blocks of any size, and hands interleaved output to an emit callback, a hop at
+ * a time, uncompensated: the first sh_spectral_latency frames out are the
+ * pre-roll, and the tail comes out when the caller pushes that many zeros after
+ * the input (the sh_proc driver does both). All random decisions
  * come from one sh_rng seeded by the caller and are drawn once per frame and bin
  * for all channels together, so the stereo image survives and the same seed and
  * input give the same bytes whatever the block sizes. With every knob at zero
@@ -39,13 +42,8 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_stft_emit_fn emit,
                            void *user);
 void sh_spectral_push(sh_spectral *s, const float *in, size_t frames);
-void sh_spectral_finish(sh_spectral *s);
-int sh_spectral_latency(const sh_spectral *s); /* compensated internally; for docs/notes */
+int sh_spectral_latency(const sh_spectral *s); /* size - hop frames */
+int sh_spectral_hop(const sh_spectral *s);     /* the hop in effect (0 given: size/4) */
 void sh_spectral_free(sh_spectral *s);
-
-/* Read IN to its end in large blocks, push everything, finish. Dies on a read
- * error (truncated stream, non-finite samples). */
-struct sh_audio_in;
-void sh_spectral_run(sh_spectral *s, struct sh_audio_in *in);
 
 #endif

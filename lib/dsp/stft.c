@@ -3,6 +3,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
@@ -38,6 +39,7 @@ struct sh_stft {
 	int64_t produced;  /* output frames produced, before latency compensation */
 	int64_t emitted;   /* output frames emitted (after dropping the latency) */
 	int finished;
+	int raw;           /* emit every hop from the first, uncompensated (sh_stft_raw) */
 };
 
 void sh_stft_no_denormals(void)
@@ -96,23 +98,32 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 		s->in[c] = sh_calloc((size_t)s->cap, sizeof(float));
 		s->acc[c] = sh_calloc((size_t)s->cap, sizeof(float));
 		s->spec[c] = fftwf_malloc(sizeof(fftwf_complex) * (size_t)s->bins);
-		if (!s->spec[c])
-			sh_die("out of memory");
 	}
 	s->time = fftwf_malloc(sizeof(float) * (size_t)size);
-	if (!s->time)
-		sh_die("out of memory");
 	s->out = sh_malloc(sizeof(float) * (size_t)hop * (size_t)channels);
+	bool buffers = s->time != NULL;
+	for (int c = 0; c < channels; c++)
+		buffers = buffers && s->spec[c];
+	if (!buffers) {
+		sh_set_error("out of memory for the FFT buffers (size %d, %d channels)", size, channels);
+		sh_stft_free(s);
+		return NULL;
+	}
 	/* Plans are made once, on these buffers, and reused through the new-array
 	 * execute functions for the other channels (same alignment from fftwf_malloc). */
 	s->fwd = fftwf_plan_dft_r2c_1d(size, s->time, (fftwf_complex *)s->spec[0], FFTW_ESTIMATE);
 	s->inv = fftwf_plan_dft_c2r_1d(size, (fftwf_complex *)s->spec[0], s->time,
 	                               FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
-	if (!s->fwd || !s->inv)
-		sh_die("cannot plan an FFT of size %d", size);
+	if (!s->fwd || !s->inv) {
+		sh_set_error("cannot plan an FFT of size %d", size);
+		sh_stft_free(s);
+		return NULL;
+	}
 	s->fill = 0;
 	return s;
 }
+
+void sh_stft_raw(sh_stft *s) { s->raw = 1; }
 
 /* d[i] = x[i] * w[i] */
 static void mul(float *restrict d, const float *restrict x, const float *restrict w, int n)
@@ -162,6 +173,10 @@ static void run_frame(sh_stft *s)
 		const float *a = s->acc[c] + s->base;
 		for (int i = 0; i < h; i++)
 			s->out[(size_t)i * ch + c] = a[i];
+	}
+	if (s->raw) {
+		s->emit_fn(s->user, s->out, (size_t)h);
+		return;
 	}
 	int64_t start = s->produced; /* index of out[0] before compensation */
 	s->produced += h;
@@ -257,8 +272,10 @@ void sh_stft_free(sh_stft *s)
 {
 	if (!s)
 		return;
-	fftwf_destroy_plan(s->fwd);
-	fftwf_destroy_plan(s->inv);
+	if (s->fwd)
+		fftwf_destroy_plan(s->fwd);
+	if (s->inv)
+		fftwf_destroy_plan(s->inv);
 	for (int c = 0; c < s->channels; c++) {
 		free(s->in[c]);
 		free(s->acc[c]);
@@ -300,12 +317,17 @@ double sh_stft_incoherent_gain(const sh_stft *s)
 	return wa / s->size * ws / s->hop;
 }
 
-void sh_stft_check_sizes(int64_t fft, int64_t hop)
+int sh_stft_check_sizes(int64_t fft, int64_t hop)
 {
-	if (fft % 2)
-		sh_usage_error("--fft: %lld is odd: the window length must be even", (long long)fft);
-	if (hop > fft / 2)
-		sh_usage_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
+	if (fft % 2) {
+		sh_set_error("--fft: %lld is odd: the window length must be even", (long long)fft);
+		return -1;
+	}
+	if (hop > fft / 2) {
+		sh_set_error("--hop: %lld is more than half of --fft %lld", (long long)hop, (long long)fft);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- magspec */
@@ -325,11 +347,17 @@ sh_magspec *sh_magspec_new(size_t n)
 	m->mag = sh_malloc((n / 2 + 1) * sizeof(float));
 	m->time = fftwf_alloc_real(n);
 	m->spec = fftwf_alloc_complex(n / 2 + 1);
-	if (!m->time || !m->spec)
-		sh_die("out of memory for the FFT buffers");
+	if (!m->time || !m->spec) {
+		sh_set_error("out of memory for the FFT buffers (size %zu)", n);
+		sh_magspec_free(m);
+		return NULL;
+	}
 	m->plan = fftwf_plan_dft_r2c_1d((int)n, m->time, m->spec, FFTW_ESTIMATE);
-	if (!m->plan)
-		sh_die("cannot plan an FFT of size %zu", n);
+	if (!m->plan) {
+		sh_set_error("cannot plan an FFT of size %zu", n);
+		sh_magspec_free(m);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
 		m->win[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * (i + 0.5) / n));
 	return m;
@@ -350,7 +378,8 @@ void sh_magspec_free(sh_magspec *m)
 {
 	if (!m)
 		return;
-	fftwf_destroy_plan(m->plan);
+	if (m->plan)
+		fftwf_destroy_plan(m->plan);
 	fftwf_free(m->time);
 	fftwf_free(m->spec);
 	free(m->win);

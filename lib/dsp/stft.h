@@ -62,23 +62,29 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
                      void *user);
 /* Push n interleaved frames of any count (0 is fine). */
 void sh_stft_push(sh_stft *s, const float *in, size_t n);
+/* Hand every hop to emit from the first frame on, the latency not compensated
+ * (the first size - hop samples out are the pre-roll), for a caller that
+ * compensates it itself, as the sh_proc driver does: it pads the end with zeros
+ * and never calls sh_stft_finish. Call before the first push. */
+void sh_stft_raw(sh_stft *s);
 /* End of input: process the remaining frames, emit the tail. Call once. */
 void sh_stft_finish(sh_stft *s);
 void sh_stft_free(sh_stft *s);
 
-/* The --fft/-n and --hop entries of an option table (lib/cli.h) for int64_t
- * variables, shared by the STFT programs; their help names 2048 and 0 as the
- * defaults, which is what those programs start from. Check the values given
- * with sh_stft_check_sizes after parsing. */
-#define SH_STFT_OPTIONS(fft, hop)                                                                    \
-	{.name = "fft", .short_name = 'n', .type = SH_OPT_INT, .dest = &(fft), .min = SH_STFT_MIN_SIZE,  \
-	 .max = SH_STFT_MAX_SIZE, .arg = "N", .help = "FFT window length, even, 16..65536 (2048)"},       \
-	{.name = "hop", .type = SH_OPT_INT, .dest = &(hop), .min = 0, .max = SH_STFT_MAX_SIZE / 2,        \
-	 .arg = "N", .help = "hop between windows, 1..fft/2, 0 = fft/4 (0)"}
+/* The fft and hop rows of a processor's parameter table (proc.h), for int64_t
+ * fields FFT_FIELD and HOP_FIELD of the private state STATE. Check them with
+ * sh_stft_check_sizes before starting. */
+#define SH_STFT_PARAMS(state, fft_field, hop_field)                                                         \
+	{.name = "fft", .short_name = 'n', .type = SH_OPT_INT, .dest = SH_PROC_PARAM(state, fft_field),   \
+	 .min = SH_STFT_MIN_SIZE, .max = SH_STFT_MAX_SIZE, .arg = "N", .unit = "frames",          \
+	 .help = "FFT window length, even, 16..65536"},                                           \
+	{.name = "hop", .type = SH_OPT_INT, .dest = SH_PROC_PARAM(state, hop_field), .min = 0,            \
+	 .max = SH_STFT_MAX_SIZE / 2, .arg = "N", .unit = "frames",                               \
+	 .help = "hop between windows, 1..fft/2, 0 = fft/4"}
 
-/* Check --fft/--hop as given on a command line (usage error when the window is
- * odd or the hop longer than half of it; hop 0 means fft/4). */
-void sh_stft_check_sizes(int64_t fft, int64_t hop);
+/* FFT and HOP as a user gave them: 0, or -1 with sh_error() when the window is
+ * odd or the hop longer than half of it (hop 0 means fft/4). */
+int sh_stft_check_sizes(int64_t fft, int64_t hop);
 int sh_stft_size(const sh_stft *s);
 int sh_stft_hop(const sh_stft *s);
 int sh_stft_bins(const sh_stft *s);
@@ -98,7 +104,7 @@ double sh_stft_incoherent_gain(const sh_stft *s);
  * sample centres, w[i] = 0.5 - 0.5 cos(2 pi (i + 0.5) / n) (no zero ends, unlike
  * the periodic window above), and one FFTW plan made at creation. */
 typedef struct sh_magspec sh_magspec;
-/* n: even, at least 2. Dies when out of memory. */
+/* n: even, at least 2. NULL with sh_error() when the FFT cannot be set up. */
 sh_magspec *sh_magspec_new(size_t n);
 /* Window n samples of x, transform, and return the n/2 + 1 magnitudes
  * sqrt(re^2 + im^2) (unnormalised: a full-scale sine reads about n/4); valid

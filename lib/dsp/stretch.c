@@ -73,8 +73,10 @@ static RubberBandOptions rb_options(const sh_stretch_opts *o, bool realtime)
 	               : RubberBandOptionEngineFiner;
 	if (o->formant)
 		r |= RubberBandOptionFormantPreserved;
-	if (realtime)
-		r |= RubberBandOptionThreadingNever;
+	/* One thread, always: real-time output would depend on the block sizes, and
+	 * the R2 engine's offline threads (one per channel) race, so stereo output
+	 * changed from run to run. */
+	r |= RubberBandOptionThreadingNever;
 	return r;
 }
 
@@ -115,8 +117,11 @@ sh_stretch *sh_stretch_new(const sh_stretch_opts *o, int rate, int channels, sh_
 	s->channels = channels;
 	s->block = o->block > 0 ? o->block : 1024;
 	s->rb = rubberband_new((unsigned)rate, (unsigned)channels, rb_options(o, true), o->ratio, o->pitch);
-	if (!s->rb)
-		sh_die("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
+	if (!s->rb) {
+		sh_set_error("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
+		free(s);
+		return NULL;
+	}
 	rubberband_set_max_process_size(s->rb, (unsigned)s->block);
 	s->pad_left = rubberband_get_preferred_start_pad(s->rb);
 	s->drop_left = rubberband_get_start_delay(s->rb);
@@ -274,7 +279,7 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
                            sh_stretch_emit_fn emit, void *user)
 {
 	if (check_opts(o))
-		sh_die("%s", sh_error());
+		return -1;
 	const int64_t n = sh_audio_source_frames(src);
 	const int64_t target = llround((double)n * o->ratio);
 	outq q = {.channels = channels, .emit = emit, .user = user};
@@ -285,8 +290,10 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 	const size_t block = 16384;
 	RubberBandState rb = rubberband_new((unsigned)rate, (unsigned)channels, rb_options(o, false), o->ratio,
 	                                    o->pitch);
-	if (!rb)
-		sh_die("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
+	if (!rb) {
+		sh_set_error("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
+		return -1;
+	}
 	rubberband_set_expected_input_duration(rb, n > UINT32_MAX ? UINT32_MAX : (unsigned)n);
 	rubberband_set_max_process_size(rb, (unsigned)block);
 	float *buf = sh_malloc(block * (size_t)channels * sizeof(float));
@@ -299,13 +306,17 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 	}
 	sh_progress prog;
 	sh_progress_start(&prog, "stretching");
-	for (int pass = 0; pass < 2; pass++) {
-		for (int64_t at = 0; at < n;) {
+	bool failed = false;
+	for (int pass = 0; pass < 2 && !failed; pass++) {
+		for (int64_t at = 0; at < n && !failed;) {
 			/* studying is quick; stretching is most of the work */
 			sh_progress_update(&prog, pass == 0 ? 0.1 * (double)at / (double)n
 			                                    : 0.1 + 0.9 * (double)at / (double)n);
 			size_t k = (size_t)(n - at < (int64_t)block ? n - at : (int64_t)block);
-			sh_audio_source_get(src, at, k, buf);
+			if (sh_audio_source_get(src, at, k, buf) != 0) {
+				failed = true; /* a read error: the caller ends the run */
+				break;
+			}
 			deinterleave(buf, k, channels, chans);
 			at += (int64_t)k;
 			bool final = at >= n;
@@ -318,7 +329,7 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 			}
 		}
 	}
-	for (int idle = 0; idle < 64;) {
+	for (int idle = 0; idle < 64 && !failed;) {
 		int r = retrieve_all(rb, ret, ret_cap, &q, NULL);
 		outq_flush(&q, target);
 		if (r < 0)
@@ -326,7 +337,8 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 		if (r == 0)
 			idle++;
 	}
-	outq_finish(&q, target);
+	if (!failed)
+		outq_finish(&q, target);
 	sh_progress_end(&prog);
 	rubberband_delete(rb);
 	for (int c = 0; c < channels; c++) {
@@ -337,25 +349,34 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 	free(ret);
 	free(buf);
 	free(q.buf);
-	return q.emitted;
+	return failed ? -1 : q.emitted;
 }
 
 /* ---------------------------------------------------------------- analysis */
 
-void sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm, sh_key_result *key)
+int sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm, sh_key_result *key)
 {
 	sh_tempo_opts to;
 	sh_tempo_opts_default(&to);
 	to.beats = false;
 	sh_tempo *t = bpm ? sh_tempo_new(rate, &to) : NULL;
 	sh_key *k = key ? sh_key_new(rate) : NULL;
+	if ((bpm && !t) || (key && !k)) {
+		sh_tempo_free(t);
+		sh_key_free(k);
+		return -1;
+	}
 	const int64_t n = sh_audio_source_frames(src);
 	const size_t block = 16384;
 	float *buf = sh_malloc(block * (size_t)channels * sizeof(float));
 	float *mono = sh_malloc(block * sizeof(float));
+	int status = 0;
 	for (int64_t at = 0; at < n;) {
 		size_t m = (size_t)(n - at < (int64_t)block ? n - at : (int64_t)block);
-		sh_audio_source_get(src, at, m, buf);
+		if (sh_audio_source_get(src, at, m, buf) != 0) {
+			status = -1; /* a read error: the caller ends the run */
+			break;
+		}
 		/* the mix of lib/analysis.c, so the numbers match bpm(1), keydetect(1) */
 		sh_audio_downmix(buf, m, channels, mono);
 		if (t)
@@ -364,21 +385,20 @@ void sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm
 			sh_key_feed(k, mono, m);
 		at += (int64_t)m;
 	}
-	if (t) {
+	if (t && status == 0) {
 		sh_tempo_result r;
 		if (sh_tempo_finish(t, &r) < 0)
 			r.bpm = 0;
 		*bpm = r.bpm;
 		sh_tempo_result_free(&r);
-		sh_tempo_free(t);
 	}
-	if (k) {
-		if (sh_key_finish(k, key) < 0)
-			key->tonic = -1;
-		sh_key_free(k);
-	}
+	if (k && status == 0 && sh_key_finish(k, key) < 0)
+		key->tonic = -1;
+	sh_tempo_free(t);
+	sh_key_free(k);
 	free(buf);
 	free(mono);
+	return status;
 }
 
 int sh_stretch_key_shift(int tonic, bool minor, int to_tonic, bool to_minor)

@@ -33,6 +33,7 @@ typedef struct {
 typedef void (*sh_stretch_emit_fn)(void *user, const float *buf, size_t frames);
 
 typedef struct sh_stretch sh_stretch;
+/* NULL with sh_error() on bad options or when Rubber Band cannot start. */
 sh_stretch *sh_stretch_new(const sh_stretch_opts *o, int rate, int channels, sh_stretch_emit_fn emit,
                            void *user);
 void sh_stretch_push(sh_stretch *s, const float *in, size_t frames);
@@ -41,18 +42,24 @@ void sh_stretch_free(sh_stretch *s);
 /* Frames the real-time stretcher holds back at the start (pad + delay), for notes. */
 int sh_stretch_latency(const sh_stretch *s);
 
-/* Whole source, offline (study, then process). Returns frames written. */
+/* Whole source, offline (study, then process). Returns frames written, or -1
+ * with sh_error() when the source cannot be read. */
 int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int rate, int channels,
                            sh_stretch_emit_fn emit, void *user);
 
 /* Analyse a whole source with the same code as bpm(1) and keydetect(1) (mono
  * mix = mean of the channels, default tempo options). bpm and key may be NULL
  * to skip either; *bpm is 0 and key->tonic -1 when nothing is found. */
-void sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm, sh_key_result *key);
+int sh_stretch_detect(sh_audio_source *src, int rate, int channels, double *bpm, sh_key_result *key); /* -1 + sh_error() */
 
 /* Semitones taking the key (tonic, minor) to (to_tonic, to_minor) by the shortest
  * interval (-6..+5, +6 for a tritone). When the modes differ the source's
  * relative key is moved (A minor to G major: A minor = C major, so -5). */
 int sh_stretch_key_shift(int tonic, bool minor, int to_tonic, bool to_minor);
+
+/* The stretch processor's knobs (proc_stretch.c) as sh_stretch_opts, for a
+ * program that runs the offline engine on them. */
+struct sh_proc;
+sh_stretch_opts sh_proc_stretch_opts(const struct sh_proc *p);
 
 #endif

@@ -39,7 +39,10 @@ sh_tempo *sh_tempo_new(int rate, const sh_tempo_opts *opts)
 	else
 		sh_tempo_opts_default(&t->opts);
 	t->rate = rate;
-	t->odf = sh_odf_new(rate);
+	if (!(t->odf = sh_odf_new(rate))) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -100,23 +103,35 @@ typedef struct {
 	fftwf_plan fwd, inv;
 } acorr;
 
-static void acorr_init(acorr *a, size_t n)
+static void acorr_free(acorr *a);
+
+/* 0, or -1 with sh_error() when the FFT cannot be set up (a freed A). */
+static int acorr_init(acorr *a, size_t n)
 {
 	a->m = 1;
 	while (a->m < 2 * n)
 		a->m *= 2;
 	a->buf = fftwf_alloc_real(a->m);
 	a->spec = fftwf_alloc_complex(a->m / 2 + 1);
-	if (!a->buf || !a->spec)
-		sh_die("out of memory for the tempo autocorrelation");
-	a->fwd = fftwf_plan_dft_r2c_1d((int)a->m, a->buf, a->spec, FFTW_ESTIMATE);
-	a->inv = fftwf_plan_dft_c2r_1d((int)a->m, a->spec, a->buf, FFTW_ESTIMATE);
+	a->fwd = a->inv = NULL;
+	if (a->buf && a->spec) {
+		a->fwd = fftwf_plan_dft_r2c_1d((int)a->m, a->buf, a->spec, FFTW_ESTIMATE);
+		a->inv = fftwf_plan_dft_c2r_1d((int)a->m, a->spec, a->buf, FFTW_ESTIMATE);
+	}
+	if (!a->fwd || !a->inv) {
+		sh_set_error("cannot set up an FFT of %zu for the tempo autocorrelation", a->m);
+		acorr_free(a);
+		return -1;
+	}
+	return 0;
 }
 
 static void acorr_free(acorr *a)
 {
-	fftwf_destroy_plan(a->fwd);
-	fftwf_destroy_plan(a->inv);
+	if (a->fwd)
+		fftwf_destroy_plan(a->fwd);
+	if (a->inv)
+		fftwf_destroy_plan(a->inv);
 	fftwf_free(a->buf);
 	fftwf_free(a->spec);
 }
@@ -304,7 +319,13 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	int used = 0;
 	double *bal = sh_calloc(n, sizeof(double));
 	acorr ac;
-	acorr_init(&ac, n);
+	if (acorr_init(&ac, n) != 0) {
+		free(bal);
+		free(x);
+		free(r);
+		free(full);
+		return -1;
+	}
 	for (int g = -1; g < SH_ODF_GROUPS; g++) {
 		if (!condition(sh_odf_values(odf, g), n, fps, x))
 			continue;
@@ -440,6 +461,8 @@ int sh_tempo_estimate(const float *mono, size_t n, int rate, const sh_tempo_opts
 	if (check_opts(opts) < 0)
 		return -1;
 	sh_tempo *t = sh_tempo_new(rate, opts);
+	if (!t)
+		return -1;
 	sh_tempo_feed(t, mono, n);
 	int r = sh_tempo_finish(t, res);
 	sh_tempo_free(t);

@@ -50,7 +50,7 @@ int sh_tempo_estimate(const float *mono, size_t n, int rate, const sh_tempo_opts
 
 /* Streaming: feed any number of blocks of any size, then finish. */
 typedef struct sh_tempo sh_tempo;
-sh_tempo *sh_tempo_new(int rate, const sh_tempo_opts *opts);
+sh_tempo *sh_tempo_new(int rate, const sh_tempo_opts *opts); /* NULL + sh_error(): no FFT */
 void sh_tempo_feed(sh_tempo *t, const float *mono, size_t n);
 int sh_tempo_finish(sh_tempo *t, sh_tempo_result *res);
 void sh_tempo_free(sh_tempo *t);

@@ -526,14 +526,6 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 	return in;
 }
 
-sh_audio_in *sh_audio_open_or_die(const char *path)
-{
-	sh_audio_in *in = sh_audio_open(path);
-	if (!in)
-		sh_die("%s", sh_error());
-	return in;
-}
-
 int sh_audio_rate(const sh_audio_in *in) { return in->rate; }
 int sh_audio_channels(const sh_audio_in *in) { return in->channels; }
 const char *sh_audio_name(const sh_audio_in *in) { return in->name; }
@@ -668,14 +660,6 @@ ssize_t sh_audio_read(sh_audio_in *in, float *buf, size_t n)
 	return read_full(in, buf, n);
 }
 
-size_t sh_audio_read_or_die(sh_audio_in *in, float *buf, size_t n)
-{
-	ssize_t r = sh_audio_read(in, buf, n);
-	if (r < 0)
-		sh_die("%s", sh_error());
-	return (size_t)r;
-}
-
 int sh_audio_seek(sh_audio_in *in, int64_t frame)
 {
 	if (!in->seekable || in->soxr) {
@@ -708,16 +692,18 @@ int sh_audio_seek(sh_audio_in *in, int64_t frame)
 
 void sh_audio_close(sh_audio_in *in) { free_in(in); }
 
-void sh_audio_resample_to(sh_audio_in *in, int rate)
+int sh_audio_resample_to(sh_audio_in *in, int rate)
 {
 	if (rate == in->rate || in->soxr)
-		return;
+		return 0;
 	soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
 	soxr_quality_spec_t q = soxr_quality_spec(SOXR_VHQ, 0);
 	soxr_error_t e;
 	in->soxr = soxr_create(in->rate, rate, (unsigned)in->channels, &e, &io, &q, NULL);
-	if (!in->soxr)
-		sh_die("%s: cannot resample %d Hz to %d Hz: %s", in->name, in->rate, rate, e);
+	if (!in->soxr) {
+		sh_set_error("%s: cannot resample %d Hz to %d Hz: %s", in->name, in->rate, rate, e);
+		return -1;
+	}
 	sh_note("%s: resampling %d Hz to %d Hz", in->name, in->rate, rate);
 	in->in_rate = in->rate;
 	in->rs_in = sh_malloc(RESAMPLE_BLOCK * (size_t)in->channels * sizeof(float));
@@ -727,6 +713,7 @@ void sh_audio_resample_to(sh_audio_in *in, int rate)
 		in->frames = (int64_t)llround((double)in->frames * rate / in->rate);
 	in->rate = rate;
 	in->seekable = false;
+	return 0;
 }
 
 float *sh_audio_slurp(sh_audio_in *in, size_t *frames)
@@ -740,10 +727,14 @@ float *sh_audio_slurp(sh_audio_in *in, size_t *frames)
 			cap *= 2;
 			buf = sh_realloc(buf, cap * ch, sizeof(float));
 		}
-		size_t got = sh_audio_read_or_die(in, buf + n * ch, cap - n);
+		ssize_t got = sh_audio_read(in, buf + n * ch, cap - n);
+		if (got < 0) {
+			free(buf);
+			return NULL;
+		}
 		if (got == 0)
 			break;
-		n += got;
+		n += (size_t)got;
 	}
 	*frames = n;
 	return buf;
@@ -770,12 +761,15 @@ struct sh_audio_source {
 };
 
 /* Chunks are mapped populated: one system call maps a chunk's pages instead of a
- * page fault for each (holding a piped stream is mostly the kernel's work). */
+ * page fault for each (holding a piped stream is mostly the kernel's work).
+ * NULL with sh_error() when memory is out. */
 static float *chunk_alloc(size_t bytes)
 {
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (p == MAP_FAILED)
-		sh_die("out of memory (%zu bytes)", bytes);
+	if (p == MAP_FAILED) {
+		sh_set_error("out of memory (%zu bytes)", bytes);
+		return NULL;
+	}
 	return p;
 }
 
@@ -790,13 +784,31 @@ static float *take_chunk(sh_audio_source *s, size_t bytes)
 	return s->nspare ? s->spare[--s->nspare] : chunk_alloc(bytes);
 }
 
-/* Lazy mode: read chunks until `upto` frames are held or the stream ends. */
-static void ensure(sh_audio_source *s, int64_t upto)
+/* Write a chunk into the spool file at its own offset; -1 with sh_error(). */
+static int spool_chunk(const sh_audio_source *s, const float *chunk, size_t index, size_t chunk_bytes)
+{
+	if (pwrite(s->spool_fd, chunk, chunk_bytes, (off_t)(index * chunk_bytes)) != (ssize_t)chunk_bytes) {
+		sh_set_error("spool file write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Lazy mode: read chunks until `upto` frames are held or the stream ends; -1
+ * with sh_error() on a read or spool error. */
+static int ensure(sh_audio_source *s, int64_t upto)
 {
 	size_t ch = (size_t)s->channels, chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
 	while (!s->eof && s->frames < upto) {
 		float *block = take_chunk(s, chunk_bytes);
-		size_t got = sh_audio_read_or_die(s->in, block, CHUNK_FRAMES);
+		if (!block)
+			return -1;
+		ssize_t r = sh_audio_read(s->in, block, CHUNK_FRAMES);
+		if (r < 0) {
+			chunk_free(block, chunk_bytes);
+			return -1;
+		}
+		size_t got = (size_t)r;
 		if (got < CHUNK_FRAMES) {
 			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
 			s->eof = true;
@@ -809,27 +821,33 @@ static void ensure(sh_audio_source *s, int64_t upto)
 			/* the window grew too big for memory: move it to a temporary file, at
 			 * each chunk's own offset (released chunks leave holes) */
 			s->spool_fd = sh_spool_file();
-			if (s->spool_fd < 0)
-				sh_die("%s", sh_error());
+			if (s->spool_fd < 0) {
+				chunk_free(block, chunk_bytes);
+				return -1;
+			}
 			for (size_t i = s->released; i < s->nchunks; i++) {
-				if (pwrite(s->spool_fd, s->chunks[i], chunk_bytes, (off_t)(i * chunk_bytes)) != (ssize_t)chunk_bytes)
-					sh_die("spool file write error: %s", strerror(errno));
+				if (spool_chunk(s, s->chunks[i], i, chunk_bytes) != 0) {
+					chunk_free(block, chunk_bytes);
+					return -1;
+				}
 				chunk_free(s->chunks[i], chunk_bytes);
 				s->chunks[i] = NULL;
 			}
 			sh_note("spooling input to a temporary file");
 		}
 		if (s->spool_fd >= 0) {
-			if (pwrite(s->spool_fd, block, chunk_bytes, (off_t)(s->nchunks * chunk_bytes)) != (ssize_t)chunk_bytes)
-				sh_die("spool file write error: %s", strerror(errno));
+			int rc = spool_chunk(s, block, s->nchunks, chunk_bytes);
 			chunk_free(block, chunk_bytes);
 			block = NULL;
+			if (rc != 0)
+				return -1;
 		}
 		s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
 		s->chunks[s->nchunks++] = block;
 		s->live++;
 		s->frames += (int64_t)got;
 	}
+	return 0;
 }
 
 sh_audio_source *sh_audio_source_open_lazy(sh_audio_in *in, size_t spool_limit)
@@ -848,8 +866,8 @@ sh_audio_source *sh_audio_source_open_lazy(sh_audio_in *in, size_t spool_limit)
 
 int64_t sh_audio_source_ensure(sh_audio_source *s, int64_t upto)
 {
-	if (s->lazy)
-		ensure(s, upto);
+	if (s->lazy && ensure(s, upto) != 0)
+		return -1;
 	return s->frames;
 }
 
@@ -887,20 +905,26 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 	size_t ch = (size_t)in->channels;
 	size_t chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
 	size_t max_chunks = spool_limit / chunk_bytes + 1;
-	float *block = chunk_alloc(chunk_bytes);
+	float *block = NULL;
 	for (;;) {
-		size_t got = sh_audio_read_or_die(in, block, CHUNK_FRAMES);
+		if (!block && !(block = chunk_alloc(chunk_bytes)))
+			goto fail;
+		ssize_t r = sh_audio_read(in, block, CHUNK_FRAMES);
+		if (r < 0)
+			goto fail;
+		size_t got = (size_t)r;
 		if (got == 0)
 			break;
 		if (s->spool_fd < 0 && s->nchunks >= max_chunks) {
 			/* too big for memory: move what we have to a temporary file */
 			s->spool_fd = sh_spool_file();
 			if (s->spool_fd < 0)
-				sh_die("%s", sh_error());
+				goto fail;
 			for (size_t i = 0; i < s->nchunks; i++) {
 				if (sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes) != 0)
-					sh_die("%s", sh_error());
+					goto fail;
 				chunk_free(s->chunks[i], chunk_bytes);
+				s->chunks[i] = NULL;
 			}
 			free(s->chunks);
 			s->chunks = NULL;
@@ -910,11 +934,11 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 			memset(block + got * ch, 0, (CHUNK_FRAMES - got) * ch * sizeof(float));
 		if (s->spool_fd >= 0) {
 			if (sh_write_all(s->spool_fd, block, chunk_bytes) != 0)
-				sh_die("%s", sh_error());
+				goto fail;
 		} else {
 			s->chunks = sh_realloc(s->chunks, s->nchunks + 1, sizeof *s->chunks);
 			s->chunks[s->nchunks] = block;
-			block = chunk_alloc(chunk_bytes);
+			block = NULL; /* the list holds it now */
 		}
 		s->nchunks++;
 		s->frames += (int64_t)got;
@@ -923,11 +947,15 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 	}
 	chunk_free(block, chunk_bytes);
 	return s;
+fail:
+	chunk_free(block, chunk_bytes);
+	sh_audio_source_close(s);
+	return NULL;
 }
 
 int64_t sh_audio_source_frames(const sh_audio_source *s) { return s->lazy && !s->eof ? -1 : s->frames; }
 
-void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf)
+int sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf)
 {
 	size_t ch = (size_t)s->channels;
 	/* zero outside the source */
@@ -938,27 +966,28 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 		n--;
 	}
 	if (n == 0)
-		return;
-	if (s->lazy)
-		ensure(s, start + (int64_t)n);
+		return 0;
+	if (s->lazy && ensure(s, start + (int64_t)n) != 0)
+		return -1;
 	size_t inside = start >= s->frames ? 0 : (size_t)(s->frames - start) < n ? (size_t)(s->frames - start) : n;
 	memset(buf + inside * ch, 0, (n - inside) * ch * sizeof(float));
 	if (inside == 0)
-		return;
+		return 0;
 	if (s->in->seekable) {
 		if (sh_audio_seek(s->in, start) != 0)
-			sh_die("%s", sh_error());
-		size_t got = sh_audio_read_or_die(s->in, buf, inside);
-		if (got < inside)
-			sh_die("%s: shorter than its header said (file changed while reading?)", sh_audio_name(s->in));
-		return;
+			return -1;
+		ssize_t got = sh_audio_read(s->in, buf, inside);
+		if (got < 0)
+			return -1;
+		if ((size_t)got < inside) {
+			sh_set_error("%s: shorter than its header said (file changed while reading?)", sh_audio_name(s->in));
+			return -1;
+		}
+		return 0;
 	}
-	if (s->spool_fd >= 0 && !s->lazy) {
-		if (sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
-		             "spool file") != 0)
-			sh_die("%s", sh_error());
-		return;
-	}
+	if (s->spool_fd >= 0 && !s->lazy)
+		return sh_pread_all(s->spool_fd, buf, inside * ch * sizeof(float), (off_t)start * (off_t)(ch * sizeof(float)),
+		                    "spool file");
 	size_t done = 0;
 	while (done < inside) {
 		int64_t f = start + (int64_t)done;
@@ -971,11 +1000,14 @@ void sh_audio_source_get(sh_audio_source *s, int64_t start, size_t n, float *buf
 		else if (s->spool_fd >= 0 && c >= s->released) { /* lazy chunks that went to the spool file */
 			if (sh_pread_all(s->spool_fd, buf + done * ch, k * ch * sizeof(float),
 			             (off_t)((int64_t)c * CHUNK_FRAMES + (int64_t)o) * (off_t)(ch * sizeof(float)), "spool file") != 0)
-				sh_die("%s", sh_error());
-		} else
-			sh_die("internal error: audio frame %lld was released", (long long)f);
+				return -1;
+		} else {
+			sh_set_error("internal error: audio frame %lld was released", (long long)f);
+			return -1;
+		}
 		done += k;
 	}
+	return 0;
 }
 
 void sh_audio_source_close(sh_audio_source *s)
@@ -1018,6 +1050,7 @@ struct sh_audio_out {
 	char *path;
 	sh_rng dither;
 	short *pcm16;
+	char *emit_error; /* the first failure of sh_audio_emit, for sh_audio_finish */
 };
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -1094,110 +1127,166 @@ static int major_format(const char *path, int *def_bits)
 	return 0;
 }
 
+static bool is_stdout(const char *path) { return !path || strcmp(path, "-") == 0; }
+
+/* A device or FIFO (-o /dev/null, a named pipe) cannot take a header patched at
+ * the end: it gets the AU stream of stdout, whatever its name. */
+static bool is_stream_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* The libsndfile format for PATH with BITS (0 = the format's default), or 0 with
+ * sh_error() for what the user must change. */
+static int output_format(const char *path, int bits)
+{
+	int def_bits = 0;
+	int format = major_format(path, &def_bits);
+	if (!format) {
+		sh_set_error("%s: unknown output format: use .wav, .flac, .aiff, .au, .caf, .w64, .ogg, .opus or .mp3", path);
+		return 0;
+	}
+	int type = format & SF_FORMAT_TYPEMASK;
+	if (type == SF_FORMAT_OGG || type == SF_FORMAT_MPEG) {
+		if (bits) {
+			sh_set_error("%s: --bits does not apply to lossy formats", path);
+			return 0;
+		}
+		return format;
+	}
+	if (!bits)
+		bits = def_bits;
+	if (bits == 16)
+		return format | SF_FORMAT_PCM_16;
+	if (bits == 24)
+		return format | SF_FORMAT_PCM_24;
+	if (type == SF_FORMAT_FLAC) {
+		sh_set_error("%s: FLAC holds 16 or 24 bits, not float", path);
+		return 0;
+	}
+	return format | SF_FORMAT_FLOAT;
+}
+
+/* Float WAV and every AU file are written by us: libsndfile's AU header is
+ * shorter than sox accepts quietly. */
+static bool written_raw(int format, bool *au_file)
+{
+	bool wav_float = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX && (format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT;
+	*au_file = !wav_float && (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AU;
+	return wav_float || *au_file;
+}
+
+int sh_audio_check_output(const char *path, int bits, int rate, int channels)
+{
+	bool to_stdout = is_stdout(path);
+	if (to_stdout || is_stream_file(path)) {
+		if (bits && bits != 32) {
+			sh_set_error("--bits %d: %s", bits, to_stdout ? "stdout always carries 32-bit float AU; use -o FILE"
+			                                               : "a stream carries 32-bit float AU");
+			return -1;
+		}
+		return 0;
+	}
+	int format = output_format(path, bits);
+	if (!format)
+		return -1;
+	bool au_file;
+	if (rate > 0 && channels > 0 && !written_raw(format, &au_file)) {
+		SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
+		if (!sf_format_check(&info)) {
+			sh_set_error("%s: libsndfile cannot write %d channels at %d Hz in this format", path, channels, rate);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The AU stream of stdout, to fd (stdout, or a device or FIFO opened in place). */
+static void start_stream(sh_audio_out *out)
+{
+	out->raw = true;
+	out->swap = true;
+	out->buf = sh_malloc(OUT_BUF);
+	out->bits = 32;
+	au_header(out->buf, out->rate, out->channels, 32, 0xffffffffu);
+	out->buf_len = 28;
+}
+
+static sh_audio_out *create_failed(sh_audio_out *out)
+{
+	sh_audio_abort(out);
+	return NULL;
+}
+
 sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh_audio_out_opts *opts)
 {
+	int bits = opts ? opts->bits : 0;
+	if (channels < 1 || channels > SH_MAX_CHANNELS || rate < 1) {
+		sh_set_error("cannot write audio with %d channels at %d Hz", channels, rate);
+		return NULL;
+	}
+	if (sh_audio_check_output(path, bits, rate, channels) != 0)
+		return NULL;
 	sh_audio_out *out = sh_calloc(1, sizeof *out);
 	out->rate = rate;
 	out->channels = channels;
-	int bits = opts ? opts->bits : 0;
-	if (channels < 1 || channels > SH_MAX_CHANNELS || rate < 1)
-		sh_die("cannot write audio with %d channels at %d Hz", channels, rate);
-	if (!path || strcmp(path, "-") == 0) {
-		if (bits && bits != 32)
-			sh_usage_error("--bits %d: stdout always carries 32-bit float AU; use -o FILE", bits);
+	if (is_stdout(path)) {
 		if (sh_stdout_binary() != 0)
-			sh_die("%s", sh_error());
-		out->raw = true;
-		out->swap = true;
+			return create_failed(out);
 		out->fd = 1;
-		out->buf = sh_malloc(OUT_BUF);
-		out->bits = 32;
-		au_header(out->buf, rate, channels, 32, 0xffffffffu);
-		out->buf_len = 28;
+		start_stream(out);
+		return out;
+	}
+	out->path = sh_strdup(path);
+	if (is_stream_file(path)) {
+		out->atomic = sh_atomic_open(path); /* opens the device in place */
+		if (!out->atomic)
+			return create_failed(out);
+		out->fd = sh_atomic_fd(out->atomic);
+		out->stream_file = true;
+		start_stream(out);
 		return out;
 	}
 	int def_bits = 0;
-	int format = major_format(path, &def_bits);
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		/* a device or FIFO (-o /dev/null, a named pipe) cannot take a header
-		 * patched at the end: it gets the AU stream of stdout, whatever its name */
-		if (bits && bits != 32)
-			sh_usage_error("--bits %d: a stream carries 32-bit float AU", bits);
-		out->raw = true;
-		out->swap = true;
-		out->path = sh_strdup(path);
-		out->atomic = sh_atomic_open(path); /* opens the device in place */
-		if (!out->atomic)
-			sh_die("%s", sh_error());
-		out->fd = sh_atomic_fd(out->atomic);
-		out->stream_file = true;
-		out->buf = sh_malloc(OUT_BUF);
-		out->bits = 32;
-		au_header(out->buf, rate, channels, 32, 0xffffffffu);
-		out->buf_len = 28;
-		return out;
-	}
-	if (!format)
-		sh_usage_error("%s: unknown output format: use .wav, .flac, .aiff, .au, .caf, .w64, .ogg, .opus or .mp3", path);
+	major_format(path, &def_bits);
 	if (!bits)
 		bits = def_bits;
-	if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG || (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
-		if (opts && opts->bits)
-			sh_usage_error("%s: --bits does not apply to lossy formats", path);
-	} else if (bits == 16) {
-		format |= SF_FORMAT_PCM_16;
-	} else if (bits == 24) {
-		format |= SF_FORMAT_PCM_24;
-	} else {
-		if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
-			sh_usage_error("%s: FLAC holds 16 or 24 bits, not float", path);
-		format |= SF_FORMAT_FLOAT;
-	}
-	bool wav_float = (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX && (format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT;
-	if (wav_float || (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_AU) {
-		/* written by us: libsndfile's AU header is shorter than sox accepts quietly */
+	int format = output_format(path, opts ? opts->bits : 0);
+	out->atomic = sh_atomic_open(path);
+	if (!out->atomic)
+		return create_failed(out);
+	out->bits = bits;
+	if (bits == 16)
+		sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
+	if (written_raw(format, &out->au_file)) {
 		out->raw = true;
-		out->au_file = !wav_float;
 		out->swap = out->au_file;
-		out->path = sh_strdup(path);
-		out->atomic = sh_atomic_open(path);
-		if (!out->atomic)
-			sh_die("%s", sh_error());
 		out->fd = sh_atomic_fd(out->atomic);
-		out->bits = bits;
 		out->buf = sh_malloc(OUT_BUF);
 		out->buf_len = out->au_file ? 28 : WAV_FLOAT_HEADER;
 		memset(out->buf, 0, out->buf_len); /* filled in by sh_audio_finish */
-		if (bits == 16)
-			sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
 		return out;
 	}
 	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
-	if (!sf_format_check(&info))
-		sh_usage_error("%s: libsndfile cannot write %d channels at %d Hz in this format", path, channels, rate);
-	out->path = sh_strdup(path);
-	out->atomic = sh_atomic_open(path);
-	if (!out->atomic)
-		sh_die("%s", sh_error());
 	out->sf = sf_open_fd(sh_atomic_fd(out->atomic), SFM_WRITE, &info, SF_FALSE);
-	if (!out->sf)
-		sh_die("%s: cannot write: %s", path, sf_strerror(NULL));
+	if (!out->sf) {
+		sh_set_error("%s: cannot write: %s", path, sf_strerror(NULL));
+		return create_failed(out);
+	}
 	sf_command(out->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 	sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
-	out->bits = bits;
-	if (bits == 16) {
-		sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
+	if (bits == 16)
 		out->pcm16 = sh_malloc(4096 * (size_t)channels * sizeof(short));
-	}
 	return out;
 }
 
-static void flush_raw(sh_audio_out *out)
+static int flush_raw(sh_audio_out *out)
 {
 	if (sh_write_all(out->fd, out->buf, out->buf_len) != 0)
-		sh_die("%s", sh_error());
+		return -1;
 	out->buf_len = 0;
+	return 0;
 }
 
 static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
@@ -1207,11 +1296,23 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void finish_wav_float(sh_audio_out *out)
+/* Write a header over the placeholder at the start of the file. */
+static int patch_header(const sh_audio_out *out, const uint8_t *h, size_t n)
+{
+	if (pwrite(out->fd, h, n, 0) != (ssize_t)n) {
+		sh_set_error("%s: cannot write: %s", out->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int finish_wav_float(sh_audio_out *out)
 {
 	uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * 4;
-	if (data + WAV_FLOAT_HEADER - 8 > 0xffffffffu)
-		sh_die("%s: more than 4 GiB of audio does not fit a WAV file: use .w64 or .caf", out->path);
+	if (data + WAV_FLOAT_HEADER - 8 > 0xffffffffu) {
+		sh_set_error("%s: more than 4 GiB of audio does not fit a WAV file: use .w64 or .caf", out->path);
+		return -1;
+	}
 	uint8_t h[WAV_FLOAT_HEADER];
 	unsigned ch = (unsigned)out->channels;
 	memcpy(h, "RIFF", 4);
@@ -1230,19 +1331,18 @@ static void finish_wav_float(sh_audio_out *out)
 	put32(h + 46, (uint32_t)out->written);
 	memcpy(h + 50, "data", 4);
 	put32(h + 54, (uint32_t)data);
-	if (pwrite(out->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
-		sh_die("%s: cannot write: %s", out->path, strerror(errno));
+	return patch_header(out, h, sizeof h);
 }
 
-void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
+int sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 {
 	size_t count = frames * (size_t)out->channels;
 	out->written += (int64_t)frames;
 	if (out->raw && out->bits != 32) { /* PCM in an AU file: big-endian */
 		int bytes = out->bits / 8;
 		for (size_t i = 0; i < count; i++) {
-			if (OUT_BUF - out->buf_len < 4)
-				flush_raw(out);
+			if (OUT_BUF - out->buf_len < 4 && flush_raw(out) != 0)
+				return -1;
 			uint8_t *p = out->buf + out->buf_len;
 			if (bytes == 2) {
 				uint16_t v = (uint16_t)quantize16(&out->dither, buf[i]);
@@ -1256,14 +1356,15 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 			}
 			out->buf_len += (size_t)bytes;
 		}
-		return;
+		return 0;
 	}
 	if (out->raw) {
 		bool swap = out->swap == (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 		while (count > 0) {
 			size_t room = (OUT_BUF - out->buf_len) / 4;
 			if (room == 0) {
-				flush_raw(out);
+				if (flush_raw(out) != 0)
+					return -1;
 				continue;
 			}
 			size_t k = count < room ? count : room;
@@ -1282,7 +1383,7 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 			buf += k;
 			count -= k;
 		}
-		return;
+		return 0;
 	}
 	if (out->bits == 16) {
 		/* TPDF dither: the sum of two uniform values of one LSB each */
@@ -1291,50 +1392,89 @@ void sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 			size_t k = frames < 4096 ? frames : 4096;
 			for (size_t i = 0; i < k * ch; i++)
 				out->pcm16[i] = quantize16(&out->dither, buf[i]);
-			if (sf_writef_short(out->sf, out->pcm16, (sf_count_t)k) != (sf_count_t)k)
-				sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
+			if (sf_writef_short(out->sf, out->pcm16, (sf_count_t)k) != (sf_count_t)k) {
+				sh_set_error("%s: write error: %s", out->path, sf_strerror(out->sf));
+				return -1;
+			}
 			buf += k * ch;
 			frames -= k;
 		}
-		return;
+		return 0;
 	}
-	if (sf_writef_float(out->sf, buf, (sf_count_t)frames) != (sf_count_t)frames)
-		sh_die("%s: write error: %s", out->path, sf_strerror(out->sf));
+	if (sf_writef_float(out->sf, buf, (sf_count_t)frames) != (sf_count_t)frames) {
+		sh_set_error("%s: write error: %s", out->path, sf_strerror(out->sf));
+		return -1;
+	}
+	return 0;
 }
 
-void sh_audio_emit(void *out, const float *buf, size_t frames) { sh_audio_write(out, buf, frames); }
-
-void sh_audio_finish(sh_audio_out *out)
+void sh_audio_emit(void *user, const float *buf, size_t frames)
 {
-	if (out->raw) {
-		flush_raw(out);
-		if (out->atomic && out->stream_file) {
-			if (sh_atomic_commit(out->atomic) != 0)
-				sh_die("%s", sh_error());
-		} else if (out->atomic) {
-			if (out->au_file) {
-				uint8_t h[28];
-				uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * (uint64_t)(out->bits / 8);
-				au_header(h, out->rate, out->channels, out->bits, data < 0xffffffffu ? (uint32_t)data : 0xffffffffu);
-				if (pwrite(out->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
-					sh_die("%s: cannot write: %s", out->path, strerror(errno));
-			} else {
-				finish_wav_float(out);
-			}
-			if (sh_atomic_commit(out->atomic) != 0)
-				sh_die("%s", sh_error());
-		}
-	} else {
-		sf_write_sync(out->sf);
-		if (sf_close(out->sf) != 0)
-			sh_die("%s: cannot finish writing", out->path);
-		if (sh_atomic_commit(out->atomic) != 0)
-			sh_die("%s", sh_error());
-	}
+	sh_audio_out *out = user;
+	if (!out->emit_error && sh_audio_write(out, buf, frames) != 0)
+		out->emit_error = sh_strdup(sh_error());
+}
+
+/* Free OUT. A libsndfile handle still open is closed unchecked (before its
+ * descriptor goes), and a file not yet committed is removed. */
+static void free_out(sh_audio_out *out)
+{
+	if (out->sf)
+		sf_close(out->sf);
+	if (out->atomic)
+		sh_atomic_abort(out->atomic);
 	free(out->buf);
 	free(out->pcm16);
 	free(out->path);
+	free(out->emit_error);
 	free(out);
+}
+
+void sh_audio_abort(sh_audio_out *out)
+{
+	if (out)
+		free_out(out);
+}
+
+/* Flush and complete the header, short of the rename. */
+static int complete(sh_audio_out *out)
+{
+	if (out->emit_error) {
+		sh_set_error("%s", out->emit_error);
+		return -1;
+	}
+	if (!out->raw) {
+		sf_write_sync(out->sf);
+		int rc = sf_close(out->sf);
+		out->sf = NULL;
+		if (rc != 0) {
+			sh_set_error("%s: cannot finish writing", out->path);
+			return -1;
+		}
+		return 0;
+	}
+	if (flush_raw(out) != 0)
+		return -1;
+	if (!out->atomic || out->stream_file)
+		return 0;
+	if (!out->au_file)
+		return finish_wav_float(out);
+	uint8_t h[28];
+	uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * (uint64_t)(out->bits / 8);
+	au_header(h, out->rate, out->channels, out->bits, data < 0xffffffffu ? (uint32_t)data : 0xffffffffu);
+	return patch_header(out, h, sizeof h);
+}
+
+int sh_audio_finish(sh_audio_out *out)
+{
+	if (complete(out) != 0) {
+		free_out(out);
+		return -1;
+	}
+	int rc = out->atomic ? sh_atomic_commit(out->atomic) : 0; /* removes the file on failure */
+	out->atomic = NULL;
+	free_out(out);
+	return rc;
 }
 
 int64_t sh_audio_written(const sh_audio_out *out) { return out->written; }

@@ -592,16 +592,16 @@ fail:
 	return NULL;
 }
 
-sh_cutlist *sh_cutlist_load_or_die(const char *path)
+sh_cutlist *sh_cutlist_load(const char *path)
 {
 	size_t len;
 	char *text = sh_read_file(path, (size_t)1 << 31, &len);
 	if (!text)
-		sh_die("%s", sh_error());
+		return NULL;
 	sh_cutlist *cl = sh_cutlist_parse(text, len);
 	free(text);
 	if (!cl)
-		sh_die("%s: %s", strcmp(path, "-") ? path : "stdin", sh_error());
+		sh_set_error("%s: %s", strcmp(path, "-") ? path : "stdin", sh_error());
 	return cl;
 }
 

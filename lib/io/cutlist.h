@@ -44,8 +44,8 @@ void sh_cutlist_push(sh_cutlist *cl, sh_cut c);
 
 /* Parse and validate; NULL with sh_error() naming the cut index and field. */
 sh_cutlist *sh_cutlist_parse(const char *text, size_t len);
-/* Load from a file ("-" = stdin) or die with a one-line message. */
-sh_cutlist *sh_cutlist_load_or_die(const char *path);
+/* Load from a file ("-" = stdin); NULL with a one-line sh_error() naming it. */
+sh_cutlist *sh_cutlist_load(const char *path);
 /* Serialise (compact, one cut per line). Caller frees. */
 char *sh_cutlist_dump(const sh_cutlist *cl);
 

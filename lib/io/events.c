@@ -6,14 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_LINE (1 << 20) /* a longer line is malformed, not a reason to eat memory */
@@ -28,30 +24,33 @@ struct sh_evreader {
 	double prev_t;
 	json_t *cur;
 	sh_evwriter *flush_w;
+	char *stopped; /* why sh_event_bad stopped the reader, or NULL */
 };
 
 struct sh_evwriter {
 	int fd;
 	sh_atomic *af; /* the file, or NULL for stdout */
-	bool live;
+	bool live, failed;
 	char *buf;
 	size_t len, cap;
+	char *error; /* the first failure, repeated by every later call */
 };
 
 /* ---------------------------------------------------------------- reading */
 
 sh_evreader *sh_evreader_open(const char *path, bool skip_bad)
 {
-	sh_evreader *r = sh_calloc(1, sizeof *r);
-	if (!path || strcmp(path, "-") == 0) {
-		r->fd = 0;
-		r->name = sh_strdup("stdin");
-	} else {
-		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0)
-			sh_die("%s: cannot open: %s", path, strerror(errno));
-		r->name = sh_strdup(path);
+	int fd = 0;
+	if (path && strcmp(path, "-") != 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			sh_set_error("%s: cannot open: %s", path, strerror(errno));
+			return NULL;
+		}
 	}
+	sh_evreader *r = sh_calloc(1, sizeof *r);
+	r->fd = fd;
+	r->name = sh_strdup(fd ? path : "stdin");
 	r->skip_bad = skip_bad;
 	r->cap = 65536;
 	r->buf = sh_malloc(r->cap + 1);
@@ -82,8 +81,10 @@ int sh_evreader_fill(sh_evreader *r)
 			r->end -= r->start;
 			r->start = 0;
 		} else {
-			if (r->cap > MAX_LINE)
-				sh_die("%s: line %ld: longer than %d bytes", r->name, r->lineno + 1, MAX_LINE);
+			if (r->cap > MAX_LINE) {
+				sh_set_error("%s: line %ld: longer than %d bytes", r->name, r->lineno + 1, MAX_LINE);
+				return -1;
+			}
 			r->cap *= 2;
 			r->buf = sh_realloc(r->buf, r->cap + 1, 1);
 		}
@@ -107,38 +108,62 @@ int sh_evreader_fill(sh_evreader *r)
 	}
 }
 
-static void vbad(sh_evreader *r, long lineno, const char *fmt, va_list ap)
+/* A bad line: warned about and skipped (0), or without skip_bad the reader stops
+ * there (-1) and says why on its next call. */
+static int vbad(sh_evreader *r, long lineno, const char *fmt, va_list ap)
 {
 	char msg[900];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (!r->skip_bad)
-		sh_die("%s: line %ld: %s", r->name, lineno, msg);
+	if (!r->skip_bad) {
+		if (!r->stopped) {
+			size_t n = strlen(r->name) + strlen(msg) + 40;
+			r->stopped = sh_malloc(n);
+			snprintf(r->stopped, n, "%s: line %ld: %s", r->name, lineno, msg);
+		}
+		sh_set_error("%s", r->stopped);
+		return -1;
+	}
 	r->skipped++;
 	sh_warn("%s: line %ld: %s (skipped)", r->name, lineno, msg);
+	return 0;
 }
 
-static void bad(sh_evreader *r, long lineno, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void bad(sh_evreader *r, long lineno, const char *fmt, ...)
+static int bad(sh_evreader *r, long lineno, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(sh_evreader *r, long lineno, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vbad(r, lineno, fmt, ap);
+	int status = vbad(r, lineno, fmt, ap);
 	va_end(ap);
+	return status;
 }
 
-void sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
+int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vbad(r, ev->lineno, fmt, ap);
+	int status = vbad(r, ev->lineno, fmt, ap);
 	va_end(ap);
+	return status;
 }
+
+/* In sh_evreader_next's loop, a malformed line: stop (return -1), or skip it and
+ * read on (an if-else, not do-while, so that `continue` reaches the loop). */
+#define BAD_LINE(...)                               \
+	if (bad(r, r->lineno, __VA_ARGS__) != 0) \
+		return -1;                          \
+	else                                        \
+		continue
 
 int sh_evreader_next(sh_evreader *r, sh_event *ev)
 {
 	if (r->cur) {
 		json_decref(r->cur);
 		r->cur = NULL;
+	}
+	if (r->stopped) {
+		sh_set_error("%s", r->stopped);
+		return -1;
 	}
 	for (;;) {
 		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -148,10 +173,10 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 					return 0;
 				nl = r->buf + r->end; /* last line without a newline */
 			} else {
-				if (r->flush_w)
-					sh_evwriter_flush(r->flush_w);
+				if (r->flush_w && sh_evwriter_flush(r->flush_w) != 0)
+					return -1;
 				if (sh_evreader_fill(r) < 0)
-					sh_die("%s", sh_error());
+					return -1;
 				continue;
 			}
 		}
@@ -167,45 +192,38 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 		if (k == len)
 			continue; /* blank lines carry nothing */
 		if (memchr(line, 0, len)) {
-			bad(r, r->lineno, "a NUL byte in the line");
-			continue;
+			BAD_LINE("a NUL byte in the line");
 		}
 		json_error_t jerr;
 		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!obj) {
-			bad(r, r->lineno, "malformed JSON at column %d: %s", jerr.column, jerr.text);
-			continue;
+			BAD_LINE("malformed JSON at column %d: %s", jerr.column, jerr.text);
 		}
 		if (!json_is_object(obj)) {
 			json_decref(obj);
-			bad(r, r->lineno, "an event must be a JSON object");
-			continue;
+			BAD_LINE("an event must be a JSON object");
 		}
 		json_t *jt = json_object_get(obj, "t");
 		json_t *jty = json_object_get(obj, "type");
 		if (!jt || !json_is_number(jt)) {
 			json_decref(obj);
-			bad(r, r->lineno, "event has no numeric \"t\" (time in beats)");
-			continue;
+			BAD_LINE("event has no numeric \"t\" (time in beats)");
 		}
 		if (!jty || !json_is_string(jty)) {
 			json_decref(obj);
-			bad(r, r->lineno, "event has no string \"type\"");
-			continue;
+			BAD_LINE("event has no string \"type\"");
 		}
 		double t = json_number_value(jt);
 		if (!isfinite(t) || t < 0) {
 			json_decref(obj);
-			bad(r, r->lineno, "time %g is not a finite number >= 0", t);
-			continue;
+			BAD_LINE("time %g is not a finite number >= 0", t);
 		}
 		if (r->have_prev && t < r->prev_t) {
 			json_decref(obj);
 			char a[40], b[40];
 			sh_format_number(a, sizeof a, t);
 			sh_format_number(b, sizeof b, r->prev_t);
-			bad(r, r->lineno, "events out of time order: t=%s comes after t=%s", a, b);
-			continue;
+			BAD_LINE("events out of time order: t=%s comes after t=%s", a, b);
 		}
 		r->have_prev = true;
 		r->prev_t = t;
@@ -232,6 +250,7 @@ void sh_evreader_close(sh_evreader *r)
 		close(r->fd);
 	free(r->buf);
 	free(r->name);
+	free(r->stopped);
 	free(r);
 }
 
@@ -327,29 +346,47 @@ sh_evwriter *sh_evwriter_open(int fd, bool live)
 
 sh_evwriter *sh_evwriter_create(const char *path, bool live)
 {
-	sh_atomic *af = path && strcmp(path, "-") ? sh_atomic_open(path) : NULL;
-	if (path && strcmp(path, "-") && !af)
-		sh_die("%s", sh_error());
+	sh_atomic *af = NULL;
+	if (path && strcmp(path, "-") != 0 && !(af = sh_atomic_open(path)))
+		return NULL;
 	sh_evwriter *w = sh_evwriter_open(af ? sh_atomic_fd(af) : 1, live);
 	w->af = af;
 	return w;
 }
 
 void sh_evwriter_live(sh_evwriter *w, bool live) { w->live = live; }
+bool sh_evwriter_failed(const sh_evwriter *w) { return w->failed; }
 
-void sh_evwriter_flush(sh_evwriter *w)
+/* The writer has failed: remember why, so every later call can say it again. */
+static int writer_failed(sh_evwriter *w)
 {
-	if (w && w->len) {
-		if (sh_write_all(w->fd, w->buf, w->len) != 0)
-			sh_die("%s", sh_error());
-		w->len = 0;
+	if (!w->failed) {
+		w->failed = true;
+		w->error = sh_strdup(sh_error());
 	}
+	sh_set_error("%s", w->error);
+	return -1;
 }
 
-void sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len)
+int sh_evwriter_flush(sh_evwriter *w)
+{
+	if (!w)
+		return 0;
+	if (w->failed)
+		return writer_failed(w);
+	if (w->len) {
+		if (sh_write_all(w->fd, w->buf, w->len) != 0)
+			return writer_failed(w);
+		w->len = 0;
+	}
+	return 0;
+}
+
+int sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len)
 {
 	if (w->len + len + 1 > w->cap) {
-		sh_evwriter_flush(w);
+		if (sh_evwriter_flush(w) != 0)
+			return -1;
 		if (len + 1 > w->cap) {
 			w->cap = len + 1;
 			w->buf = sh_realloc(w->buf, w->cap, 1);
@@ -358,39 +395,70 @@ void sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len)
 	memcpy(w->buf + w->len, line, len);
 	w->len += len;
 	w->buf[w->len++] = '\n';
-	if (w->live)
-		sh_evwriter_flush(w);
+	return w->live ? sh_evwriter_flush(w) : 0;
 }
 
-void sh_evwriter_pass(sh_evwriter *w, const sh_event *ev) { sh_evwriter_raw(w, ev->line, ev->len); }
+int sh_evwriter_pass(sh_evwriter *w, const sh_event *ev) { return sh_evwriter_raw(w, ev->line, ev->len); }
 
-void sh_evwriter_json(sh_evwriter *w, json_t *obj)
+int sh_evwriter_json(sh_evwriter *w, json_t *obj)
 {
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	if (!s)
-		sh_die("cannot format an event");
-	sh_evwriter_raw(w, s, strlen(s));
+	if (!s) {
+		sh_set_error("cannot format an event");
+		return -1;
+	}
+	int status = sh_evwriter_raw(w, s, strlen(s));
 	free(s);
+	return status;
 }
 
-void sh_evwriter_close(sh_evwriter *w)
+static void writer_free(sh_evwriter *w)
 {
-	if (!w)
-		return;
-	sh_evwriter_flush(w);
-	if (w->af)
-		if (sh_atomic_commit(w->af) != 0)
-			sh_die("%s", sh_error());
 	free(w->buf);
+	free(w->error);
 	free(w);
 }
 
+int sh_evwriter_close(sh_evwriter *w)
+{
+	if (!w)
+		return 0;
+	int status = sh_evwriter_flush(w);
+	if (w->af) {
+		if (status == 0)
+			status = sh_atomic_commit(w->af); /* removes the file on failure */
+		else
+			sh_atomic_abort(w->af);
+	}
+	writer_free(w);
+	return status;
+}
 
+void sh_evwriter_abort(sh_evwriter *w)
+{
+	if (!w)
+		return;
+	if (w->af)
+		sh_atomic_abort(w->af);
+	writer_free(w);
+}
+
+int sh_evwriter_line(sh_evwriter *w, sh_evline *l)
+{
+	if (sh_evline_end(l) != 0)
+		return -1;
+	return sh_evwriter_raw(w, l->buf, l->len);
+}
+
+/* A line too long for the buffer is marked and refused by sh_evline_end (a name
+ * of hundreds of bytes is a mistake, not something to grow for). */
 static void line_append(sh_evline *l, const char *s)
 {
 	size_t n = strlen(s);
-	if (l->len + n >= sizeof l->buf - 2)
-		sh_die("event line too long");
+	if (l->len + n >= sizeof l->buf - 2) {
+		l->overflow = true;
+		return;
+	}
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;
 	l->buf[l->len] = 0;
@@ -400,6 +468,7 @@ void sh_evline_begin(sh_evline *l, double t, const char *type)
 {
 	l->len = 0;
 	l->buf[0] = 0;
+	l->overflow = false;
 	line_append(l, "{\"t\":");
 	char num[40];
 	sh_format_number(num, sizeof num, t);
@@ -430,8 +499,10 @@ void sh_evline_str(sh_evline *l, const char *key, const char *s)
 	while (u[n] >= 0x20 && u[n] < 0x7f && u[n] != '"' && u[n] != '\\')
 		n++;
 	if (!s[n]) {
-		if (l->len + n + 2 >= sizeof l->buf - 2)
-			sh_die("event line too long");
+		if (l->len + n + 2 >= sizeof l->buf - 2) {
+			l->overflow = true;
+			return;
+		}
 		l->buf[l->len++] = '"';
 		memcpy(l->buf + l->len, s, n);
 		l->len += n;
@@ -446,146 +517,12 @@ void sh_evline_str(sh_evline *l, const char *key, const char *s)
 	json_decref(js);
 }
 
-void sh_evline_end(sh_evline *l) { line_append(l, "}"); }
-
-/* ---------------------------------------------------------------- timing */
-
-void sh_tempomap_init(sh_tempomap *tm, double bpm)
+int sh_evline_end(sh_evline *l)
 {
-	tm->beat0 = 0;
-	tm->sec0 = 0;
-	tm->bpm = bpm;
-}
-
-double sh_tempomap_seconds(const sh_tempomap *tm, double beat)
-{
-	return tm->sec0 + (beat - tm->beat0) * 60.0 / tm->bpm;
-}
-
-void sh_tempomap_set(sh_tempomap *tm, double beat, double bpm)
-{
-	tm->sec0 = sh_tempomap_seconds(tm, beat);
-	tm->beat0 = beat;
-	tm->bpm = bpm;
-}
-
-void sh_sleep_until(double when)
-{
-	struct timespec ts;
-	ts.tv_sec = (time_t)floor(when);
-	ts.tv_nsec = (long)((when - floor(when)) * 1e9);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-bool sh_try_realtime(int level)
-{
-	struct sched_param sp;
-	memset(&sp, 0, sizeof sp);
-	sp.sched_priority = sched_get_priority_min(SCHED_FIFO) + level;
-	bool ok = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
-	if (ok)
-		mlockall(MCL_CURRENT | MCL_FUTURE);
-	else if (setpriority(PRIO_PROCESS, 0, -15) != 0)
-		(void)setpriority(PRIO_PROCESS, 0, -5);
-	return ok;
-}
-
-void sh_sleep_until_precise(double when)
-{
-	double now = sh_now();
-	if (when - now > 0.0004)
-		sh_sleep_until(when - 0.0003);
-	while (sh_now() < when)
-		; /* at most a few hundred microseconds */
-}
-
-/* ---------------------------------------------------------------- Euclidean rhythms */
-
-/* Bjorklund's algorithm as Toussaint (2005) describes it: k groups "1" and n-k
- * groups "0"; pair one remainder group onto each front group, what is left over
- * becomes the new remainder; repeat (at least once) until at most one remainder
- * group is left. In every round all front groups are equal and all remainder groups
- * are equal, so two strings and two counts describe the state. */
-int sh_euclid(int steps, int pulses, int rotation, unsigned char *out)
-{
-	if (steps < 1 || steps > SH_EUCLID_MAX) {
-		sh_set_error("steps %d is outside 1..%d", steps, SH_EUCLID_MAX);
+	line_append(l, "}");
+	if (l->overflow) {
+		sh_set_error("an event line longer than %zu bytes (a name that long?)", sizeof l->buf - 2);
 		return -1;
-	}
-	bool invert = pulses < 0;
-	int k = invert ? -pulses : pulses;
-	if (k > steps) {
-		sh_set_error("%d pulses do not fit in %d steps", pulses, steps);
-		return -1;
-	}
-	unsigned char base[SH_EUCLID_MAX];
-	if (k == 0 || k == steps) {
-		memset(base, k ? 1 : 0, (size_t)steps);
-	} else {
-		static _Thread_local unsigned char a[SH_EUCLID_MAX], b[SH_EUCLID_MAX], t[SH_EUCLID_MAX];
-		int alen = 1, blen = 1, acount = k, bcount = steps - k;
-		a[0] = 1;
-		b[0] = 0;
-		do {
-			int m = acount < bcount ? acount : bcount;
-			int tlen = alen + blen, nb;
-			memcpy(t, a, (size_t)alen); /* each new front group is a + b */
-			memcpy(t + alen, b, (size_t)blen);
-			if (acount > bcount) { /* unpaired front groups become the remainder */
-				nb = acount - m;
-				memcpy(b, a, (size_t)alen);
-				blen = alen;
-			} else {
-				nb = bcount - m;
-			}
-			memcpy(a, t, (size_t)tlen);
-			alen = tlen;
-			acount = m;
-			bcount = nb;
-		} while (bcount > 1);
-		int pos = 0;
-		for (int i = 0; i < acount; i++)
-			for (int j = 0; j < alen; j++)
-				base[pos++] = a[j];
-		for (int i = 0; i < bcount; i++)
-			for (int j = 0; j < blen; j++)
-				base[pos++] = b[j];
-		if (pos != steps) {
-			sh_set_error("internal error in the Euclidean algorithm (%d of %d steps)", pos, steps);
-			return -1;
-		}
-	}
-	int r = rotation % steps;
-	if (r < 0)
-		r += steps;
-	for (int i = 0; i < steps; i++) {
-		unsigned char v = base[((i - r) % steps + steps) % steps];
-		out[i] = invert ? !v : v;
 	}
 	return 0;
-}
-
-double sh_events_length(const sh_option *opts, int64_t bars, int64_t bpb, double beats, const sh_duration *dur,
-                        double bpm)
-{
-	int given = sh_option_given(opts, "bars") + sh_option_given(opts, "beats") + sh_option_given(opts, "duration");
-	if (given > 1)
-		sh_usage_error("give one of --bars, --beats and --duration");
-	if (sh_option_given(opts, "bars"))
-		return (double)(bars * bpb);
-	if (sh_option_given(opts, "beats"))
-		return beats;
-	if (!sh_option_given(opts, "duration"))
-		return INFINITY;
-	if (dur->unit == SH_DUR_BEATS)
-		return dur->amount;
-	double sec;
-	if (sh_duration_seconds(dur, bpm, 0, 0, &sec) != 0)
-		sh_usage_error("--duration: %s", sh_error());
-	return sec * bpm / 60.0;
 }

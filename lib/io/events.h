@@ -9,7 +9,10 @@
  *
  * The writer buffers output and flushes whenever the reader is about to wait for
  * more input (so a live pipeline moves line by line while an offline one moves in
- * big blocks), or after every line when live is set. */
+ * big blocks), or after every line when live is set.
+ *
+ * Timing (tempo maps, sleeping, real-time priority) and Euclidean rhythms are in
+ * lib/seq (timing.h, euclid.h); the event-filter driver is lib/seq/evfilter.h. */
 #ifndef SHARDS_EVENTS_H
 #define SHARDS_EVENTS_H
 
@@ -18,7 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli.h"
+#include "err.h"
+#include "units.h"
 
 typedef struct {
 	double t;          /* beats */
@@ -33,11 +37,13 @@ typedef struct {
 typedef struct sh_evreader sh_evreader;
 typedef struct sh_evwriter sh_evwriter;
 
-/* path NULL or "-" is stdin. Dies (exit 1) when the file cannot be opened. */
+/* path NULL or "-" is stdin. NULL with sh_error() when the file cannot be opened. */
 sh_evreader *sh_evreader_open(const char *path, bool skip_bad);
-/* Next event: 1 when one was read, 0 at the end of input. The event (and its
- * line text) stays valid until the next call. Dies on malformed input unless
- * skip_bad. */
+/* Next event: 1 when one was read, 0 at the end of input, -1 with sh_error()
+ * (naming input and line) on malformed input without skip_bad, a read error, a
+ * failed flush of the writer given to sh_evreader_flush_before_wait, or after
+ * sh_event_bad refused an event. The event (and its line text) stays valid until
+ * the next call. */
 int sh_evreader_next(sh_evreader *r, sh_event *ev);
 /* Is a complete line already buffered (so next() would not block)? */
 bool sh_evreader_buffered(const sh_evreader *r);
@@ -51,10 +57,11 @@ long sh_evreader_skipped(const sh_evreader *r);
 void sh_evreader_close(sh_evreader *r);
 /* Flush W before the reader waits for input (NULL: nothing). */
 void sh_evreader_flush_before_wait(sh_evreader *r, sh_evwriter *w);
-/* Report a bad event a program tried to consume: dies naming input and line, or
- * with skip_bad warns and returns (the caller then drops the event). */
-void sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Report a bad event a program tried to consume, naming input and line. With
+ * skip_bad: a warning, 0, and the caller drops the event. Without: -1, and the
+ * reader is stopped there, so its next call returns -1 with this message; the
+ * caller drops the event and goes on to that call. */
+int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Field helpers: 0 on success, -1 when missing or of the wrong kind. */
 int sh_ev_number(const sh_event *ev, const char *key, double *out);
@@ -74,72 +81,41 @@ bool sh_ev_note(sh_evreader *r, const sh_event *ev, bool whole_pitch, sh_evnote 
 /* A "tempo" event's bpm (1..999); false after sh_event_bad. */
 bool sh_ev_tempo(sh_evreader *r, const sh_event *ev, double *bpm);
 
-/* ---- writing ---- */
+/* ---- writing ----
+ * Every write returns 0, or -1 with sh_error(); a writer that failed once stays
+ * failed (each later call returns -1 at once), so a loop may check only now and then. */
 sh_evwriter *sh_evwriter_open(int fd, bool live);
 /* A program's -o: path NULL or "-" is stdout; a file is written beside its name and
- * renamed over it by sh_evwriter_close (sh_atomic_*), so a run that dies leaves nothing. */
+ * renamed over it by sh_evwriter_close (sh_atomic_*), so a failed run leaves nothing.
+ * NULL with sh_error() when the file cannot be created. */
 sh_evwriter *sh_evwriter_create(const char *path, bool live);
 void sh_evwriter_live(sh_evwriter *w, bool live);
 /* The original line of EV, unchanged. */
-void sh_evwriter_pass(sh_evwriter *w, const sh_event *ev);
-void sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
-void sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
-void sh_evwriter_flush(sh_evwriter *w);
-void sh_evwriter_close(sh_evwriter *w); /* flush; commit the file */
-
-/* Option-table entries the event programs share. */
-#define SH_EV_OUTPUT_OPTION(dest) \
-	{"output", 'o', SH_OPT_STRING, &(dest), .no_preset = true, .arg = "FILE", .help = "write to FILE (default stdout)"}
-#define SH_EV_SKIP_BAD_OPTION(dest) {"skip-bad", 0, SH_OPT_FLAG, &(dest), .help = "warn about bad lines and go on"}
-/* --live of a filter (a generator's --live paces by the wall clock: its own entry) */
-#define SH_EV_LIVE_OPTION(dest) {"live", 'l', SH_OPT_FLAG, &(dest), .help = "flush after every line"}
+int sh_evwriter_pass(sh_evwriter *w, const sh_event *ev);
+int sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
+int sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
+int sh_evwriter_flush(sh_evwriter *w);
+bool sh_evwriter_failed(const sh_evwriter *w);
+/* Flush, commit the file, free: 0, or -1 with sh_error() (the file removed). */
+int sh_evwriter_close(sh_evwriter *w);
+/* After an error: free without flushing; a file being written is removed. */
+void sh_evwriter_abort(sh_evwriter *w);
 
 /* Building an event line by hand (fast, keys in the order given):
- *   sh_evline_begin(&l, t, "note"); sh_evline_num(&l, "pitch", 60); ... sh_evline_end(&l);
- *   sh_evwriter_raw(w, l.buf, l.len); */
+ *   sh_evline_begin(&l, t, "note"); sh_evline_num(&l, "pitch", 60); ...
+ *   if (sh_evwriter_line(w, &l) != 0) ...
+ * A line that outgrows the buffer is marked, and sh_evline_end refuses it. */
 typedef struct {
 	char buf[1024];
 	size_t len;
+	bool overflow;
 } sh_evline;
 void sh_evline_begin(sh_evline *l, double t, const char *type);
 void sh_evline_num(sh_evline *l, const char *key, double v);
 void sh_evline_str(sh_evline *l, const char *key, const char *s);
-void sh_evline_end(sh_evline *l);
-
-/* ---- timing ---- */
-/* Beats to seconds and back through a tempo map that grows as tempo events
- * arrive (bpm changes take effect at their beat). */
-typedef struct {
-	double beat0, sec0, bpm; /* the current segment starts at beat0 = sec0 */
-} sh_tempomap;
-void sh_tempomap_init(sh_tempomap *tm, double bpm);
-void sh_tempomap_set(sh_tempomap *tm, double beat, double bpm); /* beat >= beat0 */
-double sh_tempomap_seconds(const sh_tempomap *tm, double beat); /* beat >= beat0 */
-
-/* Sleep until the monotonic clock reaches `when` (seconds, as sh_now()). */
-void sh_sleep_until(double when);
-/* Try to get real-time scheduling (SCHED_FIFO at `level` above the minimum:
- * sinks highest, generators next, filters below) and locked memory; falls back
- * to the highest nice level allowed; quiet when refused. True when FIFO was granted. */
-enum { SH_RT_FILTER = 5, SH_RT_GENERATOR = 10, SH_RT_SINK = 20 };
-bool sh_try_realtime(int level);
-/* Sleep until `when`, waking a little early and spinning the last stretch, for
- * sub-millisecond accuracy on a busy machine. */
-void sh_sleep_until_precise(double when);
-
-/* ---- Euclidean rhythms ----
- * E(pulses, steps) by Bjorklund's algorithm in the rotation of Toussaint's table
- * (step 0 is an onset): E(3,8) = x..x..x., E(5,8) = x.xx.xx., E(3,4) = x.xx.
- * rotation R moves every onset R steps later (negative: earlier). Negative pulses
- * give the complement of E(-pulses, steps). out[i] is 1 for an onset. -1 with
- * sh_error() when steps is outside 1..SH_EUCLID_MAX or |pulses| > steps. */
-#define SH_EUCLID_MAX 1024
-int sh_euclid(int steps, int pulses, int rotation, unsigned char *out);
-
-/* A generator's length in beats from its --bars (of bpb beats), --beats or
- * --duration (seconds at bpm, or beats) options; INFINITY when none is given,
- * a usage error when more than one is. */
-double sh_events_length(const sh_option *opts, int64_t bars, int64_t bpb, double beats, const sh_duration *dur,
-                        double bpm);
+/* Close the object: 0, or -1 with sh_error() when the line outgrew the buffer. */
+int sh_evline_end(sh_evline *l);
+/* sh_evline_end, then write the line. */
+int sh_evwriter_line(sh_evwriter *w, sh_evline *l);
 
 #endif

@@ -2,7 +2,6 @@
  * merge by filename, write back keeping untouched rows byte for byte. */
 #include "manifest.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,17 +70,6 @@ static void fl_free(fieldlist *f)
 	memset(f, 0, sizeof *f);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Length of the line end at p: LF, CRLF, or a CR that ends the input; 0 if none. */
 static size_t eol_at(const char *buf, size_t len, size_t p)
 {
@@ -97,7 +85,7 @@ static size_t eol_at(const char *buf, size_t len, size_t p)
 /* Read one record starting at *pos. Returns 1 with the fields, 0 at the end of
  * the input, -1 on error. *eol_len tells how long its line end was (0 at EOF). */
 static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, fieldlist *out,
-                       size_t *end, size_t *eol_len, char *err, size_t errlen)
+                       size_t *end, size_t *eol_len)
 {
 	size_t p = *pos, start = p, first_line = *line;
 	if (p >= len)
@@ -119,7 +107,7 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 				if (p - start > SH_MANIFEST_MAX_RECORD)
 					goto toolong;
 				if (p >= len) {
-					seterr(err, errlen, "line %zu: unterminated quote", first_line);
+					sh_set_error("line %zu: unterminated quote", first_line);
 					goto fail;
 				}
 				char c = buf[p];
@@ -140,7 +128,7 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 				p++;
 			}
 			if (p < len && buf[p] != ',' && !eol_at(buf, len, p)) {
-				seterr(err, errlen, "line %zu: text after a closing quote", *line);
+				sh_set_error("line %zu: text after a closing quote", *line);
 				goto fail;
 			}
 		} else {
@@ -148,7 +136,7 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 				if (buf[p] == '\0')
 					goto nul;
 				if (buf[p] == '\r') {
-					seterr(err, errlen, "line %zu: a carriage return outside quotes", *line);
+					sh_set_error("line %zu: a carriage return outside quotes", *line);
 					goto fail;
 				}
 				if (p - start >= SH_MANIFEST_MAX_RECORD)
@@ -161,7 +149,7 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 			goto toolong;
 		val[vn] = 0;
 		if (out->n >= SH_MANIFEST_MAX_FIELDS) {
-			seterr(err, errlen, "line %zu: more than %d fields", first_line, SH_MANIFEST_MAX_FIELDS);
+			sh_set_error("line %zu: more than %d fields", first_line, SH_MANIFEST_MAX_FIELDS);
 			goto fail;
 		}
 		fl_push(out, sh_strdup(val));
@@ -180,10 +168,10 @@ static int read_record(const char *buf, size_t len, size_t *pos, size_t *line, f
 	return 1;
 #undef PUTC
 toolong:
-	seterr(err, errlen, "line %zu: record longer than %d bytes", first_line, SH_MANIFEST_MAX_RECORD);
+	sh_set_error("line %zu: record longer than %d bytes", first_line, SH_MANIFEST_MAX_RECORD);
 	goto fail;
 nul:
-	seterr(err, errlen, "line %zu: NUL byte", *line);
+	sh_set_error("line %zu: NUL byte", *line);
 fail:
 	free(val);
 	return -1;
@@ -203,7 +191,7 @@ static int push_row(sh_manifest *m, char **fields, char *raw)
 	return 0;
 }
 
-int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, size_t errlen)
+int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m)
 {
 	memset(m, 0, sizeof *m);
 	size_t pos = 0, line = 1;
@@ -227,7 +215,7 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 	}
 	fieldlist f = {0};
 	size_t end, eol, hstart = pos;
-	if (read_record(buf, len, &pos, &line, &f, &end, &eol, err, errlen) < 0) {
+	if (read_record(buf, len, &pos, &line, &f, &end, &eol) < 0) {
 		fl_free(&f);
 		return -1;
 	}
@@ -241,12 +229,12 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 	m->header_raw[end - hstart] = 0;
 	for (size_t i = 0; i < m->ncols; i++) {
 		if (!m->names[i][0]) {
-			seterr(err, errlen, "line 1: not a curation manifest header: column %zu has no name", i + 1);
+			sh_set_error("line 1: not a curation manifest header: column %zu has no name", i + 1);
 			goto fail;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(m->names[i], m->names[j])) {
-				seterr(err, errlen, "line 1: not a curation manifest header: column '%.40s' twice", m->names[i]);
+				sh_set_error("line 1: not a curation manifest header: column '%.40s' twice", m->names[i]);
 				goto fail;
 			}
 	}
@@ -256,7 +244,7 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 			if (!strcmp(m->names[i], sh_manifest_columns[c]))
 				break;
 		if (i == m->ncols) {
-			seterr(err, errlen, "line 1: not a curation manifest header: no column '%s'", sh_manifest_columns[c]);
+			sh_set_error("line 1: not a curation manifest header: no column '%s'", sh_manifest_columns[c]);
 			goto fail;
 		}
 		m->col[c] = i;
@@ -270,17 +258,17 @@ int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, si
 			continue;
 		}
 		size_t rline = line, rstart = pos;
-		int r = read_record(buf, len, &pos, &line, &f, &end, &eol, err, errlen);
+		int r = read_record(buf, len, &pos, &line, &f, &end, &eol);
 		if (r < 0)
 			goto fail;
 		if (r == 0)
 			break;
 		if (f.n != m->ncols) {
-			seterr(err, errlen, "line %zu: %zu fields, the header has %zu", rline, f.n, m->ncols);
+			sh_set_error("line %zu: %zu fields, the header has %zu", rline, f.n, m->ncols);
 			goto fail;
 		}
 		if (m->nrows >= SH_MANIFEST_MAX_ROWS) {
-			seterr(err, errlen, "line %zu: more than %d rows", rline, SH_MANIFEST_MAX_ROWS);
+			sh_set_error("line %zu: more than %d rows", rline, SH_MANIFEST_MAX_ROWS);
 			goto fail;
 		}
 		char *raw = sh_malloc(end - rstart + 1);
@@ -327,6 +315,7 @@ int sh_manifest_put(sh_manifest *m, const char *const values[SH_MANIFEST_COLUMNS
 			for (size_t i = 0; i < m->ncols; i++)
 				free(fields[i]);
 			free(fields);
+			sh_set_error("more than %d rows", SH_MANIFEST_MAX_ROWS);
 			return -1;
 		}
 		r = &m->rows[m->nrows - 1];

@@ -60,13 +60,13 @@ typedef struct {
 
 /* An empty manifest with the standard header. */
 void sh_manifest_init(sh_manifest *m);
-/* Parse a whole file (len 0 is an empty manifest). Never dies: returns 0, or -1
- * with a message naming the line in err (m is then empty and need not be freed). */
-int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m, char *err, size_t errlen);
+/* Parse a whole file (len 0 is an empty manifest): 0, or -1 with sh_error()
+ * naming the line (m is then empty and need not be freed). */
+int sh_manifest_parse(const char *buf, size_t len, sh_manifest *m);
 /* Put a row given by the standard columns (values[SH_MF_...], NULL = empty): it
  * replaces the row with the same filename (further rows with that filename go),
  * or is appended. Extra columns of a replaced row keep their values. Returns 0, or
- * -1 when the manifest already holds SH_MANIFEST_MAX_ROWS rows. */
+ * -1 with sh_error() when the manifest already holds SH_MANIFEST_MAX_ROWS rows. */
 int sh_manifest_put(sh_manifest *m, const char *const values[SH_MANIFEST_COLUMNS]);
 /* Row index of a filename, or -1. */
 long sh_manifest_find(const sh_manifest *m, const char *filename);

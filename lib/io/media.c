@@ -264,7 +264,7 @@ static char *convert_to_png(const char *path)
 			dup2(dn, 2);
 		}
 		execlp("convert", "convert", arg, "-strip", outarg, (char *)NULL);
-		_exit(127);
+		_exit(127); /* ends the run: the forked child's exec failed (127: no convert) */
 	}
 	int status = 0;
 	bool ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -528,20 +528,27 @@ void sh_media_video_opts_default(sh_media_video_opts *o)
 	o->fit = SH_FIT_CROP;
 }
 
-void sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
-                             sh_rational fps)
+int sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
+                            sh_rational fps)
 {
 	sh_media_video_opts_default(o);
-	if (size && sh_parse_size(size, &o->width, &o->height) != 0)
-		sh_usage_error("--size: %s", sh_error());
+	if (size && sh_parse_size(size, &o->width, &o->height) != 0) {
+		sh_set_error("--size: %s", sh_error());
+		return -1;
+	}
 	int f = sh_parse_fit(fit);
-	if (f < 0)
-		sh_usage_error("--fit: '%s' is not crop, pad or stretch", fit);
+	if (f < 0) {
+		sh_set_error("--fit: '%s' is not crop, pad or stretch", fit);
+		return -1;
+	}
 	o->fit = (sh_fit)f;
-	if (sh_parse_chroma(chroma, &o->chroma, o->chroma_tag) != 0)
-		sh_usage_error("--chroma: %s", sh_error());
+	if (sh_parse_chroma(chroma, &o->chroma, o->chroma_tag) != 0) {
+		sh_set_error("--chroma: %s", sh_error());
+		return -1;
+	}
 	o->fps_num = fps.num;
 	o->fps_den = fps.den;
+	return 0;
 }
 
 int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info *info)
@@ -652,6 +659,20 @@ static int fetch_next(sh_media *m)
 	return 0;
 }
 
+/* Pad: the picture's side *N (SCALED rounded, at least 2) centred in FULL at *OFF,
+ * both even when that direction's chroma is subsampled. */
+static void pad_side(double scaled, int full, bool even, int *n, int *off)
+{
+	int k = (int)llround(scaled);
+	if (even)
+		k &= ~1;
+	if (k < 2)
+		k = 2 < full ? 2 : full;
+	int o = (full - k) / 2;
+	*n = k;
+	*off = even ? o & ~1 : o;
+}
+
 static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 {
 	const sh_y4m_info *o = &m->out;
@@ -695,25 +716,10 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 			ct = ((sh - chei) / 2) & ~1;
 		}
 	} else if (m->vo.fit == SH_FIT_PAD) {
-		if ((int64_t)sw * H > (int64_t)sh * W) {
-			fh = (int)llround((double)sh * W / sw);
-			if (sy)
-				fh &= ~1;
-			if (fh < 2)
-				fh = 2 < H ? 2 : H;
-			oy = (H - fh) / 2;
-			if (sy)
-				oy &= ~1;
-		} else {
-			fw = (int)llround((double)sw * H / sh);
-			if (sx)
-				fw &= ~1;
-			if (fw < 2)
-				fw = 2 < W ? 2 : W;
-			ox = (W - fw) / 2;
-			if (sx)
-				ox &= ~1;
-		}
+		if ((int64_t)sw * H > (int64_t)sh * W)
+			pad_side((double)sh * W / sw, H, sy, &fh, &oy);
+		else
+			pad_side((double)sw * H / sh, W, sx, &fw, &ox);
 	}
 	if (fw != W || fh != H)
 		sh_media_black(o, dst);
@@ -1060,6 +1066,18 @@ static void *reader_main(void *arg)
 	}
 }
 
+/* Everything but the thread, which has ended or never started. */
+static void reader_free(sh_media_reader *r)
+{
+	for (int i = 0; i < r->depth; i++)
+		free(r->slot[i]);
+	free(r->slot);
+	free(r->result);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
+}
+
 sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth)
 {
 	sh_media_reader *r = sh_calloc(1, sizeof *r);
@@ -1072,8 +1090,11 @@ sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth
 	r->held = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	if (pthread_create(&r->th, NULL, reader_main, r) != 0)
-		sh_die("cannot start a decoding thread");
+	if (pthread_create(&r->th, NULL, reader_main, r) != 0) {
+		sh_set_error("%s: cannot start a decoding thread", m->path);
+		reader_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -1107,13 +1128,7 @@ void sh_media_reader_stop(sh_media_reader *r)
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	pthread_join(r->th, NULL);
-	for (int i = 0; i < r->depth; i++)
-		free(r->slot[i]);
-	free(r->slot);
-	free(r->result);
-	pthread_mutex_destroy(&r->mu);
-	pthread_cond_destroy(&r->cv);
-	free(r);
+	reader_free(r);
 }
 
 /* ---------------------------------------------------------------- outputs */
@@ -1129,31 +1144,37 @@ const char *sh_media_output(const char *path)
 	static bool stdout_taken;
 	if (!special_file(path))
 		return path;
-	if (stdout_taken)
-		sh_die("%s: only one output of a run can be a device or FIFO", path);
+	if (stdout_taken) {
+		sh_set_error("%s: only one output of a run can be a device or FIFO", path);
+		return NULL;
+	}
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		sh_die("%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if (fd != 1) {
-		if (dup2(fd, 1) < 0)
-			sh_die("%s: %s", path, strerror(errno));
+		if (dup2(fd, 1) < 0) {
+			sh_set_error("%s: %s", path, strerror(errno));
+			close(fd);
+			return NULL;
+		}
 		close(fd);
 	}
 	stdout_taken = true;
 	return "-";
 }
 
-void sh_media_write_text(const char *path, const char *data, size_t n)
+int sh_media_write_text(const char *path, const char *data, size_t n)
 {
-	if (!special_file(path)) {
-		if (sh_write_file_atomic(path, data, n) != 0)
-			sh_die("%s", sh_error());
-		return;
-	}
+	if (!special_file(path))
+		return sh_write_file_atomic(path, data, n);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		sh_die("%s: %s", path, strerror(errno));
-	if (sh_write_all(fd, data, n) != 0)
-		sh_die("%s", sh_error());
+	if (fd < 0) {
+		sh_set_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int r = sh_write_all(fd, data, n);
 	close(fd);
+	return r;
 }

@@ -85,10 +85,10 @@ typedef struct {
 
 void sh_media_video_opts_default(sh_media_video_opts *o);
 /* Defaults, then the output geometry from a program's options: SIZE "WxH" (NULL:
- * the source's), FIT, CHROMA and FPS ({0, 0}: the source's). A bad value is a
- * usage error naming --size, --fit or --chroma. */
-void sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
-                             sh_rational fps);
+ * the source's), FIT, CHROMA and FPS ({0, 0}: the source's). A bad value is -1 +
+ * sh_error() naming --size, --fit or --chroma (a usage error for the caller). */
+int sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
+                            sh_rational fps);
 /* Choose the video stream and set up the conversion; fills *info with the output
  * geometry (F, C, W, H; interlace 'p', aspect 1:1). -1 + sh_error() when the file
  * has no video stream or the decoder cannot open. */
@@ -114,6 +114,7 @@ ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n);
  * gives a frame (after 0, the last frame stays valid), 0 at the end, or -1 +
  * sh_error(). The handle must not be used directly while the reader runs. */
 typedef struct sh_media_reader sh_media_reader;
+/* NULL + sh_error() when the thread cannot start. */
 sh_media_reader *sh_media_reader_start(sh_media *m, size_t frame_size, int depth);
 int sh_media_reader_next(sh_media_reader *r, const uint8_t **frame);
 void sh_media_reader_stop(sh_media_reader *r);
@@ -121,11 +122,12 @@ void sh_media_reader_stop(sh_media_reader *r);
 /* Outputs that are not regular files (/dev/null, a FIFO, /dev/stdout): the
  * atomic writers would rename a temporary file over them. sh_media_output
  * returns PATH for a regular file or a new name, and "-" after pointing stdout
- * at PATH when PATH is an existing device or FIFO (one such output per run).
+ * at PATH when PATH is an existing device or FIFO (one such output per run);
+ * NULL + sh_error() for a second one or one that cannot be opened.
  * sh_media_write_text writes a whole text file atomically, or straight into a
- * device or FIFO. */
+ * device or FIFO: 0, or -1 + sh_error(). */
 const char *sh_media_output(const char *path);
-void sh_media_write_text(const char *path, const char *data, size_t n);
+int sh_media_write_text(const char *path, const char *data, size_t n);
 
 /* Geometry helper (also used without a decoder): the derived plane sizes for
  * width, height and chroma, as sh_y4m_layout computes them. -1 when too large. */

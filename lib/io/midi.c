@@ -21,21 +21,33 @@ struct sh_smf {
 	uint64_t track_bytes;
 	int64_t last_tick;
 	uint8_t running; /* running status in effect (0: none) */
+	char *error;     /* the first failure: every later call repeats it */
 };
 
-static void flush_buf(sh_smf *f)
+/* Record the first failure (sh_error() holds it); -1. */
+static int failed(sh_smf *f)
+{
+	if (!f->error)
+		f->error = sh_strdup(sh_error());
+	sh_set_error("%s", f->error);
+	return -1;
+}
+
+static int flush_buf(sh_smf *f)
 {
 	if (f->len) {
 		if (sh_write_all(f->fd, f->buf, f->len) != 0)
-			sh_die("%s", sh_error());
+			return failed(f);
 		f->len = 0;
 	}
+	return 0;
 }
 
+/* Buffered bytes of the track; a failed flush is kept for the caller's next check. */
 static void put(sh_smf *f, const uint8_t *p, size_t n)
 {
-	if (f->len + n > sizeof f->buf)
-		flush_buf(f);
+	if (f->len + n > sizeof f->buf && flush_buf(f) != 0)
+		f->len = 0; /* the file is lost; keep the buffer usable */
 	memcpy(f->buf + f->len, p, n);
 	f->len += n;
 	f->track_bytes += n;
@@ -54,32 +66,48 @@ static void put_vlq(sh_smf *f, uint64_t v)
 	put(f, out, (size_t)n);
 }
 
-static void put_delta(sh_smf *f, int64_t tick)
+static int put_delta(sh_smf *f, int64_t tick)
 {
-	if (tick < f->last_tick)
-		sh_die("MIDI events out of order (tick %lld after %lld)", (long long)tick, (long long)f->last_tick);
-	if (tick - f->last_tick > 0x0fffffff)
-		sh_die("MIDI file too long: a gap of %lld ticks does not fit", (long long)(tick - f->last_tick));
+	if (f->error)
+		return failed(f);
+	if (tick < f->last_tick) {
+		sh_set_error("MIDI events out of order (tick %lld after %lld)", (long long)tick, (long long)f->last_tick);
+		return failed(f);
+	}
+	if (tick - f->last_tick > 0x0fffffff) {
+		sh_set_error("MIDI file too long: a gap of %lld ticks does not fit", (long long)(tick - f->last_tick));
+		return failed(f);
+	}
 	put_vlq(f, (uint64_t)(tick - f->last_tick));
 	f->last_tick = tick;
+	return 0;
 }
 
 sh_smf *sh_smf_create(const char *path, int ppq)
 {
-	if (ppq < 1 || ppq > 0x7fff)
-		sh_die("MIDI division %d is outside 1..32767", ppq);
+	if (ppq < 1 || ppq > 0x7fff) {
+		sh_set_error("MIDI division %d is outside 1..32767", ppq);
+		return NULL;
+	}
 	sh_smf *f = sh_calloc(1, sizeof *f);
 	if (strcmp(path, "-") == 0) {
-		if (sh_stdout_binary() != 0)
-			sh_die("%s", sh_error());
+		if (sh_stdout_binary() != 0) {
+			free(f);
+			return NULL;
+		}
 		f->spool = tmpfile();
-		if (!f->spool)
-			sh_die("cannot create a temporary file: %s", strerror(errno));
+		if (!f->spool) {
+			sh_set_error("cannot create a temporary file: %s", strerror(errno));
+			free(f);
+			return NULL;
+		}
 		f->fd = fileno(f->spool);
 	} else {
 		f->af = sh_atomic_open(path);
-		if (!f->af)
-			sh_die("%s", sh_error());
+		if (!f->af) {
+			free(f);
+			return NULL;
+		}
 		f->fd = sh_atomic_fd(f->af);
 	}
 	uint8_t hdr[22] = {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, (uint8_t)(ppq >> 8), (uint8_t)ppq,
@@ -98,29 +126,33 @@ int sh_midi_message_length(uint8_t status)
 	}
 }
 
-void sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len)
+int sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len)
 {
-	put_delta(f, tick);
+	if (put_delta(f, tick) != 0)
+		return -1;
 	if (msg[0] == f->running) {
 		put(f, msg + 1, (size_t)len - 1);
 	} else {
 		put(f, msg, (size_t)len);
 		f->running = msg[0];
 	}
+	return f->error ? failed(f) : 0;
 }
 
-static void meta(sh_smf *f, int64_t tick, uint8_t type, const uint8_t *data, size_t n)
+static int meta(sh_smf *f, int64_t tick, uint8_t type, const uint8_t *data, size_t n)
 {
-	put_delta(f, tick);
+	if (put_delta(f, tick) != 0)
+		return -1;
 	uint8_t h[2] = {0xff, type};
 	put(f, h, 2);
 	put_vlq(f, n);
 	if (n)
 		put(f, data, n);
 	f->running = 0; /* meta events cancel running status */
+	return f->error ? failed(f) : 0;
 }
 
-void sh_smf_tempo(sh_smf *f, int64_t tick, double bpm)
+int sh_smf_tempo(sh_smf *f, int64_t tick, double bpm)
 {
 	long us = lround(60e6 / bpm);
 	if (us < 1)
@@ -128,39 +160,72 @@ void sh_smf_tempo(sh_smf *f, int64_t tick, double bpm)
 	if (us > 0xffffff)
 		us = 0xffffff;
 	uint8_t d[3] = {(uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us};
-	meta(f, tick, 0x51, d, 3);
+	return meta(f, tick, 0x51, d, 3);
 }
 
-void sh_smf_text(sh_smf *f, int64_t tick, int kind, const char *text)
+int sh_smf_text(sh_smf *f, int64_t tick, int kind, const char *text)
 {
-	meta(f, tick, (uint8_t)kind, (const uint8_t *)text, strlen(text));
+	return meta(f, tick, (uint8_t)kind, (const uint8_t *)text, strlen(text));
 }
 
 int64_t sh_smf_last_tick(const sh_smf *f) { return f->last_tick; }
 
-void sh_smf_finish(sh_smf *f, int64_t end_tick)
+bool sh_smf_failed(sh_smf *f)
 {
-	meta(f, end_tick > f->last_tick ? end_tick : f->last_tick, 0x2f, NULL, 0);
-	flush_buf(f);
-	if (f->track_bytes > 0xffffffffULL)
-		sh_die("MIDI track longer than 4 GiB");
+	if (f->error)
+		sh_set_error("%s", f->error);
+	return f->error != NULL;
+}
+
+/* The finished track: its length patched in, then the file renamed into place or
+ * the spool copied to stdout. */
+static int finish(sh_smf *f, int64_t end_tick)
+{
+	if (meta(f, end_tick > f->last_tick ? end_tick : f->last_tick, 0x2f, NULL, 0) != 0 || flush_buf(f) != 0)
+		return -1;
+	if (f->track_bytes > 0xffffffffULL) {
+		sh_set_error("MIDI track longer than 4 GiB");
+		return -1;
+	}
 	uint8_t len[4] = {(uint8_t)(f->track_bytes >> 24), (uint8_t)(f->track_bytes >> 16),
 	                  (uint8_t)(f->track_bytes >> 8), (uint8_t)f->track_bytes};
-	if (pwrite(f->fd, len, 4, 18) != 4)
-		sh_die("cannot write the MIDI file: %s", strerror(errno));
-	if (f->af) {
-		if (sh_atomic_commit(f->af) != 0)
-			sh_die("%s", sh_error());
-	} else {
-		if (lseek(f->fd, 0, SEEK_SET) != 0)
-			sh_die("cannot rewind the spooled MIDI file: %s", strerror(errno));
-		char tmp[65536];
-		ssize_t n;
-		while ((n = read(f->fd, tmp, sizeof tmp)) > 0)
-			if (sh_write_all(1, tmp, (size_t)n) != 0)
-				sh_die("%s", sh_error());
-		fclose(f->spool);
+	if (pwrite(f->fd, len, 4, 18) != 4) {
+		sh_set_error("cannot write the MIDI file: %s", strerror(errno));
+		return -1;
 	}
+	if (f->af) {
+		int status = sh_atomic_commit(f->af);
+		f->af = NULL; /* committed, or removed on failure */
+		return status;
+	}
+	if (lseek(f->fd, 0, SEEK_SET) != 0) {
+		sh_set_error("cannot rewind the spooled MIDI file: %s", strerror(errno));
+		return -1;
+	}
+	char tmp[65536];
+	ssize_t n;
+	while ((n = read(f->fd, tmp, sizeof tmp)) > 0)
+		if (sh_write_all(1, tmp, (size_t)n) != 0)
+			return -1;
+	return 0;
+}
+
+int sh_smf_finish(sh_smf *f, int64_t end_tick)
+{
+	int status = finish(f, end_tick);
+	sh_smf_abort(f); /* what is left: a temporary file after a failure, the spool */
+	return status;
+}
+
+void sh_smf_abort(sh_smf *f)
+{
+	if (!f)
+		return;
+	if (f->af)
+		sh_atomic_abort(f->af);
+	if (f->spool)
+		fclose(f->spool);
+	free(f->error);
 	free(f);
 }
 

@@ -13,15 +13,21 @@
 
 typedef struct sh_smf sh_smf;
 
-/* path "-" writes to stdout (refuses a terminal). Dies on error. */
+/* path "-" writes to stdout (refuses a terminal). NULL with sh_error() on error.
+ * The writing calls return 0, or -1 with sh_error(); a file that failed once stays
+ * failed (every later call says why again), so a caller may check only now and then. */
 sh_smf *sh_smf_create(const char *path, int ppq);
 /* A channel message of 2 or 3 bytes at an absolute tick. */
-void sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len);
-void sh_smf_tempo(sh_smf *f, int64_t tick, double bpm);
-void sh_smf_text(sh_smf *f, int64_t tick, int kind, const char *text); /* meta text event */
+int sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len);
+int sh_smf_tempo(sh_smf *f, int64_t tick, double bpm);
+int sh_smf_text(sh_smf *f, int64_t tick, int kind, const char *text); /* meta text event */
 /* Writes end-of-track at `end_tick` (or the last event's tick if later), patches the
- * track length and commits the file. */
-void sh_smf_finish(sh_smf *f, int64_t end_tick);
+ * track length, commits the file and frees F: 0, or -1 with sh_error() (no file left). */
+int sh_smf_finish(sh_smf *f, int64_t end_tick);
+/* Has a write failed? Then sh_error() says why. */
+bool sh_smf_failed(sh_smf *f);
+/* Give up: remove the temporary file, free F. */
+void sh_smf_abort(sh_smf *f);
 int64_t sh_smf_last_tick(const sh_smf *f);
 
 /* Bytes in a channel message with this status byte (2 or 3; 0 if not one). */

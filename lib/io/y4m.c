@@ -493,33 +493,44 @@ struct sh_y4m_out {
 	size_t len, cap;
 };
 
-static void out_flush(sh_y4m_out *out)
+static int out_flush(sh_y4m_out *out)
 {
 	if (out->len) {
 		if (sh_write_all(out->fd, out->buf, out->len) != 0)
-			sh_die("%s", sh_error());
+			return -1;
 		out->len = 0;
 	}
+	return 0;
 }
 
 sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info)
 {
 	sh_y4m_info check;
 	sh_y4m_info_copy(&check, info);
-	if (sh_y4m_layout(&check) != 0)
-		sh_die("cannot write y4m: %s", sh_error());
+	if (sh_y4m_layout(&check) != 0) {
+		sh_set_error("cannot write y4m: %s", sh_error());
+		sh_y4m_info_free(&check);
+		return NULL;
+	}
+	int fd = 1;
+	sh_atomic *atomic = NULL;
+	if (!path || strcmp(path, "-") == 0) {
+		if (sh_stdout_binary() != 0) {
+			sh_y4m_info_free(&check);
+			return NULL;
+		}
+	} else {
+		atomic = sh_atomic_open(path);
+		if (!atomic) {
+			sh_y4m_info_free(&check);
+			return NULL;
+		}
+		fd = sh_atomic_fd(atomic);
+	}
 	sh_y4m_out *out = sh_calloc(1, sizeof *out);
 	out->info = check;
-	if (!path || strcmp(path, "-") == 0) {
-		if (sh_stdout_binary() != 0)
-			sh_die("%s", sh_error());
-		out->fd = 1;
-	} else {
-		out->atomic = sh_atomic_open(path);
-		if (!out->atomic)
-			sh_die("%s", sh_error());
-		out->fd = sh_atomic_fd(out->atomic);
-	}
+	out->fd = fd;
+	out->atomic = atomic;
 	out->cap = OUT_BUFSIZE;
 	out->buf = sh_malloc(out->cap);
 	char hdr[SH_Y4M_MAX_HEADER + 128];
@@ -529,7 +540,7 @@ sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info)
 	return out;
 }
 
-void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
+int sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 {
 	static const char fh[] = "FRAME\n";
 	size_t fs = out->info.frame_size;
@@ -537,10 +548,10 @@ void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 		memcpy(out->buf + out->len, fh, 6);
 		memcpy(out->buf + out->len + 6, buf, fs);
 		out->len += 6 + fs;
-		return;
+		return 0;
 	}
-	if (out->len + 6 > out->cap)
-		out_flush(out);
+	if (out->len + 6 > out->cap && out_flush(out) != 0)
+		return -1;
 	memcpy(out->buf + out->len, fh, 6);
 	out->len += 6;
 	/* one system call for the pending bytes and the frame */
@@ -552,11 +563,10 @@ void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 			continue;
 		if (w <= 0) {
 			/* let sh_write_all report the error (EPIPE: quiet exit 0) */
-			if (iov[0].iov_len)
-				if (sh_write_all(out->fd, iov[0].iov_base, iov[0].iov_len) != 0)
-					sh_die("%s", sh_error());
+			if (iov[0].iov_len && sh_write_all(out->fd, iov[0].iov_base, iov[0].iov_len) != 0)
+				return -1;
 			if (sh_write_all(out->fd, iov[1].iov_base, iov[1].iov_len) != 0)
-				sh_die("%s", sh_error());
+				return -1;
 			break;
 		}
 		done += (size_t)w;
@@ -569,19 +579,36 @@ void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 		}
 	}
 	out->len = 0;
+	return 0;
 }
 
-void sh_y4m_finish(sh_y4m_out *out)
+static void out_free(sh_y4m_out *out)
 {
-	if (!out)
-		return;
-	out_flush(out);
-	if (out->atomic)
-		if (sh_atomic_commit(out->atomic) != 0)
-			sh_die("%s", sh_error());
 	sh_y4m_info_free(&out->info);
 	free(out->buf);
 	free(out);
+}
+
+int sh_y4m_finish(sh_y4m_out *out)
+{
+	if (!out)
+		return 0;
+	if (out_flush(out) != 0) {
+		sh_y4m_abort(out);
+		return -1;
+	}
+	int r = out->atomic ? sh_atomic_commit(out->atomic) : 0;
+	out_free(out);
+	return r;
+}
+
+void sh_y4m_abort(sh_y4m_out *out)
+{
+	if (!out)
+		return;
+	if (out->atomic)
+		sh_atomic_abort(out->atomic);
+	out_free(out);
 }
 
 bool sh_y4m_full_range(const sh_y4m_info *info)

@@ -53,10 +53,16 @@ int sh_y4m_read_frame(sh_y4m_in *in, uint8_t *buf);
 void sh_y4m_close(sh_y4m_in *in);
 
 typedef struct sh_y4m_out sh_y4m_out;
-/* Write to a file (atomically) or "-"/NULL (stdout; refuses a terminal). */
+/* Write to a file (atomically) or "-"/NULL (stdout; refuses a terminal); NULL +
+ * sh_error() on a bad layout, a terminal or an unwritable path. */
 sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info);
-void sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf); /* dies on error */
-void sh_y4m_finish(sh_y4m_out *out);
+/* 0, or -1 + sh_error() on a write error. */
+int sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf);
+/* Flush, rename a file into place and free: 0, or -1 + sh_error() (the file is
+ * removed). NULL is a no-op. */
+int sh_y4m_finish(sh_y4m_out *out);
+/* Give up: remove the half-written file and free. NULL is a no-op. */
+void sh_y4m_abort(sh_y4m_out *out);
 
 /* Does the header say full range? (XCOLORRANGE=FULL among the X-tags.) */
 bool sh_y4m_full_range(const sh_y4m_info *info);

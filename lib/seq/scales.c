@@ -95,15 +95,16 @@ static bool file_exists(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-void sh_scales_load(sh_scales *reg, const char *extra)
+int sh_scales_load(sh_scales *reg, const char *extra)
 {
 	reg->s = NULL;
 	reg->n = 0;
 	char *sys = sh_find_data("scales.json", false);
 	if (sys) {
-		if (sh_scales_add_file(reg, sys) != 0)
-			sh_die("%s", sh_error());
+		int status = sh_scales_add_file(reg, sys);
 		free(sys);
+		if (status != 0)
+			return -1;
 	} else {
 		/* the registry still works without its data file: the usual modes */
 		static const int maj[] = {0, 2, 4, 5, 7, 9, 11};
@@ -117,9 +118,10 @@ void sh_scales_load(sh_scales *reg, const char *extra)
 	else if ((env = getenv("HOME")) && *env)
 		snprintf(user, sizeof user, "%s/.config/shards/scales.json", env);
 	if (user[0] && file_exists(user) && sh_scales_add_file(reg, user) != 0)
-		sh_die("%s", sh_error());
+		return -1;
 	if (extra && sh_scales_add_file(reg, extra) != 0)
-		sh_die("%s", sh_error());
+		return -1;
+	return 0;
 }
 
 const sh_scale *sh_scales_find(const sh_scales *reg, const char *name)

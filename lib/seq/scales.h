@@ -23,9 +23,10 @@ typedef struct {
 	size_t n;
 } sh_scales;
 
-/* Loads the system and user files, then `extra` (NULL for none). Dies with a clear
- * message on a malformed file (naming file, scale and value). */
-void sh_scales_load(sh_scales *reg, const char *extra);
+/* Loads the system and user files, then `extra` (NULL for none). -1 with sh_error()
+ * naming file, scale and value on a malformed file (what was loaded stays in REG,
+ * for sh_scales_free). */
+int sh_scales_load(sh_scales *reg, const char *extra);
 /* Adds the scales of one file; -1 with sh_error() on failure. */
 int sh_scales_add_file(sh_scales *reg, const char *path);
 /* Adds or replaces one scale from JSON text or an array; -1 with sh_error(). */

@@ -98,8 +98,8 @@ double sh_pad_overhang(const sh_pad_opts *o)
 	return o->seam_search + (o->crossfade > MIN_COMPARE ? o->crossfade : MIN_COMPARE);
 }
 
-size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
-                    sh_pad_survey *survey)
+ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
+                     sh_pad_survey *survey)
 {
 	int64_t total = sh_audio_source_frames(src);
 	memset(survey, 0, sizeof *survey);
@@ -109,15 +109,27 @@ size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_o
 	*out = NULL;
 	/* level and brightness frames on the onset envelope's grid */
 	sh_odf *odf = sh_odf_new(rate);
+	if (!odf)
+		return -1;
 	feat f = {.rate = rate, .hop = sh_odf_hop(odf), .size = fft_size_for(rate)};
 	sh_stft *st = sh_stft_new(f.size, f.hop, 1, on_frame, NULL, &f);
-	if (!st)
-		sh_die("%s", sh_error());
+	if (!st) {
+		sh_odf_free(odf);
+		return -1;
+	}
 	float *buf = sh_malloc((size_t)BLOCK * channels * sizeof *buf);
 	float *mono = sh_malloc((size_t)BLOCK * sizeof *mono);
 	for (int64_t pos = 0; pos < total; pos += BLOCK) {
 		size_t n = (size_t)(total - pos < BLOCK ? total - pos : BLOCK);
-		sh_audio_source_get(src, pos, n, buf);
+		if (sh_audio_source_get(src, pos, n, buf) != 0) {
+			free(buf);
+			free(mono);
+			sh_stft_free(st);
+			sh_odf_free(odf);
+			free(f.ms);
+			free(f.cent);
+			return -1;
+		}
 		sh_audio_downmix(buf, n, channels, mono);
 		sh_odf_feed(odf, mono, n);
 		sh_stft_push(st, mono, n);
@@ -394,7 +406,7 @@ static void grade(sh_pad *p)
 	}
 }
 
-void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p)
+int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p)
 {
 	int64_t len = (int64_t)lround(p->target * rate);
 	int64_t fade, cmp, search;
@@ -402,7 +414,11 @@ void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts
 	int64_t span = p->span; /* len + search + cmp, as sh_pads_find laid it out */
 	float *a = sh_malloc((size_t)span * channels * sizeof *a);
 	float *m = sh_malloc((size_t)span * sizeof *m);
-	sh_audio_source_get(src, p->start, (size_t)span, a);
+	if (sh_audio_source_get(src, p->start, (size_t)span, a) != 0) {
+		free(a);
+		free(m);
+		return -1;
+	}
 	sh_audio_downmix(a, (size_t)span, channels, m);
 	/* the seam: the end whose continuation matches the start best; ties go to the
 	 * length nearest the target */
@@ -480,6 +496,7 @@ void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts
 	grade(p);
 	free(a);
 	free(m);
+	return 0;
 }
 
 void sh_pads_free(sh_pad *p, size_t n)

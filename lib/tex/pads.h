@@ -97,11 +97,13 @@ typedef struct {
 } sh_pad_survey;
 
 /* Analyse SRC (its length must be known) and choose the candidates, best first.
- * Returns how many (0 when nothing passes the gates); *out is malloc'd. */
-size_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
-                    sh_pad_survey *survey);
-/* Cut a candidate into a loop, measure and grade it. */
-void sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p);
+ * Returns how many (0 when nothing passes the gates; *out is malloc'd), or -1
+ * with sh_error() when the source cannot be read. */
+ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
+                     sh_pad_survey *survey);
+/* Cut a candidate into a loop, measure and grade it; -1 with sh_error() when
+ * the source cannot be read. */
+int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p);
 void sh_pads_free(sh_pad *p, size_t n);
 
 /* Grade letter's rank: A 0 ... D 3, F 5; -1 for anything else. */

@@ -15,8 +15,10 @@
 
 const char *sh_vf_operand(int argc, char **argv, int first)
 {
-	if (argc - first > 1)
-		sh_usage_error("one input at most (got %d; try --help)", argc - first);
+	if (argc - first > 1) {
+		sh_set_error("one input at most (got %d; try --help)", argc - first);
+		return NULL;
+	}
 	return argc - first == 1 ? argv[first] : "-";
 }
 
@@ -31,12 +33,12 @@ void sh_vf_planes(const sh_vf *vf, uint8_t *frame, uint8_t *plane[3])
 	}
 }
 
-void sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path)
+int sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path)
 {
 	memset(vf, 0, sizeof *vf);
 	vf->in = sh_y4m_open(in_path);
 	if (!vf->in)
-		sh_die("%s", sh_error());
+		return -1;
 	sh_y4m_info_copy(&vf->info, sh_y4m_in_info(vf->in));
 	const sh_y4m_info *i = &vf->info;
 	vf->nplanes = i->chroma == SH_CHROMA_MONO ? 1 : 3;
@@ -54,29 +56,106 @@ void sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path)
 	sh_vf_planes(vf, vf->frame, vf->plane);
 	vf->index = -1;
 	vf->out = sh_y4m_create(out_path, i);
+	return vf->out ? 0 : -1;
 }
 
-bool sh_vf_read(sh_vf *vf)
+int sh_vf_read(sh_vf *vf)
 {
 	int r = sh_y4m_read_frame(vf->in, vf->frame);
-	if (r < 0)
-		sh_die("%s", sh_error());
-	if (r == 0)
-		return false;
-	vf->index++;
-	return true;
+	if (r == 1)
+		vf->index++;
+	return r;
 }
 
-void sh_vf_write(sh_vf *vf, const uint8_t *frame) { sh_y4m_write_frame(vf->out, frame ? frame : vf->frame); }
+int sh_vf_write(sh_vf *vf, const uint8_t *frame) { return sh_y4m_write_frame(vf->out, frame ? frame : vf->frame); }
 
-void sh_vf_close(sh_vf *vf)
+void *sh_vf_alloc(sh_vf *vf, size_t count, size_t size)
 {
-	sh_y4m_finish(vf->out);
+	void *p = sh_calloc(count ? count : 1, size ? size : 1);
+	vf->owned = sh_realloc(vf->owned, vf->nowned + 1, sizeof *vf->owned);
+	vf->owned[vf->nowned++] = p;
+	return p;
+}
+
+int sh_vf_close(sh_vf *vf, bool ok)
+{
+	int r = 0;
+	if (ok)
+		r = sh_y4m_finish(vf->out);
+	else
+		sh_y4m_abort(vf->out);
 	sh_y4m_close(vf->in);
 	sh_y4m_info_free(&vf->info);
 	free(vf->frame);
 	free(vf->scratch);
+	for (size_t i = 0; i < vf->nowned; i++)
+		free(vf->owned[i]);
+	free(vf->owned);
 	memset(vf, 0, sizeof *vf);
+	return r;
+}
+
+/* The program's rows, then -o, then the zeroed end. */
+static sh_option *with_output(const sh_option *opts, const char **output)
+{
+	size_t n = 0;
+	while (opts[n].name)
+		n++;
+	sh_option *all = sh_calloc(n + 2, sizeof *all);
+	memcpy(all, opts, n * sizeof *all);
+	all[n] = (sh_option)SH_VF_OUTPUT_OPTION(*output);
+	return all;
+}
+
+/* The frames: read, work, write, until the end or an error (-1). */
+static int run_frames(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *state)
+{
+	int r;
+	while ((r = sh_vf_read(vf)) == 1)
+		if (p->frame(vf, rng, state) != 0 || sh_vf_write(vf, NULL) != 0)
+			return -1;
+	return r;
+}
+
+int sh_vf_main(const sh_vf_program *p, int argc, char **argv)
+{
+	sh_init(argc, argv);
+	const char *output = NULL;
+	sh_option *opts = with_output(p->options, &output);
+	sh_program prog = {.usage = p->usage, .summary = p->summary, .has_seed = true};
+	void *state = sh_calloc(1, p->state_size ? p->state_size : 1);
+	int status = SH_EXIT_OK;
+	int first = sh_parse_options(&prog, opts, argc, argv);
+	if (first <= 0) {
+		status = sh_parse_status(first);
+		goto out;
+	}
+	const char *input = sh_vf_operand(argc, argv, first);
+	if (!input || (p->check && p->check(state) != 0)) {
+		sh_warn("%s", sh_error());
+		status = SH_EXIT_USAGE;
+		goto out;
+	}
+	sh_note("seed %llu", (unsigned long long)prog.seed);
+
+	sh_vf vf;
+	sh_rng rng;
+	sh_rng_seed(&rng, prog.seed);
+	bool ok = sh_vf_open(&vf, input, output) == 0 && (!p->start || p->start(&vf, &rng, state) == 0) &&
+	          run_frames(p, &vf, &rng, state) == 0;
+	if (!ok)
+		sh_warn("%s", sh_error());
+	if (p->stop)
+		p->stop(state);
+	if (sh_vf_close(&vf, ok) != 0 && ok) {
+		sh_warn("%s", sh_error());
+		ok = false;
+	}
+	status = ok ? SH_EXIT_OK : SH_EXIT_FAIL;
+out:
+	free(state);
+	free(opts);
+	return status;
 }
 
 /* ---------------------------------------------------------------- noise, LUTs */
@@ -116,6 +195,18 @@ void sh_add_noise_row(uint8_t *restrict dst, const uint8_t *restrict src, const 
 		v = v > 255 ? 255 : v;
 		dst[i] = (uint8_t)v;
 	}
+}
+
+void sh_vf_noise_rows(sh_vf *vf, sh_noise_rows *nr, bool gauss, sh_rng *rng)
+{
+	nr->rows = sh_rng_fork(rng);
+	sh_rng table_rng = sh_rng_fork(rng);
+	nr->span = vf->info.width + 4096;
+	sh_noise_table_init(&nr->table, vf->info.width + nr->span, gauss, &table_rng);
+	/* the run owns the table's values */
+	vf->owned = sh_realloc(vf->owned, vf->nowned + 1, sizeof *vf->owned);
+	vf->owned[vf->nowned++] = nr->table.v;
+	nr->scaled = sh_vf_alloc(vf, (size_t)nr->table.n, 1);
 }
 
 int sh_noise_mul(double deviation)

@@ -1,6 +1,6 @@
-/* vfilter.h -- what the y4m filter programs share: the driver loop (open the input,
- * validate its header, write the same header out, read, process, write each
- * frame), plane pointers, noise tables, and YUV <-> RGB conversion for the
+/* vfilter.h -- what the y4m filter programs share: the driver (parse the options,
+ * open the input, validate its header, write the same header out, read, process,
+ * write each frame), plane pointers, noise tables, and YUV <-> RGB conversion for the
  * filters that need RGB.
  *
  * Colour: BT.601 matrix. The range is full (0..255) when the stream header carries
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "params.h"
 #include "rng.h"
 #include "y4m.h"
 
@@ -32,26 +33,65 @@ typedef struct {
 	int black, white;     /* luma black and white code values (16/235 or 0/255) */
 	double fps;           /* frames per second (25 when the header has none) */
 	uint8_t *scratch;     /* private: row buffers for RGB conversion */
+	void **owned;         /* private: what sh_vf_alloc gave out */
+	size_t nowned;
 } sh_vf;
 
-/* Open IN ("-" or NULL: stdin) and validate its header, then create OUT (-o; "-" or
- * NULL: stdout, which must not be a terminal). Dies with a one-line message on
- * any problem, before anything is written. */
-void sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path);
-/* Read the next frame into vf->frame; false at a clean end; dies on a truncated
- * frame or a bad frame header (removing a half-written -o file). */
-bool sh_vf_read(sh_vf *vf);
-/* Write vf->frame (or another frame-sized buffer) as the next output frame. */
-void sh_vf_write(sh_vf *vf, const uint8_t *frame);
-/* Finish the output (rename the -o file into place) and free everything. */
-void sh_vf_close(sh_vf *vf);
+/* Zeroed memory that lives until the run ends: a filter's tables and buffers,
+ * freed by the driver (sh_vf_close), so most filters need no stop. */
+void *sh_vf_alloc(sh_vf *vf, size_t count, size_t size);
 
-/* The -o entry of every y4m filter's option table (a const char *). */
-#define SH_VF_OUTPUT_OPTION(dest)                                             \
-	{"output", 'o', SH_OPT_STRING, &(dest), .no_preset = true, .arg = "FILE", \
-	 .help = "write y4m to FILE (default: stdout)"}
+/* ---- the driver: what every y4m filter program does around its frames ----
+ * A filter program is its option table, its per-frame work and this record;
+ * main is `return sh_vf_main(&program, argc, argv);`. The driver parses the
+ * table (adding -o/--output and --seed), takes one input operand, checks the
+ * knobs, notes the seed, opens and validates the input, creates the output with
+ * the same header, runs `frame` on every frame and writes it, and finishes the
+ * output. Any error is one line on stderr and an exit status: 2 for a usage
+ * error, 1 for everything else (a half-written -o file is removed). */
+typedef struct {
+	const char *usage;     /* "analog [options] [FILE]" */
+	const char *summary;   /* one line for --help */
+	sh_option *options;    /* the knobs, ending with a zeroed row; the driver parses
+	                          a copy with -o added, so `given` stays unset here */
+	size_t state_size;     /* bytes of private state, zeroed, given to every callback */
+	/* Knobs that only make sense together, before any input is read:
+	 * -1 + sh_error() is a usage error. May be NULL. */
+	int (*check)(void *state);
+	/* The input's header is known and RNG is seeded from --seed: build tables
+	 * and buffers. -1 + sh_error() ends the run. May be NULL. */
+	int (*start)(sh_vf *vf, sh_rng *rng, void *state);
+	/* Work on vf->frame (number vf->index) in place; the driver writes it after.
+	 * -1 + sh_error() ends the run. */
+	int (*frame)(sh_vf *vf, sh_rng *rng, void *state);
+	/* Free what start made (also after an error). May be NULL. */
+	void (*stop)(void *state);
+} sh_vf_program;
 
-/* The input operand: none or "-" is stdin; more than one is a usage error. */
+/* Run the program; returns the exit status. */
+int sh_vf_main(const sh_vf_program *p, int argc, char **argv);
+
+/* The pieces the driver is made of, for a program whose frames do not fit its loop.
+ * Open IN ("-" or NULL: stdin) and validate its header, then create OUT ("-" or
+ * NULL: stdout, which must not be a terminal). -1 + sh_error() on any problem,
+ * before anything is written. */
+int sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path);
+/* Read the next frame into vf->frame: 1, 0 at a clean end, -1 + sh_error() on a
+ * truncated frame or a bad frame header. */
+int sh_vf_read(sh_vf *vf);
+/* Write vf->frame (or another frame-sized buffer) as the next output frame:
+ * 0, or -1 + sh_error(). */
+int sh_vf_write(sh_vf *vf, const uint8_t *frame);
+/* Finish the output (rename the -o file into place; with ok false, remove it
+ * instead) and free everything. -1 + sh_error() when finishing fails. */
+int sh_vf_close(sh_vf *vf, bool ok);
+
+/* The -o row of a y4m program's option table (a const char *). */
+#define SH_VF_OUTPUT_OPTION(var)                                                         \
+	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &(var),       \
+	 .no_preset = true, .arg = "FILE", .help = "write y4m to FILE (default: stdout)"}
+
+/* The input operand: none or "-" is stdin; more than one: NULL + sh_error(). */
 const char *sh_vf_operand(int argc, char **argv, int first);
 
 /* Plane pointers inside any frame-sized buffer with this layout. */
@@ -77,6 +117,23 @@ int sh_noise_mul(double deviation);
 void sh_noise_scale(const sh_noise_table *t, int mul, int8_t *out);
 /* dst[i] = clamp(src[i] + noise[i], 0, 255) for n bytes (dst may be src). */
 void sh_add_noise_row(uint8_t *dst, const uint8_t *src, const int8_t *noise, int n);
+
+/* Rows of noise for a frame: a table drawn once, scaled to the deviation of the
+ * moment with sh_noise_scale(&rows.table, mul, rows.scaled), and read at a random
+ * offset per row. */
+typedef struct {
+	sh_noise_table table;  /* frame width + span values */
+	int8_t *scaled;        /* the table at the current deviation */
+	int span;              /* row offsets are below this */
+	sh_rng rows;           /* draws the row offsets */
+} sh_noise_rows;
+/* Fork the row stream, then the table's, from RNG; the memory is the run's. */
+void sh_vf_noise_rows(sh_vf *vf, sh_noise_rows *nr, bool gauss, sh_rng *rng);
+/* The next row's noise: at least the frame's width of values. */
+static inline const int8_t *sh_noise_row(sh_noise_rows *nr)
+{
+	return nr->scaled + sh_rng_below(&nr->rows, (uint64_t)nr->span);
+}
 
 /* Apply a 256-entry table to n bytes in place. */
 void sh_lut_row(uint8_t *p, const uint8_t *lut, int n);

@@ -42,8 +42,10 @@ sh_vgraph *sh_vgraph_new(const sh_y4m_info *info, const char *filter, const char
 	g->graph = avfilter_graph_alloc();
 	g->in = av_frame_alloc();
 	g->out = av_frame_alloc();
-	if (!g->graph || !g->in || !g->out)
-		sh_die("out of memory");
+	if (!g->graph || !g->in || !g->out) {
+		sh_set_error("%s: out of memory", filter);
+		goto err;
+	}
 	int fn = info->fps_num > 0 ? info->fps_num : 25, fd = info->fps_den > 0 ? info->fps_den : 1;
 	char args[256];
 	snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:frame_rate=%d/%d:pixel_aspect=1/1",

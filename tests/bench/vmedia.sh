@@ -41,6 +41,6 @@ done
 s=$(t avsplit -s 640x360 -V out.y4m l0.mp4)
 f=$(t ffmpeg -nostdin -loglevel error -y -i l0.mp4 -vf scale=640:360:flags=bicubic -pix_fmt yuv420p -f yuv4mpegpipe out-ff.y4m)
 echo "bench: avsplit mp4 -> 640x360 y4m: shards ${s}s, ffmpeg ${f}s, ratio $(ratio "$s" "$f")"
-s=$(t avmux -p veryfast -o out.mp4 a.wav l0.y4m)
+s=$(t avmux --x264-preset veryfast -o out.mp4 a.wav l0.y4m)
 f=$(t ffmpeg -nostdin -loglevel error -y -i a.wav -i l0.y4m -c:v libx264 -preset veryfast -crf 18 -c:a aac -b:a 192k out-ff.mp4)
 echo "bench: avmux 720p H.264+AAC: shards ${s}s, ffmpeg ${f}s, ratio $(ratio "$s" "$f")"

@@ -9,12 +9,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_init("fuzz_audio_file");
-	int fd = fz_memfd(data, size);
+	char path[64];
+	int fd = fz_input_file("fuzz_audio_file", data, size, path);
 	if (fd < 0)
 		return 0;
-	char path[64];
-	sh_audio_in *in = sh_audio_open(fz_fdpath(fd, path, sizeof path));
+	sh_audio_in *in = sh_audio_open(path);
 	if (in) {
 		int ch = sh_audio_channels(in);
 		if (ch < 1 || ch > SH_MAX_CHANNELS)

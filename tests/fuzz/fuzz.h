@@ -87,6 +87,17 @@ static inline const char *fz_fdpath(int fd, char *buf, size_t cap)
 	return buf;
 }
 
+/* The input as a file for library calls that take a path: sh_init once, an
+ * in-memory file holding DATA, its path in PATH (64 bytes). The descriptor, or -1. */
+static inline int fz_input_file(const char *name, const uint8_t *data, size_t size, char path[64])
+{
+	fz_init(name);
+	int fd = fz_memfd(data, size);
+	if (fd >= 0)
+		fz_fdpath(fd, path, 64);
+	return fd;
+}
+
 /* A NUL-terminated copy of the input. */
 static inline char *fz_strndup(const uint8_t *data, size_t size)
 {

@@ -6,14 +6,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_init("fuzz_media");
 	if (size > (1u << 20))
 		return 0;
-	int fd = fz_memfd(data, size);
+	char path[64];
+	int fd = fz_input_file("fuzz_media", data, size, path);
 	if (fd < 0)
 		return 0;
-	char path[64];
-	fz_fdpath(fd, path, sizeof path);
 	sh_media *m = sh_media_open(path);
 	if (m) {
 		const sh_media_info *mi = sh_media_get_info(m);

@@ -8,14 +8,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_init("fuzz_onsets");
-	int fd = fz_memfd(data, size);
+	char path[64];
+	int fd = fz_input_file("fuzz_onsets", data, size, path);
 	if (fd < 0)
 		return 0;
-	char path[64];
 	double *t = NULL;
 	size_t n = 0;
-	if (sh_onsets_load(fz_fdpath(fd, path, sizeof path), &t, &n) == 0) {
+	if (sh_onsets_load(path, &t, &n) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!isfinite(t[i]) || t[i] < 0 || (i && t[i] <= t[i - 1]))
 				abort();

@@ -59,18 +59,23 @@ static int child(void)
 	sh_rational fps = {30, 1};
 	const char *out = NULL;
 	sh_option opts[] = {
-		{"flag", 'f', SH_OPT_FLAG, &flag, 0, 0, NULL, 0, false, NULL, "a flag", false, NULL},
-		{"count", 'n', SH_OPT_INT, &count, 1, 64, NULL, 0, false, "N", "a count", false, NULL},
-		{"level", 'l', SH_OPT_DOUBLE, &level, 0, 1, NULL, 0, false, "X", "a level", false, NULL},
-		{"spread", 0, SH_OPT_RANGE, &spread, -1, 1, NULL, 0, false, "R", "a range", false, NULL},
-		{"slice", 's', SH_OPT_DURATION, &slice, 0, 0, NULL, 0.001, false, "D", "a duration", false, NULL},
-		{"label", 0, SH_OPT_STRING, &label, 0, 0, NULL, 0, false, "S", "a string", false, NULL},
-		{"mode", 'm', SH_OPT_CHOICE, &mode, 0, 0, "a|b|c", 0, false, "M", "a choice", false, NULL},
-		{"fps", 0, SH_OPT_RATE, &fps, 0, 0, NULL, 0, false, "F", "a rate", false, NULL},
-		{"output", 'o', SH_OPT_STRING, &out, 0, 0, NULL, 0, true, "FILE", "output", false, NULL},
+		{.name = "flag", .short_name = 'f', .type = SH_OPT_FLAG, .dest = &flag, .help = "a flag"},
+		{.name = "count", .short_name = 'n', .type = SH_OPT_INT, .dest = &count, .min = 1, .max = 64, .arg = "N",
+		 .help = "a count"},
+		{.name = "level", .short_name = 'l', .type = SH_OPT_DOUBLE, .dest = &level, .min = 0, .max = 1, .arg = "X",
+		 .help = "a level"},
+		{.name = "spread", .type = SH_OPT_RANGE, .dest = &spread, .min = -1, .max = 1, .arg = "R", .help = "a range"},
+		{.name = "slice", .short_name = 's', .type = SH_OPT_DURATION, .dest = &slice, .scale = 0.001, .arg = "D",
+		 .help = "a duration"},
+		{.name = "label", .type = SH_OPT_STRING, .dest = &label, .arg = "S", .help = "a string"},
+		{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &mode, .choices = "a|b|c", .arg = "M",
+		 .help = "a choice"},
+		{.name = "fps", .type = SH_OPT_RATE, .dest = &fps, .arg = "F", .help = "a rate"},
+		{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out, .no_preset = true, .arg = "FILE",
+		 .help = "output"},
 		{0},
 	};
-	sh_program prog = {"fuzz_presets [options]", "preset fuzzing", true, 0, false};
+	sh_program prog = {.usage = "fuzz_presets [options]", .summary = "preset fuzzing", .has_seed = true};
 	char *argv[] = {"fuzz_presets", "--preset", "p", "--print-config", NULL};
 	int first = sh_parse_options(&prog, opts, 4, argv);
 	return first <= 0 ? sh_parse_status(first) : 3; /* --print-config ends the parse */

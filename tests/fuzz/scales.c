@@ -6,13 +6,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_init("fuzz_scales");
-	int fd = fz_memfd(data, size);
+	char path[64];
+	int fd = fz_input_file("fuzz_scales", data, size, path);
 	if (fd < 0)
 		return 0;
-	char path[64];
 	sh_scales reg = {0};
-	if (sh_scales_add_file(&reg, fz_fdpath(fd, path, sizeof path)) == 0) {
+	if (sh_scales_add_file(&reg, path) == 0) {
 		for (size_t i = 0; i < reg.n; i++) {
 			const sh_scale *s = &reg.s[i];
 			if (s->n < 1 || s->n > SH_SCALE_MAX)

@@ -134,13 +134,16 @@ int main(void)
 		char path[64];
 		snprintf(path, sizeof path, "/tmp/shards-detect-%d.au", (int)getpid());
 		sh_audio_out *w = sh_audio_create(path, rate, ch, &(sh_audio_out_opts){0});
-		sh_audio_write(w, il, fr);
-		sh_audio_finish(w);
-		sh_audio_in *in = sh_audio_open_or_die(path);
-		sh_audio_source *src = sh_audio_source_open(in, 1 << 20);
+		if (!w || sh_audio_write(w, il, fr) != 0 || sh_audio_finish(w) != 0)
+			sh_die("%s", sh_error());
+		sh_audio_in *in = sh_audio_open(path);
+		sh_audio_source *src = in ? sh_audio_source_open(in, 1 << 20) : NULL;
+		if (!src)
+			sh_die("%s", sh_error());
 		double bpm = -1;
 		sh_key_result sk, dk;
-		sh_stretch_detect(src, rate, ch, &bpm, &sk);
+		if (sh_stretch_detect(src, rate, ch, &bpm, &sk) != 0)
+			sh_die("%s", sh_error());
 		sh_audio_source_close(src);
 		sh_audio_close(in);
 		unlink(path);

@@ -95,6 +95,20 @@ int main(void)
 	sink one = run(x, 1, ch, 2048, 512, 0, 1);
 	CHECK(one.n == (size_t)ch && fabs(one.buf[0] - x[0]) < 1e-6, "one sample in, the same sample out");
 	free(one.buf);
+	/* raw mode: every hop out from the first, the input delayed by size - hop */
+	{
+		sink k = {.ch = ch};
+		sh_stft *raw = sh_stft_new(1024, 256, ch, NULL, emit, &k);
+		sh_stft_raw(raw);
+		sh_stft_push(raw, x, 5000);
+		double err = 0;
+		for (size_t i = 768 * (size_t)ch; i < k.n; i++)
+			err = fmax(err, fabs(k.buf[i] - x[i - 768 * (size_t)ch]));
+		CHECK(k.n == 4864 * (size_t)ch && err < 1e-5,
+		      "raw: 19 whole hops out for 5000 frames in, the input 768 frames late (max error %g)", err);
+		sh_stft_free(raw);
+		free(k.buf);
+	}
 	sink none = run(x, 0, ch, 2048, 512, 0, 1);
 	CHECK(none.n == 0, "no input, no output");
 
@@ -104,6 +118,9 @@ int main(void)
 	CHECK(sh_stft_latency(s) == 1536, "latency is size - hop");
 	sh_stft_free(s);
 	CHECK(sh_stft_new(2047, 512, 1, NULL, NULL, NULL) == NULL, "odd size refused");
+	CHECK(sh_stft_check_sizes(2047, 0) != 0 && strstr(sh_error(), "odd") &&
+	          sh_stft_check_sizes(2048, 1025) != 0 && sh_stft_check_sizes(2048, 0) == 0,
+	      "sizes as given on a command line: odd window and long hop refused, as errors");
 	CHECK(sh_stft_new(2048, 1025, 1, NULL, NULL, NULL) == NULL, "hop above size/2 refused");
 
 	/* magspec: a sine centred on bin 32 of 1024 reads amplitude * n / 4 there,

@@ -1,10 +1,13 @@
 /* test_events.c -- Euclidean table, number formatting, tempo map, scales, reader. */
 #include "cli.h"
+#include "euclid.h"
 #include "events.h"
 #include "rng.h"
 #include "scales.h"
+#include "timing.h"
 #include "tap.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -187,6 +190,48 @@ int main(int argc, char **argv)
 	CHECK(strcmp(types, "abd") == 0, "skip-bad drops the malformed and out-of-order lines (%s)", types);
 	CHECK(sh_evreader_skipped(r) == 2, "two lines skipped");
 	sh_evreader_close(r);
+
+	/* errors come back to the caller, naming input and line */
+	r = sh_evreader_open(path, false);
+	int st;
+	while ((st = sh_evreader_next(r, &ev)) == 1)
+		;
+	CHECK(st == -1 && strstr(sh_error(), ": line 4: malformed JSON"), "without skip_bad: -1 at line 4 (%s)",
+	      sh_error());
+	CHECK(sh_evreader_next(r, &ev) == -1, "and again on the next call");
+	sh_evreader_close(r);
+	r = sh_evreader_open(path, false);
+	CHECK(sh_evreader_next(r, &ev) == 1 && sh_event_bad(r, &ev, "not for me") == -1, "sh_event_bad refuses");
+	CHECK(sh_evreader_next(r, &ev) == -1 && strstr(sh_error(), ": line 1: not for me"),
+	      "the reader stops at the refused event (%s)", sh_error());
+	sh_evreader_close(r);
 	unlink(path);
+	CHECK(sh_evreader_open("/nonexistent/x.ev", false) == NULL && strstr(sh_error(), "cannot open"),
+	      "a missing file: NULL (%s)", sh_error());
+
+	/* a writer that fails stays failed; an overlong line is refused */
+	int full = open("/dev/full", O_WRONLY);
+	sh_evwriter *w = sh_evwriter_open(full, true);
+	CHECK(sh_evwriter_raw(w, "{}", 2) == -1 && sh_evwriter_failed(w), "a write to /dev/full fails");
+	CHECK(sh_evwriter_raw(w, "{}", 2) == -1 && strstr(sh_error(), "No space"), "and stays failed (%s)", sh_error());
+	CHECK(sh_evwriter_close(w) == -1, "close reports it");
+	close(full);
+	sh_evline l;
+	char name[2000];
+	memset(name, 'a', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	sh_evline_begin(&l, 0, "x");
+	sh_evline_str(&l, "name", name);
+	CHECK(sh_evline_end(&l) == -1, "a 2000-byte name does not fit a line (%s)", sh_error());
+	double beats;
+	sh_evlength len = SH_EVLENGTH_DEFAULTS;
+	sh_option opts[] = {SH_EVLENGTH_OPTIONS(len), {0}};
+	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && isinf(beats), "no length: endless");
+	opts[0].given = opts[1].given = true; /* as a preset from --print-config gives them */
+	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && isinf(beats), "0 bars and 0 beats: endless");
+	len.bars = 2;
+	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && beats == 8, "2 bars of 4: 8 beats");
+	len.beats = 3;
+	CHECK(sh_events_length(opts, &len, 120, &beats) == -1, "two lengths: refused (%s)", sh_error());
 	return tap_failed;
 }

@@ -1,8 +1,12 @@
-/* Unit tests for libshards' core: units, ranges, rates, the PRNG, cut lists. */
+/* Unit tests for libshards' core: units, ranges, rates, the PRNG, cut lists, and
+ * audio files that report their errors instead of ending the run. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "audio.h"
 #include "cli.h"
 #include "cutlist.h"
 #include "rng.h"
@@ -19,6 +23,78 @@ static double dur(const char *t, double bpm, double fps)
 }
 
 static sh_cutlist *parse(const char *s) { return sh_cutlist_parse(s, strlen(s)); }
+
+/* Files in DIR other than . and .. */
+static int entries(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+/* lib/io/audio returns errors: the caller decides how a run ends. */
+static void test_audio_errors(void)
+{
+	CHECK(sh_audio_check_output("x.xyz", 0, 0, 0) != 0 && strstr(sh_error(), "unknown output format"),
+	      "audio: an unknown extension is the user's to change");
+	CHECK(sh_audio_check_output("-", 16, 0, 0) != 0 && sh_audio_check_output("x.flac", 32, 0, 0) != 0 &&
+	          sh_audio_check_output("x.ogg", 24, 0, 0) != 0,
+	      "audio: --bits 16 on stdout, float FLAC, --bits on a lossy format refused");
+	CHECK(sh_audio_check_output("x.wav", 16, 48000, 2) == 0 && sh_audio_check_output("x.flac", 0, 48000, 2) == 0 &&
+	          sh_audio_check_output(NULL, 32, 0, 0) == 0,
+	      "audio: 16-bit WAV, FLAC and float on stdout are fine");
+	CHECK(!sh_audio_create("x.xyz", 48000, 2, NULL) && !sh_audio_create("x.wav", 48000, 0, NULL),
+	      "audio: create returns NULL for an unknown extension and for no channels");
+	CHECK(!sh_audio_create("/nonexistent-shards-dir/x.wav", 48000, 2, NULL) &&
+	          strstr(sh_error(), "/nonexistent-shards-dir/x.wav"),
+	      "audio: create returns NULL naming an unwritable path");
+
+	char dir[] = "/tmp/shards-test-audio-XXXXXX";
+	if (!mkdtemp(dir))
+		return;
+	char path[256];
+	snprintf(path, sizeof path, "%s/a.wav", dir);
+	float buf[2000];
+	for (int i = 0; i < 2000; i++)
+		buf[i] = (float)sin(i * 0.05) * 0.5f;
+	sh_audio_out *o = sh_audio_create(path, 48000, 2, NULL);
+	CHECK(o && sh_audio_write(o, buf, 1000) == 0, "audio: a WAV file is written");
+	sh_audio_abort(o);
+	CHECK(entries(dir) == 0, "audio: an aborted file leaves nothing behind");
+	o = sh_audio_create(path, 48000, 2, NULL);
+	CHECK(o && sh_audio_write(o, buf, 1000) == 0 && sh_audio_finish(o) == 0 && entries(dir) == 1,
+	      "audio: a finished file is renamed into place");
+	sh_audio_in *in = sh_audio_open(path);
+	sh_audio_source *src = in ? sh_audio_source_open(in, 1 << 20) : NULL;
+	float got[2000];
+	CHECK(src && sh_audio_source_frames(src) == 1000 && sh_audio_source_get(src, 0, 1000, got) == 0 &&
+	          !memcmp(got, buf, sizeof got),
+	      "audio: read back through a source");
+	if (src && truncate(path, 1000) == 0)
+		CHECK(sh_audio_source_get(src, 0, 1000, got) != 0 && strstr(sh_error(), "truncated"),
+		      "audio: a file cut short under a source is an error, not the end of the run");
+	sh_audio_source_close(src);
+	sh_audio_close(in);
+	unlink(path);
+
+	/* a callback cannot fail: the first error is kept and reported at the end */
+	o = sh_audio_create("/dev/full", 48000, 2, NULL);
+	for (int i = 0; o && i < 300; i++)
+		sh_audio_emit(o, buf, 1000);
+	CHECK(o && sh_audio_finish(o) != 0 && strstr(sh_error(), "No space"),
+	      "audio: a failed emit is reported by finish (%s)", sh_error());
+	CHECK(!sh_audio_open(dir) && strstr(sh_error(), "is a directory"), "audio: a folder is refused, by name");
+	rmdir(dir);
+
+	CHECK(!sh_cutlist_load("/nonexistent-shards-dir/x.json") && strstr(sh_error(), "/nonexistent-shards-dir/x.json"),
+	      "cut list: a missing file is NULL, named");
+}
 
 int main(void)
 {
@@ -134,6 +210,8 @@ int main(void)
 	sh_cutlist_free(s);
 	so.slice = 0.001;
 	CHECK(!sh_slice(&so, 1), "slice shorter than a frame refused");
+
+	test_audio_errors();
 
 	sh_cutlist_free(a);
 	sh_cutlist_free(a2);

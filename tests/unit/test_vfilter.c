@@ -99,6 +99,32 @@ int main(int argc, char **argv)
 	free(sc);
 	sh_noise_table_free(&t);
 
+	/* the driver's noise rows: the same seed gives the same rows; memory the run
+	 * owns goes with sh_vf_close */
+	{
+		sh_vf nv;
+		fake(&nv, "420jpeg", 64, 48, false);
+		sh_noise_rows a, b;
+		sh_rng ra, rb;
+		sh_rng_seed(&ra, 9);
+		sh_rng_seed(&rb, 9);
+		sh_vf_noise_rows(&nv, &a, true, &ra);
+		sh_vf_noise_rows(&nv, &b, true, &rb);
+		CHECK(a.span == 64 + 4096 && a.table.n == 64 + a.span, "noise rows: table of width + span");
+		sh_noise_scale(&a.table, sh_noise_mul(8), a.scaled);
+		sh_noise_scale(&b.table, sh_noise_mul(8), b.scaled);
+		bool same = true;
+		for (int y = 0; y < 48; y++)
+			same &= memcmp(sh_noise_row(&a), sh_noise_row(&b), 64) == 0;
+		CHECK(same, "noise rows: the same seed, the same rows");
+		uint8_t *buf = sh_vf_alloc(&nv, 100, 4);
+		bool zero = true;
+		for (int i = 0; i < 400; i++)
+			zero &= buf[i] == 0;
+		CHECK(zero && nv.nowned == 5, "sh_vf_alloc: zeroed, owned by the run (%zu)", nv.nowned);
+		CHECK(sh_vf_close(&nv, true) == 0 && nv.owned == NULL, "sh_vf_close frees what the run owned");
+	}
+
 	uint8_t lut[256];
 	for (int i = 0; i < 256; i++)
 		lut[i] = (uint8_t)i;

@@ -39,9 +39,10 @@ static void round_trip(const char *chroma, int w, int h)
 	sh_rng_seed(&r, (uint64_t)w * 31 + (uint64_t)h);
 	for (size_t i = 0; i < fs * 3; i++)
 		a[i] = (uint8_t)sh_rng_next(&r);
-	for (int f = 0; f < 3; f++)
-		sh_y4m_write_frame(out, a + fs * f);
-	sh_y4m_finish(out);
+	int wrote = out ? 0 : -1;
+	for (int f = 0; f < 3 && wrote == 0; f++)
+		wrote = sh_y4m_write_frame(out, a + fs * f);
+	CHECK(wrote == 0 && sh_y4m_finish(out) == 0, "write %s %dx%d: %s", chroma, w, h, wrote ? sh_error() : "ok");
 
 	int p[2];
 	if (pipe(p) != 0)
@@ -193,6 +194,24 @@ int main(int argc, char **argv)
 		CHECK(sh_y4m_open("does-not-exist.y4m") == NULL, "missing file");
 		unlink("trunc.y4m"), unlink("badframe.y4m"), unlink("cut.y4m"), unlink("magic.y4m");
 		unlink("empty.y4m"), unlink("long.y4m"), unlink("huge.y4m");
+	}
+	/* the writer returns its errors: an unwritable place, a layout too large, and a
+	 * run given up leaves no file behind */
+	{
+		sh_y4m_info wi;
+		CHECK(parse("YUV4MPEG2 W8 H8 C420jpeg\n", &wi) == 0, "parse for the writer");
+		CHECK(sh_y4m_create("no-such-dir/x.y4m", &wi) == NULL && strstr(sh_error(), "no-such-dir"),
+		      "create in a missing folder: NULL + %s", sh_error());
+		sh_y4m_info big = wi;
+		big.width = SH_Y4M_MAX_DIM * 2;
+		CHECK(sh_y4m_create("big.y4m", &big) == NULL && strstr(sh_error(), "cannot write y4m"),
+		      "create too large: NULL + %s", sh_error());
+		sh_y4m_out *out = sh_y4m_create("abort.y4m", &wi);
+		uint8_t frame[96] = {0};
+		CHECK(out && sh_y4m_write_frame(out, frame) == 0, "write before giving up");
+		sh_y4m_abort(out);
+		CHECK(access("abort.y4m", F_OK) != 0, "sh_y4m_abort leaves no file");
+		sh_y4m_info_free(&wi);
 	}
 	/* fuzz: random mutations of a valid header never crash, and whatever parses
 	 * has a layout within the limits */
