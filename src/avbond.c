@@ -122,7 +122,7 @@ static sh_option options[] = {
 	 .help = "frame rate: 24, 25, 30, 30000/1001, ..."},
 	{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
 	 .help = "frame size; unset: the visual's own (a folder: its first picture's)"},
-	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
+	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FRAME_FIT_CHOICES,
 	 .help = "how a picture of another aspect fills the frame"},
 	{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma, .choices = SH_CHROMA_CHOICES,
 	 .arg = "CHROMA", .help = "y4m chroma"},

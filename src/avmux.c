@@ -156,7 +156,7 @@ static void plan_inputs(plan *p)
 	vo.height = vi->height & ~1;
 	if (vo.width < 2 || vo.height < 2)
 		sh_die("%s: a %dx%d picture is too small to encode", p->vpath, vi->width, vi->height);
-	vo.fit = SH_FIT_CROP;
+	vo.fit = SH_FRAME_FIT_CROP;
 	vo.chroma = SH_CHROMA_420;
 	vo.duration = p->prev_s;
 	if (sh_media_video_begin(p->vin, &vo, &p->info) != 0)

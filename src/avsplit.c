@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		 .help = "output frame rate, e.g. 30, 24, 30000/1001; unset: the source's"},
 		{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
 		 .help = "output frame size, 2..16384 each; unset: the source's"},
-		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
+		{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FRAME_FIT_CHOICES,
 		 .help = "how the picture fills a different aspect"},
 		{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma,
 		 .choices = SH_CHROMA_CHOICES, .arg = "CHROMA",

@@ -46,7 +46,7 @@ static void validate(sh_render_opts *ro)
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
-	*ro = (sh_render_opts){.fit = SH_FIT_NONE};
+	*ro = (sh_render_opts){.fit = SH_CUT_FIT_NONE};
 	if (sh_option_given(options, "declick") && sh_duration_seconds(&opt.declick, 0, 0, 0, &ro->declick) != 0)
 		sh_usage_error("--declick: %s", sh_error());
 }

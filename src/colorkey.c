@@ -175,10 +175,10 @@ static layer *load_session(const char *path, int *n, sh_media_video_opts *vo, in
 	vo->fps_den = rr.den;
 	if (sh_parse_chroma(str_field(o, "chroma", path), &vo->chroma, vo->chroma_tag) != 0)
 		sh_die("%s: chroma: %s", path, sh_error());
-	int f = sh_parse_fit(str_field(o, "fit", path));
+	int f = sh_parse_frame_fit(str_field(o, "fit", path));
 	if (f < 0)
 		sh_die("%s: fit: '%s' is not crop, pad or stretch", path, str_field(o, "fit", path));
-	vo->fit = (sh_fit)f;
+	vo->fit = (sh_frame_fit)f;
 	*frames = (int64_t)num_field(o, "frames", path);
 	json_t *ls = json_object_get(r, "layers");
 	if (!json_is_array(ls) || json_array_size(ls) < 1 || json_array_size(ls) > 64)
@@ -285,7 +285,7 @@ static sh_option options[] = {
 	 .help = "output size; other layers are scaled to it; unset: the bottom layer's"},
 	{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
 	 .help = "output frame rate; unset: the bottom layer's"},
-	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FIT_CHOICES,
+	{.name = "fit", .type = SH_OPT_CHOICE, .dest = &fit, .choices = SH_FRAME_FIT_CHOICES,
 	 .help = "how layers of another aspect fill the frame"},
 	{.name = "chroma", .short_name = 'C', .type = SH_OPT_CHOICE, .dest = &chroma, .choices = SH_CHROMA_CHOICES,
 	 .arg = "CHROMA", .help = "y4m chroma"},
@@ -496,9 +496,9 @@ static void record(const plan *p, int64_t frames)
 	json_t *s = session_json(p->seed, &p->info, fit, frames, p->L, p->n);
 	if (replay_path) {
 		/* keep the recorded geometry names */
-		sh_fit f = p->vo.fit;
+		sh_frame_fit f = p->vo.fit;
 		json_object_set_new(json_object_get(s, "output"), "fit",
-		                    json_string(f == SH_FIT_CROP ? "crop" : f == SH_FIT_PAD ? "pad" : "stretch"));
+		                    json_string(f == SH_FRAME_FIT_CROP ? "crop" : f == SH_FRAME_FIT_PAD ? "pad" : "stretch"));
 	}
 	char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	size_t len = strlen(text);

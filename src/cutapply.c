@@ -107,7 +107,7 @@ static void apply_to_audio(const sh_cutlist *cl, int fd, const char *name, const
 	if (!in)
 		sh_die("%s", sh_error());
 	/* exact reuse streams a pipe; fitting to its length must read it all first */
-	sh_audio_source *src = ro->fit == SH_FIT_NONE ? sh_audio_source_open_lazy(in, spool)
+	sh_audio_source *src = ro->fit == SH_CUT_FIT_NONE ? sh_audio_source_open_lazy(in, spool)
 	                                              : sh_audio_source_open(in, spool);
 	if (!src)
 		sh_die("%s", sh_error());

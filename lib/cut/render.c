@@ -12,11 +12,11 @@
 int sh_parse_cut_fit(const char *text, sh_cut_fit *fit)
 {
 	if (!strcmp(text, "none"))
-		*fit = SH_FIT_NONE;
+		*fit = SH_CUT_FIT_NONE;
 	else if (!strcmp(text, "scale"))
-		*fit = SH_FIT_SCALE;
+		*fit = SH_CUT_FIT_SCALE;
 	else if (!strcmp(text, "wrap"))
-		*fit = SH_FIT_WRAP;
+		*fit = SH_CUT_FIT_WRAP;
 	else {
 		sh_set_error("'%s' is not a fit mode (none, scale, wrap)", text);
 		return -1;
@@ -29,14 +29,14 @@ int64_t sh_render_piece_start(const sh_cutlist *cl, size_t i, int64_t len, int64
 {
 	const sh_cut *c = &cl->cuts[i];
 	double src = c->src;
-	if (opts->fit == SH_FIT_SCALE && cl->src_duration > 0)
+	if (opts->fit == SH_CUT_FIT_SCALE && cl->src_duration > 0)
 		src *= ((double)frames / rate) / cl->src_duration;
 	int64_t s = sh_seconds_to_index(src, rate);
-	if (opts->fit == SH_FIT_SCALE && s + len > frames)
+	if (opts->fit == SH_CUT_FIT_SCALE && s + len > frames)
 		s = frames - len; /* keep the piece's length; end it at the source's end */
 	if (s < 0)
 		s = 0;
-	if (opts->fit == SH_FIT_WRAP && frames > 0)
+	if (opts->fit == SH_CUT_FIT_WRAP && frames > 0)
 		s %= frames;
 	return s;
 }
@@ -45,7 +45,7 @@ int sh_render_check(const sh_cutlist *cl, int64_t frames, double rate, const sh_
 {
 	double cum = 0;
 	int64_t prev = 0;
-	if (opts->fit == SH_FIT_WRAP && frames <= 0) {
+	if (opts->fit == SH_CUT_FIT_WRAP && frames <= 0) {
 		for (size_t i = 0; i < cl->n; i++)
 			if (!cl->cuts[i].silence) {
 				sh_set_error("the source is empty: nothing to wrap around");
@@ -57,11 +57,11 @@ int sh_render_check(const sh_cutlist *cl, int64_t frames, double rate, const sh_
 		int64_t next = sh_seconds_to_index(cum, rate);
 		int64_t len = next - prev;
 		prev = next;
-		if (cl->cuts[i].silence || len <= 0 || opts->fit == SH_FIT_WRAP)
+		if (cl->cuts[i].silence || len <= 0 || opts->fit == SH_CUT_FIT_WRAP)
 			continue;
 		int64_t s = sh_render_piece_start(cl, i, len, frames, rate, opts);
 		/* one sample of slack: independent rounding of src and of the output boundaries */
-		if (s + len > frames + 1 || (opts->fit == SH_FIT_SCALE && len > frames)) {
+		if (s + len > frames + 1 || (opts->fit == SH_CUT_FIT_SCALE && len > frames)) {
 			sh_set_error("cut %zu (src %.6f s, dur %.6f s) reaches past the source's end at %.6f s "
 			             "(--fit scale or --fit wrap reuse a list across lengths)",
 			             i, cl->cuts[i].src, cl->cuts[i].dur, (double)frames / rate);
@@ -125,7 +125,7 @@ int sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int ch
 	size_t ch = (size_t)channels;
 	float *buf = sh_malloc(BLOCK * ch * sizeof(float));
 	int64_t frames = sh_audio_source_frames(src);
-	bool wrap = opts->fit == SH_FIT_WRAP;
+	bool wrap = opts->fit == SH_CUT_FIT_WRAP;
 	int64_t fade = opts->declick > 0 ? sh_seconds_to_index(opts->declick, rate) : 0;
 	/* A streaming source (a pipe read on demand) has no length yet: each piece is
 	 * checked as it comes, and everything before the earliest start still ahead
@@ -353,7 +353,7 @@ static int play_frames(const sh_cutlist *cl, frame_store *fs, double fps, sh_y4m
 				f = drop == SH_DROP_HOLD ? held : black;
 			} else {
 				int64_t idx = c->reverse ? s + len - 1 - j : s + j;
-				if (opts->fit == SH_FIT_WRAP && frames > 0)
+				if (opts->fit == SH_CUT_FIT_WRAP && frames > 0)
 					idx %= frames;
 				if (idx >= frames) /* the half-frame slack at the very end */
 					idx = frames - 1;

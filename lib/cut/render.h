@@ -10,9 +10,9 @@
 #include "cutlist.h"
 
 typedef enum {
-	SH_FIT_NONE,  /* a cut past the source's end is an error */
-	SH_FIT_SCALE, /* positions scaled by actual / listed source duration */
-	SH_FIT_WRAP,  /* positions wrap around the source's end */
+	SH_CUT_FIT_NONE,  /* a cut past the source's end is an error */
+	SH_CUT_FIT_SCALE, /* positions scaled by actual / listed source duration */
+	SH_CUT_FIT_WRAP,  /* positions wrap around the source's end */
 } sh_cut_fit;
 
 int sh_parse_cut_fit(const char *text, sh_cut_fit *fit);
@@ -33,7 +33,7 @@ int sh_render_audio(const sh_cutlist *cl, sh_audio_source *src, int rate, int ch
                     sh_audio_out *out, const sh_render_opts *opts);
 
 /* Where piece i reads from on a grid of `rate` per second, after fitting:
- * the start index (may exceed the source with SH_FIT_WRAP: take it modulo). */
+ * the start index (may exceed the source with SH_CUT_FIT_WRAP: take it modulo). */
 int64_t sh_render_piece_start(const sh_cutlist *cl, size_t i, int64_t len, int64_t frames, double rate,
                               const sh_render_opts *opts);
 

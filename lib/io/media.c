@@ -344,14 +344,14 @@ void sh_media_close(sh_media *m)
 
 /* ---------------------------------------------------------------- parsing */
 
-int sh_parse_fit(const char *text)
+int sh_parse_frame_fit(const char *text)
 {
 	if (!strcmp(text, "crop"))
-		return SH_FIT_CROP;
+		return SH_FRAME_FIT_CROP;
 	if (!strcmp(text, "pad"))
-		return SH_FIT_PAD;
+		return SH_FRAME_FIT_PAD;
 	if (!strcmp(text, "stretch"))
-		return SH_FIT_STRETCH;
+		return SH_FRAME_FIT_STRETCH;
 	return -1;
 }
 
@@ -525,7 +525,7 @@ void sh_media_video_opts_default(sh_media_video_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->chroma = SH_CHROMA_420;
-	o->fit = SH_FIT_CROP;
+	o->fit = SH_FRAME_FIT_CROP;
 }
 
 int sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char *fit, const char *chroma,
@@ -536,12 +536,12 @@ int sh_media_video_opts_cli(sh_media_video_opts *o, const char *size, const char
 		sh_set_error("--size: %s", sh_error());
 		return -1;
 	}
-	int f = sh_parse_fit(fit);
+	int f = sh_parse_frame_fit(fit);
 	if (f < 0) {
 		sh_set_error("--fit: '%s' is not crop, pad or stretch", fit);
 		return -1;
 	}
-	o->fit = (sh_fit)f;
+	o->fit = (sh_frame_fit)f;
 	if (sh_parse_chroma(chroma, &o->chroma, o->chroma_tag) != 0) {
 		sh_set_error("--chroma: %s", sh_error());
 		return -1;
@@ -703,7 +703,7 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 	/* the part of the source used, and where it lands */
 	int cl = 0, ct = 0, cwid = sw, chei = sh;
 	int fw = W, fh = H, ox = 0, oy = 0;
-	if (m->vo.fit == SH_FIT_CROP) {
+	if (m->vo.fit == SH_FRAME_FIT_CROP) {
 		if ((int64_t)sw * H > (int64_t)sh * W) {
 			cwid = (int)llround((double)sh * W / H);
 			if (cwid < 1)
@@ -715,7 +715,7 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 				chei = 1;
 			ct = ((sh - chei) / 2) & ~1;
 		}
-	} else if (m->vo.fit == SH_FIT_PAD) {
+	} else if (m->vo.fit == SH_FRAME_FIT_PAD) {
 		if ((int64_t)sw * H > (int64_t)sh * W)
 			pad_side((double)sh * W / sw, H, sy, &fh, &oy);
 		else

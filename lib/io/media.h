@@ -61,12 +61,12 @@ void sh_media_close(sh_media *m);
 /* Is PATH's name one of the picture extensions avbond and colorkey take? */
 bool sh_media_image_name(const char *path);
 
-typedef enum { SH_FIT_CROP, SH_FIT_PAD, SH_FIT_STRETCH } sh_fit;
+typedef enum { SH_FRAME_FIT_CROP, SH_FRAME_FIT_PAD, SH_FRAME_FIT_STRETCH } sh_frame_fit;
 /* The choice lists of --fit and --chroma options (what the parsers below take). */
-#define SH_FIT_CHOICES "crop|pad|stretch"
+#define SH_FRAME_FIT_CHOICES "crop|pad|stretch"
 #define SH_CHROMA_CHOICES "420jpeg|420mpeg2|420paldv|420|422|444|mono"
 /* "crop" "pad" "stretch" -> fit; -1 on anything else */
-int sh_parse_fit(const char *text);
+int sh_parse_frame_fit(const char *text);
 /* "420jpeg" "420mpeg2" "420paldv" "420" "422" "444" "mono" -> fills chroma and tag; -1 else */
 int sh_parse_chroma(const char *text, sh_chroma *chroma, char tag[16]);
 /* "WxH" (each 2..16384) -> 0, -1 + sh_error() else */
@@ -76,7 +76,7 @@ typedef struct {
 	int width, height;      /* 0: the source's */
 	sh_chroma chroma;
 	char chroma_tag[16];    /* "" = "420jpeg"/"422"/"444"/"mono" from chroma */
-	sh_fit fit;
+	sh_frame_fit fit;
 	int fps_num, fps_den;   /* 0: the source's (25 when unknown) */
 	double start;           /* seconds into the source */
 	double duration;        /* seconds of output; <= 0: to the end */

@@ -40,7 +40,7 @@ static void one(const char *s)
 	char tag[16];
 	sh_parse_chroma(s, &c, tag);
 	sh_parse_bits(s);
-	sh_parse_fit(s);
+	sh_parse_frame_fit(s);
 	sh_cut_fit cf;
 	sh_parse_cut_fit(s, &cf);
 	int tonic;

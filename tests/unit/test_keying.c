@@ -50,7 +50,7 @@ int main(void)
 	char tag[16];
 	CHECK(sh_parse_chroma("420paldv", &c, tag) == 0 && c == SH_CHROMA_420 && !strcmp(tag, "420paldv"), "chroma tag kept");
 	CHECK(sh_parse_chroma("411", &c, tag) != 0, "411 refused");
-	CHECK(sh_parse_fit("pad") == SH_FIT_PAD && sh_parse_fit("zoom") < 0, "fit names");
+	CHECK(sh_parse_frame_fit("pad") == SH_FRAME_FIT_PAD && sh_parse_frame_fit("zoom") < 0, "fit names");
 	sh_y4m_info odd = geometry(5, 3, SH_CHROMA_420);
 	CHECK(odd.cw == 3 && odd.ch == 2 && odd.frame_size == 15 + 12, "odd 4:2:0 layout rounds chroma up");
 	sh_y4m_info big = {.width = 16385, .height = 8, .chroma = SH_CHROMA_444};
