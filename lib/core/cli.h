@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "err.h"
 #include "file.h"
+#include "jobs.h"
 #include "params.h"
 #include "units.h"
 

@@ -1,6 +1,7 @@
 /* params.c -- the parameter table: getopt, presets, --print-config, help; see params.h. */
 #define _GNU_SOURCE
 #include "params.h"
+#include "jobs.h"
 #include "err.h"
 #include "file.h"
 #include "units.h"
@@ -58,6 +59,9 @@ static void print_help(const sh_program *prog, const sh_option *opts)
 	}
 	if (prog->has_seed)
 		printf("%-28s%s\n", "      --seed N", "random seed (default: picked and reported)");
+	if (prog->has_jobs)
+		printf("%-28s%s (%d here)\n", "  -j, --jobs N", "threads; the output is the same for any N",
+		       sh_jobs_default());
 	printf("%-28s%s\n", "      --preset NAME", "load presets/<program>/NAME.json (flags override it)");
 	printf("%-28s%s\n", "      --print-config", "print the merged settings as a preset and exit");
 	printf("%-28s%s\n", "  -v, --verbose", "notes on stderr (seed, resampling, ...)");
@@ -376,7 +380,7 @@ static void print_config(const sh_option *opts)
 }
 
 /* The names every program shares; a table may not take them for another idea. */
-static const char *const reserved_long[] = {"help", "version", "preset", "print-config", "verbose", "seed", NULL};
+static const char *const reserved_long[] = {"help", "version", "preset", "print-config", "verbose", "seed", "jobs", NULL};
 
 int sh_params_check(const sh_option *opts, bool has_seed)
 {
@@ -449,6 +453,9 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	sh_init(argc, argv);
 	if (sh_params_check(opts, prog->has_seed) != 0)
 		return usage_error("%s", sh_error());
+	for (const sh_option *o = opts; prog->has_jobs && o->name; o++)
+		if (o->short_name == 'j')
+			return usage_error("option table: -j is --jobs in a threaded program (--%s)", o->name);
 	note_defaults(opts);
 	size_t n = 0;
 	while (opts[n].name)
@@ -462,6 +469,8 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option *lo, int argc, char **argv)
 {
 	char shortopts[256] = "hv";
+	if (prog->has_jobs)
+		strcat(shortopts, "j:");
 	size_t sl = strlen(shortopts);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -483,6 +492,8 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 	lo[k++] = (struct option){"verbose", no_argument, NULL, 'v'};
 	if (prog->has_seed)
 		lo[k++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
+	if (prog->has_jobs)
+		lo[k++] = (struct option){"jobs", required_argument, NULL, 'j'};
 
 	/* Pass 1: help, version and the preset, before any flag is applied. */
 	const char *preset = NULL;
@@ -522,6 +533,11 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
 			prog->seed = (uint64_t)s;
 			prog->seed_given = true;
+		} else if (c == 'j' && prog->has_jobs) {
+			int64_t j;
+			if (sh_parse_int64(optarg, &j) != 0 || j < 1 || j > 1024)
+				return usage_error("--jobs: '%s' is not a thread count 1..1024", optarg);
+			prog->jobs = (int)j;
 		} else if (c >= OPT_USER) {
 			sh_option *o = &opts[c - OPT_USER];
 			if (set_option(o, o->type == SH_OPT_FLAG ? NULL : optarg) != 0)
@@ -542,6 +558,8 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 		return usage_error("too many operands (try --help)");
 	if (prog->has_seed && !prog->seed_given)
 		prog->seed = sh_fresh_seed();
+	if (prog->jobs < 1)
+		prog->jobs = sh_jobs_default();
 	return optind;
 }
 

@@ -15,8 +15,8 @@
  * pipe and a processor's key=value arguments (sh_params_set).
  * sh_parse_options fills the destinations from built-in defaults (whatever the
  * destination holds before the call), then --preset NAME, then flags. --help,
- * --version, --preset, --print-config, -v and --seed are handled there, and those
- * names, with -o/--output, -h and -v, are reserved: a table that uses one for
+ * --version, --preset, --print-config, -v, --seed and -j/--jobs are handled there, and
+ * those names, with -o/--output, -h and -v, are reserved: a table that uses one for
  * another idea, or gives two rows one short letter, is refused when the program
  * starts (sh_params_check). */
 typedef enum {
@@ -53,9 +53,11 @@ typedef struct {
 	const char *usage;       /* "cutgen [options] [SOURCE]" */
 	const char *summary;     /* one line: what the program does */
 	bool has_seed;           /* adds --seed N */
+	bool has_jobs;           /* adds -j, --jobs N: threads (jobs.h); never changes output */
 	int max_operands;        /* > 0: more operands than this is a usage error */
 	uint64_t seed;           /* result: given or picked */
 	bool seed_given;
+	int jobs;                /* result: -j N, else sh_jobs_default() */
 } sh_program;
 
 /* Parses argv, returns the index of the first operand. Options array ends with a
