@@ -103,13 +103,17 @@ layers:
 deps:
 	@sh tools/install-deps tools/debian-packages.txt tests/packages.txt
 
-check: deps layers
-	@$(MAKE) --no-print-directory -j$(JOBS) all units
+# Each step is timed; tests/check prints every phase's time at the end.
 ifeq ($(SANITIZE),1)
-	@O=$(O) SHARDS_SANITIZED=1 sh tests/check plain
+CHECK_RUN = SHARDS_SANITIZED=1 sh tests/check plain
 else
-	@O=$(O) sh tests/check $(CHECK)
+CHECK_RUN = sh tests/check $(CHECK)
 endif
+check:
+	@t=$$(date +%s); $(MAKE) --no-print-directory deps layers || exit 1; \
+	p=$$(($$(date +%s) - t)); t=$$(date +%s); \
+	$(MAKE) --no-print-directory -j$(JOBS) all units || exit 1; \
+	CHECK_SETUP="packages $$p build $$(($$(date +%s) - t))" O=$(O) $(CHECK_RUN)
 
 check-valgrind: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all units
