@@ -9,12 +9,8 @@ rm -rf "$T"; mkdir -p "$T"; cd "$T" || exit 1
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 now() { date +%s.%N; }
 
-# ---- 1. an hour of music, offline
-s=$(now)
-clock --bpm 124 --duration 60min -L 16 | euclid -k 5 -p 0.95 --seed 1 |
-	arp -S dorian -D 0,2,4,6 -P updown -O 2 -g 0.22 -V 0.85 --seed 1 | midiout -o hour.mid
-e=$(now)
-shards=$(echo "$e - $s" | bc)
+# ---- 1. an hour of music, offline: both write a MIDI file into the same folder
+. "${SHARDS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/bench/lib.sh"
 cat >hour.py <<'PYEOF'
 import random, mido
 def bjorklund(n, k):
@@ -49,12 +45,12 @@ for tick, on, p in ev:
     tr.append(mido.Message("note_on", note=p, velocity=108 if on else 0, time=tick - last)); last = tick
 f.save("hour-py.mid")
 PYEOF
-s=$(now)
-$PY hour.py
-e=$(now)
-py=$(echo "$e - $s" | bc)
+patch="clock --bpm 124 --duration 60min -L 16 | euclid -k 5 -p 0.95 --seed 1 |
+	arp -S dorian -D 0,2,4,6 -P updown -O 2 -g 0.22 -V 0.85 --seed 1 | midiout -o hour.mid"
+row=$(bench_row "1-hour patch clock|euclid|arp|midiout" "$patch" python+mido "$PY hour.py")
 notes=$($PY -c 'import mido; print(sum(1 for m in mido.MidiFile("hour.mid") if m.type == "note_on" and m.velocity))')
-echo "bench: 1-hour patch clock|euclid|arp|midiout ($notes notes): shards ${shards}s, python+mido ${py}s, ratio $(echo "scale=3; $py / $shards" | bc)"
+echo "$row" | sed "s/patch clock|euclid|arp|midiout/patch clock|euclid|arp|midiout ($notes notes)/"
+shards=$(echo "$row" | sed -n 's/.*(wall): shards \([0-9.]*\)s.*/\1/p')
 echo "bench: 1-hour patch: shards $(echo "scale=4; $shards / 60" | bc)s per minute of music (target: well under 1 s)"
 
 # ---- 2. live timing under load

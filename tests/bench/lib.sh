@@ -31,7 +31,7 @@ bench_time() {
 
 # bench_line WHAT OTHER "WALL CPU" "WALL CPU" [TARGET]: the two lines of a row
 bench_line() {
-	echo "$1|$2|$3|$4|${5:-}" | awk -F'|' '{
+	printf '%s\037%s\037%s\037%s\037%s\n' "$1" "$2" "$3" "$4" "${5:-}" | awk -F'\037' '{
 		split($3, s, " "); split($4, o, " ")
 		up = s[1] > 0 ? o[1] / s[1] : 0
 		tgt = ""
@@ -41,7 +41,7 @@ bench_line() {
 			tgt = sprintf(" (target %s: %s)", $5, ok ? "met" : "MISSED")
 		}
 		printf "bench: %s (wall): shards %.3fs, %s %.3fs, speed-up %.2f%s\n", $1, s[1], $2, o[1], up, tgt
-		printf "bench: %s (cpu): shards %.3fs, %s %.3fs, speed-up %.2f\n", $1, s[2], $2, o[2], s[2] > 0 ? o[2] / s[2] : 0 }'
+		printf "bench: %s (cpu): shards %.3fs, %s %.3fs, speed-up %.2f\n", $1, s[2], $2, o[2], (s[2] > 0 ? o[2] / s[2] : 0) }'
 }
 
 bench_row() {
