@@ -5,6 +5,10 @@
 # of audio. Accuracy1: within 4% of the truth; Accuracy2: also at x2, x1/2, x3,
 # x1/3. Key: exact, and MIREX-weighted (fifth 0.5, relative 0.3, parallel 0.2).
 # ANALYSIS_TOOLS="shards aubio" limits the tempo tools compared.
+# Same path for every tool: each reads the same WAV file by name and prints a
+# line that the loop reads, one process per file (bpm-tools reads raw floats on
+# standard input only, so its decode through sox is part of its figure, as it is
+# for its users).
 set -u
 top=${SHARDS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=${SHARDS_BENCH_TMP:-/tmp}/analysis
