@@ -16,10 +16,12 @@
 #include "cli.h"
 #include "manifest.h"
 #include "pads.h"
+#include "stft.h"
 
 static sh_program prog = {
 	.usage = "padmine [options] [FILE...]",
 	.summary = "Find sustained regions in audio and cut them into seamless, graded pad loops.",
+	.has_jobs = true, /* sources mined side by side */
 };
 
 static struct {
@@ -54,7 +56,7 @@ static sh_option options[] = {
 	 .no_preset = true, .help = "write the best pad to FILE (format by extension) instead of stdout"},
 	{.name = "dir", .short_name = 'd', .type = SH_OPT_STRING, .dest = &opt.dir, .arg = "DIR", .no_preset = true,
 	 .help = "export mode: DIR/<source>/pads/*.wav and DIR/manifest.csv"},
-	{.name = "report", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &opt.report,
+	{.name = "report", .short_name = 'R', .type = SH_OPT_FLAG, .dest = &opt.report,
 	 .help = "print a JSON report of every candidate on stdout instead of audio"},
 	{.name = "count", .short_name = 'n', .type = SH_OPT_INT, .dest = &opt.count, .min = 1, .max = 99, .arg = "N",
 	 .help = "pads kept per source with -d or --report, 1..99: 1 for one jewel, 20 to harvest everything steady"},
@@ -522,6 +524,30 @@ static int write_best(const plan *pl, best_pad *best)
 	return 0;
 }
 
+/* One source's mining, on any thread: its result, the messages it gave (kept
+ * to be written in the order of the sources) and why it failed. */
+typedef struct {
+	const plan *pl;
+	const char *path;
+	mined m;
+	int rc;
+	char *msgs;
+	char err[1024];
+} job;
+
+static void mine_job(void *ctx, int i)
+{
+	job *j = &((job *)ctx)[i];
+	/* every source starts from the same floating-point mode, whichever thread
+	 * mined what before (the transforms set it for their thread) */
+	sh_stft_no_denormals();
+	sh_messages_capture(&j->msgs);
+	j->rc = mine(j->pl, j->path, &j->m);
+	if (j->rc != 0)
+		snprintf(j->err, sizeof j->err, "%s", sh_error());
+	sh_messages_capture(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int first = sh_parse_options(&prog, options, argc, argv);
@@ -536,16 +562,36 @@ int main(int argc, char **argv)
 	int status = 0;
 	json_t *sources = json_array();
 	best_pad best = {0};
-	for (int si = 0; si < pl.nsrc; si++) {
-		mined m;
-		if (mine(&pl, first < argc ? argv[first + si] : "-", &m) != 0) {
-			sh_warn("%s", sh_error());
-			status = 1;
-			continue;
+	/* -j N: sources are mined on N threads, a batch of 2N at a time; each
+	 * batch is then written, warned about and exported in the order given,
+	 * so every -j gives the same files, report and messages */
+	sh_stft_no_denormals();
+	sh_pool *pool = sh_pool_new(prog.jobs);
+	if (!pool)
+		sh_die("%s", sh_error());
+	int per = prog.jobs > 1 ? 2 * prog.jobs : 1;
+	job *jobs = sh_calloc((size_t)per, sizeof *jobs);
+	for (int b0 = 0; b0 < pl.nsrc; b0 += per) {
+		int n = pl.nsrc - b0 < per ? pl.nsrc - b0 : per;
+		for (int k = 0; k < n; k++)
+			jobs[k] = (job){.pl = &pl, .path = first < argc ? argv[first + b0 + k] : "-"};
+		sh_pool_run(pool, n, mine_job, jobs);
+		for (int k = 0; k < n; k++) {
+			job *j = &jobs[k];
+			if (j->msgs)
+				fputs(j->msgs, stderr);
+			free(j->msgs);
+			if (j->rc != 0) {
+				sh_warn("%s", j->err);
+				status = 1;
+				continue;
+			}
+			status |= process_source(&pl, &j->m, sources, &best);
+			mined_free(&j->m);
 		}
-		status |= process_source(&pl, &m, sources, &best);
-		mined_free(&m);
 	}
+	free(jobs);
+	sh_pool_free(pool);
 
 	if (opt.report)
 		print_report(sources);

@@ -135,7 +135,7 @@ golden stretch-bpm-key       stretch -t 140 --from-bpm 120 -k Am --from-key C ch
 
 # ---------------------------------------------------------------- textures
 golden padmine-best          padmine -D 1,2 pad.wav
-golden padmine-report        padmine -j -D 1,2 -O 1 -x 30 pad.wav
+golden padmine-report        padmine -R -D 1,2 -O 1 -x 30 pad.wav
 padmine_dir() { # the export folder: the manifest, then every pad in name order
 	# (not the manifest's lock file, .manifest.lock: empty, it only serialises writers)
 	rm -rf pads && padmine -d pads -D 1,2 -n 3 --bits 16 pad.wav && cat pads/manifest.csv &&

@@ -43,6 +43,20 @@ same_file "cutapply: output independent of pipe chunking (1..7 bytes)" t1.au a1.
 same_file "cutapply: output independent of pipe chunking (1..4096 bytes)" t2.au a1.au
 sox "$F/break48.wav" -t wav - 2>/dev/null | trickle 5 3 | cutapply a.json - >t3.au
 same_file "cutapply: WAV on a trickling pipe" t3.au a1.au
+# a seekable file is read piece by piece (exact reads, the next piece from what
+# is buffered, repeats and reversals read again): the bytes a pipe gives, for
+# float and 32-bit integer sources, in short pieces and long ones
+cutgen --seed 5 --slice 7ms --shuffle 1 --stutter 0.4 --reverse 0.3 "$F/break48.wav" >s.json
+cutgen --seed 5 --slice 900ms --shuffle 0.5 --stutter 0.3 --reverse 0.3 "$F/break48.wav" >l.json
+sox "$F/break48.wav" -e floating-point -b 32 f32.au
+sox "$F/break48.wav" -e signed-integer -b 32 s32.wav
+for src in f32.au s32.wav; do
+	for list in s l; do
+		cutapply $list.json "$src" >pf.au
+		cat "$src" | trickle 4093 1 | cutapply $list.json - >pp.au
+		same_file "cutapply: $src read in place gives what its pipe gives ($list.json)" pf.au pp.au
+	done
+done
 sox "$F/break48.wav" -t au -e floating-point - 2>/dev/null | trickle 9 4 | cutgen --seed 42 >t.json
 same_file "cutgen: audio on a trickling pipe gives the same list" <(jq -c .cuts t.json) <(jq -c .cuts a.json)
 cutapply --memory 1 a.json - <a1.au >/dev/null 2>&1; # warm

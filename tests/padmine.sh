@@ -69,7 +69,7 @@ padmine --durations 2.5 src.wav >d25.au
 near "--durations 2.5 gives 2.5 s within the seam search" "$(soxi -D d25.au)" 2.5 0.0205
 padmine --durations 2.5 --seam-search 0 src.wav >d25x.au
 check "--seam-search 0 keeps the length exact" sh -c "[ \"\$(soxi -s d25x.au)\" = 120000 ]"
-padmine -j --durations 0.5..2 src.wav >range.json
+padmine --report --durations 0.5..2 src.wav >range.json
 check "MIN..MAX tries MIN, doubled, up to MAX" $PY -c "
 import json
 t = sorted({c['target'] for c in json.load(open('range.json'))['sources'][0]['candidates']})
@@ -83,11 +83,11 @@ m = np.abs(np.fft.rfft(x)); f = np.fft.rfftfreq(len(x), 1 / $3)
 print(round(float((m * f).sum() / m.sum())))"; }
 padmine air-src.wav >air.au
 c_dark=$(centroid best.au 2 48000) c_air=$(centroid air.au 2 48000)
-tag_dark=$(padmine -j src.wav | $PY -c "import json,sys; print(json.load(sys.stdin)['sources'][0]['candidates'][0]['brightness'])")
-tag_air=$(padmine -j air-src.wav | $PY -c "import json,sys; print(json.load(sys.stdin)['sources'][0]['candidates'][0]['brightness'])")
+tag_dark=$(padmine --report src.wav | $PY -c "import json,sys; print(json.load(sys.stdin)['sources'][0]['candidates'][0]['brightness'])")
+tag_air=$(padmine --report air-src.wav | $PY -c "import json,sys; print(json.load(sys.stdin)['sources'][0]['candidates'][0]['brightness'])")
 check "chord pad: tag dark, numpy centroid $c_dark Hz below 1000" sh -c "[ $tag_dark = dark ] && [ $c_dark -lt 1000 ]"
 check "hiss pad: tag bright, numpy centroid $c_air Hz above 3000" sh -c "[ $tag_air = bright ] && [ $c_air -gt 3000 ]"
-padmine -j --dark 100 --bright 200 src.wav >b.json
+padmine --report --dark 100 --bright 200 src.wav >b.json
 check "--bright below the centroid tags the chord bright" grep -q '"brightness": "bright"' b.json
 
 # ---- grade F is not saved
@@ -136,7 +136,7 @@ for tick, m in ev:
 mid.save(sys.argv[1])
 PYEOF
 	fluidsynth -ni -g 0.8 -r 44100 -F real.wav /usr/share/sounds/sf2/FluidR3_GM.sf2 real.mid >/dev/null 2>&1
-	padmine -j real.wav >real.json
+	padmine --report real.wav >real.json
 	check "real strings: the pads lie in the held chord (3..10.2 s), graded above F" $PY -c "
 import json
 c = json.load(open('real.json'))['sources'][0]['candidates']
@@ -256,3 +256,31 @@ for bad in garbage.wav nope.wav afolder.wav; do
 import json; s = json.load(open('mx.json'))['sources']; assert [x['name'] for x in s] == ['src'], s"
 done
 check "only bad sources: a warning naming each, exit 1" sh -c "padmine -d mx nope.wav garbage.wav 2>e; [ \$? = 1 ] && [ \$(wc -l <e) = 2 ] && grep -q '^padmine: nope.wav: ' e && grep -q '^padmine: garbage.wav: ' e"
+
+# ---- -j N: sources mined side by side give what one after another gives: the
+# same pads byte for byte, the same manifest, report and messages, a bad source
+# among them included (its warning in its place)
+sox -n -r 44100 -c 1 mono.wav synth 6 sine 330 tremolo 0.4 20 gain -10
+sox -n -r 48000 -c 2 short.wav synth 0.5 sine 440
+set -- src.wav garbage.wav air-src.wav mono.wav short.wav nope.wav pad.wav
+for j in 1 default 3; do
+	rm -rf "pj$j"
+	opt="-j $j"; [ "$j" = default ] && opt=
+	padmine $opt -d "pj$j" "$@" 2>"pj$j.err"; echo $? >"pj$j.rc"
+	padmine $opt -R -D 1,2 "$@" >"pj$j.json" 2>"pj$j.rerr"
+	padmine $opt "$@" >"pj$j.au" 2>/dev/null
+	(cd "pj$j" && find . -type f ! -name .manifest.lock | sort | xargs md5sum) >"pj$j.sums"
+done
+check "-j 1 exports pads from several sources" sh -c "[ \$(wc -l <pj1.sums) -ge 4 ] && [ \$(cat pj1.rc) = 1 ] && [ \$(wc -l <pj1.err) = 3 ]"
+for j in default 3; do
+	same_file "-j $j: the same pad files and manifest as -j 1" pj1.sums "pj$j.sums"
+	same_file "-j $j: the same messages, in the same order" pj1.err "pj$j.err"
+	same_file "-j $j: the same exit status" pj1.rc "pj$j.rc"
+	same_file "-j $j: the same report" pj1.json "pj$j.json"
+	same_file "-j $j: the same report messages" pj1.rerr "pj$j.rerr"
+	same_file "-j $j: the same best pad on stdout" pj1.au "pj$j.au"
+done
+check "--help lists -j, --jobs" sh -c "padmine --help | grep -q -- '-j, --jobs'"
+check "--help lists -R, --report" sh -c "padmine --help | grep -q -- '-R, --report'"
+check_fail "-j 0 is a usage error" 2 "^padmine: " padmine -j 0 src.wav
+check_fail "-j x is a usage error" 2 "^padmine: " padmine -j x src.wav

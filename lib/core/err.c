@@ -53,6 +53,10 @@ void sh_init(int argc, char **argv)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+static _Thread_local char **captured; /* sh_messages_capture */
+
+void sh_messages_capture(char **buf) { captured = buf; }
+
 static void vmessage(const char *fmt, va_list ap)
 {
 	char buf[2048];
@@ -61,6 +65,13 @@ static void vmessage(const char *fmt, va_list ap)
 	size_t len = strlen(buf);
 	if (len + 1 < sizeof buf)
 		buf[len++] = '\n';
+	if (captured) {
+		size_t old = *captured ? strlen(*captured) : 0;
+		*captured = sh_realloc(*captured, old + len + 1, 1);
+		memcpy(*captured + old, buf, len);
+		(*captured)[old + len] = 0;
+		return;
+	}
 	ssize_t w = write(2, buf, len);
 	(void)w;
 }
@@ -81,6 +92,7 @@ static _Noreturn void end_early(int status)
 
 void sh_die(const char *fmt, ...)
 {
+	captured = NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
@@ -90,6 +102,7 @@ void sh_die(const char *fmt, ...)
 
 void sh_usage_error(const char *fmt, ...)
 {
+	captured = NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	vmessage(fmt, ap);

@@ -30,6 +30,11 @@ void sh_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -v: extra notes on stderr (seed chosen, resampling, ...). */
 extern int sh_verbose;
 void sh_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Keep this thread's sh_warn and sh_note lines in *buf (a malloc'd string that
+ * grows; start it NULL) instead of writing them; NULL writes them again. For
+ * work on threads whose messages must come out in the order of the work: the
+ * caller writes each *buf in turn. sh_die and sh_usage_error still write. */
+void sh_messages_capture(char **buf);
 
 /* Library-level errors: functions that can fail return -1/NULL and leave a message
  * here (thread-local), which the program passes to sh_die("%s", sh_error()). */

@@ -220,6 +220,20 @@ int sh_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+void sh_pipe_grow(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+		return;
+	int size = fcntl(fd, F_GETPIPE_SZ);
+	if (size >= 0 && size < (1 << 20))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20); /* may be refused (pipe-max-size, user limits): fine */
+#else
+	(void)fd;
+#endif
+}
+
 int sh_stdout_binary(void)
 {
 	if (!isatty(1))

@@ -13,6 +13,10 @@
 int sh_write_all(int fd, const void *buf, size_t n);
 /* stdout will carry binary data: -1 (with the message) when it is a terminal. */
 int sh_stdout_binary(void);
+/* A pipe carrying a bulk stream: grow its buffer to 1 MiB (when the system
+ * allows), so that reader and writer take turns less often. Anything else, or a
+ * refusal, is left as it is: this only changes speed. */
+void sh_pipe_grow(int fd);
 
 /* Files that appear whole or not at all: open a temporary name beside PATH,
  * write, then sh_atomic_commit renames it over PATH. On sh_die or a fatal

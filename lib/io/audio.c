@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <soxr.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ struct sh_audio_in {
 	size_t buf_pos, buf_len;
 	int64_t frame_pos;       /* frames delivered, for messages */
 	bool eof;
+	bool exact;              /* just seeked: read what is asked, no more (random access) */
+	int64_t file_pos;        /* seekable: where the next read starts (pread) */
 	/* resampling */
 	soxr_t soxr;
 	int in_rate;
@@ -60,6 +63,18 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | p[2] << 1
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }
 
 /* Fill the read buffer so that at least `want` bytes are available (or EOF). */
+/* One read into DST: a seekable file by pread at file_pos (no lseek per seek),
+ * anything else by read. */
+static ssize_t read_some(sh_audio_in *in, void *dst, size_t n)
+{
+	if (!in->seekable)
+		return read(in->fd, dst, n);
+	ssize_t r = pread(in->fd, dst, n, (off_t)in->file_pos);
+	if (r > 0)
+		in->file_pos += r;
+	return r;
+}
+
 static int fill(sh_audio_in *in, size_t want)
 {
 	if (in->buf_len - in->buf_pos >= want)
@@ -73,9 +88,9 @@ static int fill(sh_audio_in *in, size_t want)
 		/* a seekable file is read for what is asked (random access stays cheap);
 		 * a pipe in big gulps */
 		size_t room = RAW_BUF - in->buf_len;
-		if (in->seekable && room > want - in->buf_len + 65536)
-			room = want - in->buf_len + 65536;
-		ssize_t r = read(in->fd, in->buf + in->buf_len, room);
+		if (in->seekable && room > want - in->buf_len + (in->exact ? 0 : 65536))
+			room = want - in->buf_len + (in->exact ? 0 : 65536);
+		ssize_t r = read_some(in, in->buf + in->buf_len, room);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -85,6 +100,7 @@ static int fill(sh_audio_in *in, size_t want)
 		if (r == 0)
 			in->eof = true;
 		in->buf_len += (size_t)r;
+		in->exact = false;
 	}
 	return 0;
 }
@@ -246,6 +262,29 @@ static int parse_wav(sh_audio_in *in)
 
 /* ---------------------------------------------------------------- sample conversion */
 
+/* COUNT 32-bit words from SRC to DST with their bytes reversed (DST may be
+ * SRC): sixteen bytes at a time in plain vector arithmetic, which -O2 does not
+ * find in the scalar loop and which the baseline x86-64 (SSE2) has. */
+typedef uint32_t sh_v4u32 __attribute__((vector_size(16)));
+static void swap32_copy(void *dst, const void *src, size_t count)
+{
+	uint8_t *d = dst;
+	const uint8_t *p = src;
+	size_t i = 0;
+	for (; i + 4 <= count; i += 4) {
+		sh_v4u32 x;
+		memcpy(&x, p + 4 * i, 16);
+		x = (x << 24) | (x >> 24) | ((x << 8) & 0xff0000u) | ((x >> 8) & 0xff00u);
+		memcpy(d + 4 * i, &x, 16);
+	}
+	for (; i < count; i++) {
+		uint32_t u;
+		memcpy(&u, p + 4 * i, 4);
+		u = __builtin_bswap32(u);
+		memcpy(d + 4 * i, &u, 4);
+	}
+}
+
 static float ulaw_table[256], alaw_table[256];
 
 static void init_law_tables(void)
@@ -303,12 +342,10 @@ static void convert_in(const sh_audio_in *in, const uint8_t *src, float *dst, si
 		}
 		break;
 	case ENC_F32:
-		for (size_t i = 0; i < count; i++) {
-			uint32_t u;
-			memcpy(&u, src + 4 * i, 4);
-			if (be)
-				u = __builtin_bswap32(u);
-			memcpy(&dst[i], &u, 4);
+		if (be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
+			swap32_copy(dst, src, count);
+		} else if ((const void *)src != (const void *)dst) {
+			memcpy(dst, src, count * 4);
 		}
 		break;
 	case ENC_F64:
@@ -373,11 +410,16 @@ static sh_audio_in *open_sndfile(sh_audio_in *in, const char *path)
 {
 	SF_INFO info;
 	memset(&info, 0, sizeof info);
+	/* libsndfile keeps the last opening error in one global: sources opened on
+	 * several threads take turns, so each reads its own */
+	static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&open_lock);
 	in->sf = sf_open(path, SFM_READ, &info);
-	if (!in->sf) {
+	if (!in->sf)
 		sh_set_error("%s: %s", path, sf_strerror(NULL));
+	pthread_mutex_unlock(&open_lock);
+	if (!in->sf)
 		return NULL;
-	}
 	in->rate = info.samplerate;
 	in->channels = info.channels;
 	in->frames = info.frames;
@@ -452,6 +494,8 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		return NULL;
 	}
 	bool regular = S_ISREG(st.st_mode) && lseek(in->fd, 0, SEEK_CUR) == (off_t)npre;
+	if (!regular)
+		sh_pipe_grow(in->fd);
 	in->buf = sh_malloc(RAW_BUF);
 	if (npre) {
 		memcpy(in->buf, pre, npre);
@@ -522,6 +566,8 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		}
 		in->frames = in->data_bytes / in->frame_bytes;
 		in->seekable = true;
+		off_t pos = lseek(in->fd, 0, SEEK_CUR);
+		in->file_pos = pos < 0 ? 0 : (int64_t)pos;
 	}
 	return in;
 }
@@ -555,6 +601,38 @@ static ssize_t read_raw(sh_audio_in *in, float *out, size_t n)
 		size_t max_frames = (RAW_BUF / 2) / fb;
 		if (want > max_frames)
 			want = max_frames;
+		float *dst = out + done * (size_t)in->channels;
+		if (in->buf_pos == in->buf_len && enc_bytes[in->enc] == 4 && !in->eof &&
+		    (want * fb >= 65536 || in->exact)) {
+			/* 4-byte samples, a big read or one just after a seek: straight
+			 * into the caller's floats, converted in place, one copy fewer
+			 * (small reads in sequence still go through the buffer) */
+			in->buf_pos = in->buf_len = 0;
+			ssize_t r = read_some(in, dst, want * fb);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				sh_set_error("%s: read error: %s", in->name, strerror(errno));
+				return -1;
+			}
+			in->exact = false;
+			if (r == 0) {
+				in->eof = true;
+				continue;
+			}
+			size_t whole = (size_t)r / fb, rest = (size_t)r % fb;
+			memcpy(in->buf, (uint8_t *)dst + whole * fb, rest); /* a frame split by a pipe */
+			in->buf_len = rest;
+			if (whole == 0)
+				continue;
+			convert_in(in, (const uint8_t *)dst, dst, whole * (size_t)in->channels);
+			if (in->enc == ENC_F32 && check_finite(in, dst, whole) != 0)
+				return -1;
+			in->data_read += (int64_t)(whole * fb);
+			in->frame_pos += (int64_t)whole;
+			done += whole;
+			continue;
+		}
 		if (fill(in, want * fb) != 0)
 			return -1;
 		size_t have = (in->buf_len - in->buf_pos) / fb;
@@ -573,7 +651,6 @@ static ssize_t read_raw(sh_audio_in *in, float *out, size_t n)
 		}
 		if (have > want)
 			have = want;
-		float *dst = out + done * (size_t)in->channels;
 		convert_in(in, in->buf + in->buf_pos, dst, have * (size_t)in->channels);
 		if ((in->enc == ENC_F32 || in->enc == ENC_F64) && check_finite(in, dst, have) != 0)
 			return -1;
@@ -677,14 +754,18 @@ int sh_audio_seek(sh_audio_in *in, int64_t frame)
 			return -1;
 		}
 	} else {
-		int64_t off = in->data_offset + frame * in->frame_bytes;
-		if (lseek(in->fd, off, SEEK_SET) < 0) {
-			sh_set_error("%s: seek failed: %s", in->name, strerror(errno));
-			return -1;
+		int64_t target = frame * in->frame_bytes;
+		if (target >= in->data_read && target <= in->data_read + (int64_t)(in->buf_len - in->buf_pos)) {
+			/* ahead, inside what is buffered (the next piece): no read. Behind
+			 * is read again, so that a file cut short since is noticed. */
+			in->buf_pos += (size_t)(target - in->data_read);
+		} else {
+			in->file_pos = in->data_offset + target;
+			in->buf_pos = in->buf_len = 0;
+			in->eof = false;
+			in->exact = true;
 		}
-		in->buf_pos = in->buf_len = 0;
-		in->eof = false;
-		in->data_read = frame * in->frame_bytes;
+		in->data_read = target;
 	}
 	in->frame_pos = frame;
 	return 0;
@@ -756,32 +837,61 @@ struct sh_audio_source {
 	/* lazy (streaming) mode: read on demand, chunks released behind the reader */
 	bool lazy, eof;
 	size_t live, max_chunks, released;
-	float **spare; /* released chunks kept for reuse: no fresh pages to fault in */
-	size_t nspare;
+	/* chunks are carved from big slabs backed by huge pages and reused once
+	 * released: first-touch page faults, not copying, were most of the cost of
+	 * holding a piped stream (one fault per 2 MiB instead of per 4 KiB) */
+	uint8_t **slabs;
+	size_t nslabs, slab_bytes, slab_used; /* slab_used: bytes carved from the last slab */
+	float **spare;                        /* released chunks, reused before carving */
+	size_t nspare, spare_cap;
 };
 
-/* Chunks are mapped populated: one system call maps a chunk's pages instead of a
- * page fault for each (holding a piped stream is mostly the kernel's work).
- * NULL with sh_error() when memory is out. */
-static float *chunk_alloc(size_t bytes)
+#define SLAB_BYTES ((size_t)32 << 20)
+
+static size_t chunk_bytes_of(const sh_audio_source *s)
 {
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (p == MAP_FAILED) {
-		sh_set_error("out of memory (%zu bytes)", bytes);
-		return NULL;
+	return CHUNK_FRAMES * (size_t)s->channels * sizeof(float);
+}
+
+/* A chunk: a released one, else carved from the current slab, else from a new
+ * slab. NULL with sh_error() when memory is out. */
+static float *take_chunk(sh_audio_source *s)
+{
+	if (s->nspare)
+		return s->spare[--s->nspare];
+	size_t cb = chunk_bytes_of(s);
+	if (!s->nslabs || s->slab_used + cb > s->slab_bytes) {
+		size_t bytes = SLAB_BYTES / cb * cb;
+		if (bytes < cb)
+			bytes = cb;
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			sh_set_error("out of memory (%zu bytes)", bytes);
+			return NULL;
+		}
+#ifdef MADV_HUGEPAGE
+		madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+		s->slabs = sh_realloc(s->slabs, s->nslabs + 1, sizeof *s->slabs);
+		s->slabs[s->nslabs++] = p;
+		s->slab_bytes = bytes;
+		s->slab_used = 0;
 	}
-	return p;
+	float *c = (float *)(void *)(s->slabs[s->nslabs - 1] + s->slab_used);
+	s->slab_used += cb;
+	return c;
 }
 
-static void chunk_free(float *p, size_t bytes)
+/* Give a chunk back for reuse (NULL is ignored). */
+static void chunk_free(sh_audio_source *s, float *c)
 {
-	if (p)
-		munmap(p, bytes);
-}
-
-static float *take_chunk(sh_audio_source *s, size_t bytes)
-{
-	return s->nspare ? s->spare[--s->nspare] : chunk_alloc(bytes);
+	if (!c)
+		return;
+	if (s->nspare == s->spare_cap) {
+		s->spare_cap = s->spare_cap ? s->spare_cap * 2 : 64;
+		s->spare = sh_realloc(s->spare, s->spare_cap, sizeof *s->spare);
+	}
+	s->spare[s->nspare++] = c;
 }
 
 /* Write a chunk into the spool file at its own offset; -1 with sh_error(). */
@@ -800,12 +910,12 @@ static int ensure(sh_audio_source *s, int64_t upto)
 {
 	size_t ch = (size_t)s->channels, chunk_bytes = CHUNK_FRAMES * ch * sizeof(float);
 	while (!s->eof && s->frames < upto) {
-		float *block = take_chunk(s, chunk_bytes);
+		float *block = take_chunk(s);
 		if (!block)
 			return -1;
 		ssize_t r = sh_audio_read(s->in, block, CHUNK_FRAMES);
 		if (r < 0) {
-			chunk_free(block, chunk_bytes);
+			chunk_free(s, block);
 			return -1;
 		}
 		size_t got = (size_t)r;
@@ -814,7 +924,7 @@ static int ensure(sh_audio_source *s, int64_t upto)
 			s->eof = true;
 		}
 		if (got == 0) {
-			chunk_free(block, chunk_bytes);
+			chunk_free(s, block);
 			break;
 		}
 		if (s->spool_fd < 0 && s->live >= s->max_chunks) {
@@ -822,22 +932,22 @@ static int ensure(sh_audio_source *s, int64_t upto)
 			 * each chunk's own offset (released chunks leave holes) */
 			s->spool_fd = sh_spool_file();
 			if (s->spool_fd < 0) {
-				chunk_free(block, chunk_bytes);
+				chunk_free(s, block);
 				return -1;
 			}
 			for (size_t i = s->released; i < s->nchunks; i++) {
 				if (spool_chunk(s, s->chunks[i], i, chunk_bytes) != 0) {
-					chunk_free(block, chunk_bytes);
+					chunk_free(s, block);
 					return -1;
 				}
-				chunk_free(s->chunks[i], chunk_bytes);
+				chunk_free(s, s->chunks[i]);
 				s->chunks[i] = NULL;
 			}
 			sh_note("spooling input to a temporary file");
 		}
 		if (s->spool_fd >= 0) {
 			int rc = spool_chunk(s, block, s->nchunks, chunk_bytes);
-			chunk_free(block, chunk_bytes);
+			chunk_free(s, block);
 			block = NULL;
 			if (rc != 0)
 				return -1;
@@ -860,7 +970,6 @@ sh_audio_source *sh_audio_source_open_lazy(sh_audio_in *in, size_t spool_limit)
 	s->spool_fd = -1;
 	s->lazy = true;
 	s->max_chunks = spool_limit / (CHUNK_FRAMES * (size_t)in->channels * sizeof(float)) + 1;
-	s->spare = sh_malloc(sizeof *s->spare * 64);
 	return s;
 }
 
@@ -883,10 +992,7 @@ void sh_audio_source_release(sh_audio_source *s, int64_t before)
 	for (; s->released < upto; s->released++) {
 		float *c = s->chunks[s->released];
 		s->chunks[s->released] = NULL;
-		if (c && s->nspare < 64)
-			s->spare[s->nspare++] = c;
-		else
-			chunk_free(c, CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
+		chunk_free(s, c);
 		if (s->live)
 			s->live--;
 	}
@@ -907,7 +1013,7 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 	size_t max_chunks = spool_limit / chunk_bytes + 1;
 	float *block = NULL;
 	for (;;) {
-		if (!block && !(block = chunk_alloc(chunk_bytes)))
+		if (!block && !(block = take_chunk(s)))
 			goto fail;
 		ssize_t r = sh_audio_read(in, block, CHUNK_FRAMES);
 		if (r < 0)
@@ -923,7 +1029,7 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 			for (size_t i = 0; i < s->nchunks; i++) {
 				if (sh_write_all(s->spool_fd, s->chunks[i], chunk_bytes) != 0)
 					goto fail;
-				chunk_free(s->chunks[i], chunk_bytes);
+				chunk_free(s, s->chunks[i]);
 				s->chunks[i] = NULL;
 			}
 			free(s->chunks);
@@ -945,10 +1051,10 @@ sh_audio_source *sh_audio_source_open(sh_audio_in *in, size_t spool_limit)
 		if (got < CHUNK_FRAMES)
 			break;
 	}
-	chunk_free(block, chunk_bytes);
+	chunk_free(s, block);
 	return s;
 fail:
-	chunk_free(block, chunk_bytes);
+	chunk_free(s, block);
 	sh_audio_source_close(s);
 	return NULL;
 }
@@ -1014,11 +1120,10 @@ void sh_audio_source_close(sh_audio_source *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; s->chunks && i < s->nchunks; i++)
-		chunk_free(s->chunks[i], CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
 	free(s->chunks);
-	for (size_t i = 0; i < s->nspare; i++)
-		chunk_free(s->spare[i], CHUNK_FRAMES * (size_t)s->channels * sizeof(float));
+	for (size_t i = 0; i < s->nslabs; i++)
+		munmap(s->slabs[i], s->slab_bytes); /* every slab has this size */
+	free(s->slabs);
 	free(s->spare);
 	if (s->spool_fd >= 0)
 		close(s->spool_fd);
@@ -1205,6 +1310,7 @@ int sh_audio_check_output(const char *path, int bits, int rate, int channels)
 /* The AU stream of stdout, to fd (stdout, or a device or FIFO opened in place). */
 static void start_stream(sh_audio_out *out)
 {
+	sh_pipe_grow(out->fd);
 	out->raw = true;
 	out->swap = true;
 	out->buf = sh_malloc(OUT_BUF);
@@ -1370,12 +1476,7 @@ int sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 			size_t k = count < room ? count : room;
 			uint8_t *dst = out->buf + out->buf_len;
 			if (swap) {
-				for (size_t i = 0; i < k; i++) {
-					uint32_t u;
-					memcpy(&u, &buf[i], 4);
-					u = __builtin_bswap32(u);
-					memcpy(dst + 4 * i, &u, 4);
-				}
+				swap32_copy(dst, buf, k);
 			} else {
 				memcpy(dst, buf, k * 4);
 			}

@@ -1,30 +1,45 @@
-# bench: micro-sampling. cutapply against cat on the same 10-minute stream,
-# memory on long sources, cutgen/parse speed for a 360,000-cut list.
-set -eu
+# bench: micro-sampling. cutapply against cat on the same 10-minute stream, as a
+# user runs it: from a pipe into a pipe (`cat ten.au | cutapply LIST - | cat`
+# against `cat ten.au | cat | cat`), and from the file into a pipe (`cutapply
+# LIST ten.au | cat` against `cat ten.au | cat`); then the same rows with two busy
+# loops running beside them. Memory on long sources, cutgen/parse speed for a
+# 360,000-cut list, and 1080p y4m against cat.
+set -u
+. "$SHARDS_TOP/tests/bench/lib.sh"
 D=$SHARDS_BENCH_TMP/micro
 mkdir -p "$D"
-cd "$D"
+cd "$D" || exit 1
 t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }  # "seconds maxrss_kb"
 secs() { echo "$1" | cut -d' ' -f1; }
 rss() { echo "$1" | awk '{printf "%.1f", $2 / 1024}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 [ -s ten.au ] || sox -n -r 48000 -c 2 -e floating-point -b 32 -t au ten.au synth 600 pinknoise gain -6
 cutgen --seed 1 --shuffle 0 --stutter 0 --reverse 0 --slice 1s ten.au -o id.json
 cutgen --seed 1 --slice 40ms --shuffle 1 --stutter 0.2 --reverse 0.2 ten.au -o shuf.json
-best() { # best of three wall times of a shell pipeline
-	b=999
-	for i in 1 2 3; do
-		s=$(/usr/bin/time -f %e sh -c "$1" 2>&1 >/dev/null | tail -1)
-		b=$(awk -v a="$s" -v b="$b" 'BEGIN { print (a < b ? a : b) }')
-	done
-	echo "$b"
+
+# the audio rows; $1 names the conditions
+audio_rows() {
+	bench_row "cutapply identity, 10 min 48 kHz stereo AU, pipe in and out$1" \
+		"cat ten.au | cutapply id.json - | cat >/dev/null" cat "cat ten.au | cat | cat >/dev/null" ">= 0.67"
+	bench_row "cutapply 40 ms shuffle, same stream, pipe in and out$1" \
+		"cat ten.au | cutapply shuf.json - | cat >/dev/null" cat "cat ten.au | cat | cat >/dev/null" ">= 0.5"
+	bench_row "cutapply identity, from the file into a pipe$1" \
+		"cutapply id.json ten.au | cat >/dev/null" cat "cat ten.au | cat >/dev/null" ">= 0.67"
+	bench_row "cutapply 40 ms shuffle, from the file into a pipe$1" \
+		"cutapply shuf.json ten.au | cat >/dev/null" cat "cat ten.au | cat >/dev/null" ">= 0.5"
 }
-c=$(best "cat ten.au | cat >/dev/null")
-i=$(best "cat ten.au | cutapply id.json - >/dev/null")
-s=$(best "cat ten.au | cutapply shuf.json - >/dev/null")
-echo "bench: cutapply identity, 10 min 48 kHz stereo AU on a pipe: shards ${i}s, cat ${c}s, ratio $(ratio "$i" "$c") (target <= 2)"
-echo "bench: cutapply 40 ms shuffle, same stream: shards ${s}s, cat ${c}s, ratio $(ratio "$s" "$c") (target <= 2)"
+bench_load
+audio_rows ""
+# two busy loops beside it: the machine of a user who is doing something else
+busy=
+trap 'for p in $busy; do kill "$p" 2>/dev/null; done' EXIT
+for i in 1 2; do
+	sh -c 'while :; do :; done' &
+	busy="$busy $!"
+done
+audio_rows " (two busy loops beside)"
+for p in $busy; do kill "$p" 2>/dev/null; done
+busy=
 
 # memory: a seekable 1-hour file is read in place; a long pipe spools
 [ -s hour.au ] || sox -n -r 48000 -c 2 -e floating-point -b 32 -t au hour.au synth 3600 sine 220 gain -12
@@ -43,14 +58,13 @@ echo "bench: parsing that list (cutinfo -q): $(secs "$r")s (target well under 1)
 r=$(t sh -c 'cutgen --seed 3 --slice 10ms --stutter 0 --duration 3600 | cutapply - hour.au')
 echo "bench: cutgen | cutapply of that list over the 1-hour file: $(secs "$r")s"
 
-# video: cutapply on 1080p y4m against cat
+# video: cutapply on 1080p y4m against cat, the same input and output paths
 [ -s hd.y4m ] || ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -t 4 -pix_fmt yuv420p -f yuv4mpegpipe hd.y4m
 cutgen --seed 1 --fps 30 --slice 1s --shuffle 0 --stutter 0 --reverse 0 --duration 4 -o vid.json
 cutgen --seed 1 --fps 30 --slice 2f --shuffle 1 --duration 4 -o vshuf.json
-c=$(best "cat hd.y4m | cat >/dev/null")
-i=$(best "cutapply vid.json hd.y4m | cat >/dev/null")
-s=$(best "cutapply vshuf.json hd.y4m | cat >/dev/null")
-p=$(best "cat hd.y4m | cutapply vshuf.json - | cat >/dev/null")
-echo "bench: cutapply identity on 4 s of 1080p y4m (file): shards ${i}s, cat ${c}s, ratio $(ratio "$i" "$c") (target <= 2)"
-echo "bench: cutapply 2-frame shuffle on 1080p y4m (file): shards ${s}s, cat ${c}s, ratio $(ratio "$s" "$c") (target <= 2)"
-echo "bench: cutapply 2-frame shuffle on 1080p y4m (pipe, 356 MiB, spools past 256): shards ${p}s, cat ${c}s, ratio $(ratio "$p" "$c")"
+bench_row "cutapply identity on 4 s of 1080p y4m, from the file into a pipe" \
+	"cutapply vid.json hd.y4m | cat >/dev/null" cat "cat hd.y4m | cat >/dev/null" ">= 0.5"
+bench_row "cutapply 2-frame shuffle on 1080p y4m, from the file into a pipe" \
+	"cutapply vshuf.json hd.y4m | cat >/dev/null" cat "cat hd.y4m | cat >/dev/null" ">= 0.5"
+bench_row "cutapply 2-frame shuffle on 1080p y4m, pipe in and out (356 MiB, spools past 256)" \
+	"cat hd.y4m | cutapply vshuf.json - | cat >/dev/null" cat "cat hd.y4m | cat | cat >/dev/null"
