@@ -8,9 +8,10 @@
 
 static const sh_proc_program specmangle = {
 	.usage = "specmangle [-s P] [-N P] [-f P] [--hold MIN..MAX] [--shift MIN..MAX] [-n FFT] [--hop N] "
-	         "[-o FILE] [--seed N] [FILE]",
+	         "[-j N] [-o FILE] [--seed N] [FILE]",
 	.summary = "mangle a sound's spectrum: swap bins, add shaped noise, freeze, shift",
 	.proc = "mangle",
+	.has_jobs = true,
 };
 
 int main(int argc, char **argv) { return sh_proc_main(&specmangle, argc, argv); }

@@ -7,9 +7,10 @@
 #include "proc.h"
 
 static const sh_proc_program specsmear = {
-	.usage = "specsmear [-b BLUR] [-p PHASE] [-n FFT] [--hop N] [-o FILE] [--seed N] [FILE]",
+	.usage = "specsmear [-b BLUR] [-p PHASE] [-n FFT] [--hop N] [-j N] [-o FILE] [--seed N] [FILE]",
 	.summary = "blur a sound's spectrum across time and randomise its phases",
 	.proc = "smear",
+	.has_jobs = true,
 };
 
 int main(int argc, char **argv) { return sh_proc_main(&specsmear, argc, argv); }

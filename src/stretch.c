@@ -146,9 +146,10 @@ static int run(sh_proc *p, sh_audio_in *in, sh_audio_out *out)
 
 static const sh_proc_program stretch = {
 	.usage = "stretch [-r RATIO | -t BPM [--from-bpm BPM]] [-p SEMITONES | -k KEY [--from-key KEY]] [-F] "
-	         "[-o FILE] [FILE]",
+	         "[--channels together|apart] [-j N] [-o FILE] [FILE]",
 	.summary = "time-stretch and pitch-shift audio with Rubber Band, to a tempo or key",
 	.proc = "stretch",
+	.has_jobs = true,
 	.options = options,
 	.check = check,
 	.plan = plan,

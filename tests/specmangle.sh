@@ -126,3 +126,24 @@ check_fail "reversed --shift range: usage error" 2 "shift" specmangle --shift 5.
 check_fail "odd --fft: usage error" 2 "odd" specmangle --fft 999 break.au
 check_fail "empty stdin: exit 1" 1 "empty" specmangle
 check "--print-config is a preset" sh -c 'specmangle --swap 0.7 --print-config | jq -e ".swap == 0.7"'
+
+# threads: -j 1, the default and -j 3 write the same bytes, from a file and
+# through a pipe (a stereo mix whose channels differ: drums left, pink noise
+# right), with every knob drawing (swaps, noise, freezes, shifts) and without
+sox -M break.au pink.au -e floating-point -b 32 lr.au remix 1 4 trim 0 4
+all="-s 0.5 -N 0.4 -f 0.2 --hold 0.05..0.2 --shift -3..3 --seed 4"
+specmangle $all -j 1 lr.au >j1.au
+specmangle $all lr.au >jd.au
+specmangle $all -j 3 lr.au >j3.au
+cat lr.au | specmangle $all -j 3 | cat >j3p.au
+trickle 3000 5 <lr.au | SHARDS_JOBS=2 specmangle $all >j2t.au
+same_file "threads: the default, same bytes as -j 1" j1.au jd.au
+same_file "threads: -j 3, same bytes as -j 1" j1.au j3.au
+same_file "threads: -j 3 on a pipe, same bytes as -j 1" j1.au j3p.au
+same_file "threads: SHARDS_JOBS=2, trickled, same bytes as -j 1" j1.au j2t.au
+specmangle --seed 9 -f 0.05 --shift 10 -n 1024 --hop 128 -j 1 lr.au >k1.au
+specmangle --seed 9 -f 0.05 --shift 10 -n 1024 --hop 128 -j 2 lr.au >k2.au
+same_file "threads: freezes and a fixed shift, fft 1024 hop 128: -j 2 as -j 1" k1.au k2.au
+check "-j, --jobs in --help" sh -c 'specmangle --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0: usage error" 2 "jobs" specmangle -j 0 break.au
+check_fail "-j 2000: usage error" 2 "jobs" specmangle --jobs 2000 break.au

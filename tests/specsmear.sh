@@ -148,3 +148,26 @@ check_fail "empty stdin: exit 1" 1 "empty" specsmear
 check_fail "not audio: exit 1" 1 "." specsmear "$SHARDS_TOP/tests/spectral_compare.py"
 check_fail "two inputs: usage error" 2 "one input" specsmear break.au sine.au
 check "--print-config is a preset" sh -c 'specsmear --blur 0.3 --print-config | jq -e ".blur == 0.3"'
+
+# threads: -j 1, the default and -j 3 write the same bytes, from a file and
+# through a pipe (a stereo mix whose channels differ: drums left, pink noise
+# right), and 6 channels on 4 threads; SHARDS_JOBS sets the default
+sox -M break.au pink.au -e floating-point -b 32 lr.au remix 1 4 trim 0 4
+specsmear -b 0.6 -p 0.8 --seed 11 -j 1 lr.au >j1.au
+specsmear -b 0.6 -p 0.8 --seed 11 lr.au >jd.au
+specsmear -b 0.6 -p 0.8 --seed 11 -j 3 lr.au >j3.au
+cat lr.au | specsmear -b 0.6 -p 0.8 --seed 11 -j 3 | cat >j3p.au
+trickle 4000 6 <lr.au | SHARDS_JOBS=2 specsmear -b 0.6 -p 0.8 --seed 11 >j2t.au
+same_file "threads: the default, same bytes as -j 1" j1.au jd.au
+same_file "threads: -j 3, same bytes as -j 1" j1.au j3.au
+same_file "threads: -j 3 on a pipe, same bytes as -j 1" j1.au j3p.au
+same_file "threads: SHARDS_JOBS=2, trickled, same bytes as -j 1" j1.au j2t.au
+specsmear -b 0 -p 1 --seed 5 --fft 512 --hop 128 -j 1 lr.au >k1.au
+specsmear -b 0 -p 1 --seed 5 --fft 512 --hop 128 -j 2 lr.au >k2.au
+same_file "threads: phase only, fft 512 hop 128: -j 2 as -j 1" k1.au k2.au
+specsmear --seed 1 -j 1 six.au >six1.au
+specsmear --seed 1 -j 4 six.au >six4.au
+same_file "threads: 6 channels on 4 threads, same bytes as -j 1" six1.au six4.au
+check "-j, --jobs in --help" sh -c 'specsmear --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0: usage error" 2 "jobs" specsmear -j 0 break.au
+check_fail "-j x: usage error" 2 "jobs" specsmear --jobs x break.au

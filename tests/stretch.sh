@@ -190,3 +190,29 @@ check_fail "--ratio 0: usage error" 2 "out of range" stretch -r 0 tone.wav
 check_fail "--from-bpm alone: usage error" 2 "from-bpm" stretch --from-bpm 120 tone.wav
 check_fail "real time cannot detect: usage error" 2 "from-bpm" stretch --mode realtime -t 100 tone.wav
 check_fail "empty stdin: exit 1" 1 "empty" stretch -r 2
+
+# threads: -j 1, the default and -j 3 write the same bytes, offline and in real
+# time (a pipe), for both engines, with the channels together (one stretcher:
+# -j changes nothing) and apart (a stretcher per channel, on threads)
+sox -n -r 48000 -c 1 pn.wav synth 2.5 pinknoise gain -9
+sox -M "$F/break48.wav" pn.wav lr.wav remix 1 3 trim 0 2.5
+for ch in together apart; do
+	for e in finer faster; do
+		stretch --channels $ch --engine $e -r 1.3 -p 2 -j 1 lr.wav -o j1-$ch-$e.au
+		stretch --channels $ch --engine $e -r 1.3 -p 2 lr.wav -o jd-$ch-$e.au
+		stretch --channels $ch --engine $e -r 1.3 -p 2 -j 3 lr.wav -o j3-$ch-$e.au
+		same_file "threads, $ch, $e, offline: the default as -j 1" j1-$ch-$e.au jd-$ch-$e.au
+		same_file "threads, $ch, $e, offline: -j 3 as -j 1" j1-$ch-$e.au j3-$ch-$e.au
+		sox lr.wav -t au - | stretch --channels $ch --engine $e -r 1.3 -p 2 -j 1 >p1.au
+		sox lr.wav -t au - | stretch --channels $ch --engine $e -r 1.3 -p 2 | cat >pd.au
+		sox lr.wav -t au - | stretch --channels $ch --engine $e -r 1.3 -p 2 -j 3 | cat >p3.au
+		same_file "threads, $ch, $e, real time (pipe): the default as -j 1" p1.au pd.au
+		same_file "threads, $ch, $e, real time (pipe): -j 3 as -j 1" p1.au p3.au
+	done
+done
+want=$($PY -c "print(int($(frames lr.wav) * 1.3 + 0.5))")
+check "apart: exact length ($want frames)" test "$(frames j1-apart-finer.au)" -eq "$want"
+check "apart differs from together" sh -c '! cmp -s j1-apart-finer.au j1-together-finer.au'
+check "-j, --jobs in --help" sh -c 'stretch --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0: usage error" 2 "jobs" stretch -j 0 -r 2 tone.wav
+check_fail "--channels sideways: usage error" 2 "channels" stretch --channels sideways tone.wav

@@ -2,10 +2,13 @@
  * the opening every one-processor program shares; see proc.h. */
 #include "proc.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "jobs.h"
 
 /* ---------------------------------------------------------------- registry */
 
@@ -47,6 +50,7 @@ sh_proc *sh_proc_new(const sh_proc_class *cls)
 {
 	sh_proc *p = sh_calloc(1, sizeof *p);
 	p->cls = cls;
+	p->jobs = 1;
 	p->priv = sh_calloc(1, cls->priv_size ? cls->priv_size : 1);
 	if (cls->defaults)
 		memcpy(p->priv, cls->defaults, cls->priv_size);
@@ -319,11 +323,175 @@ int sh_proc_audio_sink(void *out, const float *buf, size_t frames)
 	return sh_audio_write(out, buf, frames);
 }
 
+/* ---------------------------------------------------------------- reading and writing on threads
+ * With threads to spare, decoding the input and encoding the output run on
+ * threads of their own, a block ahead and a block behind the processors: the
+ * same blocks in the same order, so the same bytes. A stage that fails keeps
+ * its error (sh_error() is per thread) for the main thread to report. */
+
+enum { STAGE_FRAMES = 16384, STAGE_BLOCKS = 4 };
+
+typedef struct {
+	float *buf;
+	ssize_t frames;
+} stage_block;
+
+typedef struct {
+	sh_queue *full, *empty;   /* blocks with audio, blocks to fill */
+	stage_block blocks[STAGE_BLOCKS];
+	size_t channels;
+	pthread_t tid;
+	bool started;
+	int failed;               /* read with __atomic: set by the stage's thread */
+	char err[1024];
+	union {
+		sh_audio_in *in;
+		sh_audio_out *out;
+	};
+	stage_block *cur;         /* writer: the block the sink is filling */
+} stage;
+
+static void stage_fail(stage *st)
+{
+	snprintf(st->err, sizeof st->err, "%s", sh_error());
+	__atomic_store_n(&st->failed, 1, __ATOMIC_RELEASE);
+}
+
+static void *reader_main(void *arg)
+{
+	stage *st = arg;
+	stage_block *b;
+	while ((b = sh_queue_pop(st->empty))) {
+		b->frames = sh_audio_read(st->in, b->buf, STAGE_FRAMES);
+		if (b->frames < 0)
+			stage_fail(st);
+		if (!sh_queue_push(st->full, b) || b->frames <= 0)
+			break;
+	}
+	sh_queue_close(st->full);
+	return NULL;
+}
+
+static void *writer_main(void *arg)
+{
+	stage *st = arg;
+	stage_block *b;
+	while ((b = sh_queue_pop(st->full))) {
+		if (!__atomic_load_n(&st->failed, __ATOMIC_ACQUIRE) &&
+		    sh_audio_write(st->out, b->buf, (size_t)b->frames) != 0)
+			stage_fail(st);
+		b->frames = 0;
+		sh_queue_push(st->empty, b); /* refused once the run is over: all is written */
+	}
+	return NULL;
+}
+
+static int stage_start(stage *st, size_t channels, void *(*fn)(void *))
+{
+	st->channels = channels;
+	st->full = sh_queue_new(STAGE_BLOCKS);
+	st->empty = sh_queue_new(STAGE_BLOCKS);
+	for (int i = 0; i < STAGE_BLOCKS; i++) {
+		st->blocks[i].buf = sh_malloc(STAGE_FRAMES * channels * sizeof(float));
+		sh_queue_push(st->empty, &st->blocks[i]);
+	}
+	if (pthread_create(&st->tid, NULL, fn, st) != 0) {
+		sh_set_error("cannot start a thread");
+		return -1;
+	}
+	st->started = true;
+	return 0;
+}
+
+/* Stop the stage's thread (after what it was given is done) and free it. */
+static void stage_end(stage *st)
+{
+	if (st->full) {
+		sh_queue_close(st->full);
+		sh_queue_close(st->empty);
+	}
+	if (st->started)
+		pthread_join(st->tid, NULL);
+	sh_queue_free(st->full);
+	sh_queue_free(st->empty);
+	for (int i = 0; i < STAGE_BLOCKS; i++)
+		free(st->blocks[i].buf);
+}
+
+/* The writer's sink: gather output into blocks for the writer's thread. */
+static int stage_sink(void *user, const float *buf, size_t frames)
+{
+	stage *st = user;
+	while (frames > 0) {
+		if (__atomic_load_n(&st->failed, __ATOMIC_ACQUIRE)) {
+			sh_set_error("%s", st->err);
+			return -1;
+		}
+		if (!st->cur && !(st->cur = sh_queue_pop(st->empty))) {
+			sh_set_error("the writer stopped");
+			return -1;
+		}
+		size_t room = STAGE_FRAMES - (size_t)st->cur->frames;
+		size_t k = frames < room ? frames : room;
+		memcpy(st->cur->buf + (size_t)st->cur->frames * st->channels, buf,
+		       k * st->channels * sizeof(float));
+		st->cur->frames += (ssize_t)k;
+		buf += k * st->channels;
+		frames -= k;
+		if ((size_t)st->cur->frames == STAGE_FRAMES) {
+			sh_queue_push(st->full, st->cur);
+			st->cur = NULL;
+		}
+	}
+	return 0;
+}
+
+/* sh_proc_chain_run with the reading and the writing to OUT on threads. */
+static int chain_run_staged(sh_proc **procs, int n, sh_audio_in *in, sh_audio_out *out)
+{
+	stage rd = {.in = in}, wr = {.out = out};
+	sh_proc *last = procs[n - 1];
+	int r = -1;
+	if (stage_start(&wr, (size_t)last->channels_out, writer_main) != 0 ||
+	    stage_start(&rd, (size_t)sh_audio_channels(in), reader_main) != 0)
+		goto done;
+	last->sink = stage_sink;
+	last->sink_user = &wr;
+	stage_block *b;
+	r = 0;
+	while (r == 0 && (b = sh_queue_pop(rd.full)) && b->frames > 0) {
+		r = sh_proc_push(procs[0], b->buf, (size_t)b->frames);
+		sh_queue_push(rd.empty, b);
+	}
+	if (r == 0 && __atomic_load_n(&rd.failed, __ATOMIC_ACQUIRE)) {
+		sh_set_error("%s", rd.err);
+		r = -1;
+	}
+	if (r == 0)
+		r = sh_proc_finish(procs[0]);
+	if (r == 0 && wr.cur && wr.cur->frames > 0) {
+		sh_queue_push(wr.full, wr.cur);
+		wr.cur = NULL;
+	}
+done:
+	stage_end(&rd);
+	stage_end(&wr); /* the writer finishes what it was given */
+	if (r == 0 && wr.failed) {
+		sh_set_error("%s", wr.err);
+		r = -1;
+	}
+	last->sink = sh_proc_audio_sink;
+	last->sink_user = out;
+	return r;
+}
+
 int sh_proc_stream(sh_proc *p, sh_audio_in *in, sh_audio_out *out)
 {
 	if (sh_proc_chain_start(&p, 1, sh_audio_rate(in), sh_audio_channels(in), p->seed,
 	                        sh_proc_audio_sink, out) < 0)
 		return -1;
+	if (p->jobs > 1)
+		return chain_run_staged(&p, 1, in, out);
 	return sh_proc_chain_run(&p, in);
 }
 
@@ -358,7 +526,8 @@ int sh_proc_main(const sh_proc_program *prog, int argc, char **argv)
 	}
 	sh_proc *p = sh_proc_new(cls);
 	sh_option *opts = program_table(prog, p, &out_path, &bits);
-	sh_program sp = {.usage = prog->usage, .summary = prog->summary, .has_seed = cls->seeded};
+	sh_program sp = {.usage = prog->usage, .summary = prog->summary, .has_seed = cls->seeded,
+	                 .has_jobs = prog->has_jobs};
 	sh_audio_in *in = NULL;
 	sh_audio_out *out = NULL;
 	int status = SH_EXIT_FAIL;
@@ -385,6 +554,7 @@ int sh_proc_main(const sh_proc_program *prog, int argc, char **argv)
 		goto failed;
 	status = SH_EXIT_FAIL;
 	p->seed = sp.seed;
+	p->jobs = prog->has_jobs ? sp.jobs : 1;
 	const int rate = sh_audio_rate(in);
 	int channels = sh_audio_channels(in);
 	if (!prog->run) {
@@ -403,7 +573,9 @@ int sh_proc_main(const sh_proc_program *prog, int argc, char **argv)
 		goto failed;
 	p->sink = sh_proc_audio_sink;
 	p->sink_user = out;
-	if ((prog->run ? prog->run(p, in, out) : sh_proc_chain_run(&p, in)) != 0)
+	if ((prog->run            ? prog->run(p, in, out)
+	     : p->jobs > 1        ? chain_run_staged(&p, 1, in, out)
+	                          : sh_proc_chain_run(&p, in)) != 0)
 		goto failed;
 	int finished = sh_audio_finish(out); /* frees OUT either way */
 	out = NULL;

@@ -38,7 +38,15 @@
  * other: identical output for blocks of 1, 7, 64 and 4096 frames, finite bounded
  * output on noise and impulses at the defaults, latency as declared (an impulse
  * through the class's neutral settings comes out where it went in), a set/get
- * round trip of every parameter. */
+ * round trip of every parameter.
+ *
+ * Threads. p->jobs (sh_proc_main sets it from -j) is how many threads a
+ * processor may use; it starts as 1, and 1 is the single-threaded run, exactly.
+ * A processor that uses more must give the same bytes for any count: split work
+ * whose pieces are computed exactly as they would be alone (channels, say) and
+ * make every shared decision (random draws) on one thread, in stream order. It
+ * may hold output back to batch the work (the threads then meet once per batch,
+ * not per block), and lets it out in drain. */
 #ifndef SHARDS_PROC_H
 #define SHARDS_PROC_H
 
@@ -101,6 +109,8 @@ struct sh_proc {
 	void *priv;               /* private state: starts as cls->defaults */
 	sh_option *params;        /* this instance's table: dests point into priv */
 	uint64_t seed;
+	int jobs;                 /* threads the processor may use (set before start; 1 from
+	                             sh_proc_new: one thread, no batching); never changes output */
 	int rate, channels_in, channels_out;
 	int block;                /* fixed frames per flow call, 0 = any */
 	int latency;              /* frames of delay the driver compensates */
@@ -181,16 +191,20 @@ int sh_proc_audio_sink(void *out, const float *buf, size_t frames);
  * specsmear, specmangle and stretch are a processor plus, at most, a few knobs
  * of their own; main is `return sh_proc_main(&program, argc, argv);`. The
  * driver builds the option table (the processor's knobs, the program's, -o and
- * --bits; --seed when the processor is seeded), parses it, takes one input
+ * --bits; --seed when the processor is seeded; -j/--jobs, the processor's
+ * p->jobs, when has_jobs), parses it, takes one input
  * operand ("-" or none: stdin), runs the checks, notes the seed, opens the
  * input, starts the processor, creates the output (16-bit dither seeded by
- * --seed, or 1), streams the input through and finishes the output. Any
+ * --seed, or 1), streams the input through (with more than one job, reading
+ * and writing on threads of their own, a block ahead and behind: the same
+ * bytes) and finishes the output. Any
  * problem is one line on stderr and the exit status: 2 for a usage error, 1 for
  * anything else (a half-written -o file is removed). */
 typedef struct sh_proc_program {
 	const char *usage;          /* "specsmear [-b BLUR] ... [FILE]" */
 	const char *summary;        /* one line for --help */
 	const char *proc;           /* the registry's name of what it runs */
+	bool has_jobs;              /* -j/--jobs: threads for the processor (p->jobs) */
 	sh_option *options;         /* the program's own knobs, after the processor's; may be NULL */
 	/* The program's knobs together (OPTS: the whole parsed table, for
 	 * sh_option_given): -1 + sh_error() is a usage error. May be NULL. */
@@ -208,7 +222,8 @@ typedef struct sh_proc_program {
 
 int sh_proc_main(const sh_proc_program *prog, int argc, char **argv);
 /* The streaming run of sh_proc_main: start P at IN's rate and channels (unless
- * started), write to OUT, run IN through it and finish. -1 + sh_error(). */
+ * started), write to OUT, run IN through it and finish (reading and writing on
+ * threads of their own when p->jobs > 1). -1 + sh_error(). */
 int sh_proc_stream(sh_proc *p, sh_audio_in *in, sh_audio_out *out);
 
 #endif

@@ -4,7 +4,8 @@
  * Both work a hop at a time (the block) through an STFT whose latency, the
  * window minus a hop, the driver compensates: the output is aligned with the
  * input and exactly as long. Seeded: the same seed and input give the same
- * bytes. */
+ * bytes. Threads (p->jobs) take the channels apart, a batch of hops at a time
+ * (the tail of the last batch comes out in drain); the bytes stay the same. */
 #include "cli.h"
 #include "proc.h"
 #include "spectral.h"
@@ -38,6 +39,9 @@ static int spectral_flow(sh_proc *p, const float *in, size_t frames)
 	return sh_spectral_push(((spectral *)p->priv)->fx, in, frames), 0;
 }
 
+/* With threads the effect holds a batch of hops back: the end lets it out. */
+static int spectral_drain(sh_proc *p) { return sh_spectral_flush(((spectral *)p->priv)->fx), 0; }
+
 static void spectral_stop(sh_proc *p) { sh_spectral_free(((spectral *)p->priv)->fx); }
 
 /* Smear and mangle differ in their knobs and their start. */
@@ -45,7 +49,7 @@ static void spectral_stop(sh_proc *p) { sh_spectral_free(((spectral *)p->priv)->
 	{.name = #kind, .purpose = what, SH_PROC_STATE(kind, kind##_defaults, kind##_params),     \
 	 .neutral = neutral_settings, .seeded = true,                                           \
 	 .check = spectral_check, .start = kind##_start, .flow = spectral_flow,                 \
-	 .stop = spectral_stop}
+	 .drain = spectral_drain, .stop = spectral_stop}
 
 /* ---------------------------------------------------------------- smear */
 
@@ -79,7 +83,7 @@ static int smear_start(sh_proc *p)
 {
 	smear *m = p->priv;
 	sh_smear_opts so = {.size = (int)m->s.fft, .hop = (int)m->s.hop, .blur = m->blur,
-	                    .phase = m->phase, .seed = p->seed};
+	                    .phase = m->phase, .seed = p->seed, .jobs = p->jobs};
 	m->s.fx = sh_smear_new(&so, p->rate, p->channels_in, sh_proc_emit_callback, p);
 	return spectral_started(p);
 }
@@ -132,7 +136,7 @@ static int mangle_start(sh_proc *p)
 	sh_mangle_opts mo = {.size = (int)m->s.fft, .hop = (int)m->s.hop, .swap = m->swap,
 	                     .noise = m->noise, .freeze = m->freeze, .hold_min = m->hold.lo,
 	                     .hold_max = m->hold.hi, .shift_min = m->shift.lo,
-	                     .shift_max = m->shift.hi, .seed = p->seed};
+	                     .shift_max = m->shift.hi, .seed = p->seed, .jobs = p->jobs};
 	m->s.fx = sh_mangle_new(&mo, p->rate, p->channels_in, sh_proc_emit_callback, p);
 	return spectral_started(p);
 }

@@ -7,7 +7,9 @@
  * delay is dropped), so the driver has none to compensate: at ratio 1 and no
  * pitch shift an impulse comes out where it went in, give or take the
  * engine's smearing. Block: Rubber Band's real-time output depends on the
- * sizes handed to it, so it works in fixed blocks of `block` frames. */
+ * sizes handed to it, so it works in fixed blocks of `block` frames. Threads
+ * (p->jobs): with channels=apart the channels' stretchers run at once
+ * (lib/dsp/stretch.h); together, one stretcher takes them all on one thread. */
 #include <math.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@ typedef struct {
 	double ratio, pitch;
 	bool formant;
 	const char *engine;
+	const char *channels;
 	int64_t block;
 	sh_stretch *st;
 } stretch;
@@ -31,6 +34,10 @@ static const stretch defaults = {
 	.formant = false,    /* keep the formants: voices shift without chipmunking */
 	.engine = "finer",   /* finer: R3, smooth and clean; faster: R2, cheaper, crisper transients,
 	                        more phasey on big shifts */
+	.channels = "together", /* together: one stretcher keeps the stereo image (phases locked
+	                        below 600 Hz); apart: a stretcher per channel, on threads, each
+	                        channel as if alone: faster, wider and looser, phasey on spaced
+	                        stereo recordings */
 	.block = 1024,       /* real-time block: the output depends on it, never on the pipe */
 };
 
@@ -44,6 +51,9 @@ static const sh_option params[] = {
 	 .dest = SH_PROC_PARAM(stretch, formant), .help = "preserve formants when shifting pitch"},
 	{.name = "engine", .type = SH_OPT_CHOICE, .dest = SH_PROC_PARAM(stretch, engine),
 	 .choices = "finer|faster", .help = "Rubber Band engine: finer (R3) or faster (R2)"},
+	{.name = "channels", .type = SH_OPT_CHOICE, .dest = SH_PROC_PARAM(stretch, channels),
+	 .choices = "together|apart",
+	 .help = "one stretcher for all channels, or one each on threads (looser stereo image)"},
 	{.name = "block", .type = SH_OPT_INT, .dest = SH_PROC_PARAM(stretch, block), .min = 64,
 	 .max = 65536, .arg = "N", .unit = "frames", .help = "real-time block size, 64..65536"},
 	{0},
@@ -55,7 +65,8 @@ sh_stretch_opts sh_proc_stretch_opts(const sh_proc *p)
 	const stretch *s = p->priv;
 	return (sh_stretch_opts){.ratio = s->ratio, .pitch = pow(2.0, s->pitch / 12.0),
 	                         .formant = s->formant, .faster = !strcmp(s->engine, "faster"),
-	                         .block = (int)s->block};
+	                         .block = (int)s->block, .apart = !strcmp(s->channels, "apart"),
+	                         .jobs = p->jobs};
 }
 
 static int stretch_start(sh_proc *p)

@@ -12,22 +12,40 @@
 #endif
 
 #include "cli.h"
+#include "jobs.h"
 #include "rng.h"
 
 enum { KIND_SMEAR, KIND_MANGLE };
 
+/* What one frame's shared draws decided, for every channel (mangle; smear
+ * keeps only its rotations and level). */
+typedef struct {
+	bool capture, holding;  /* freeze: a hold starts here; a held frame goes out */
+	int d;                  /* shift in bins */
+	float complex r;        /* the shift's phase turn this frame */
+	int nswap;              /* pairs in swaps */
+	int *swaps;             /* bins exchanged, two per pair, in order */
+	unsigned char *moved;   /* bins that lose coherence (bins) */
+	sh_rng noise;           /* the generator where this frame's noise draws start */
+} mslot;
+
 struct sh_spectral {
 	int kind;
 	sh_stft *stft;
+	sh_pool *pool;         /* the channels' threads, or NULL */
 	sh_stft_emit_fn emit;
 	void *emit_user;
 	int rate, channels, size, hop, bins;
+	int slots;             /* frames whose shared draws are held at once (sh_stft_slots) */
 	sh_rng rng;
 	double ginc;           /* sh_stft_incoherent_gain */
-	float complex *rot;    /* per-bin rotation shared by the channels */
-	float complex *table;  /* smear: the rotations to draw from */
-	float *tmpf;           /* bins floats */
-	float complex *tmpc;   /* bins complex */
+	sh_rng *rots;          /* smear: the generator where each slot's rotations start */
+	float complex **rot;   /* smear: per channel, the rotations drawn again from rots (bins) */
+	float *norm;           /* smear: the level per slot */
+	float complex *table;  /* the rotations (smear) or noise phases (mangle) to draw from */
+	float **tmpf;          /* per channel, bins floats */
+	float **noise;         /* mangle: per channel, bins complex: the frame's noise */
+	mslot *ms;             /* mangle: per slot */
 
 	/* smear */
 	float a;               /* one-pole coefficient across frames */
@@ -42,7 +60,6 @@ struct sh_spectral {
 	float complex *bin_rot; /* a steady partial's turn per hop at each bin centre */
 	float *ray;            /* Rayleigh quantiles for the noise magnitudes */
 	float *advance;        /* phase advance per hop for each bin, wrapped */
-	unsigned char *moved;  /* bins moved by swaps in this frame */
 	int64_t hold_left;
 	float noise_gain;
 };
@@ -151,7 +168,28 @@ static void smear_bins(float *restrict x, float *restrict sm, const float *restr
 #define ROT_BITS 12
 #define ROT_N (1 << ROT_BITS)
 
-static void smear_frame(void *u, float complex *const *spec, int channels, int bins, int64_t frame)
+/* The rotations of one frame, drawn from R (a copy of the generator where the
+ * frame's draws start): one 64-bit number per ROT_PER bins. */
+#define ROT_PER (64 / ROT_BITS)
+static void smear_rotations(const sh_spectral *s, sh_rng r, float complex *rot)
+{
+	uint64_t x = 0;
+	int left = 0;
+	for (int k = 0; k < s->bins; k++) {
+		if (left == 0) {
+			x = sh_rng_next(&r);
+			left = ROT_PER;
+		}
+		memcpy(&rot[k], &s->table[x & (ROT_N - 1)], sizeof rot[k]);
+		x >>= ROT_BITS;
+		left--;
+	}
+}
+
+/* The draws all channels share: the rotations and the level of this frame.
+ * The rotations are only marked here (where the generator stands; it is moved
+ * past them), and each channel draws them again on its own thread. */
+static void smear_shared(void *u, int64_t frame, int slot)
 {
 	(void)frame;
 	sh_spectral *s = u;
@@ -159,28 +197,31 @@ static void smear_frame(void *u, float complex *const *spec, int channels, int b
 	if (a == 0.0f && s->phase == 0.0f)
 		return; /* untouched: exact identity */
 	if (s->phase > 0.0f) {
-		uint64_t r = 0;
-		int left = 0;
-		for (int k = 0; k < bins; k++) {
-			if (left == 0) {
-				r = sh_rng_next(&s->rng);
-				left = 64 / ROT_BITS;
-			}
-			memcpy(&s->rot[k], &s->table[r & (ROT_N - 1)], sizeof s->rot[k]);
-			r >>= ROT_BITS;
-			left--;
-		}
+		s->rots[slot] = s->rng;
+		for (int q = 0; q < (s->bins + ROT_PER - 1) / ROT_PER; q++)
+			sh_rng_next(&s->rng);
 	}
 	/* Power is smoothed (so a steady sound keeps its level) and divided by the
 	 * weight accumulated so far (so the start does not fade in from zero). */
 	s->wsum = a * s->wsum + b;
-	const float norm = 1.0f / s->wsum;
-	for (int c = 0; c < channels; c++)
-		if (a == 0.0f)
-			cmul(spec[c], s->rot, bins); /* phase only */
-		else
-			smear_bins((float *)spec[c], s->smag[c],
-			           s->phase > 0.0f ? (const float *)s->rot : NULL, bins, a, b, norm);
+	s->norm[slot] = 1.0f / s->wsum;
+}
+
+static void smear_channel(void *u, float complex *spec, int c, int bins, int64_t frame, int slot)
+{
+	(void)frame;
+	sh_spectral *s = u;
+	const float a = s->a, b = 1.0f - s->a;
+	if (a == 0.0f && s->phase == 0.0f)
+		return;
+	float complex *rot = s->rot[c];
+	if (s->phase > 0.0f)
+		smear_rotations(s, s->rots[slot], rot);
+	if (a == 0.0f)
+		cmul(spec, rot, bins); /* phase only */
+	else
+		smear_bins((float *)spec, s->smag[c], s->phase > 0.0f ? (const float *)rot : NULL, bins, a,
+		           b, s->norm[slot]);
 }
 
 static void spectral_emit(void *u, const float *buf, size_t frames)
@@ -190,18 +231,27 @@ static void spectral_emit(void *u, const float *buf, size_t frames)
 }
 
 static sh_spectral *common_new(int kind, int size, int hop, int rate, int channels, uint64_t seed,
-                               sh_stft_frame_fn fn, sh_stft_emit_fn emit, void *user)
+                               int jobs, sh_stft_shared_fn shared, sh_stft_channel_fn chan,
+                               sh_stft_emit_fn emit, void *user)
 {
 	if (hop == 0)
 		hop = size / 4;
 	sh_spectral *s = sh_calloc(1, sizeof *s);
 	s->emit = emit;
 	s->emit_user = user;
-	s->stft = sh_stft_new(size, hop, channels, fn, emit ? spectral_emit : NULL, s);
-	if (!s->stft) {
+	/* a thread per channel at most: the channels are the work that can be split */
+	if (jobs > 1 && channels > 1 && !(s->pool = sh_pool_new(jobs < channels ? jobs : channels))) {
 		free(s);
 		return NULL;
 	}
+	s->stft = sh_stft_new_split(size, hop, channels, shared, chan, emit ? spectral_emit : NULL, s,
+	                            s->pool);
+	if (!s->stft) {
+		sh_pool_free(s->pool);
+		free(s);
+		return NULL;
+	}
+	s->slots = sh_stft_slots(s->stft);
 	sh_stft_raw(s->stft); /* the sh_proc driver compensates the latency */
 	s->kind = kind;
 	s->rate = rate;
@@ -211,9 +261,7 @@ static sh_spectral *common_new(int kind, int size, int hop, int rate, int channe
 	s->bins = size / 2 + 1;
 	sh_rng_seed(&s->rng, seed);
 	s->ginc = sh_stft_incoherent_gain(s->stft);
-	s->rot = sh_calloc((size_t)s->bins, sizeof *s->rot);
-	s->tmpf = sh_calloc((size_t)s->bins, sizeof *s->tmpf);
-	s->tmpc = sh_calloc((size_t)s->bins, sizeof *s->tmpc);
+	s->tmpf = alloc_rows(channels, s->bins);
 	return s;
 }
 
@@ -224,10 +272,13 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 		sh_set_error("blur and phase must be within 0..1");
 		return NULL;
 	}
-	sh_spectral *s = common_new(KIND_SMEAR, o->size, o->hop, rate, channels, o->seed, smear_frame,
-	                            emit, user);
+	sh_spectral *s = common_new(KIND_SMEAR, o->size, o->hop, rate, channels, o->seed, o->jobs,
+	                            smear_shared, smear_channel, emit, user);
 	if (!s)
 		return NULL;
+	s->rots = sh_calloc((size_t)s->slots, sizeof *s->rots);
+	s->rot = (float complex **)alloc_rows(channels, 2 * s->bins);
+	s->norm = sh_calloc((size_t)s->slots, sizeof *s->norm);
 	double tau = 3.0 * o->blur * o->blur; /* seconds */
 	s->a = tau > 0 ? (float)exp(-(double)s->hop / (tau * rate)) : 0.0f;
 	s->phase = (float)o->phase;
@@ -244,48 +295,32 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 
 /* ---------------------------------------------------------------- mangle */
 
-static void mangle_frame(void *u, float complex *const *spec, int channels, int bins, int64_t frame)
+/* The draws all channels share, in the order one frame has always made them:
+ * freeze, shift, swaps, noise. */
+static void mangle_shared(void *u, int64_t frame, int slot)
 {
 	sh_spectral *s = u;
 	const sh_mangle_opts *m = &s->m;
+	const int bins = s->bins;
+	mslot *sl = &s->ms[slot];
 
-	/* freeze: hold a captured frame, each bin turning every hop by the phase
-	 * change it showed over the last hop (a phase vocoder's instantaneous
-	 * frequency: the rotation is prev->cur normalised), so held partials keep
-	 * their pitch */
+	/* freeze: not before the first frame that is all input (no pre-roll zeros) */
+	sl->capture = sl->holding = false;
 	if (m->freeze > 0) {
-		/* not before the first frame that is all input (no pre-roll zeros) */
-		bool capture = s->hold_left == 0 && frame >= s->size / s->hop - 1 &&
-		               sh_rng_chance(&s->rng, m->freeze);
-		if (capture) {
+		sl->capture = s->hold_left == 0 && frame >= s->size / s->hop - 1 &&
+		              sh_rng_chance(&s->rng, m->freeze);
+		if (sl->capture) {
 			double secs = sh_rng_between(&s->rng, m->hold_min, m->hold_max);
 			int64_t n = llround(secs * s->rate / s->hop);
 			s->hold_left = n < 1 ? 1 : n;
-			for (int c = 0; c < channels; c++)
-				for (int k = 0; k < bins; k++) {
-					float complex cur = spec[c][k], prev = s->prev[c][k];
-					float re = crealf(cur) * crealf(prev) + cimagf(cur) * cimagf(prev);
-					float im = cimagf(cur) * crealf(prev) - crealf(cur) * cimagf(prev);
-					float mg = sqrtf(re * re + im * im);
-					s->held_rot[c][k] = mg > 1e-30f ? re / mg + I * (im / mg) : s->bin_rot[k];
-					s->held[c][k] = cur;
-				}
 		}
-		for (int c = 0; c < channels; c++)
-			memcpy(s->prev[c], spec[c], sizeof(float complex) * (size_t)bins);
 		if (s->hold_left > 0) {
 			s->hold_left--;
-			for (int c = 0; c < channels; c++) {
-				if (!capture)
-					cmul(s->held[c], s->held_rot[c], bins);
-				memcpy(spec[c], s->held[c], sizeof(float complex) * (size_t)bins);
-			}
+			sl->holding = true;
 		}
 	}
 
-	/* shift: move every bin up or down by d bins, turning each frame's phases
-	 * by 2 pi d hop m / size so a steady partial stays a steady partial (a true
-	 * frequency shift by d * rate / size Hz) */
+	/* shift: drawn per frame, or fixed */
 	int d = 0;
 	if (m->shift_min != m->shift_max)
 		d = (int)lround(sh_rng_between(&s->rng, m->shift_min, m->shift_max));
@@ -295,31 +330,19 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 		d = bins;
 	if (d <= -bins)
 		d = -bins;
+	sl->d = d;
 	if (d != 0) {
 		double ph = fmod(2.0 * M_PI * (double)d * (double)s->hop / s->size * (double)frame, 2.0 * M_PI);
-		float complex r = (float)cos(ph) + I * (float)sin(ph);
-		for (int c = 0; c < channels; c++) {
-			float complex *x = spec[c];
-			if (d > 0) {
-				memmove(x + d, x, sizeof *x * (size_t)(bins - d));
-				memset(x, 0, sizeof *x * (size_t)d);
-			} else {
-				memmove(x, x - d, sizeof *x * (size_t)(bins + d));
-				memset(x + bins + d, 0, sizeof *x * (size_t)-d);
-			}
-			for (int k = 0; k < bins; k++)
-				x[k] *= r;
-		}
+		sl->r = (float)cos(ph) + I * (float)sin(ph);
 	}
 
 	/* Bins whose content no longer lines up from frame to frame (a shift drawn
 	 * anew each frame, swapped bins, noise) lose level in the overlap-add; they
 	 * are marked here and get the incoherent gain once, at the end. */
-	unsigned char *moved = s->moved;
-	memset(moved, d != 0 && m->shift_min != m->shift_max, (size_t)bins);
-	const float ginc = (float)(1.0 / sqrt(s->ginc));
+	memset(sl->moved, d != 0 && m->shift_min != m->shift_max, (size_t)bins);
 
-	/* swap: exchange pairs of bins (DC and Nyquist stay) */
+	/* swap: pairs of bins (DC and Nyquist stay) */
+	sl->nswap = 0;
 	if (m->swap > 0 && bins > 3) {
 		double want = m->swap * (bins - 2) / 2.0;
 		int64_t n = (int64_t)want;
@@ -330,57 +353,121 @@ static void mangle_frame(void *u, float complex *const *spec, int channels, int 
 			int j = 1 + (int)sh_rng_below(&s->rng, (uint64_t)bins - 2);
 			if (i == j)
 				continue;
-			moved[i] = moved[j] = 1;
-			for (int c = 0; c < channels; c++) {
-				float complex t = spec[c][i];
-				spec[c][i] = spec[c][j];
-				spec[c][j] = t;
-			}
+			sl->moved[i] = sl->moved[j] = 1;
+			sl->swaps[2 * sl->nswap] = i;
+			sl->swaps[2 * sl->nswap + 1] = j;
+			sl->nswap++;
 		}
 	}
 
-	/* noise: an equal-power crossfade toward complex Gaussian noise shaped by the
-	 * spectral envelope (the power averaged over +-8 bins), scaled for the
-	 * overlap-add of incoherent frames */
+	/* noise: one 64-bit draw per two bins; marked here (each channel draws
+	 * the noise again on its own thread) and skipped */
 	if (m->noise > 0) {
-		/* complex Gaussian noise of unit power, as a Rayleigh magnitude and a
-		 * uniform phase, each from a 4096-entry table indexed by 12 bits of the
-		 * generator (two bins per 64-bit draw) */
-		uint64_t bits = 0;
-		for (int k = 0; k < bins; k++) {
-			if ((k & 1) == 0)
-				bits = sh_rng_next(&s->rng);
-			else
-				bits >>= 24;
-			s->tmpc[k] = s->ray[bits & (ROT_N - 1)] * s->table[(bits >> ROT_BITS) & (ROT_N - 1)];
+		sl->noise = s->rng;
+		for (int k = 0; k < bins; k += 2)
+			sh_rng_next(&s->rng);
+	}
+}
+
+static void mangle_channel(void *u, float complex *spec, int c, int bins, int64_t frame, int slot)
+{
+	(void)frame;
+	sh_spectral *s = u;
+	const sh_mangle_opts *m = &s->m;
+	const mslot *sl = &s->ms[slot];
+
+	/* freeze: hold a captured frame, each bin turning every hop by the phase
+	 * change it showed over the last hop (a phase vocoder's instantaneous
+	 * frequency: the rotation is prev->cur normalised), so held partials keep
+	 * their pitch */
+	if (m->freeze > 0) {
+		float complex *held = s->held[c], *held_rot = s->held_rot[c], *prev = s->prev[c];
+		if (sl->capture)
+			for (int k = 0; k < bins; k++) {
+				float complex cur = spec[k], pv = prev[k];
+				float re = crealf(cur) * crealf(pv) + cimagf(cur) * cimagf(pv);
+				float im = cimagf(cur) * crealf(pv) - crealf(cur) * cimagf(pv);
+				float mg = sqrtf(re * re + im * im);
+				held_rot[k] = mg > 1e-30f ? re / mg + I * (im / mg) : s->bin_rot[k];
+				held[k] = cur;
+			}
+		memcpy(prev, spec, sizeof(float complex) * (size_t)bins);
+		if (sl->holding) {
+			if (!sl->capture)
+				cmul(held, held_rot, bins);
+			memcpy(spec, held, sizeof(float complex) * (size_t)bins);
 		}
+	}
+
+	/* shift: move every bin up or down by d bins, turning each frame's phases
+	 * by 2 pi d hop m / size so a steady partial stays a steady partial (a true
+	 * frequency shift by d * rate / size Hz) */
+	const int d = sl->d;
+	if (d != 0) {
+		float complex *x = spec;
+		if (d > 0) {
+			memmove(x + d, x, sizeof *x * (size_t)(bins - d));
+			memset(x, 0, sizeof *x * (size_t)d);
+		} else {
+			memmove(x, x - d, sizeof *x * (size_t)(bins + d));
+			memset(x + bins + d, 0, sizeof *x * (size_t)-d);
+		}
+		const float complex r = sl->r;
+		for (int k = 0; k < bins; k++)
+			x[k] *= r;
+	}
+
+	const unsigned char *moved = sl->moved;
+	const float ginc = (float)(1.0 / sqrt(s->ginc));
+	for (int q = 0; q < sl->nswap; q++) {
+		int i = sl->swaps[2 * q], j = sl->swaps[2 * q + 1];
+		float complex t = spec[i];
+		spec[i] = spec[j];
+		spec[j] = t;
+	}
+
+	/* noise: an equal-power crossfade toward the noise shaped by the spectral
+	 * envelope (the power averaged over +-8 bins), scaled for the overlap-add
+	 * of incoherent frames */
+	if (m->noise > 0) {
 		const int r = 8;
 		const float wet = (float)sin(m->noise * M_PI / 2) * ginc;
 		const float dry = (float)cos(m->noise * M_PI / 2);
-		for (int c = 0; c < channels; c++) {
-			float complex *x = spec[c];
-			for (int k = 0; k < bins; k++) {
-				float re = crealf(x[k]), im = cimagf(x[k]);
-				s->tmpf[k] = re * re + im * im;
-			}
-			double sum = 0;
-			int lo = 0, hi = -1; /* window [lo, hi] */
-			for (int k = 0; k < bins; k++) {
-				int want_hi = k + r < bins - 1 ? k + r : bins - 1;
-				int want_lo = k - r > 0 ? k - r : 0;
-				while (hi < want_hi)
-					sum += s->tmpf[++hi];
-				while (lo < want_lo)
-					sum -= s->tmpf[lo++];
-				float env = (float)(sum > 0 ? sqrt(sum / (hi - lo + 1)) : 0.0);
-				x[k] = dry * (moved[k] ? ginc : 1.0f) * x[k] + wet * env * s->tmpc[k];
-			}
+		float complex *x = spec;
+		float *pw = s->tmpf[c];
+		/* complex Gaussian noise of unit power, as a Rayleigh magnitude and a
+		 * uniform phase, each from a 4096-entry table indexed by 12 bits of
+		 * the generator (two bins per 64-bit draw) */
+		float complex *noise = (float complex *)s->noise[c];
+		sh_rng rng = sl->noise;
+		uint64_t bits = 0;
+		for (int k = 0; k < bins; k++) {
+			if ((k & 1) == 0)
+				bits = sh_rng_next(&rng);
+			else
+				bits >>= 24;
+			noise[k] = s->ray[bits & (ROT_N - 1)] * s->table[(bits >> ROT_BITS) & (ROT_N - 1)];
+		}
+		for (int k = 0; k < bins; k++) {
+			float re = crealf(x[k]), im = cimagf(x[k]);
+			pw[k] = re * re + im * im;
+		}
+		double sum = 0;
+		int lo = 0, hi = -1; /* window [lo, hi] */
+		for (int k = 0; k < bins; k++) {
+			int want_hi = k + r < bins - 1 ? k + r : bins - 1;
+			int want_lo = k - r > 0 ? k - r : 0;
+			while (hi < want_hi)
+				sum += pw[++hi];
+			while (lo < want_lo)
+				sum -= pw[lo++];
+			float env = (float)(sum > 0 ? sqrt(sum / (hi - lo + 1)) : 0.0);
+			x[k] = dry * (moved[k] ? ginc : 1.0f) * x[k] + wet * env * noise[k];
 		}
 	} else {
-		for (int c = 0; c < channels; c++)
-			for (int k = 0; k < bins; k++)
-				if (moved[k])
-					spec[c][k] *= ginc;
+		for (int k = 0; k < bins; k++)
+			if (moved[k])
+				spec[k] *= ginc;
 	}
 }
 
@@ -396,11 +483,17 @@ sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_s
 		sh_set_error("hold must be a positive range");
 		return NULL;
 	}
-	sh_spectral *s = common_new(KIND_MANGLE, o->size, o->hop, rate, channels, o->seed, mangle_frame,
-	                            emit, user);
+	sh_spectral *s = common_new(KIND_MANGLE, o->size, o->hop, rate, channels, o->seed, o->jobs,
+	                            mangle_shared, mangle_channel, emit, user);
 	if (!s)
 		return NULL;
 	s->m = *o;
+	s->ms = sh_calloc((size_t)s->slots, sizeof *s->ms);
+	for (int j = 0; j < s->slots; j++) {
+		s->ms[j].swaps = sh_calloc((size_t)s->bins + 2, sizeof(int));
+		s->ms[j].moved = sh_calloc((size_t)s->bins, 1);
+	}
+	s->noise = alloc_rows(channels, 2 * s->bins);
 	s->held = alloc_crows(channels, s->bins);
 	s->held_rot = alloc_crows(channels, s->bins);
 	s->prev = alloc_crows(channels, s->bins);
@@ -413,7 +506,6 @@ sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_s
 		s->table[j] = (float)cos(t) + I * (float)sin(t);
 	}
 	s->advance = sh_calloc((size_t)s->bins, sizeof(float));
-	s->moved = sh_calloc((size_t)s->bins, 1);
 	for (int k = 0; k < s->bins; k++) {
 		double adv = fmod(2.0 * M_PI * k * s->hop / s->size, 2.0 * M_PI);
 		if (adv > M_PI)
@@ -427,6 +519,7 @@ sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_s
 /* ---------------------------------------------------------------- common */
 
 void sh_spectral_push(sh_spectral *s, const float *in, size_t frames) { sh_stft_push(s->stft, in, frames); }
+void sh_spectral_flush(sh_spectral *s) { sh_stft_flush(s->stft); }
 int sh_spectral_latency(const sh_spectral *s) { return sh_stft_latency(s->stft); }
 int sh_spectral_hop(const sh_spectral *s) { return s->hop; }
 
@@ -435,10 +528,18 @@ void sh_spectral_free(sh_spectral *s)
 	if (!s)
 		return;
 	sh_stft_free(s->stft);
-	free(s->rot);
+	sh_pool_free(s->pool);
+	free(s->rots);
+	free_rows((float **)s->rot, s->channels);
+	free_rows(s->noise, s->channels);
+	free(s->norm);
 	free(s->table);
-	free(s->tmpf);
-	free(s->tmpc);
+	free_rows(s->tmpf, s->channels);
+	for (int j = 0; s->ms && j < s->slots; j++) {
+		free(s->ms[j].swaps);
+		free(s->ms[j].moved);
+	}
+	free(s->ms);
 	free_rows(s->smag, s->channels);
 	free_rows((float **)s->held, s->channels);
 	free_rows((float **)s->held_rot, s->channels);
@@ -446,6 +547,5 @@ void sh_spectral_free(sh_spectral *s)
 	free(s->bin_rot);
 	free(s->ray);
 	free(s->advance);
-	free(s->moved);
 	free(s);
 }

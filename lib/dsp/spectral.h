@@ -8,7 +8,9 @@
  * the input (the sh_proc driver does both). All random decisions
  * come from one sh_rng seeded by the caller and are drawn once per frame and bin
  * for all channels together, so the stereo image survives and the same seed and
- * input give the same bytes whatever the block sizes. With every knob at zero
+ * input give the same bytes whatever the block sizes. The draws are made in
+ * frame order on the caller's thread; the channels' FFTs and bin work may then
+ * run on threads of their own (jobs), which never changes the bytes. With every knob at zero
  * the spectrum is left untouched: output = input within float rounding. */
 #ifndef SHARDS_SPECTRAL_H
 #define SHARDS_SPECTRAL_H
@@ -24,6 +26,7 @@ typedef struct {
 	double blur;      /* 0..1: magnitude smoothing across time; time constant 3 s * blur^2 */
 	double phase;     /* 0..1: phase randomisation, as a fraction of +-pi */
 	uint64_t seed;
+	int jobs;         /* threads for the channels (0, 1: none); never changes the output */
 } sh_smear_opts;
 
 typedef struct {
@@ -34,6 +37,7 @@ typedef struct {
 	double hold_min, hold_max; /* hold length in seconds, drawn per freeze */
 	double shift_min, shift_max; /* bin shift in bins, drawn per frame (equal: fixed) */
 	uint64_t seed;
+	int jobs;
 } sh_mangle_opts;
 
 /* NULL with sh_error() on bad sizes. */
@@ -42,6 +46,9 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 sh_spectral *sh_mangle_new(const sh_mangle_opts *o, int rate, int channels, sh_stft_emit_fn emit,
                            void *user);
 void sh_spectral_push(sh_spectral *s, const float *in, size_t frames);
+/* With threads the output comes a batch of hops at a time (stft.h): emit what
+ * is held, at the end of the stream. */
+void sh_spectral_flush(sh_spectral *s);
 int sh_spectral_latency(const sh_spectral *s); /* size - hop frames */
 int sh_spectral_hop(const sh_spectral *s);     /* the hop in effect (0 given: size/4) */
 void sh_spectral_free(sh_spectral *s);

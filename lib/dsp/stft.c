@@ -15,6 +15,7 @@
 #endif
 
 #include "cli.h"
+#include "jobs.h"
 
 struct sh_stft {
 	int size, hop, channels, bins;
@@ -22,13 +23,22 @@ struct sh_stft {
 	sh_stft_emit_fn emit_fn;
 	void *user;
 
+	/* split mode (sh_stft_new_split): shared and per-channel callbacks, frames
+	 * run in batches of `batch` hops (1 without threads) */
+	sh_stft_shared_fn shared_fn;
+	sh_stft_channel_fn chan_fn;
+	sh_pool *pool;
+	int batch;
+	int pending;       /* complete hops waiting for their batch */
+	float **ctime;     /* per channel FFT time buffer (fftwf_malloc) */
+
 	float *win;        /* analysis window, size */
 	float *synth;      /* synthesis window / (size * summed window product), size */
 	float **in;        /* per channel: the last `size` input samples */
 	float **acc;       /* per channel: overlap-add accumulator, size */
 	float *time;       /* FFT time buffer (fftwf_malloc) */
 	float complex **spec; /* per channel spectra (fftwf_malloc) */
-	float *out;        /* one hop of interleaved output */
+	float *out;        /* one hop (split mode: one batch) of interleaved output */
 	fftwf_plan fwd, inv;
 
 	int cap;           /* length of the in and acc buffers */
@@ -50,8 +60,9 @@ void sh_stft_no_denormals(void)
 #endif
 }
 
-sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh_stft_emit_fn emit,
-                     void *user)
+static sh_stft *stft_new(int size, int hop, int channels, sh_stft_frame_fn frame,
+                         sh_stft_shared_fn shared, sh_stft_channel_fn chan, sh_stft_emit_fn emit,
+                         void *user, sh_pool *pool)
 {
 	if (size < SH_STFT_MIN_SIZE || size > SH_STFT_MAX_SIZE || size % 2) {
 		sh_set_error("FFT size %d is not an even number in %d..%d", size, SH_STFT_MIN_SIZE,
@@ -73,8 +84,18 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 	s->channels = channels;
 	s->bins = size / 2 + 1;
 	s->frame_fn = frame;
+	s->shared_fn = shared;
+	s->chan_fn = chan;
+	s->pool = pool;
 	s->emit_fn = emit;
 	s->user = user;
+	/* a batch long enough that the threads meet rarely (about 16384 frames),
+	 * short enough to stay in the caches */
+	s->batch = 1;
+	if (chan && sh_pool_threads(pool) > 1 && channels > 1) {
+		int b = 16384 / hop;
+		s->batch = b < 4 ? 4 : b > 128 ? 128 : b;
+	}
 
 	s->win = sh_malloc(sizeof(float) * (size_t)size);
 	s->synth = sh_malloc(sizeof(float) * (size_t)size);
@@ -90,7 +111,7 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 
 	/* The buffers slide forward a hop per frame and move back to the start only
 	 * when they reach the end, so samples are moved once every 16 hops or so. */
-	s->cap = size + 16 * hop;
+	s->cap = size + (s->batch > 16 ? s->batch : 16) * hop;
 	s->in = sh_calloc((size_t)channels, sizeof *s->in);
 	s->acc = sh_calloc((size_t)channels, sizeof *s->acc);
 	s->spec = sh_calloc((size_t)channels, sizeof *s->spec);
@@ -100,10 +121,15 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 		s->spec[c] = fftwf_malloc(sizeof(fftwf_complex) * (size_t)s->bins);
 	}
 	s->time = fftwf_malloc(sizeof(float) * (size_t)size);
-	s->out = sh_malloc(sizeof(float) * (size_t)hop * (size_t)channels);
+	s->out = sh_malloc(sizeof(float) * (size_t)hop * (size_t)s->batch * (size_t)channels);
 	bool buffers = s->time != NULL;
 	for (int c = 0; c < channels; c++)
 		buffers = buffers && s->spec[c];
+	if (chan) {
+		s->ctime = sh_calloc((size_t)channels, sizeof *s->ctime);
+		for (int c = 0; c < channels; c++)
+			buffers = buffers && (s->ctime[c] = fftwf_malloc(sizeof(float) * (size_t)size));
+	}
 	if (!buffers) {
 		sh_set_error("out of memory for the FFT buffers (size %d, %d channels)", size, channels);
 		sh_stft_free(s);
@@ -122,6 +148,25 @@ sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh
 	s->fill = 0;
 	return s;
 }
+
+sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh_stft_emit_fn emit,
+                     void *user)
+{
+	return stft_new(size, hop, channels, frame, NULL, NULL, emit, user, NULL);
+}
+
+sh_stft *sh_stft_new_split(int size, int hop, int channels, sh_stft_shared_fn shared,
+                           sh_stft_channel_fn channel, sh_stft_emit_fn emit, void *user,
+                           sh_pool *pool)
+{
+	if (!shared || !channel) {
+		sh_set_error("a split STFT needs both callbacks");
+		return NULL;
+	}
+	return stft_new(size, hop, channels, NULL, shared, channel, emit, user, pool);
+}
+
+int sh_stft_slots(const sh_stft *s) { return s->batch; }
 
 void sh_stft_raw(sh_stft *s) { s->raw = 1; }
 
@@ -149,6 +194,8 @@ static void mul_add(float *restrict d, const float *restrict x, const float *res
 	for (; i < n; i++)
 		d[i] += x[i] * w[i];
 }
+
+static void emit_hop(sh_stft *s, const float *out);
 
 /* One frame: the `in` buffers hold the last `size` samples. */
 static void run_frame(sh_stft *s)
@@ -178,6 +225,73 @@ static void run_frame(sh_stft *s)
 		s->emit_fn(s->user, s->out, (size_t)h);
 		return;
 	}
+	emit_hop(s, s->out);
+}
+
+/* Split mode: one channel through the frames of a batch, on any thread. */
+static void batch_channel(void *ctx, int c)
+{
+	sh_stft *s = ctx;
+	sh_stft_no_denormals(); /* this thread's too: flushed denormals are part of the result */
+	const int n = s->size, h = s->hop;
+	float *time = s->ctime[c];
+	float complex *spec = s->spec[c];
+	for (int j = 0; j < s->pending; j++) {
+		const int at = s->base + j * h;
+		mul(time, s->in[c] + at, s->win, n);
+		fftwf_execute_dft_r2c(s->fwd, time, (fftwf_complex *)spec);
+		s->chan_fn(s->user, spec, c, s->bins, s->frames_done + j, j);
+		if (!s->emit_fn)
+			continue;
+		fftwf_execute_dft_c2r(s->inv, (fftwf_complex *)spec, time);
+		mul_add(s->acc[c] + at, time, s->synth, n);
+	}
+}
+
+/* Split mode: the frames waiting (s->pending hops from s->base): the shared
+ * draws in frame order, the channels on the pool, then the output in order. */
+static void run_batch(sh_stft *s)
+{
+	const int np = s->pending, h = s->hop, size = s->size;
+	if (np == 0)
+		return;
+	for (int j = 0; j < np; j++)
+		s->shared_fn(s->user, s->frames_done + j, j);
+	sh_pool_run(s->pool, s->channels, batch_channel, s);
+	s->frames_done += np;
+	s->pending = 0;
+	if (s->emit_fn) {
+		/* the batch's hops of the accumulators are complete; interleaved here
+		 * rather than by the threads, which would share the cache lines */
+		const int ch = s->channels;
+		const size_t len = (size_t)np * h;
+		for (int c = 0; c < ch; c++) {
+			const float *a = s->acc[c] + s->base;
+			for (size_t i = 0; i < len; i++)
+				s->out[i * ch + c] = a[i];
+		}
+		if (s->raw)
+			s->emit_fn(s->user, s->out, (size_t)np * h);
+		else
+			for (int j = 0; j < np; j++)
+				emit_hop(s, s->out + (size_t)j * h * s->channels);
+	}
+	s->base += np * h;
+	if (s->base + size + s->batch * h > s->cap) {
+		/* keep the overlap and any partial hop; the accumulators past it must be zero */
+		for (int c = 0; c < s->channels; c++) {
+			memmove(s->in[c], s->in[c] + s->base, sizeof(float) * (size_t)(size - h + s->fill));
+			memmove(s->acc[c], s->acc[c] + s->base, sizeof(float) * (size_t)(size - h));
+			memset(s->acc[c] + size - h, 0, sizeof(float) * (size_t)(s->cap - size + h));
+		}
+		s->base = 0;
+	}
+}
+
+/* One hop of interleaved output, the latency compensated (not raw). */
+static void emit_hop(sh_stft *s, const float *out)
+{
+	const int n = s->size, h = s->hop, ch = s->channels;
 	int64_t start = s->produced; /* index of out[0] before compensation */
 	s->produced += h;
 	int64_t lat = n - h;
@@ -190,7 +304,7 @@ static void run_frame(sh_stft *s)
 		count = want;
 	if (count <= 0)
 		return;
-	s->emit_fn(s->user, s->out + (size_t)from * ch, (size_t)count);
+	s->emit_fn(s->user, out + (size_t)from * ch, (size_t)count);
 	s->emitted += count;
 }
 
@@ -202,7 +316,7 @@ static void push_frames(sh_stft *s, const float *in, size_t n, int count_input)
 		size_t take = (size_t)(h - s->fill);
 		if (take > n - i)
 			take = n - i;
-		int at = s->base + size - h + s->fill;
+		int at = s->base + size - h + s->pending * h + s->fill;
 		for (int c = 0; c < ch; c++) {
 			float *dst = s->in[c] + at;
 			if (in) {
@@ -217,7 +331,11 @@ static void push_frames(sh_stft *s, const float *in, size_t n, int count_input)
 		i += take;
 		if (count_input)
 			s->pushed += (int64_t)take;
-		if (s->fill == h) {
+		if (s->fill == h && s->chan_fn) {
+			s->fill = 0;
+			if (++s->pending == s->batch)
+				run_batch(s);
+		} else if (s->fill == h) {
 			run_frame(s);
 			s->fill = 0;
 			s->base += h;
@@ -252,7 +370,7 @@ void sh_stft_finish(sh_stft *s)
 	 * resynthesis mode, come out): size - hop samples past the last input sample,
 	 * rounded up to a whole hop. */
 	int64_t target = s->pushed + s->size - s->hop; /* produced count needed */
-	int64_t have = s->frames_done * s->hop + s->fill;
+	int64_t have = (s->frames_done + s->pending) * s->hop + s->fill;
 	if (have < target) {
 		int64_t need = target - have;
 		/* round up to complete the last hop */
@@ -266,6 +384,13 @@ void sh_stft_finish(sh_stft *s)
 			need -= (int64_t)k;
 		}
 	}
+	sh_stft_flush(s);
+}
+
+void sh_stft_flush(sh_stft *s)
+{
+	if (s->chan_fn)
+		run_batch(s);
 }
 
 void sh_stft_free(sh_stft *s)
@@ -280,7 +405,10 @@ void sh_stft_free(sh_stft *s)
 		free(s->in[c]);
 		free(s->acc[c]);
 		fftwf_free(s->spec[c]);
+		if (s->ctime)
+			fftwf_free(s->ctime[c]);
 	}
+	free(s->ctime);
 	free(s->in);
 	free(s->acc);
 	free(s->spec);

@@ -60,6 +60,39 @@ typedef void (*sh_stft_emit_fn)(void *user, const float *buf, size_t frames);
  * bad arguments. */
 sh_stft *sh_stft_new(int size, int hop, int channels, sh_stft_frame_fn frame, sh_stft_emit_fn emit,
                      void *user);
+/* ---- channels on threads ----
+ * An effect whose channels are independent but for decisions all of them share
+ * (random draws made once per frame for every channel, so the stereo image
+ * holds) is given as two callbacks instead of one frame function:
+ *   shared(user, frame, slot)   once per frame, in frame order, on the calling
+ *                               thread: draw what the channels share and keep it
+ *                               in slot SLOT (0 .. sh_stft_slots() - 1);
+ *   channel(user, spec, c, bins, frame, slot)
+ *                               one channel's spectrum of that frame, with the
+ *                               slot its shared call filled; channels may run at
+ *                               once on the pool's threads, each in frame order.
+ * With a pool of more than one thread and more than one channel, frames are
+ * gathered into batches of sh_stft_slots() hops: the shared calls of a batch run
+ * first, then each channel works through the whole batch on a thread of its own
+ * (window, FFT, callback, inverse FFT, overlap-add), so the threads meet once per
+ * batch, not once per hop. A channel's arithmetic is the same whichever thread
+ * runs it, so the output is the same bytes for any pool (or none: one frame at a
+ * time, as sh_stft_new). Output then comes a batch at a time: sh_stft_flush runs
+ * a batch that is not full (sh_stft_finish does it). POOL is the caller's and
+ * must outlive the object; NULL runs everything on the calling thread. */
+typedef struct sh_pool sh_pool;
+typedef void (*sh_stft_shared_fn)(void *user, int64_t frame, int slot);
+typedef void (*sh_stft_channel_fn)(void *user, float complex *spec, int channel, int bins,
+                                   int64_t frame, int slot);
+sh_stft *sh_stft_new_split(int size, int hop, int channels, sh_stft_shared_fn shared,
+                           sh_stft_channel_fn channel, sh_stft_emit_fn emit, void *user,
+                           sh_pool *pool);
+/* Frames per batch (1 without threads): the slots a shared callback fills. */
+int sh_stft_slots(const sh_stft *s);
+/* Run the frames waiting for a batch and emit their output (nothing else to do
+ * without threads). */
+void sh_stft_flush(sh_stft *s);
+
 /* Push n interleaved frames of any count (0 is fine). */
 void sh_stft_push(sh_stft *s, const float *in, size_t n);
 /* Hand every hop to emit from the first frame on, the latency not compensated

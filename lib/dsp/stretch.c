@@ -1,12 +1,14 @@
 /* stretch.c -- Rubber Band time-stretch / pitch-shift with exact lengths; see stretch.h. */
 #include "stretch.h"
 
+#include <fenv.h>
 #include <math.h>
 #include <rubberband/rubberband-c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "jobs.h"
 #include "tempo.h"
 
 /* Output bookkeeping shared by both ways: a FIFO of interleaved frames that
@@ -73,11 +75,25 @@ static RubberBandOptions rb_options(const sh_stretch_opts *o, bool realtime)
 	               : RubberBandOptionEngineFiner;
 	if (o->formant)
 		r |= RubberBandOptionFormantPreserved;
-	/* One thread, always: real-time output would depend on the block sizes, and
-	 * the R2 engine's offline threads (one per channel) race, so stereo output
-	 * changed from run to run. */
+	/* Rubber Band's own threads, never: real-time output would depend on the
+	 * block sizes, and the R2 engine's offline threads (one per channel) race,
+	 * so stereo output changed from run to run. Ours take the channels apart
+	 * (groups, below). */
 	r |= RubberBandOptionThreadingNever;
 	return r;
+}
+
+/* One stretcher for all the channels (a group of them all), or one each (groups
+ * of one) that can run on threads of their own. Together is the default: R3's
+ * stretcher locks the phases of the channels below 600 Hz to the loudest one,
+ * and R2's in real time shares its time increments and phase resets, so apart
+ * the stereo image loosens (and in real time, R2's channels can drift in time).
+ * The choice is the user's (opts.apart), never the thread count's, so -j never
+ * changes the bytes. */
+static bool channels_apart(const sh_stretch_opts *o, bool realtime)
+{
+	(void)realtime;
+	return o->apart;
 }
 
 static int check_opts(const sh_stretch_opts *o)
@@ -89,18 +105,201 @@ static int check_opts(const sh_stretch_opts *o)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- groups */
+
+/* One Rubber Band stretcher and the channels it takes (first .. first + n - 1),
+ * with the output it has given and not yet passed on (planar). */
+typedef struct {
+	RubberBandState rb;
+	int first, n;
+	float **ret;        /* per channel retrieve buffer, ret_cap */
+	float **fifo;       /* per channel, len of fifo_cap frames waiting */
+	size_t len, fifo_cap;
+	int64_t drop_left;  /* start delay still to drop (real time) */
+	int got;            /* what the last retrieve_group returned */
+} group;
+
+enum { RET_CAP = 16384 };
+
+static void groups_free(group *g, int ng);
+
+/* The groups' count, or -1 + sh_error() (and *gs NULL). */
+static int groups_new(group **gs, const sh_stretch_opts *o, int rate, int channels, bool realtime)
+{
+	const bool apart = channels_apart(o, realtime);
+	const int ng = apart ? channels : 1, per = apart ? 1 : channels;
+	group *g = sh_calloc((size_t)ng, sizeof *g);
+	*gs = g;
+	for (int k = 0; k < ng; k++) {
+		g[k].first = k * per;
+		g[k].n = per;
+		g[k].rb = rubberband_new((unsigned)rate, (unsigned)per, rb_options(o, realtime), o->ratio,
+		                         o->pitch);
+		if (!g[k].rb) {
+			sh_set_error("cannot start Rubber Band at %d Hz with %d channels", rate, per);
+			groups_free(g, k);
+			*gs = NULL;
+			return -1;
+		}
+		g[k].ret = sh_calloc((size_t)per, sizeof *g[k].ret);
+		g[k].fifo = sh_calloc((size_t)per, sizeof *g[k].fifo);
+		for (int c = 0; c < per; c++)
+			g[k].ret[c] = sh_malloc(RET_CAP * sizeof(float));
+	}
+	return ng;
+}
+
+static void groups_free(group *g, int ng)
+{
+	for (int k = 0; g && k < ng; k++) {
+		if (g[k].rb)
+			rubberband_delete(g[k].rb);
+		for (int c = 0; c < g[k].n && g[k].ret; c++) {
+			free(g[k].ret[c]);
+			free(g[k].fifo[c]);
+		}
+		free(g[k].ret);
+		free(g[k].fifo);
+	}
+	free(g);
+}
+
+/* Take everything the group's stretcher has ready into its fifo; drop the start
+ * delay. Returns the frames retrieved, or -1 when it says it is done. */
+static int retrieve_group(group *g)
+{
+	int total = 0;
+	for (;;) {
+		int av = rubberband_available(g->rb);
+		if (av < 0)
+			return total ? total : -1;
+		if (av == 0)
+			return total;
+		size_t n = (size_t)av < RET_CAP ? (size_t)av : RET_CAP;
+		size_t got = rubberband_retrieve(g->rb, g->ret, (unsigned)n);
+		if (got == 0)
+			return total;
+		size_t skip = 0;
+		if (g->drop_left > 0) {
+			skip = (int64_t)got < g->drop_left ? got : (size_t)g->drop_left;
+			g->drop_left -= (int64_t)skip;
+		}
+		size_t add = got - skip;
+		if (add > 0) {
+			if (g->len + add > g->fifo_cap) {
+				g->fifo_cap = (g->len + add) * 2;
+				for (int c = 0; c < g->n; c++)
+					g->fifo[c] = sh_realloc(g->fifo[c], g->fifo_cap, sizeof(float));
+			}
+			for (int c = 0; c < g->n; c++)
+				memcpy(g->fifo[c] + g->len, g->ret[c] + skip, add * sizeof(float));
+			g->len += add;
+		}
+		total += (int)got;
+	}
+}
+
+/* Pass on the frames every group has (the shortest fifo), interleaved, to Q. */
+static void groups_merge(group *g, int ng, outq *q)
+{
+	size_t n = g[0].len;
+	for (int k = 1; k < ng; k++)
+		if (g[k].len < n)
+			n = g[k].len;
+	if (n == 0)
+		return;
+	float *chans[SH_MAX_CHANNELS];
+	for (int k = 0; k < ng; k++)
+		for (int c = 0; c < g[k].n; c++)
+			chans[g[k].first + c] = g[k].fifo[c];
+	outq_add(q, chans, n);
+	for (int k = 0; k < ng; k++) {
+		for (int c = 0; c < g[k].n; c++)
+			memmove(g[k].fifo[c], g[k].fifo[c] + n, (g[k].len - n) * sizeof(float));
+		g[k].len -= n;
+	}
+}
+
+/* What the groups' work on the pool needs: one step of work for group i. The
+ * caller's floating-point environment (flush-to-zero and the like) goes to the
+ * thread that does it, so the bytes do not depend on the thread. */
+typedef struct {
+	group *g;
+	float **in;         /* deinterleaved input, per channel */
+	unsigned frames;
+	bool final;
+	enum { STEP_STUDY, STEP_PROCESS, STEP_DRAIN_OFFLINE, STEP_DRAIN_REALTIME } step;
+	int64_t drain_until; /* real-time drain: stop once the fifo holds this much more */
+	fenv_t env;
+} groups_work;
+
+static void group_step(void *ctx, int i)
+{
+	groups_work *w = ctx;
+	fesetenv(&w->env);
+	group *g = &w->g[i];
+	const float *const *in = (const float *const *)w->in + g->first;
+	switch (w->step) {
+	case STEP_STUDY:
+		rubberband_study(g->rb, in, w->frames, w->final);
+		break;
+	case STEP_PROCESS:
+		rubberband_process(g->rb, in, w->frames, w->final);
+		g->got = retrieve_group(g);
+		break;
+	case STEP_DRAIN_OFFLINE:
+		for (int idle = 0; idle < 64;) {
+			int r = retrieve_group(g);
+			if (r < 0)
+				break;
+			if (r == 0)
+				idle++;
+		}
+		break;
+	case STEP_DRAIN_REALTIME:
+		/* some engines need a few more calls before saying they are done */
+		for (int idle = 0; idle < 64;) {
+			int r = retrieve_group(g);
+			if (r < 0)
+				break;
+			if (r == 0) {
+				idle++;
+				rubberband_process(g->rb, in, 0, true);
+			}
+			if ((int64_t)g->len >= w->drain_until)
+				break;
+		}
+		break;
+	}
+}
+
+static void groups_run(sh_pool *pool, group *g, int ng, groups_work *w)
+{
+	w->g = g;
+	fegetenv(&w->env);
+	sh_pool_run(pool, ng, group_step, w);
+}
+
+/* A pool for the groups: no more threads than groups. */
+static int groups_pool(int jobs, int ng, sh_pool **pool)
+{
+	*pool = NULL;
+	if (jobs > 1 && ng > 1 && !(*pool = sh_pool_new(jobs < ng ? jobs : ng)))
+		return -1;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- real time */
 
 struct sh_stretch {
 	sh_stretch_opts o;
 	int rate, channels, block;
-	RubberBandState rb;
+	group *g;
+	int ng;
+	sh_pool *pool;
 	float **in;        /* per channel, block frames */
-	float **ret;       /* per channel retrieve buffer */
-	size_t ret_cap;
 	int fill;          /* frames in the current input block */
 	int64_t pad_left;  /* start pad still to feed */
-	int64_t drop_left; /* start delay still to drop from the output */
 	int64_t pushed;    /* real input frames */
 	outq q;
 	bool finished;
@@ -116,67 +315,35 @@ sh_stretch *sh_stretch_new(const sh_stretch_opts *o, int rate, int channels, sh_
 	s->rate = rate;
 	s->channels = channels;
 	s->block = o->block > 0 ? o->block : 1024;
-	s->rb = rubberband_new((unsigned)rate, (unsigned)channels, rb_options(o, true), o->ratio, o->pitch);
-	if (!s->rb) {
-		sh_set_error("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
-		free(s);
-		return NULL;
-	}
-	rubberband_set_max_process_size(s->rb, (unsigned)s->block);
-	s->pad_left = rubberband_get_preferred_start_pad(s->rb);
-	s->drop_left = rubberband_get_start_delay(s->rb);
 	s->in = sh_calloc((size_t)channels, sizeof *s->in);
-	s->ret = sh_calloc((size_t)channels, sizeof *s->ret);
-	s->ret_cap = 8192;
-	for (int c = 0; c < channels; c++) {
+	for (int c = 0; c < channels; c++)
 		s->in[c] = sh_calloc((size_t)s->block, sizeof(float));
-		s->ret[c] = sh_calloc(s->ret_cap, sizeof(float));
-	}
 	s->q.channels = channels;
 	s->q.emit = emit;
 	s->q.user = user;
+	if ((s->ng = groups_new(&s->g, o, rate, channels, true)) < 0 ||
+	    groups_pool(o->jobs, s->ng, &s->pool) != 0) {
+		sh_stretch_free(s);
+		return NULL;
+	}
+	for (int k = 0; k < s->ng; k++) {
+		rubberband_set_max_process_size(s->g[k].rb, (unsigned)s->block);
+		s->g[k].drop_left = rubberband_get_start_delay(s->g[k].rb);
+	}
+	s->pad_left = rubberband_get_preferred_start_pad(s->g[0].rb);
 	return s;
 }
 
 int sh_stretch_latency(const sh_stretch *s)
 {
-	return (int)(rubberband_get_preferred_start_pad(s->rb) + rubberband_get_start_delay(s->rb));
-}
-
-/* Take everything Rubber Band has ready; drop the start delay. Returns the
- * frames retrieved, or -1 when it says it is done. */
-static int retrieve_all(RubberBandState rb, float **ret, size_t cap, outq *q, int64_t *drop_left)
-{
-	int total = 0;
-	for (;;) {
-		int av = rubberband_available(rb);
-		if (av < 0)
-			return total ? total : -1;
-		if (av == 0)
-			return total;
-		size_t n = (size_t)av < cap ? (size_t)av : cap;
-		size_t got = rubberband_retrieve(rb, ret, (unsigned)n);
-		if (got == 0)
-			return total;
-		size_t skip = 0;
-		if (drop_left && *drop_left > 0) {
-			skip = (int64_t)got < *drop_left ? got : (size_t)*drop_left;
-			*drop_left -= (int64_t)skip;
-		}
-		if (got > skip) {
-			float *shifted[SH_MAX_CHANNELS];
-			for (int c = 0; c < q->channels; c++)
-				shifted[c] = ret[c] + skip;
-			outq_add(q, shifted, got - skip);
-		}
-		total += (int)got;
-	}
+	return (int)(rubberband_get_preferred_start_pad(s->g[0].rb) + rubberband_get_start_delay(s->g[0].rb));
 }
 
 static void run_block(sh_stretch *s, int n, bool final)
 {
-	rubberband_process(s->rb, (const float *const *)s->in, (unsigned)n, final);
-	retrieve_all(s->rb, s->ret, s->ret_cap, &s->q, &s->drop_left);
+	groups_work w = {.in = s->in, .frames = (unsigned)n, .final = final, .step = STEP_PROCESS};
+	groups_run(s->pool, s->g, s->ng, &w);
+	groups_merge(s->g, s->ng, &s->q);
 	/* never ahead of what the input so far can fill */
 	outq_flush(&s->q, (int64_t)floor((double)s->pushed * s->o.ratio));
 }
@@ -232,18 +399,11 @@ void sh_stretch_finish(sh_stretch *s)
 	if (s->pushed > 0) {
 		run_block(s, s->fill, true);
 		s->fill = 0;
-		/* drain: some engines need a few more calls before saying they are done */
-		for (int idle = 0; idle < 64;) {
-			int r = retrieve_all(s->rb, s->ret, s->ret_cap, &s->q, &s->drop_left);
-			if (r < 0)
-				break;
-			if (r == 0) {
-				idle++;
-				rubberband_process(s->rb, (const float *const *)s->in, 0, true);
-			}
-			if ((int64_t)s->q.len + s->q.emitted >= target + s->block)
-				break;
-		}
+		/* each group until it is done or holds all that is wanted (and a block more) */
+		groups_work w = {.in = s->in, .step = STEP_DRAIN_REALTIME,
+		                 .drain_until = target + s->block - (int64_t)s->q.len - s->q.emitted};
+		groups_run(s->pool, s->g, s->ng, &w);
+		groups_merge(s->g, s->ng, &s->q);
 	}
 	outq_finish(&s->q, target);
 }
@@ -252,13 +412,11 @@ void sh_stretch_free(sh_stretch *s)
 {
 	if (!s)
 		return;
-	rubberband_delete(s->rb);
-	for (int c = 0; c < s->channels; c++) {
+	sh_pool_free(s->pool);
+	groups_free(s->g, s->ng);
+	for (int c = 0; c < s->channels; c++)
 		free(s->in[c]);
-		free(s->ret[c]);
-	}
 	free(s->in);
-	free(s->ret);
 	free(s->q.buf);
 	free(s);
 }
@@ -288,22 +446,21 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 		return q.emitted;
 	}
 	const size_t block = 16384;
-	RubberBandState rb = rubberband_new((unsigned)rate, (unsigned)channels, rb_options(o, false), o->ratio,
-	                                    o->pitch);
-	if (!rb) {
-		sh_set_error("cannot start Rubber Band at %d Hz with %d channels", rate, channels);
+	group *g = NULL;
+	sh_pool *pool = NULL;
+	int ng = groups_new(&g, o, rate, channels, false);
+	if (ng < 0 || groups_pool(o->jobs, ng, &pool) != 0) {
+		groups_free(g, ng);
 		return -1;
 	}
-	rubberband_set_expected_input_duration(rb, n > UINT32_MAX ? UINT32_MAX : (unsigned)n);
-	rubberband_set_max_process_size(rb, (unsigned)block);
+	for (int k = 0; k < ng; k++) {
+		rubberband_set_expected_input_duration(g[k].rb, n > UINT32_MAX ? UINT32_MAX : (unsigned)n);
+		rubberband_set_max_process_size(g[k].rb, (unsigned)block);
+	}
 	float *buf = sh_malloc(block * (size_t)channels * sizeof(float));
 	float **chans = sh_calloc((size_t)channels, sizeof *chans);
-	float **ret = sh_calloc((size_t)channels, sizeof *ret);
-	const size_t ret_cap = 16384;
-	for (int c = 0; c < channels; c++) {
+	for (int c = 0; c < channels; c++)
 		chans[c] = sh_malloc(block * sizeof(float));
-		ret[c] = sh_malloc(ret_cap * sizeof(float));
-	}
 	sh_progress prog;
 	sh_progress_start(&prog, "stretching");
 	bool failed = false;
@@ -319,34 +476,28 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 			}
 			deinterleave(buf, k, channels, chans);
 			at += (int64_t)k;
-			bool final = at >= n;
-			if (pass == 0) {
-				rubberband_study(rb, (const float *const *)chans, (unsigned)k, final);
-			} else {
-				rubberband_process(rb, (const float *const *)chans, (unsigned)k, final);
-				retrieve_all(rb, ret, ret_cap, &q, NULL);
+			groups_work w = {.in = chans, .frames = (unsigned)k, .final = at >= n,
+			                 .step = pass == 0 ? STEP_STUDY : STEP_PROCESS};
+			groups_run(pool, g, ng, &w);
+			if (pass == 1) {
+				groups_merge(g, ng, &q);
 				outq_flush(&q, target);
 			}
 		}
 	}
-	for (int idle = 0; idle < 64 && !failed;) {
-		int r = retrieve_all(rb, ret, ret_cap, &q, NULL);
+	if (!failed) {
+		groups_work w = {.in = chans, .step = STEP_DRAIN_OFFLINE};
+		groups_run(pool, g, ng, &w);
+		groups_merge(g, ng, &q);
 		outq_flush(&q, target);
-		if (r < 0)
-			break;
-		if (r == 0)
-			idle++;
-	}
-	if (!failed)
 		outq_finish(&q, target);
-	sh_progress_end(&prog);
-	rubberband_delete(rb);
-	for (int c = 0; c < channels; c++) {
-		free(chans[c]);
-		free(ret[c]);
 	}
+	sh_progress_end(&prog);
+	sh_pool_free(pool);
+	groups_free(g, ng);
+	for (int c = 0; c < channels; c++)
+		free(chans[c]);
 	free(chans);
-	free(ret);
 	free(buf);
 	free(q.buf);
 	return failed ? -1 : q.emitted;

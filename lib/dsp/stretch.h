@@ -11,7 +11,14 @@
  *    The stretcher's start delay is compensated (its preferred start pad of
  *    zeros goes in first and its start delay is dropped from the output).
  * Either way the output is exactly round(frames_in * ratio) frames long: a
- * shortfall at the end is padded with silence, an excess dropped. */
+ * shortfall at the end is padded with silence, an excess dropped.
+ *
+ * Channels: one stretcher takes them all (Rubber Band keeps their phases, and
+ * R2 in real time their timing, together), or with `apart` each goes through a
+ * stretcher of its own, and those run on `jobs` threads: faster, and each
+ * channel is stretched as it would be alone, so the stereo image loosens.
+ * Rubber Band's own threads are never used. The output depends on `apart`,
+ * never on the thread count. */
 #ifndef SHARDS_STRETCH_H
 #define SHARDS_STRETCH_H
 
@@ -28,6 +35,8 @@ typedef struct {
 	bool formant;  /* preserve the formant envelope when shifting pitch */
 	bool faster;   /* Rubber Band's R2 ("faster") engine instead of R3 ("finer") */
 	int block;     /* real-time block size in frames (0 = 1024) */
+	bool apart;    /* a stretcher per channel, on threads (else one for all channels) */
+	int jobs;      /* threads for apart channels (0, 1: none); never changes the output */
 } sh_stretch_opts;
 
 typedef void (*sh_stretch_emit_fn)(void *user, const float *buf, size_t frames);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jobs.h"
 #include "rng.h"
 #include "stft.h"
 #include "tap.h"
@@ -54,6 +55,60 @@ static sink run(const float *x, size_t n, int ch, int size, int hop, size_t maxb
 	sh_stft_finish(s);
 	sh_stft_free(s);
 	return k;
+}
+
+/* Split mode: each frame's shared call draws a gain per bin (kept in its
+ * slot), each channel scales its bins by it, the channel's own way. */
+typedef struct {
+	sink k;         /* first: the emit callback's user is this object too */
+	sh_rng rng;
+	float *gain;    /* bins per slot */
+	int bins;
+	int64_t next;   /* the frame the shared call expects: in order */
+	bool order_ok;
+} split_fx;
+
+static void split_shared(void *u, int64_t frame, int slot)
+{
+	split_fx *f = u;
+	f->order_ok = f->order_ok && frame == f->next++;
+	for (int k = 0; k < f->bins; k++)
+		f->gain[(size_t)slot * f->bins + k] = (float)sh_rng_uniform(&f->rng);
+}
+
+static void split_channel(void *u, float complex *spec, int c, int bins, int64_t frame, int slot)
+{
+	(void)frame;
+	const split_fx *f = u;
+	for (int k = 0; k < bins; k++)
+		spec[k] *= f->gain[(size_t)slot * bins + k] * (c + 1);
+}
+
+/* Run x through a split STFT with THREADS threads, in random blocks of
+ * 1..maxblock; *order: the shared calls came in frame order. */
+static sink run_split(const float *x, size_t n, int ch, int size, int hop, int threads,
+                      size_t maxblock, bool *order)
+{
+	sh_pool *pool = threads > 1 ? sh_pool_new(threads) : NULL;
+	split_fx f = {.k.ch = ch, .bins = size / 2 + 1, .order_ok = true};
+	sh_rng_seed(&f.rng, 99);
+	sh_stft *s = sh_stft_new_split(size, hop, ch, split_shared, split_channel, emit, &f, pool);
+	f.gain = sh_calloc((size_t)sh_stft_slots(s) * f.bins, sizeof(float));
+	sh_rng r;
+	sh_rng_seed(&r, 5);
+	for (size_t i = 0; i < n;) {
+		size_t b = maxblock ? 1 + (size_t)sh_rng_below(&r, maxblock) : n;
+		if (b > n - i)
+			b = n - i;
+		sh_stft_push(s, x + i * (size_t)ch, b);
+		i += b;
+	}
+	sh_stft_finish(s);
+	sh_stft_free(s);
+	sh_pool_free(pool);
+	free(f.gain);
+	*order = f.order_ok;
+	return f.k;
 }
 
 int main(void)
@@ -108,6 +163,26 @@ int main(void)
 		      "raw: 19 whole hops out for 5000 frames in, the input 768 frames late (max error %g)", err);
 		sh_stft_free(raw);
 		free(k.buf);
+	}
+	/* split mode: shared draws in frame order, channels on 1, 2 or 3 threads
+	 * (batches of hops), any block sizes: the same bytes, as long as the input */
+	{
+		bool o1, o2, o3;
+		sink s1 = run_split(x, n, ch, 1024, 256, 1, 0, &o1);
+		sink s2 = run_split(x, n, ch, 1024, 256, 2, 7, &o2);
+		sink s3 = run_split(x, n, ch, 1024, 256, 3, 3000, &o3);
+		CHECK(s1.n == n * (size_t)ch && o1 && o2 && o3,
+		      "split: as long as the input, shared calls in frame order");
+		CHECK(s1.n == s2.n && memcmp(s1.buf, s2.buf, s1.n * sizeof(float)) == 0,
+		      "split: 2 threads, blocks of 1..7: the bytes of one thread");
+		CHECK(s1.n == s3.n && memcmp(s1.buf, s3.buf, s1.n * sizeof(float)) == 0,
+		      "split: 3 threads, blocks of 1..3000: the bytes of one thread");
+		free(s1.buf); free(s2.buf); free(s3.buf);
+		sink t1 = run_split(x, 3, ch, 16, 8, 1, 0, &o1);
+		sink t2 = run_split(x, 3, ch, 16, 8, 2, 0, &o2);
+		CHECK(t1.n == 3 * (size_t)ch && t1.n == t2.n && memcmp(t1.buf, t2.buf, t1.n * sizeof(float)) == 0,
+		      "split: 3 frames through a 16-sample window, 1 and 2 threads alike");
+		free(t1.buf); free(t2.buf);
 	}
 	sink none = run(x, 0, ch, 2048, 512, 0, 1);
 	CHECK(none.n == 0, "no input, no output");

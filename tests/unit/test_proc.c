@@ -40,11 +40,14 @@ static int collect(void *user, const float *b, size_t frames)
 }
 
 /* N frames of X through a new processor of class C (SETTINGS: key=value words
- * or NULL), pushed in blocks of BLOCK frames (the last one shorter). */
-static sink run(const sh_proc_class *c, const char *settings, const float *x, size_t n, size_t block)
+ * or NULL) allowed JOBS threads, pushed in blocks of BLOCK frames (the last one
+ * shorter). */
+static sink run_jobs(const sh_proc_class *c, const char *settings, const float *x, size_t n,
+                     size_t block, int jobs)
 {
 	sink k = {.ch = CH};
 	sh_proc *p = sh_proc_new(c);
+	p->jobs = jobs;
 	if (settings && sh_proc_assign(p, settings) != 0)
 		printf("# %s: %s\n", c->name, sh_error());
 	if (sh_proc_chain_start(&p, 1, RATE, CH, 42, collect, &k) < 0) {
@@ -62,6 +65,11 @@ static sink run(const sh_proc_class *c, const char *settings, const float *x, si
 		printf("# %s: %s\n", c->name, sh_error());
 	sh_proc_free(p);
 	return k;
+}
+
+static sink run(const sh_proc_class *c, const char *settings, const float *x, size_t n, size_t block)
+{
+	return run_jobs(c, settings, x, n, block, 1);
 }
 
 static bool same(const sink *a, const sink *b)
@@ -186,6 +194,33 @@ static void each_processor(const sh_proc_class *c, const float *noise, const flo
 	CHECK(all, "%s: identical output for blocks of 1, 7, 64 and 4096 frames", c->name);
 	/* at the defaults every processor here keeps the length (stretch: ratio 1) */
 	CHECK(frames_of(&ref) == n, "%s: %zu frames in, %zu out", c->name, n, frames_of(&ref));
+
+	/* threads never change the output: 2 and 3 threads (more than the channels),
+	 * fed in blocks of 7 and 4096, give the bytes of one thread in blocks of 1;
+	 * and the same with the class's neutral settings, and (stretch) each
+	 * channel apart */
+	bool threads = true, apart = false;
+	for (const sh_option *o = c->params; o && o->name; o++)
+		apart = apart || !strcmp(o->name, "channels");
+	const char *tset[] = {NULL, c->neutral, apart ? "channels=apart" : NULL};
+	for (size_t t = 0; t < 3; t++) {
+		if (t > 0 && !tset[t])
+			continue;
+		sink one = t ? run(c, tset[t], noise, n, 1) : ref;
+		for (int j = 2; j <= 3; j++)
+			for (size_t b = 7; b <= 4096; b = b == 7 ? 4096 : 4097) {
+				sink k = run_jobs(c, tset[t], noise, n, b, j);
+				if (!same(&one, &k)) {
+					printf("# %s (%s): %d threads, blocks of %zu differ from one thread\n", c->name,
+					       tset[t] ? tset[t] : "defaults", j, b);
+					threads = false;
+				}
+				free(k.buf);
+			}
+		if (t)
+			free(one.buf);
+	}
+	CHECK(threads, "%s: identical output with 1, 2 and 3 threads", c->name);
 
 	/* noise and impulses at the defaults: finite, bounded */
 	double pn = peak(&ref);
