@@ -2,10 +2,10 @@
 #   make                 build every program into bin/ and lib/libshards.a
 #   make check           install missing Debian packages, build, run every test: the
 #                        suite, the suite again built with ASan + UBSan + LeakSanitizer,
-#                        and the pipeline tests under valgrind (CHECK="plain" for the first only)
+#                        and every program once more under valgrind (CHECK="plain" for the first only)
 #   make check SANITIZE=1  build everything with the sanitizers (into sanitize-build/)
 #                        and run the whole suite on that build
-#   make check-valgrind  the pipeline tests under valgrind (VALGRIND_TESTS picks scripts)
+#   make check-valgrind  the valgrind phase alone (VALGRIND_TESTS picks scripts)
 #   make demo            install, build, micro-sample a generated breakbeat into out/demo/
 #   make bench           time shards against the tools it replaces (BASE=DIR: an older
 #                        build's DIR/bin first, script by script, to compare)

@@ -12,8 +12,9 @@
 # hashed), vscan (mtimes are set), padmine -d (its lock file is left out), stretch
 # (Rubber Band R2 offline on stereo is not repeatable: not used). The sums belong to
 # Debian 12's FFmpeg, Rubber Band, FFTW, sox and ImageMagick; the sanitized build
-# gives the same bytes, so the script runs in the plain and sanitize phases (not
-# under valgrind: too slow).
+# gives the same bytes, and so does valgrind: the script runs in all three phases,
+# and under valgrind it is the run of every program that looks for uninitialised
+# reads.
 . "$(dirname "$0")/lib.sh"
 SUMS=$SHARDS_TOP/tests/golden.sums
 cd "$W" || exit 1
