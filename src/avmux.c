@@ -28,6 +28,13 @@ static int64_t abitrate = 192;          /* AAC kbit/s: 96 thin, 192 clean, 320 t
 static sh_duration preview = {0, SH_DUR_SECONDS}; /* encode only the first DUR (a quick look) */
 static const char *tune = NULL;         /* x264 tune: film, animation, grain, stillimage, ... */
 
+/* x264's threads: fixed, not -j and not the machine's cores, because x264's bit
+ * stream depends on its thread count; with a fixed count the same inputs give the
+ * same file everywhere. 3 is x264's own choice for two cores (it adds its
+ * lookahead thread); 4 and more were seen to vary between runs on small frames
+ * (320x240) on a busy machine, 3 was not. The rest of -j goes to decoding. */
+#define X264_THREADS 3
+
 static const char *averr(int e)
 {
 	static char buf[AV_ERROR_MAX_STRING_SIZE];
@@ -137,10 +144,13 @@ static sh_media *open_input(const char *path, bool video, const sh_media_info **
 /* Open both inputs and decide what is encoded: the video's geometry, the
  * audio's rate and channels, the preview's length. Every error comes here,
  * before the output file exists. */
-static void plan_inputs(plan *p)
+static void plan_inputs(plan *p, int jobs)
 {
 	p->vin = open_input(p->vpath, true, &p->vi);
 	p->ain = open_input(p->apath, false, &p->ai);
+	/* -j: the video's decoding and reading (a thread ahead of the encoder) */
+	sh_media_set_threads(p->vin, jobs);
+	sh_media_set_threads(p->ain, 1);
 	const sh_media_info *vi = p->vi, *ai = p->ai;
 
 	if (sh_option_given(options, "preview")) {
@@ -197,6 +207,9 @@ static void open_muxer(const plan *p, muxer *mx, sh_atomic *at)
 	const sh_y4m_info *info = &p->info;
 	if (avformat_alloc_output_context2(&mx->oc, NULL, p->muxname, sh_atomic_tmpname(at)) < 0 || !mx->oc)
 		sh_die("%s: cannot set up the %s muxer", out_path, p->muxname);
+	/* no random identifiers (Matroska's segment and track UIDs) or library
+	 * version strings: the same inputs give the same bytes */
+	mx->oc->flags |= AVFMT_FLAG_BITEXACT;
 	mx->pkt = av_packet_alloc();
 
 	mx->venc = avcodec_alloc_context3(p->vc);
@@ -208,7 +221,7 @@ static void open_muxer(const plan *p, muxer *mx, sh_atomic *at)
 	mx->venc->sample_aspect_ratio = (AVRational){1, 1};
 	mx->venc->color_range = AVCOL_RANGE_MPEG;
 	mx->venc->colorspace = AVCOL_SPC_SMPTE170M;
-	mx->venc->thread_count = 0;
+	mx->venc->thread_count = X264_THREADS;
 	char crftext[16];
 	snprintf(crftext, sizeof crftext, "%d", (int)crf);
 	av_opt_set(mx->venc->priv_data, "crf", crftext, 0);
@@ -284,12 +297,8 @@ static bool encode_audio(const plan *p, muxer *mx, AVFrame *af, float *abuf, int
  * the two lengths agree. */
 static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 {
-	const sh_y4m_info *info = &p->info;
 	AVFrame *vf = av_frame_alloc();
-	vf->format = AV_PIX_FMT_YUV420P;
-	vf->width = info->width;
-	vf->height = info->height;
-	if (av_frame_get_buffer(vf, 0) < 0)
+	if (!vf)
 		sh_die("out of memory");
 	AVFrame *af = av_frame_alloc();
 	int fsize = mx->aenc->frame_size > 0 ? mx->aenc->frame_size : 1024;
@@ -299,20 +308,18 @@ static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 	av_channel_layout_copy(&af->ch_layout, &mx->aenc->ch_layout);
 	if (av_frame_get_buffer(af, 0) < 0)
 		sh_die("out of memory");
-	uint8_t *img = sh_malloc(info->frame_size);
 	float *abuf = sh_malloc((size_t)fsize * p->ch * sizeof *abuf);
 	int64_t nv = 0, na = 0;
 	bool audio_left = true;
 	sh_progress pr;
 	sh_progress_start(&pr, "encoding");
 	for (;;) {
-		int r = sh_media_video_read(p->vin, img);
+		/* the decoded frame itself when it needs no conversion (a y4m's planes
+		 * go to x264 without a copy) */
+		int r = sh_media_video_read_av(p->vin, vf);
 		if (r < 0)
 			sh_die("%s", sh_error());
 		if (r == 1) {
-			if (av_frame_make_writable(vf) < 0)
-				sh_die("out of memory");
-			sh_frame_to_av(info, img, vf);
 			vf->pts = nv++;
 			send(mx, mx->venc, mx->vst, vf);
 			if (p->vi->duration > 0)
@@ -336,7 +343,6 @@ static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 		sh_die("%s is %.3fs long but %s is %.3fs (%lld frames at %g fps): they must agree within one "
 		       "frame; make the video with avbond or trim the audio",
 		       p->apath, adur, p->vpath, vdur, (long long)nv, p->fps);
-	free(img);
 	free(abuf);
 	av_frame_free(&vf);
 	av_frame_free(&af);
@@ -347,14 +353,14 @@ static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
-	sh_program prog = {.usage = usage,
+	sh_program prog = {.usage = usage, .has_jobs = true,
 	                   .summary = "encode audio + y4m video into MP4/MOV (H.264 + AAC) or MKV, checking they are equally long"};
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
 	plan p = {0};
 	validate(&p, argc, argv, first);
-	plan_inputs(&p);
+	plan_inputs(&p, prog.jobs);
 
 	sh_atomic *at = sh_atomic_open(out_path);
 	if (!at)

@@ -28,8 +28,11 @@ static int64_t rate = 0;               /* audio sample rate; 0 = the source's */
 static int64_t channels = 0;           /* audio channels; 0 = the source's (1 and 2 mix down) */
 static const char *bits = "32";
 
-/* The video stream, decoded to the planned geometry, as y4m to PATH. */
-static void write_video(sh_media *m, const sh_media_video_opts *vo, const char *path)
+/* The video stream, decoded to the planned geometry, as y4m to PATH. With
+ * threads, decoding (media.c's decode-ahead and FFmpeg's own threads), the
+ * conversion and the writing each run on a thread of their own; the frames
+ * are the same. */
+static void write_video(sh_media *m, const sh_media_video_opts *vo, const char *path, int jobs)
 {
 	sh_y4m_info info;
 	if (sh_media_video_begin(m, vo, &info) != 0)
@@ -37,15 +40,26 @@ static void write_video(sh_media *m, const sh_media_video_opts *vo, const char *
 	sh_y4m_out *out = sh_y4m_create(path, &info);
 	if (!out)
 		sh_die("%s", sh_error());
-	uint8_t *frame = sh_malloc(info.frame_size);
 	int r;
-	while ((r = sh_media_video_read(m, frame)) == 1)
-		if (sh_y4m_write_frame(out, frame) != 0)
+	if (jobs > 1) {
+		sh_media_reader *rd = sh_media_reader_start(m, info.frame_size, 4);
+		if (!rd)
 			sh_die("%s", sh_error());
+		const uint8_t *frame;
+		while ((r = sh_media_reader_next(rd, &frame)) == 1)
+			if (sh_y4m_write_frame(out, frame) != 0)
+				sh_die("%s", sh_error());
+		sh_media_reader_stop(rd);
+	} else {
+		uint8_t *frame = sh_malloc(info.frame_size);
+		while ((r = sh_media_video_read(m, frame)) == 1)
+			if (sh_y4m_write_frame(out, frame) != 0)
+				sh_die("%s", sh_error());
+		free(frame);
+	}
 	if (r < 0 || sh_y4m_finish(out) != 0)
 		sh_die("%s", sh_error());
 	sh_note("%lld video frames at %d/%d fps", (long long)sh_media_video_count(m), info.fps_num, info.fps_den);
-	free(frame);
 }
 
 /* The audio stream from T0 for DUR seconds (0: to the end) to PATH. */
@@ -102,7 +116,7 @@ int main(int argc, char **argv)
 		 .arg = "16|24|32f", .help = "sample format of an audio file; 32 is float"},
 		{0},
 	};
-	sh_program prog = {.usage = usage,
+	sh_program prog = {.usage = usage, .has_jobs = true,
 	                   .summary = "decode a media file into y4m video and AU/WAV audio, scaled, trimmed, at a fixed fps"};
 	int first = sh_parse_options(&prog, opts, argc, argv);
 	if (first <= 0)
@@ -130,6 +144,7 @@ int main(int argc, char **argv)
 	sh_media *m = sh_media_open(src);
 	if (!m)
 		sh_die("%s", sh_error());
+	sh_media_set_threads(m, prog.jobs);
 	const sh_media_info *mi = sh_media_get_info(m);
 	if (!audio_path && !video_path) {
 		if (mi->has_video)
@@ -164,13 +179,14 @@ int main(int argc, char **argv)
 	vo.duration = dur;
 
 	if (video_path) {
-		write_video(m, &vo, video_path);
+		write_video(m, &vo, video_path, prog.jobs);
 		sh_media_close(m);
 		m = NULL;
 	}
 	if (audio_path) {
 		if (!m && !(m = sh_media_open(src)))
 			sh_die("%s", sh_error());
+		sh_media_set_threads(m, prog.jobs);
 		write_audio(m, t0, dur, audio_path);
 	}
 	sh_media_close(m);

@@ -64,6 +64,23 @@ check "crf changes the size" sh -c 'avmux --x264-preset ultrafast --crf 40 -o sm
 	avmux --x264-preset ultrafast --crf 10 -o big.mp4 a.au busy.y4m && test $(stat -c %s small.mp4) -lt $(stat -c %s big.mp4)'
 check "44.1 kHz mono audio kept" sh -c 'sox a.au -r 44100 -c 1 a44.wav && avmux --x264-preset ultrafast -o m44.mp4 a44.wav v.y4m && test "$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate,channels -of csv=p=0 m44.mp4)" = "44100,1"'
 
+# threads: x264 runs on a fixed number of threads whatever -j says, and the
+# container holds no random identifiers, so -j 1, the default and -j 3 write the
+# same bytes (MP4 and Matroska; audio from a y4m-sized video's worth of WAV)
+for j in 1 default 3; do
+	jo="-j $j"; [ $j = default ] && jo=
+	avmux $jo --x264-preset veryfast -o j$j.mp4 a.au busy.y4m
+	avmux $jo --x264-preset ultrafast -o j$j.mkv a.au v.y4m
+done
+same_file "-j 1 and the default: same MP4 bytes" j1.mp4 jdefault.mp4
+same_file "-j 1 and -j 3: same MP4 bytes" j1.mp4 j3.mp4
+same_file "-j 1 and -j 3: same Matroska bytes" j1.mkv j3.mkv
+check "Matroska twice: same bytes" sh -c 'avmux --x264-preset ultrafast -o again.mkv a.au v.y4m && cmp -s again.mkv j1.mkv'
+check "x264 runs 3 threads" sh -c 'strings j1.mp4 | grep -q " threads=3 "'
+check "-j, --jobs in --help" sh -c 'avmux --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0: usage error" 2 "jobs" avmux -j 0 -o x.mp4 a.au v.y4m
+check_fail "-j 2000: usage error" 2 "jobs" avmux --jobs 2000 -o x.mp4 a.au v.y4m
+
 # bad input
 sox a.au short.wav trim 0 2.5
 check_fail "audio shorter than the video" 1 'short.wav is 2.500s long but v.y4m is 3.000s.*within one frame' \

@@ -96,6 +96,24 @@ avsplit -V pipe.y4m ramp.y4m || : >pipe.y4m # (the reader must not wait for ever
 wait "$reader"
 check "a FIFO as -V is written into, not replaced" sh -c 'test -p pipe.y4m && cmp -s fromfifo.y4m same.y4m'
 check_fail "bad size" 2 'avsplit: --size:' avsplit -s 10 ramp.y4m
+
+# threads: the same bytes from -j 1 (one thread), the default and -j 3 (decoding
+# ahead on its own thread, FFmpeg's decoder threads, converting apart from writing)
+ff -f lavfi -i testsrc2=s=320x240:r=25 -f lavfi -i sine=f=330:sample_rate=44100 -t 2 \
+	-c:v libx264 -preset ultrafast -bf 2 -c:a aac busy.mp4
+for j in 1 default 3; do
+	jo="-j $j"; [ $j = default ] && jo=
+	avsplit $jo -r 30 -s 96x64 -C 444 -V j$j-crop.y4m -a j$j.au busy.mp4
+	avsplit $jo --start 0.5 -s 160x90 --fit pad -V - busy.mp4 >j$j-pad.y4m
+	avsplit $jo -V - ramp.y4m >j$j-same.y4m
+done
+for k in -crop.y4m -pad.y4m -same.y4m .au; do
+	same_file "-j 1 and the default give the same j*$k" j1$k jdefault$k
+	same_file "-j 1 and -j 3 give the same j*$k" j1$k j3$k
+done
+check "-j, --jobs in --help" sh -c 'avsplit --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0: usage error" 2 "jobs" avsplit -j 0 ramp.y4m
+check_fail "-j x: usage error" 2 "jobs" avsplit --jobs x ramp.y4m
 check_fail "both to stdout" 2 'both go to stdout' avsplit -a - -V - ramp.mov
 
 # fuzz the decoding path: damaged and cut MP4/MOV and y4m files end in 0 or 1

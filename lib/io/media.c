@@ -48,6 +48,13 @@ struct sh_media {
 	sh_y4m_info out;
 	int out_fmt;
 	struct SwsContext *sws;
+	int threads;              /* decoder and scaler threads; 0 = sh_jobs_default() */
+	sh_queue *dq;             /* decode-ahead: decoded frames from the decoding thread */
+	pthread_t dth;
+	int dq_result;            /* how the decoding thread ended: 0 end, -1 error */
+	char dq_err[512];
+	AVBufferPool *pool;       /* converted frames handed out as AVFrames */
+	AVBufferRef *img_ref;     /* the last of them, for repeats */
 	AVFrame *cur, *next;
 	bool have_cur, have_next;
 	double cur_t, next_t, cur_dur, next_dur;
@@ -85,6 +92,12 @@ static const char *averr(int e)
 	static __thread char buf[AV_ERROR_MAX_STRING_SIZE];
 	av_strerror(e, buf, sizeof buf);
 	return buf;
+}
+
+static int nomem(const sh_media *m)
+{
+	sh_set_error("%s: out of memory", m->path);
+	return -1;
 }
 
 static void copy_name(char *dst, size_t cap, const char *src)
@@ -318,18 +331,27 @@ sh_media *sh_media_open_image(const char *path)
 }
 
 const sh_media_info *sh_media_get_info(const sh_media *m) { return &m->info; }
+
+void sh_media_set_threads(sh_media *m, int threads) { m->threads = threads > 0 ? threads : 0; }
+int sh_media_threads(const sh_media *m) { return m->threads > 0 ? m->threads : sh_jobs_default(); }
 const char *sh_media_path(const sh_media *m) { return m->path; }
+
+static int decode_ahead_start(sh_media *m);
+static void decode_ahead_stop(sh_media *m);
 
 void sh_media_close(sh_media *m)
 {
 	if (!m)
 		return;
+	decode_ahead_stop(m);
 	avcodec_free_context(&m->dec);
 	av_packet_free(&m->pkt);
 	av_frame_free(&m->cur);
 	av_frame_free(&m->next);
 	av_frame_free(&m->aframe);
 	sws_freeContext(m->sws);
+	av_buffer_unref(&m->img_ref);
+	av_buffer_pool_uninit(&m->pool);
 	swr_free(&m->swr);
 	avformat_close_input(&m->fmt);
 	free(m->img);
@@ -444,7 +466,8 @@ static int open_decoder(sh_media *m, int idx)
 		sh_set_error("%s: cannot set up the %s decoder", m->path, c->name);
 		return -1;
 	}
-	m->dec->thread_count = 0; /* automatic */
+	/* decoders give the same frames whatever their threads (frame and slice) */
+	m->dec->thread_count = sh_media_threads(m);
 	m->dec->pkt_timebase = st->time_base;
 	int e = avcodec_open2(m->dec, c, NULL);
 	if (e < 0) {
@@ -608,9 +631,74 @@ int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info 
 	m->img_serial = -1;
 	if (o->start > 0 && seek_to(m, o->start) != 0)
 		return -1;
+	if (sh_media_threads(m) > 1 && !o->loop && decode_ahead_start(m) != 0)
+		return -1;
 	*info = *out;
 	info->xtags = NULL;
 	return 0;
+}
+
+/* Decode-ahead: with threads, demuxing and decoding run on a thread of their
+ * own, a few frames ahead of the timing and the conversion. The frames are the
+ * same, in the same order; only a looping source (which seeks) decodes in line. */
+static void *decode_ahead_main(void *arg)
+{
+	sh_media *m = arg;
+	for (;;) {
+		AVFrame *f = av_frame_alloc();
+		int r = f ? decode_frame(m, f) : nomem(m);
+		if (r != 1) {
+			av_frame_free(&f);
+			if (r < 0)
+				snprintf(m->dq_err, sizeof m->dq_err, "%s", sh_error());
+			m->dq_result = r; /* published by the close below */
+			sh_queue_close(m->dq);
+			return NULL;
+		}
+		if (!sh_queue_push(m->dq, f)) { /* the reader stopped */
+			av_frame_free(&f);
+			return NULL;
+		}
+	}
+}
+
+static int decode_ahead_start(sh_media *m)
+{
+	m->dq = sh_queue_new(4);
+	if (pthread_create(&m->dth, NULL, decode_ahead_main, m) != 0) {
+		sh_queue_free(m->dq);
+		m->dq = NULL;
+		sh_set_error("%s: cannot start a decoding thread", m->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void decode_ahead_stop(sh_media *m)
+{
+	if (!m->dq)
+		return;
+	sh_queue_close(m->dq);
+	pthread_join(m->dth, NULL);
+	AVFrame *f;
+	while ((f = sh_queue_pop(m->dq)))
+		av_frame_free(&f);
+	sh_queue_free(m->dq);
+	m->dq = NULL;
+}
+
+/* The next decoded frame into F: 1, 0 at the end, -1 + sh_error(). */
+static int decode_ahead_pop(sh_media *m, AVFrame *f)
+{
+	AVFrame *g = sh_queue_pop(m->dq);
+	if (!g) {
+		if (m->dq_result < 0)
+			sh_set_error("%s", m->dq_err);
+		return m->dq_result;
+	}
+	av_frame_move_ref(f, g);
+	av_frame_free(&g);
+	return 1;
 }
 
 /* Decode the next frame of the source into m->next, with its time; loops when asked. */
@@ -618,7 +706,7 @@ static int fetch_next(sh_media *m)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		av_frame_unref(m->next);
-		int r = decode_frame(m, m->next);
+		int r = m->dq ? decode_ahead_pop(m, m->next) : decode_frame(m, m->next);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
@@ -673,7 +761,18 @@ static void pad_side(double scaled, int full, bool even, int *n, int *off)
 	*off = even ? o & ~1 : o;
 }
 
-static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
+/* How a decoded frame becomes an output frame: its format and range as sws
+ * takes them, the part of it used (crop), where that lands (pad), and whether
+ * it already is the output (same geometry and format: passed on bit-exact). */
+typedef struct {
+	int sfmt, srange, drange;
+	const AVPixFmtDescriptor *sd;
+	int cl, ct, cwid, chei;   /* the source's part */
+	int fw, fh, ox, oy;       /* where it lands in the W x H output */
+	bool same;
+} frame_plan;
+
+static int plan_frame(sh_media *m, const AVFrame *src, frame_plan *g)
 {
 	const sh_y4m_info *o = &m->out;
 	int sfmt = src->format;
@@ -721,20 +820,35 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 		else
 			pad_side((double)sw * H / sh, W, sx, &fw, &ox);
 	}
-	if (fw != W || fh != H)
+	*g = (frame_plan){.sfmt = sfmt, .srange = srange, .drange = drange, .sd = sd, .cl = cl, .ct = ct,
+	                  .cwid = cwid, .chei = chei, .fw = fw, .fh = fh, .ox = ox, .oy = oy};
+	g->same = sfmt == m->out_fmt && srange == drange && cwid == sw && chei == sh && sw == fw && sh == fh &&
+	          fw == W && fh == H;
+	return 0;
+}
+
+/* Convert SRC by plan G into DST, a y4m-layout frame of FRAME_SIZE bytes. */
+static int convert_frame(sh_media *m, const AVFrame *src, const frame_plan *g, uint8_t *dst)
+{
+	const sh_y4m_info *o = &m->out;
+	const AVPixFmtDescriptor *sd = g->sd;
+	int W = o->width, H = o->height;
+	int sx = o->chroma == SH_CHROMA_420 || o->chroma == SH_CHROMA_422;
+	int sy = o->chroma == SH_CHROMA_420;
+	int cwid = g->cwid, chei = g->chei;
+	if (g->fw != W || g->fh != H)
 		sh_media_black(o, dst);
 
-	uint8_t *dp[4] = {dst + (size_t)oy * W + ox, NULL, NULL, NULL};
+	uint8_t *dp[4] = {dst + (size_t)g->oy * W + g->ox, NULL, NULL, NULL};
 	int ds[4] = {W, o->cw, o->cw, 0};
 	if (o->chroma != SH_CHROMA_MONO) {
-		size_t coff = (size_t)(oy >> sy) * o->cw + (size_t)(ox >> sx);
+		size_t coff = (size_t)(g->oy >> sy) * o->cw + (size_t)(g->ox >> sx);
 		dp[1] = dst + o->plane_size[0] + coff;
 		dp[2] = dst + o->plane_size[0] + o->plane_size[1] + coff;
 	}
 
 	/* same geometry and format: a plain copy keeps the source bit-exact */
-	if (sfmt == m->out_fmt && srange == drange && cwid == sw && chei == sh && sw == fw && sh == fh &&
-	    fw == W && fh == H) {
+	if (g->same) {
 		sh_frame_from_av(o, src, dst);
 		return 0;
 	}
@@ -745,7 +859,7 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 		sp[p] = src->data[p];
 		ss[p] = src->linesize[p];
 	}
-	if (cl || ct) {
+	if (g->cl || g->ct) {
 		/* crop by moving the plane pointers (offsets kept even for subsampled chroma) */
 		for (int p = 0; p < 4 && sp[p]; p++) {
 			if (sd->flags & AV_PIX_FMT_FLAG_PAL && p == 1)
@@ -758,28 +872,30 @@ static int convert_frame(sh_media *m, AVFrame *src, uint8_t *dst)
 					step = sd->comp[c].step;
 			if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM)
 				step = 0;
-			sp[p] += (size_t)(ct >> shy) * ss[p] + (size_t)(cl >> shx) * step;
+			sp[p] += (size_t)(g->ct >> shy) * ss[p] + (size_t)(g->cl >> shx) * step;
 		}
 		if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM) { /* 1-bit formats: scale the whole picture */
 			sp[0] = src->data[0];
-			cwid = sw;
-			chei = sh;
+			cwid = src->width;
+			chei = src->height;
 		}
 	}
-	m->sws = sws_getCachedContext(m->sws, cwid, chei, sfmt, fw, fh, m->out_fmt,
+	m->sws = sws_getCachedContext(m->sws, cwid, chei, g->sfmt, g->fw, g->fh, m->out_fmt,
 	                              SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, NULL, NULL, NULL);
 	if (!m->sws) {
-		sh_set_error("%s: cannot convert %s %dx%d to %dx%d", m->path, av_get_pix_fmt_name(sfmt), cwid,
-		             chei, fw, fh);
+		sh_set_error("%s: cannot convert %s %dx%d to %dx%d", m->path, av_get_pix_fmt_name(g->sfmt), cwid,
+		             chei, g->fw, g->fh);
 		return -1;
 	}
 	const int *coef = sws_getCoefficients(SWS_CS_ITU601);
-	sws_setColorspaceDetails(m->sws, coef, srange, coef, drange, 0, 1 << 16, 1 << 16);
+	sws_setColorspaceDetails(m->sws, coef, g->srange, coef, g->drange, 0, 1 << 16, 1 << 16);
 	sws_scale(m->sws, sp, ss, 0, chei, dp, ds);
 	return 0;
 }
 
-int sh_media_video_read(sh_media *m, uint8_t *frame)
+/* Step the output clock: m->cur becomes the source frame output frame k shows.
+ * 1 = a frame to show, 0 = end, -1 = error. */
+static int advance(sh_media *m)
 {
 	if (!m->img) {
 		sh_set_error("%s: video not set up", m->path);
@@ -815,12 +931,85 @@ int sh_media_video_read(sh_media *m, uint8_t *frame)
 	}
 	if (!m->have_next && target >= m->cur_t + m->cur_dur - 1e-9 && !(m->vo.loop && m->max_frames >= 0))
 		return 0;
+	return 1;
+}
+
+int sh_media_video_read(sh_media *m, uint8_t *frame)
+{
+	int r = advance(m);
+	if (r <= 0)
+		return r;
 	if (m->img_serial != m->cur_serial) {
-		if (convert_frame(m, m->cur, m->img) != 0)
+		frame_plan g;
+		if (plan_frame(m, m->cur, &g) != 0 || convert_frame(m, m->cur, &g, m->img) != 0)
 			return -1;
 		m->img_serial = m->cur_serial;
 	}
 	memcpy(frame, m->img, m->out.frame_size);
+	m->k++;
+	return 1;
+}
+
+/* OUT refers to SRC's planes and buffers, and carries nothing else (no picture
+ * type, side data or timestamps for an encoder to act on). */
+static int ref_planes(AVFrame *out, const AVFrame *src, int format)
+{
+	for (int i = 0; i < AV_NUM_DATA_POINTERS; i++) {
+		if (src->buf[i] && !(out->buf[i] = av_buffer_ref(src->buf[i]))) {
+			av_frame_unref(out);
+			return -1;
+		}
+		out->data[i] = src->data[i];
+		out->linesize[i] = src->linesize[i];
+	}
+	out->extended_data = out->data;
+	out->format = format;
+	out->width = src->width;
+	out->height = src->height;
+	return 0;
+}
+
+int sh_media_video_read_av(sh_media *m, AVFrame *out)
+{
+	int r = advance(m);
+	if (r <= 0)
+		return r;
+	frame_plan g;
+	if (plan_frame(m, m->cur, &g) != 0)
+		return -1;
+	av_frame_unref(out);
+	/* no copy at all when decoding runs ahead on its own thread; on the caller's
+	 * thread, holding the demuxer's large packets longer had glibc map and unmap
+	 * one per frame (measured: the page faults cost more than a copy) */
+	if (g.same && m->cur->buf[0] && m->dq) {
+		if (ref_planes(out, m->cur, m->out_fmt) != 0)
+			return nomem(m);
+	} else {
+		const sh_y4m_info *o = &m->out;
+		if (m->img_serial != m->cur_serial || !m->img_ref) {
+			if (!m->pool && !(m->pool = av_buffer_pool_init(o->frame_size, NULL)))
+				return nomem(m);
+			av_buffer_unref(&m->img_ref);
+			if (!(m->img_ref = av_buffer_pool_get(m->pool)))
+				return nomem(m);
+			if (convert_frame(m, m->cur, &g, m->img_ref->data) != 0)
+				return -1;
+			m->img_serial = m->cur_serial;
+		}
+		AVFrame f = {0};
+		f.buf[0] = m->img_ref;
+		f.data[0] = m->img_ref->data;
+		f.linesize[0] = o->width;
+		if (o->chroma != SH_CHROMA_MONO) {
+			f.data[1] = f.data[0] + o->plane_size[0];
+			f.data[2] = f.data[1] + o->plane_size[1];
+			f.linesize[1] = f.linesize[2] = o->cw;
+		}
+		f.width = o->width;
+		f.height = o->height;
+		if (ref_planes(out, &f, m->out_fmt) != 0)
+			return nomem(m);
+	}
 	m->k++;
 	return 1;
 }

@@ -55,6 +55,15 @@ sh_media *sh_media_open(const char *path);
  * first. Fails unless the result holds a picture or a video. */
 sh_media *sh_media_open_image(const char *path);
 const sh_media_info *sh_media_get_info(const sh_media *m);
+/* Threads for decoding (FFmpeg's frame and slice threads) and for scaling and
+ * converting video (libswscale's slice threads): THREADS, or 0 for the default,
+ * sh_jobs_default() (SHARDS_JOBS, else the cores). Set it before
+ * sh_media_video_begin or sh_media_audio_begin; a program with -j passes
+ * prog.jobs. 1 decodes and converts on the calling thread only. Threads never
+ * change the frames: FFmpeg's decoders are exact whatever their threads, and
+ * each converted row is computed as one thread computes it. */
+void sh_media_set_threads(sh_media *m, int threads);
+int sh_media_threads(const sh_media *m);
 const char *sh_media_path(const sh_media *m);
 void sh_media_close(sh_media *m);
 
@@ -96,6 +105,14 @@ int sh_media_video_begin(sh_media *m, const sh_media_video_opts *o, sh_y4m_info 
 /* Next output frame (info->frame_size bytes, planes Y Cb Cr contiguous).
  * 1 = frame, 0 = end, -1 + sh_error() on a decoding failure. */
 int sh_media_video_read(sh_media *m, uint8_t *frame);
+/* The same frame as an AVFrame (FFmpeg's struct AVFrame), for an encoder:
+ * OUT is unreferenced, then refers to the frame (its format, width, height and
+ * planes only; no timestamps, picture type or side data). A source frame that
+ * already is the output (same size, format and range) is passed on without a
+ * copy; a converted one comes from a pool. The caller unrefs OUT. 1 = frame,
+ * 0 = end, -1 + sh_error(). Do not mix with sh_media_video_read on one handle. */
+struct AVFrame;
+int sh_media_video_read_av(sh_media *m, struct AVFrame *out);
 /* Output frames so far. */
 int64_t sh_media_video_count(const sh_media *m);
 

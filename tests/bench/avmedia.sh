@@ -1,32 +1,36 @@
 #!/bin/sh
 # tests/bench/avmedia.sh -- avsplit and avmux against the ffmpeg commands a user
-# would type instead, on the same inputs in one run.
+# would type instead, on the same inputs in one run (tests/bench/lib.sh rows).
+#   avsplit: 10 s of 720p H.264 -> 640x360 y4m, both through a pipe into
+#            `cat >/dev/null`; -j 1 against ffmpeg on one thread (-threads 1
+#            -filter_threads 1), the default against ffmpeg's default threads.
+#   avmux:   10 s of 720p y4m + WAV -> H.264 (veryfast, CRF 18, yuv420p) + AAC
+#            192 kbit/s MP4, both to a file in the same folder. x264 runs 3
+#            threads in avmux whatever -j says; ffmpeg gives x264 1.5 x the cores,
+#            which is also 3 on two cores (on more cores ffmpeg's x264 has more).
+# The target, wall time at most ffmpeg's, is a speed-up of at least 1.
 set -u
-tmp=${SHARDS_BENCH_TMP:-/tmp}/vmedia
+. "$SHARDS_TOP/tests/bench/lib.sh"
+tmp=${SHARDS_BENCH_TMP:-/tmp}/avmedia
 mkdir -p "$tmp"
 cd "$tmp" || exit 1
-secs=${VMEDIA_SECONDS:-10}
-frames=$((secs * 30))
+secs=${AVMEDIA_SECONDS:-10}
 ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
-# t CMD... -> wall-clock seconds; the CPU seconds (user + system) go to $tmp/cpu,
-# since a loaded machine stretches the wall clock but not the work done
-t() { /usr/bin/time -f "%e %U %S" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || echo "bench: vmedia: failed: $* ($(head -c 300 "$tmp/err"))" >&2
-	awk '{ printf "%.2f", $1 }' "$tmp/time"; awk '{ printf "%.2f", $2 + $3 }' "$tmp/time" >"$tmp/cpu"; }
-cpu() { cat "$tmp/cpu"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-
-[ -s l2.y4m ] || {
+[ -s l0.mp4 ] && [ -s a.wav ] || {
 	ff -f lavfi -i testsrc2=s=1280x720:r=30 -t "$secs" -pix_fmt yuv420p l0.y4m
-	ff -f lavfi -i "color=white:s=1280x720:r=30[b];color=red:s=300x300:r=30[f];[b][f]overlay=x='mod(t*200,980)':y=200" \
-		-t "$secs" -pix_fmt yuv420p l1.y4m
-	ff -f lavfi -i mandelbrot=s=1280x720:r=30 -t "$secs" -pix_fmt yuv420p l2.y4m
-	for i in 0 1 2; do ff -i l$i.y4m -c:v libx264 -preset veryfast -crf 20 l$i.mp4; done
+	ff -i l0.y4m -c:v libx264 -preset veryfast -crf 20 l0.mp4
 	ff -f lavfi -i sine=f=220:sample_rate=48000 -t "$secs" -ac 2 a.wav
 }
-echo "# vmedia: load average $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
-s=$(t avsplit -s 640x360 -V out.y4m l0.mp4)
-f=$(t ffmpeg -nostdin -loglevel error -y -i l0.mp4 -vf scale=640:360:flags=bicubic -pix_fmt yuv420p -f yuv4mpegpipe out-ff.y4m)
-echo "bench: avsplit mp4 -> 640x360 y4m: shards ${s}s, ffmpeg ${f}s, ratio $(ratio "$s" "$f")"
-s=$(t avmux --x264-preset veryfast -o out.mp4 a.wav l0.y4m)
-f=$(t ffmpeg -nostdin -loglevel error -y -i a.wav -i l0.y4m -c:v libx264 -preset veryfast -crf 18 -c:a aac -b:a 192k out-ff.mp4)
-echo "bench: avmux 720p H.264+AAC: shards ${s}s, ffmpeg ${f}s, ratio $(ratio "$s" "$f")"
+bench_load
+ffs="ffmpeg -nostdin -loglevel error -i l0.mp4 -vf scale=640:360:flags=bicubic -pix_fmt yuv420p -f yuv4mpegpipe -"
+bench_row "avsplit mp4 -> 640x360 y4m, -j 1" \
+	"avsplit -j 1 -s 640x360 -V - l0.mp4 | cat >/dev/null" \
+	"ffmpeg -threads 1" "ffmpeg -threads 1 -filter_threads 1 -nostdin -loglevel error -i l0.mp4 -vf scale=640:360:flags=bicubic -pix_fmt yuv420p -f yuv4mpegpipe - | cat >/dev/null" ">= 1"
+bench_row "avsplit mp4 -> 640x360 y4m, default -j" \
+	"avsplit -s 640x360 -V - l0.mp4 | cat >/dev/null" \
+	ffmpeg "$ffs | cat >/dev/null" ">= 1"
+ffm="ffmpeg -nostdin -loglevel error -y -i a.wav -i l0.y4m -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -c:a aac -b:a 192k out-ff.mp4"
+bench_row "avmux 720p y4m + wav -> H.264 + AAC mp4, -j 1" \
+	"avmux -j 1 --x264-preset veryfast --crf 18 -b 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"
+bench_row "avmux 720p y4m + wav -> H.264 + AAC mp4, default -j" \
+	"avmux --x264-preset veryfast --crf 18 -b 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"
