@@ -30,7 +30,7 @@ CHECK    ?= plain sanitize valgrind
 PKGS = sndfile fftw3f libavformat libavcodec libavutil libswscale libswresample \
        libavfilter jansson soxr rubberband libebur128
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lportmidi -lm -lpthread
+PKG_LIBS   = -lfftw3f_threads $(shell pkg-config --libs $(PKGS)) -lportmidi -lm -lpthread
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wformat=2
 ifeq ($(SANITIZE),1)

@@ -3,6 +3,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #if defined(__SSE__) || defined(__x86_64__)
@@ -58,6 +59,14 @@ void sh_stft_no_denormals(void)
 	/* FTZ (bit 15) and DAZ (bit 6) */
 	_mm_setcsr(_mm_getcsr() | 0x8040);
 #endif
+}
+
+static void fftw_thread_safe(void) { fftwf_make_planner_thread_safe(); }
+
+void sh_fftw_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, fftw_thread_safe);
 }
 
 static sh_stft *stft_new(int size, int hop, int channels, sh_stft_frame_fn frame,
@@ -135,6 +144,7 @@ static sh_stft *stft_new(int size, int hop, int channels, sh_stft_frame_fn frame
 		sh_stft_free(s);
 		return NULL;
 	}
+	sh_fftw_init();
 	/* Plans are made once, on these buffers, and reused through the new-array
 	 * execute functions for the other channels (same alignment from fftwf_malloc). */
 	s->fwd = fftwf_plan_dft_r2c_1d(size, s->time, (fftwf_complex *)s->spec[0], FFTW_ESTIMATE);
@@ -480,6 +490,7 @@ sh_magspec *sh_magspec_new(size_t n)
 		sh_magspec_free(m);
 		return NULL;
 	}
+	sh_fftw_init();
 	m->plan = fftwf_plan_dft_r2c_1d((int)n, m->time, m->spec, FFTW_ESTIMATE);
 	if (!m->plan) {
 		sh_set_error("cannot plan an FFT of size %zu", n);

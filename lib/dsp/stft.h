@@ -150,4 +150,8 @@ void sh_magspec_free(sh_magspec *m);
  * no-op, and the callers add no tiny offsets, so tails just cost more). */
 void sh_stft_no_denormals(void);
 
+/* FFTW's planner is not thread-safe by itself: every plan in lib/dsp is made
+ * (and destroyed) after this call, which makes it so, once per process. */
+void sh_fftw_init(void);
+
 #endif

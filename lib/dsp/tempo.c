@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "onsets.h"
+#include "stft.h"
 
 #define NENV (1 + SH_ODF_GROUPS)
 #define COMB 4          /* multiples of the period the tempogram sums */
@@ -115,6 +116,7 @@ static int acorr_init(acorr *a, size_t n)
 	a->spec = fftwf_alloc_complex(a->m / 2 + 1);
 	a->fwd = a->inv = NULL;
 	if (a->buf && a->spec) {
+		sh_fftw_init();
 		a->fwd = fftwf_plan_dft_r2c_1d((int)a->m, a->buf, a->spec, FFTW_ESTIMATE);
 		a->inv = fftwf_plan_dft_c2r_1d((int)a->m, a->spec, a->buf, FFTW_ESTIMATE);
 	}

@@ -2,7 +2,6 @@
 #include "pads.h"
 
 #include <complex.h>
-#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +12,6 @@
 
 #define BLOCK 65536
 #define MIN_COMPARE 0.01 /* seconds compared across a seam at least */
-
-/* FFTW's planner is not thread-safe: sources mined on several threads (padmine
- * -j) make and destroy their transforms one at a time. */
-static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static sh_stft *stft_new_locked(int size, int hop, sh_stft_frame_fn frame, void *user)
-{
-	pthread_mutex_lock(&plan_lock);
-	sh_stft *st = sh_stft_new(size, hop, 1, frame, NULL, user);
-	pthread_mutex_unlock(&plan_lock);
-	return st;
-}
-
-static void stft_free_locked(sh_stft *st)
-{
-	pthread_mutex_lock(&plan_lock);
-	sh_stft_free(st);
-	pthread_mutex_unlock(&plan_lock);
-}
-
-/* the onset envelope makes its own transforms */
-static sh_odf *odf_new_locked(int rate)
-{
-	pthread_mutex_lock(&plan_lock);
-	sh_odf *odf = sh_odf_new(rate);
-	pthread_mutex_unlock(&plan_lock);
-	return odf;
-}
-
-static void odf_free_locked(sh_odf *odf)
-{
-	pthread_mutex_lock(&plan_lock);
-	sh_odf_free(odf);
-	pthread_mutex_unlock(&plan_lock);
-}
 
 static int fft_size_for(int rate)
 {
@@ -144,13 +108,13 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 	survey->fewest_onsets = INFINITY;
 	*out = NULL;
 	/* level and brightness frames on the onset envelope's grid */
-	sh_odf *odf = odf_new_locked(rate);
+	sh_odf *odf = sh_odf_new(rate);
 	if (!odf)
 		return -1;
 	feat f = {.rate = rate, .hop = sh_odf_hop(odf), .size = fft_size_for(rate)};
-	sh_stft *st = stft_new_locked(f.size, f.hop, on_frame, &f);
+	sh_stft *st = sh_stft_new(f.size, f.hop, 1, on_frame, NULL, &f);
 	if (!st) {
-		odf_free_locked(odf);
+		sh_odf_free(odf);
 		return -1;
 	}
 	float *buf = sh_malloc((size_t)BLOCK * channels * sizeof *buf);
@@ -160,8 +124,8 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 		if (sh_audio_source_get(src, pos, n, buf) != 0) {
 			free(buf);
 			free(mono);
-			stft_free_locked(st);
-			odf_free_locked(odf);
+			sh_stft_free(st);
+			sh_odf_free(odf);
 			free(f.ms);
 			free(f.cent);
 			return -1;
@@ -182,7 +146,7 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 	free(mono);
 	sh_odf_flush(odf);
 	sh_stft_finish(st);
-	stft_free_locked(st);
+	sh_stft_free(st);
 
 	size_t nf = f.nms;
 	size_t nodf = sh_odf_frames(odf);
@@ -239,7 +203,7 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 		free(sorted);
 	}
 	free(ons);
-	odf_free_locked(odf);
+	sh_odf_free(odf);
 	free(f.ms);
 	free(f.cent);
 
@@ -513,10 +477,10 @@ int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts 
 	sh_audio_downmix(y, (size_t)n, channels, m);
 	int size = fft_size_for(rate);
 	spec_acc acc = {sh_calloc((size_t)size / 2 + 1, sizeof(double)), size / 2 + 1};
-	sh_stft *st = stft_new_locked(size, size / 4, acc_frame, &acc);
+	sh_stft *st = sh_stft_new(size, size / 4, 1, acc_frame, NULL, &acc);
 	sh_stft_push(st, m, (size_t)n);
 	sh_stft_finish(st);
-	stft_free_locked(st);
+	sh_stft_free(st);
 	double num = 0, den = 0;
 	for (int k = 1; k < acc.bins; k++) {
 		num += acc.mag[k] * k;
