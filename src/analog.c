@@ -5,7 +5,8 @@
  *
  * All in YUV and integer arithmetic. The vignette 1 - v*(dx^2 + dy^2) is additively
  * separable, so each row needs only a per-row constant minus a per-column table,
- * folded with the frame's exposure into one multiplier per sample. */
+ * folded with the frame's exposure into one multiplier per sample. Grain rows
+ * are drawn first, in order, then rows are shared among the -j threads. */
 #pragma GCC optimize("O3") /* let the row loops vectorise */
 #include <math.h>
 #include <stdlib.h>
@@ -94,6 +95,11 @@ typedef struct {
 	 * times the frame's exposure */
 	int32_t *colk[3], *rowv[3], *colg[3];
 	bool active;
+	/* this frame: each luma row's grain (NULL: none), the exposure and drift */
+	const int8_t **grain_row;
+	int32_t gq;
+	int du, dv;
+	const sh_vf *vf;
 } state;
 
 static int start(sh_vf *vf, sh_rng *rng, void *st)
@@ -125,7 +131,28 @@ static int start(sh_vf *vf, sh_rng *rng, void *st)
 		}
 	}
 	s->active = grain > 0 || breathe > 0 || drift > 0 || vignette > 0;
+	s->grain_row = sh_vf_alloc(vf, (size_t)H, sizeof *s->grain_row);
+	s->vf = vf;
 	return 0;
+}
+
+static void shade_rows(void *st, int y0, int y1)
+{
+	state *s = st;
+	const sh_vf *vf = s->vf;
+	for (int p = 0; p < vf->nplanes; p++) {
+		int pw = vf->pw[p], a, b;
+		sh_vf_plane_rows(vf, p, y0, y1, &a, &b);
+		/* exposure applies to luma only; the vignette to all planes */
+		int32_t g = p == 0 ? s->gq : 32768;
+		int base = p == 0 ? vf->black : 128;
+		int off = p == 1 ? s->du : p == 2 ? s->dv : 0;
+		uint8_t *row = vf->plane[p] + (size_t)a * pw;
+		for (int y = a; y < b; y++, row += pw) {
+			int32_t rowk = (int32_t)(((int64_t)s->rowv[p][y] * g) >> 15);
+			shade_row(row, pw, base, rowk, s->colg[p], p == 0 ? s->grain_row[y] : NULL, off);
+		}
+	}
 }
 
 static int frame(sh_vf *vf, sh_rng *rng, void *st)
@@ -138,22 +165,17 @@ static int frame(sh_vf *vf, sh_rng *rng, void *st)
 	double cscale = vf->full_range ? 1.0 : 224.0 / 255.0;
 	int du = (int)lround(drift * 20 * cscale * wander_at(&s->wu, t));
 	int dv = (int)lround(drift * 20 * cscale * wander_at(&s->wv, t));
-	int32_t gq = (int32_t)lround(gain * 32768);
+	s->gq = (int32_t)lround(gain * 32768);
+	s->du = du;
+	s->dv = dv;
 	for (int p = 0; p < vf->nplanes; p++) {
-		int pw = vf->pw[p];
-		/* exposure applies to luma only; the vignette to all planes */
-		int32_t g = p == 0 ? gq : 32768;
-		for (int x = 0; x < pw; x++)
+		int32_t g = p == 0 ? s->gq : 32768;
+		for (int x = 0; x < vf->pw[p]; x++)
 			s->colg[p][x] = (int32_t)(((int64_t)s->colk[p][x] * g) >> 15);
-		int base = p == 0 ? vf->black : 128;
-		int off = p == 1 ? du : p == 2 ? dv : 0;
-		uint8_t *row = vf->plane[p];
-		for (int y = 0; y < vf->ph[p]; y++, row += pw) {
-			int32_t rowk = (int32_t)(((int64_t)s->rowv[p][y] * g) >> 15);
-			const int8_t *nz = p == 0 && s->gmul ? sh_noise_row(&s->grain) : NULL;
-			shade_row(row, pw, base, rowk, s->colg[p], nz, off);
-		}
 	}
+	for (int y = 0; y < vf->ph[0]; y++)
+		s->grain_row[y] = s->gmul ? sh_noise_row(&s->grain) : NULL;
+	sh_vf_slices(vf, vf->ph[0], shade_rows, s);
 	return 0;
 }
 

@@ -4,7 +4,10 @@
  *   colorgrade [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
  *
  * Every control is separable per plane in YUV, so the whole grade is three
- * 256-entry tables, built once per run. Knobs given as MIN..MAX are drawn once
+ * 256-entry tables, built once per run, looked up 64 bytes at a time where the
+ * processor can (AVX-512 VBMI); elsewhere a table that is a straight line (no
+ * gamma, no curve) runs as a vectorised multiply-add that gives its bytes.
+ * Rows are shared among the -j threads. Knobs given as MIN..MAX are drawn once
  * per run from the seed: a different grade each time, replayable by --seed. */
 #include <math.h>
 #include <stdlib.h>
@@ -141,6 +144,9 @@ typedef struct {
 	spline curve;
 	uint8_t lut[3][256];
 	bool id[3];             /* tables that change nothing */
+	bool affine[3];         /* tables that are a line: mul, add (vfilter.h) */
+	int32_t mul[3], add[3];
+	sh_vf *vf;
 } state;
 
 static int check(void *st)
@@ -176,22 +182,45 @@ static int start(sh_vf *vf, sh_rng *rng, void *st)
 		s->lut[1][v] = clamp_round(128 + (v - 128) * sat + du);
 		s->lut[2][v] = clamp_round(128 + (v - 128) * sat + dv);
 	}
-	for (int p = 0; p < 3; p++)
+	/* the lines the tables were built from, when nothing bends them */
+	double cscale = vf->full_range ? 1.0 : 224.0 / 255.0;
+	double line[3][2] = {{con, vf->black * (1 - con) + (0.5 - 0.5 * con + bri) * range},
+	                     {sat, 128 * (1 - sat) + (-temp * 24 + tnt * 16) * cscale},
+	                     {sat, 128 * (1 - sat) + (temp * 24 + tnt * 16) * cscale}};
+	for (int p = 0; p < 3; p++) {
 		s->id[p] = sh_lut_is_identity(s->lut[p]);
+		bool straight = p > 0 || (gam == 1 && !curve);
+		/* a processor that looks tables up 64 at a time does better with them */
+		s->affine[p] = straight && !sh_lut_vectorised() &&
+		               sh_lut_affine(s->lut[p], line[p][0], line[p][1], &s->mul[p], &s->add[p]);
+	}
+	sh_note("tables: %s; as lines: Y %s, Cb %s, Cr %s", sh_lut_vectorised() ? "vectorised" : "scalar",
+	        s->affine[0] ? "yes" : "no", s->affine[1] ? "yes" : "no", s->affine[2] ? "yes" : "no");
+	s->vf = vf;
 	return 0;
+}
+
+static void grade_rows(void *st, int y0, int y1)
+{
+	state *s = st;
+	const sh_vf *vf = s->vf;
+	for (int p = 0; p < vf->nplanes; p++) {
+		if (s->id[p])
+			continue;
+		int w = vf->pw[p], a, b;
+		sh_vf_plane_rows(vf, p, y0, y1, &a, &b);
+		uint8_t *row = vf->plane[p] + (size_t)a * w;
+		for (int y = a; y < b; y++, row += w)
+			if (s->affine[p])
+				sh_affine_row(row, s->mul[p], s->add[p], w);
+			else
+				sh_lut_row(row, s->lut[p], w);
+	}
 }
 
 static int frame(sh_vf *vf, sh_rng *rng, void *st)
 {
-	state *s = st;
-	for (int p = 0; p < vf->nplanes; p++) {
-		if (s->id[p])
-			continue;
-		int w = vf->pw[p];
-		uint8_t *row = vf->plane[p];
-		for (int y = 0; y < vf->ph[p]; y++, row += w)
-			sh_lut_row(row, s->lut[p], w);
-	}
+	sh_vf_slices(vf, vf->ph[0], grade_rows, st);
 	return 0;
 }
 

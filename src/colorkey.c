@@ -3,8 +3,15 @@
  * dominant colours of a sampled frame (k-means), the dark or bright parts, or
  * motion (what stays still against a temporal-median background is keyed out).
  * Every random choice is drawn from the seed and can be written to a session
- * file that --replay turns back into the same bytes. */
+ * file that --replay turns back into the same bytes.
+ *
+ * Threads (-j): each layer decodes ahead on its own thread; the composite's rows
+ * (and the motion median's samples) are shared among the -j threads; a writer
+ * thread writes finished frames while the next is composited. Every random
+ * choice is made on the main thread in frame order, so the bytes never depend
+ * on -j. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,7 @@
 
 #include "cli.h"
 #include "chromakey.h"
+#include "jobs.h"
 #include "media.h"
 #include "rng.h"
 #include "vfilter.h"
@@ -389,8 +397,9 @@ static void plan_layers(plan *p)
 	}
 }
 
-/* Every layer open, checked and decoding ahead (all errors before any output). */
-static void open_layers(plan *p)
+/* Every layer open, checked and decoding ahead on up to JOBS threads each (all
+ * errors before any output). */
+static void open_layers(plan *p, int jobs)
 {
 	sh_rng master;
 	sh_rng_seed(&master, p->seed);
@@ -400,6 +409,7 @@ static void open_layers(plan *p)
 		p->L[i].m = sh_media_open(p->L[i].source);
 		if (!p->L[i].m)
 			sh_die("%s", sh_error());
+		sh_media_set_threads(p->L[i].m, jobs);
 		if (!sh_media_get_info(p->L[i].m)->has_video)
 			sh_die("%s: no video stream", p->L[i].source);
 	}
@@ -438,13 +448,51 @@ static void next_upper(layer *l)
 	}
 }
 
+/* The writer thread (-j above 1): frames from `full` to the output, buffers back
+ * to `empty`. A write error ends the run from here, as it would on the main
+ * thread. */
+#define OUT_BUFFERS 3
+typedef struct {
+	sh_y4m_out *out;
+	sh_queue *full, *empty;
+} writer_ctx;
+
+static void *writer(void *arg)
+{
+	writer_ctx *w = arg;
+	uint8_t *buf;
+	while ((buf = sh_queue_pop(w->full))) {
+		if (sh_y4m_write_frame(w->out, buf) != 0)
+			sh_die("%s", sh_error());
+		sh_queue_push(w->empty, buf);
+	}
+	return NULL;
+}
+
 /* Composite frame after frame to the output; returns the frames written. */
-static int64_t composite(plan *p)
+static int64_t composite(plan *p, int jobs)
 {
 	const sh_y4m_info *info = &p->info;
 	layer *L = p->L;
+	sh_pool *pool = NULL;
+	if (jobs > 1 && !(pool = sh_pool_new(jobs)))
+		sh_die("%s", sh_error());
 	sh_keyer *kr = sh_keyer_new(info);
-	uint8_t *comp = sh_malloc(info->frame_size);
+	sh_keyer_threads(kr, pool);
+	uint8_t *bufs[OUT_BUFFERS] = {0};
+	int nbufs = jobs > 1 ? OUT_BUFFERS : 1;
+	writer_ctx w = {0};
+	pthread_t wt;
+	bool writing = false;
+	for (int i = 0; i < nbufs; i++)
+		bufs[i] = sh_malloc(info->frame_size);
+	if (jobs > 1) {
+		w.full = sh_queue_new(OUT_BUFFERS);
+		w.empty = sh_queue_new(OUT_BUFFERS);
+		for (int i = 0; i < nbufs; i++)
+			sh_queue_push(w.empty, bufs[i]);
+	}
+	uint8_t *comp = bufs[0];
 	sh_y4m_out *out = NULL;
 	int64_t k = 0;
 	sh_progress pr;
@@ -461,6 +509,8 @@ static int64_t composite(plan *p)
 				break;
 			/* recorded length longer than a source that cannot loop: hold */
 		}
+		if (jobs > 1)
+			comp = sh_queue_pop(w.empty);
 		memcpy(comp, L[0].frame, info->frame_size);
 		for (int i = 1; i < p->n; i++) {
 			layer *l = &L[i];
@@ -469,24 +519,43 @@ static int64_t composite(plan *p)
 				analyse(l, info, &p->lrng[i], p->fixed, p->nfixed);
 			const uint8_t *bg = NULL;
 			if (l->key.kind == SH_KEY_BACKGROUND) {
-				if (!l->bg)
+				if (!l->bg) {
 					l->bg = sh_median_bg_new(info, (int)window, (int)interval);
+					sh_median_bg_threads(l->bg, pool);
+				}
 				bg = sh_median_bg_feed(l->bg, l->frame);
 			}
 			sh_key_over(kr, &l->key, l->frame, bg, comp);
 		}
 		if (!out && !(out = sh_y4m_create(out_path, info)))
 			sh_die("%s", sh_error());
-		if (sh_y4m_write_frame(out, comp) != 0)
+		if (jobs > 1 && !writing) {
+			w.out = out;
+			if (pthread_create(&wt, NULL, writer, &w) != 0)
+				sh_die("cannot start a thread");
+			writing = true;
+		}
+		if (jobs > 1)
+			sh_queue_push(w.full, comp);
+		else if (sh_y4m_write_frame(out, comp) != 0)
 			sh_die("%s", sh_error());
 		if (p->max_frames > 0)
 			sh_progress_update(&pr, (double)k / p->max_frames);
 	}
 	sh_progress_end(&pr);
+	if (jobs > 1) {
+		sh_queue_close(w.full);
+		if (writing)
+			pthread_join(wt, NULL);
+		sh_queue_free(w.full);
+		sh_queue_free(w.empty);
+	}
 	if (sh_y4m_finish(out) != 0)
 		sh_die("%s", sh_error());
-	free(comp);
+	for (int i = 0; i < nbufs; i++)
+		free(bufs[i]);
 	sh_keyer_free(kr);
+	sh_pool_free(pool);
 	return k;
 }
 
@@ -515,6 +584,7 @@ static sh_program prog = {
 	.usage = usage,
 	.summary = "layer videos with colour keys: fixed colours, k-means, luminance or motion",
 	.has_seed = true,
+	.has_jobs = true,
 };
 
 int main(int argc, char **argv)
@@ -527,8 +597,8 @@ int main(int argc, char **argv)
 
 	plan p = {0};
 	validate(&p, argv + first, argc - first, prog.seed);
-	open_layers(&p);
-	int64_t frames = composite(&p);
+	open_layers(&p, prog.jobs);
+	int64_t frames = composite(&p, prog.jobs);
 	for (int i = 1; i < p.n; i++)
 		if (p.L[i].analysed)
 			sh_note("layer %d (%s): %s key, similarity %.3f, blend %.3f", i, p.L[i].source,

@@ -2,7 +2,8 @@
  *
  *   posterize [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
  *
- * Works in YUV through one 256-entry table per plane, rebuilt per frame. */
+ * Works in YUV through one 256-entry table per plane, rebuilt per frame when the
+ * drawn level counts change; rows are shared among the -j threads. */
 #include <math.h>
 
 #include "cli.h"
@@ -64,6 +65,7 @@ typedef struct {
 	uint8_t lut[3][256];
 	int last[2];            /* level counts the tables were built for */
 	bool id[3];             /* tables that change nothing */
+	const sh_vf *vf;
 } state;
 
 static int start(sh_vf *vf, sh_rng *rng, void *st)
@@ -73,7 +75,24 @@ static int start(sh_vf *vf, sh_rng *rng, void *st)
 	s->chi = vf->full_range ? 255 : 240;
 	s->last[0] = s->last[1] = -1;
 	s->id[0] = s->id[1] = s->id[2] = true;
+	s->vf = vf;
 	return 0;
+}
+
+static void posterize_rows(void *st, int y0, int y1)
+{
+	state *s = st;
+	const sh_vf *vf = s->vf;
+	for (int p = 0; p < vf->nplanes; p++) {
+		if (s->id[p])
+			continue;
+		const uint8_t *t = s->lut[p ? 1 : 0];
+		int w = vf->pw[p], a, b;
+		sh_vf_plane_rows(vf, p, y0, y1, &a, &b);
+		uint8_t *row = vf->plane[p] + (size_t)a * w;
+		for (int y = a; y < b; y++, row += w)
+			sh_lut_row(row, t, w);
+	}
 }
 
 static int frame(sh_vf *vf, sh_rng *rng, void *st)
@@ -91,15 +110,8 @@ static int frame(sh_vf *vf, sh_rng *rng, void *st)
 		s->id[1] = s->id[2] = sh_lut_is_identity(s->lut[1]);
 		s->last[1] = lc;
 	}
-	for (int p = 0; on && p < vf->nplanes; p++) {
-		if (s->id[p])
-			continue;
-		const uint8_t *t = s->lut[p ? 1 : 0];
-		int w = vf->pw[p];
-		uint8_t *row = vf->plane[p];
-		for (int y = 0; y < vf->ph[p]; y++, row += w)
-			sh_lut_row(row, t, w);
-	}
+	if (on)
+		sh_vf_slices(vf, vf->ph[0], posterize_rows, s);
 	return 0;
 }
 

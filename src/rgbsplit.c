@@ -37,10 +37,10 @@ static sh_option options[] = {
 	 .help = "probability that a frame is split"},
 	{0},
 };
-/* dst = src displaced by (dx, dy), edges repeated. */
-static void shift_plane(uint8_t *dst, const uint8_t *src, int w, int h, int dx, int dy)
+/* Rows [y0, y1) of dst = src displaced by (dx, dy), edges repeated. */
+static void shift_rows(uint8_t *dst, const uint8_t *src, int w, int h, int dx, int dy, int y0, int y1)
 {
-	for (int y = 0; y < h; y++) {
+	for (int y = y0; y < y1; y++) {
 		int sy = y - dy;
 		sy = sy < 0 ? 0 : sy >= h ? h - 1 : sy;
 		const uint8_t *s = src + (size_t)sy * w;
@@ -58,40 +58,49 @@ static void shift_plane(uint8_t *dst, const uint8_t *src, int w, int h, int dx, 
 }
 
 typedef struct {
-	uint8_t *rgb, *tmp;     /* the frame in RGB; one displaced channel */
+	uint8_t *rgb, *moved;   /* the frame in RGB; its channels displaced */
+	int d[6];               /* this frame's offsets */
+	const sh_vf *vf;
 } state;
+
+static void move_rows(void *st, int y0, int y1)
+{
+	state *s = st;
+	int W = s->vf->info.width, H = s->vf->info.height;
+	size_t n = (size_t)W * H;
+	for (int c = 0; c < 3; c++) {
+		if (s->d[2 * c] || s->d[2 * c + 1])
+			shift_rows(s->moved + c * n, s->rgb + c * n, W, H, s->d[2 * c], s->d[2 * c + 1], y0, y1);
+		else
+			memcpy(s->moved + c * n + (size_t)y0 * W, s->rgb + c * n + (size_t)y0 * W, (size_t)(y1 - y0) * W);
+	}
+}
 
 static int start(sh_vf *vf, sh_rng *rng, void *st)
 {
 	state *s = st;
 	size_t n = (size_t)vf->info.width * vf->info.height;
 	s->rgb = sh_vf_alloc(vf, 3, n);
-	s->tmp = sh_vf_alloc(vf, 1, n);
+	s->moved = sh_vf_alloc(vf, 3, n);
+	s->vf = vf;
 	return 0;
 }
 
 static int frame(sh_vf *vf, sh_rng *rng, void *st)
 {
 	state *s = st;
-	int W = vf->info.width, H = vf->info.height;
-	size_t n = (size_t)W * H;
 	bool on = sh_rng_chance(rng, prob);
-	int d[6];
 	bool any = false;
 	for (int i = 0; i < 6; i++) {
-		d[i] = (int)lround(sh_rng_between(rng, off[i].lo, off[i].hi));
-		any |= d[i] != 0;
+		s->d[i] = (int)lround(sh_rng_between(rng, off[i].lo, off[i].hi));
+		any |= s->d[i] != 0;
 	}
 	if (!on || !any)
 		return 0;
+	/* each step shares its rows among the -j threads */
 	sh_vf_to_rgb(vf, vf->frame, s->rgb);
-	for (int c = 0; c < 3; c++) {
-		if (!d[2 * c] && !d[2 * c + 1])
-			continue;
-		shift_plane(s->tmp, s->rgb + c * n, W, H, d[2 * c], d[2 * c + 1]);
-		memcpy(s->rgb + c * n, s->tmp, n);
-	}
-	sh_vf_from_rgb(vf, s->rgb, vf->frame);
+	sh_vf_slices(vf, vf->info.height, move_rows, s);
+	sh_vf_from_rgb(vf, s->moved, vf->frame);
 	return 0;
 }
 

@@ -3,7 +3,9 @@
  *   vnoise [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
  *
  * Noise rows come from a table drawn once from the seed, read at a random offset
- * per row, so the cost is one random number per row and a vectorised add. */
+ * per row, so the cost is one random number per row and a vectorised add. The
+ * row offsets are drawn first, in order, then rows are shared among the -j
+ * threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,9 @@ static sh_option options[] = {
 typedef struct {
 	sh_noise_rows noise;
 	sh_rng frozen_start;    /* --frozen: every frame's rows start here */
+	int8_t *scaled[3];      /* the table at each plane's deviation this frame */
+	const int8_t **rows[3]; /* each row's noise this frame (NULL: a clean plane) */
+	const sh_vf *vf;
 } state;
 
 static int start(sh_vf *vf, sh_rng *rng, void *st)
@@ -50,7 +55,28 @@ static int start(sh_vf *vf, sh_rng *rng, void *st)
 	state *s = st;
 	sh_vf_noise_rows(vf, &s->noise, strcmp(type, "gauss") == 0, rng);
 	s->frozen_start = s->noise.rows;
+	/* plane 2 shares plane 1's deviation, so its scaled table too */
+	s->scaled[0] = s->noise.scaled;
+	s->scaled[1] = s->scaled[2] = sh_vf_alloc(vf, (size_t)s->noise.table.n, 1);
+	for (int p = 0; p < vf->nplanes; p++)
+		s->rows[p] = sh_vf_alloc(vf, (size_t)vf->ph[p], sizeof *s->rows[p]);
+	s->vf = vf;
 	return 0;
+}
+
+static void noise_rows(void *st, int y0, int y1)
+{
+	state *s = st;
+	const sh_vf *vf = s->vf;
+	for (int p = 0; p < vf->nplanes; p++) {
+		if (!s->rows[p][0])
+			continue;
+		int w = vf->pw[p], a, b;
+		sh_vf_plane_rows(vf, p, y0, y1, &a, &b);
+		uint8_t *row = vf->plane[p] + (size_t)a * w;
+		for (int y = a; y < b; y++, row += w)
+			sh_add_noise_row(row, row, s->rows[p][y], w);
+	}
 }
 
 static int frame(sh_vf *vf, sh_rng *rng, void *st)
@@ -63,16 +89,18 @@ static int frame(sh_vf *vf, sh_rng *rng, void *st)
 	int mul[3] = {sh_noise_mul(sl), sh_noise_mul(sc), sh_noise_mul(sc)};
 	if (frozen)
 		s->noise.rows = s->frozen_start;
-	for (int p = 0; on && p < vf->nplanes; p++) {
-		if (mul[p] == 0)
+	/* every row's noise, drawn in the order of a plain plane-by-plane pass */
+	for (int p = 0; p < vf->nplanes; p++) {
+		s->rows[p][0] = NULL;
+		if (!on || mul[p] == 0)
 			continue;
 		if (p < 2)
-			sh_noise_scale(&s->noise.table, mul[p], s->noise.scaled);
-		int w = vf->pw[p];
-		uint8_t *row = vf->plane[p];
-		for (int y = 0; y < vf->ph[p]; y++, row += w)
-			sh_add_noise_row(row, row, sh_noise_row(&s->noise), w);
+			sh_noise_scale(&s->noise.table, mul[p], s->scaled[p]);
+		for (int y = 0; y < vf->ph[p]; y++)
+			s->rows[p][y] = s->scaled[p] + sh_rng_below(&s->noise.rows, (uint64_t)s->noise.span);
 	}
+	if (on)
+		sh_vf_slices(vf, vf->ph[0], noise_rows, s);
 	return 0;
 }
 

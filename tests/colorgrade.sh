@@ -20,3 +20,6 @@ colorgrade -C 0/0,0.5/0.6,1/1 <"$W/photo.y4m" >"$W/lift.y4m"
 m1=$($Y4M stat "$W/photo.y4m" 0 | cut -d' ' -f1); m2=$($Y4M stat "$W/lift.y4m" 0 | cut -d' ' -f1)
 check "a curve through 0.5/0.6 lifts the mid-tones" awk -v a="$m1" -v b="$m2" 'BEGIN { exit !(b > a + 5) }'
 check_fail "a curve with x going back is a usage error" 2 "x values must increase" colorgrade -C 0/0,0.6/0.5,0.4/1 "$W/grey.y4m"
+# straight-line tables (no gamma, no curve), which run as a multiply-add where
+# tables are not looked up 64 at a time: the same bytes for any -j
+vfx_jobs colorgrade "-c 1.5 -b 0.2 -s 1.3 -t 0.3"

@@ -96,6 +96,25 @@ jq '.layers[1].key.similarity = 0.9' sess.json >edited.json
 check "an edited session renders the edit" sh -c 'colorkey --replay edited.json >ed.y4m && ! cmp -s ed.y4m s11a.y4m'
 check "motion session replays bit-exact" sh -c 'colorkey -m motion -S 0..0.3 --record ms.json bottom.y4m moving.y4m >m1.y4m && colorkey --replay ms.json | cmp -s - m1.y4m'
 
+# threads (-j): the bytes never depend on them, through pipes as users run it,
+# in every mode (kmeans and motion draw and sample on the main thread; the
+# composite and the median are shared among the threads), 4:2:0, 4:4:4, mono
+# and an odd size
+for m in "-m fixed -c lime -S 0.2 -B 0.1 --seed 4" "-m kmeans -S 0.1..0.5 -B 0..0.2 --seed 4" "-m motion --window 5 --interval 3 -S 0..0.3 --seed 4" \
+	"-m luminance -B 0.2 -C 444 --seed 4" "-m luminance --luma dark -C mono --seed 4" "-m kmeans --seed 9 -s 81x61" "-m kmeans --seed 9 -s 81x61 -C 422"; do
+	cat busy.y4m | colorkey -j 1 $m - mandel.mkv moving.y4m 2>err | cat >j1.y4m
+	cat busy.y4m | colorkey $m - mandel.mkv moving.y4m 2>/dev/null | cat >jd.y4m
+	cat busy.y4m | colorkey -j 3 $m - mandel.mkv moving.y4m 2>/dev/null | cat >j3.y4m
+	if [ -s j1.y4m ] && cmp -s j1.y4m jd.y4m && cmp -s j1.y4m j3.y4m; then pass "threads: -j 1 = default = -j 3 ($m)"
+	else fail "threads: -j 1 = default = -j 3 ($m)" "$(cat err)"; fi
+done
+check "threads: -j 3 replays bit-exact" sh -c 'colorkey -j 3 --replay sess.json | cmp -s - s11a.y4m'
+check "-j is in --help" sh -c 'colorkey --help | grep -q -- "-j, --jobs"'
+check_fail "-j 0 is a usage error" 2 'colorkey: --jobs' colorkey -j 0 bottom.y4m green.y4m
+rc=$( { colorkey -j 3 -m fixed -c lime bottom.y4m green.y4m 2>ep.err; echo $? >ep.rc; } | head -c 1000 >/dev/null; cat ep.rc)
+if [ "$rc" = 0 ] && [ ! -s ep.err ]; then pass "-j 3: EPIPE is quiet, status 0"
+else fail "-j 3: EPIPE is quiet, status 0" "status $rc: $(cat ep.err)"; fi
+
 # bad input
 check_fail "missing layer" 1 'colorkey: nope.mp4: No such file' colorkey bottom.y4m nope.mp4
 check_fail "a directory" 1 'colorkey: \.: is a directory' colorkey bottom.y4m .

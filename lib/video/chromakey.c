@@ -2,13 +2,18 @@
  * The row kernels are plain loops over floats and bytes that the compiler
  * vectorises; every frame is processed one luma row (and its chroma row) at a
  * time, so the cost is a few passes over cache-resident rows. */
-#pragma GCC optimize("O3", "no-math-errno")
+/* no-trapping-math lets the clamps before a float -> int conversion vectorise;
+ * it only drops floating-point exception flags, never changes a value */
+#pragma GCC optimize("O3", "no-math-errno", "no-trapping-math")
 #include "chromakey.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
 
@@ -96,15 +101,48 @@ static inline uint8_t clip8(float x)
 
 /* ---------------------------------------------------------------- keyer */
 
-struct sh_keyer {
-	sh_y4m_info info;
+/* a slice's row buffers */
+typedef struct {
 	uint8_t *ue, *ve;        /* chroma expanded to luma width */
 	uint8_t *bu, *bv;        /* background chroma rows, expanded */
 	float *d;                /* squared distances of a row */
-	uint8_t *alpha;          /* alpha plane, luma resolution */
 	uint8_t *calpha;         /* alpha of a chroma row */
+} key_rows;
+
+struct sh_keyer {
+	sh_y4m_info info;
+	key_rows *rows;          /* one set per slice */
+	int nrows;
+	uint8_t *alpha;          /* alpha plane, luma resolution */
 	uint8_t *grey;           /* 128s for mono */
+	sh_pool *pool;
+	/* the call being sliced */
+	const sh_key *key;
+	const uint8_t *top, *bg;
+	uint8_t *dst;
+	float kc[SH_KEY_MAX_COLORS][3];
+	int nslices;
 };
+
+static void rows_alloc(key_rows *r, size_t w)
+{
+	r->ue = sh_malloc(w);
+	r->ve = sh_malloc(w);
+	r->bu = sh_malloc(w);
+	r->bv = sh_malloc(w);
+	r->d = sh_malloc(w * sizeof *r->d);
+	r->calpha = sh_malloc(w);
+}
+
+static void rows_free(key_rows *r)
+{
+	free(r->ue);
+	free(r->ve);
+	free(r->bu);
+	free(r->bv);
+	free(r->d);
+	free(r->calpha);
+}
 
 sh_keyer *sh_keyer_new(const sh_y4m_info *info)
 {
@@ -112,29 +150,39 @@ sh_keyer *sh_keyer_new(const sh_y4m_info *info)
 	k->info = *info;
 	k->info.xtags = NULL;
 	size_t w = (size_t)info->width;
-	k->ue = sh_malloc(w);
-	k->ve = sh_malloc(w);
-	k->bu = sh_malloc(w);
-	k->bv = sh_malloc(w);
-	k->d = sh_malloc(w * sizeof *k->d);
+	k->nrows = 1;
+	k->rows = sh_calloc(1, sizeof *k->rows);
+	rows_alloc(&k->rows[0], w);
 	k->alpha = sh_malloc(info->plane_size[0]);
-	k->calpha = sh_malloc(w);
 	k->grey = sh_malloc(w);
 	memset(k->grey, 128, w);
 	return k;
+}
+
+/* A few slices per thread, so a thread slowed by other work does not hold the
+ * frame back. */
+#define SLICES_PER_THREAD 3
+
+void sh_keyer_threads(sh_keyer *k, sh_pool *pool)
+{
+	k->pool = pool;
+	int n = sh_pool_threads(pool) * SLICES_PER_THREAD;
+	if (n <= k->nrows)
+		return;
+	k->rows = sh_realloc(k->rows, (size_t)n, sizeof *k->rows);
+	for (int i = k->nrows; i < n; i++)
+		rows_alloc(&k->rows[i], (size_t)k->info.width);
+	k->nrows = n;
 }
 
 void sh_keyer_free(sh_keyer *k)
 {
 	if (!k)
 		return;
-	free(k->ue);
-	free(k->ve);
-	free(k->bu);
-	free(k->bv);
-	free(k->d);
+	for (int i = 0; i < k->nrows; i++)
+		rows_free(&k->rows[i]);
+	free(k->rows);
 	free(k->alpha);
-	free(k->calpha);
 	free(k->grey);
 	free(k);
 }
@@ -166,7 +214,8 @@ KERNEL static void dist_const(const uint8_t *y, const uint8_t *u, const uint8_t 
 		float dy = KY * ((float)y[x] - cy), du = (float)u[x] - cu, dv = (float)v[x] - cv;
 		float r = dy + KRV * dv, g = dy - KGU * du - KGV * dv, b = dy + KBU * du;
 		float s = r * r + g * g + b * b;
-		d[x] = first ? s : fminf(d[x], s);
+		/* fminf is a library call here; the values are never NaN */
+		d[x] = first ? s : s < d[x] ? s : d[x];
 	}
 }
 
@@ -194,7 +243,24 @@ KERNEL static void alpha_from_d2(const float *restrict d, int n, double sim, dou
 		return;
 	}
 	float s = (float)sim, ib = (float)(255.0 / blend);
-	for (int x = 0; x < n; x++) {
+	int x = 0;
+#ifdef __SSE2__
+	/* sqrtf keeps this loop scalar (errno, which -fno-math-errno would lift but a
+	 * pragma cannot); the same IEEE operations four at a time, the same bytes */
+	const __m128 vn = _mm_set1_ps(norm), vs = _mm_set1_ps(s), vib = _mm_set1_ps(ib), zero = _mm_setzero_ps(),
+	             top = _mm_set1_ps(255.0f), half = _mm_set1_ps(0.5f);
+	for (; x + 16 <= n; x += 16) {
+		__m128i q[4];
+		for (int k = 0; k < 4; k++) {
+			__m128 v = _mm_mul_ps(_mm_sub_ps(_mm_mul_ps(_mm_sqrt_ps(_mm_loadu_ps(d + x + 4 * k)), vn), vs), vib);
+			v = _mm_min_ps(_mm_max_ps(v, zero), top);
+			q[k] = _mm_cvttps_epi32(_mm_add_ps(v, half));
+		}
+		__m128i w = _mm_packs_epi32(q[0], q[1]), z = _mm_packs_epi32(q[2], q[3]);
+		_mm_storeu_si128((__m128i *)(void *)(a + x), _mm_packus_epi16(w, z));
+	}
+#endif
+	for (; x < n; x++) {
 		float v = (sqrtf(d[x]) * norm - s) * ib;
 		v = v < 0 ? 0 : v > 255 ? 255 : v;
 		a[x] = (uint8_t)(v + 0.5f);
@@ -225,49 +291,69 @@ KERNEL static void blend_row(const uint8_t *restrict top, const uint8_t *restric
 	}
 }
 
-void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint8_t *bg, uint8_t *dst)
+/* The mean alpha of each 2x2 (or 2x1: a1 = a0) block; an odd width's last
+ * sample covers its one column. */
+KERNEL static void chroma_alpha(const uint8_t *restrict a0, const uint8_t *restrict a1, int W, int cw,
+                                uint8_t *restrict ca)
 {
+	int pairs = W / 2;
+	for (int x = 0; x < pairs; x++)
+		ca[x] = (uint8_t)((a0[2 * x] + a0[2 * x + 1] + a1[2 * x] + a1[2 * x + 1] + 2) >> 2);
+	for (int x = pairs; x < cw; x++)
+		ca[x] = (uint8_t)((2 * a0[2 * x] + 2 * a1[2 * x] + 2) >> 2);
+}
+
+/* Slice i of a composite: its chroma rows (luma rows for mono) and the luma
+ * rows they cover, with its own row buffers. */
+static void key_slice(void *arg, int i)
+{
+	sh_keyer *kr = arg;
+	const sh_key *key = kr->key;
+	const uint8_t *top = kr->top, *bg = kr->bg;
+	uint8_t *dst = kr->dst;
+	key_rows *sc = &kr->rows[i];
 	const sh_y4m_info *in = &kr->info;
 	int W = in->width, H = in->height, cw = in->cw;
 	bool mono = in->chroma == SH_CHROMA_MONO;
 	int sx = in->chroma == SH_CHROMA_420 || in->chroma == SH_CHROMA_422;
 	int sy = in->chroma == SH_CHROMA_420;
 	size_t ys = in->plane_size[0], cs = in->plane_size[1];
-	float kc[SH_KEY_MAX_COLORS][3];
-	for (int c = 0; c < key->ncolors; c++)
-		rgb_to_yuv(key->rgb[c], &kc[c][0], &kc[c][1], &kc[c][2]);
+	int crows = mono ? H : in->ch;
+	int c0 = (int)((int64_t)crows * i / kr->nslices), c1 = (int)((int64_t)crows * (i + 1) / kr->nslices);
+	int y0 = mono ? c0 : c0 << sy, y1 = mono ? c1 : c1 << sy;
+	y1 = y1 < H ? y1 : H;
 
 	/* chroma at luma width, for the keys that measure colour: expanded once per
 	 * chroma row (4:2:0 luma rows share one) */
 	bool chroma_key = !mono && (key->kind == SH_KEY_COLORS || key->kind == SH_KEY_BACKGROUND);
 	const uint8_t *u = kr->grey, *v = kr->grey, *bu = kr->grey, *bv = kr->grey;
 	int expanded = -1;
-	for (int y = 0; y < H; y++) {
+	for (int y = y0; y < y1; y++) {
 		const uint8_t *ty = top + (size_t)y * W;
 		uint8_t *a = kr->alpha + (size_t)y * W;
 		if (chroma_key && y >> sy != expanded) {
 			expanded = y >> sy;
 			size_t crow = (size_t)expanded * cw;
-			expand(top + ys + crow, sx, W, kr->ue);
-			expand(top + ys + cs + crow, sx, W, kr->ve);
-			u = kr->ue;
-			v = kr->ve;
+			expand(top + ys + crow, sx, W, sc->ue);
+			expand(top + ys + cs + crow, sx, W, sc->ve);
+			u = sc->ue;
+			v = sc->ve;
 			if (key->kind == SH_KEY_BACKGROUND) {
-				expand(bg + ys + crow, sx, W, kr->bu);
-				expand(bg + ys + cs + crow, sx, W, kr->bv);
-				bu = kr->bu;
-				bv = kr->bv;
+				expand(bg + ys + crow, sx, W, sc->bu);
+				expand(bg + ys + cs + crow, sx, W, sc->bv);
+				bu = sc->bu;
+				bv = sc->bv;
 			}
 		}
 		switch (key->kind) {
 		case SH_KEY_COLORS:
 			for (int c = 0; c < key->ncolors; c++)
-				dist_const(ty, u, v, W, kc[c][0], kc[c][1], kc[c][2], c == 0, kr->d);
-			alpha_from_d2(kr->d, W, key->similarity, key->blend, a);
+				dist_const(ty, u, v, W, kr->kc[c][0], kr->kc[c][1], kr->kc[c][2], c == 0, sc->d);
+			alpha_from_d2(sc->d, W, key->similarity, key->blend, a);
 			break;
 		case SH_KEY_BACKGROUND:
-			dist_rows(ty, u, v, bg + (size_t)y * W, bu, bv, W, kr->d);
-			alpha_from_d2(kr->d, W, key->similarity, key->blend, a);
+			dist_rows(ty, u, v, bg + (size_t)y * W, bu, bv, W, sc->d);
+			alpha_from_d2(sc->d, W, key->similarity, key->blend, a);
 			break;
 		case SH_KEY_DARK:
 		case SH_KEY_BRIGHT:
@@ -279,23 +365,34 @@ void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint
 	if (mono)
 		return;
 	/* chroma: the mean alpha of the luma pixels each sample covers */
-	for (int cy = 0; cy < in->ch; cy++) {
+	for (int cy = c0; cy < c1; cy++) {
 		const uint8_t *a0 = kr->alpha + (size_t)(cy << sy) * W;
 		const uint8_t *a1 = sy && (cy << sy) + 1 < H ? a0 + W : a0;
-		uint8_t *ca = kr->calpha;
+		uint8_t *ca = sc->calpha;
 		if (!sx) {
 			for (int x = 0; x < cw; x++)
 				ca[x] = (uint8_t)((a0[x] + a1[x] + 1) >> 1);
 		} else {
-			for (int x = 0; x < cw; x++) {
-				int x0 = 2 * x, x1 = 2 * x + 1 < W ? 2 * x + 1 : 2 * x;
-				ca[x] = (uint8_t)((a0[x0] + a0[x1] + a1[x0] + a1[x1] + 2) >> 2);
-			}
+			chroma_alpha(a0, a1, W, cw, ca);
 		}
 		size_t off = (size_t)cy * cw;
 		blend_row(top + ys + off, ca, cw, dst + ys + off);
 		blend_row(top + ys + cs + off, ca, cw, dst + ys + cs + off);
 	}
+}
+
+void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint8_t *bg, uint8_t *dst)
+{
+	for (int c = 0; c < key->ncolors; c++)
+		rgb_to_yuv(key->rgb[c], &kr->kc[c][0], &kr->kc[c][1], &kr->kc[c][2]);
+	kr->key = key;
+	kr->top = top;
+	kr->bg = bg;
+	kr->dst = dst;
+	int crows = kr->info.chroma == SH_CHROMA_MONO ? kr->info.height : kr->info.ch;
+	int n = sh_pool_threads(kr->pool) > 1 ? kr->nrows : 1;
+	kr->nslices = n < crows ? n : crows;
+	sh_pool_run(kr->pool, kr->nslices, key_slice, kr);
 }
 
 /* ---------------------------------------------------------------- analysis */
@@ -430,6 +527,7 @@ int sh_kmeans_colors(const sh_y4m_info *info, const uint8_t *frame, int k, sh_rn
 /* ---------------------------------------------------------------- median background */
 
 struct sh_median_bg {
+	sh_pool *pool;
 	size_t size;
 	int window, interval, filled, pos;
 	int64_t frames;
@@ -450,32 +548,53 @@ sh_median_bg *sh_median_bg_new(const sh_y4m_info *info, int window, int interval
 	return b;
 }
 
-static void median_update(sh_median_bg *b)
+/* The median of samples [i0, i0 + len), len <= 64: the ring's values sorted
+ * by an odd-even transposition network (n rounds sort n values), a min and a
+ * max per compare, across 64 samples at once. */
+KERNEL static void median_block(uint8_t *const *r, int n, size_t i0, int len, uint8_t *restrict out)
 {
-	int n = b->filled;
-	uint8_t *const *r = b->ring;
-	if (n == 1) {
-		memcpy(b->bg, r[0], b->size);
-		return;
-	}
-	int mid = (n - 1) / 2;
-	for (size_t i = 0; i < b->size; i++) {
-		uint8_t v[16];
-		for (int j = 0; j < n; j++)
-			v[j] = r[j][i];
-		/* insertion sort of at most 15 values */
-		for (int a = 1; a < n; a++) {
-			uint8_t t = v[a];
-			int c = a - 1;
-			while (c >= 0 && v[c] > t) {
-				v[c + 1] = v[c];
-				c--;
+	uint8_t v[16][64];
+	for (int j = 0; j < n; j++)
+		memcpy(v[j], r[j] + i0, (size_t)len);
+	for (int round = 0; round < n; round++)
+		for (int j = round & 1; j + 1 < n; j += 2)
+			for (int x = 0; x < len; x++) {
+				uint8_t a = v[j][x], b = v[j + 1][x];
+				v[j][x] = a < b ? a : b;
+				v[j + 1][x] = a < b ? b : a;
 			}
-			v[c + 1] = t;
-		}
-		b->bg[i] = v[mid];
+	memcpy(out, v[(n - 1) / 2], (size_t)len);
+}
+
+/* The median of samples [i0, i1). */
+static void median_range(sh_median_bg *b, size_t i0, size_t i1)
+{
+	for (size_t i = i0; i < i1; i += 64) {
+		int len = i1 - i < 64 ? (int)(i1 - i) : 64;
+		median_block(b->ring, b->filled, i, len, b->bg + i);
 	}
 }
+
+#define MEDIAN_SLICES 16
+
+static void median_slice(void *arg, int k)
+{
+	sh_median_bg *b = arg;
+	int n = sh_pool_threads(b->pool) > 1 ? MEDIAN_SLICES : 1;
+	median_range(b, b->size * (size_t)k / (size_t)n, b->size * (size_t)(k + 1) / (size_t)n);
+}
+
+static void median_update(sh_median_bg *b)
+{
+	if (b->filled == 1) {
+		memcpy(b->bg, b->ring[0], b->size);
+		return;
+	}
+	/* samples are independent: slices on the pool */
+	sh_pool_run(b->pool, sh_pool_threads(b->pool) > 1 ? MEDIAN_SLICES : 1, median_slice, b);
+}
+
+void sh_median_bg_threads(sh_median_bg *b, sh_pool *pool) { b->pool = pool; }
 
 const uint8_t *sh_median_bg_feed(sh_median_bg *b, const uint8_t *frame)
 {

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jobs.h"
 #include "rng.h"
 #include "y4m.h"
 
@@ -48,6 +49,9 @@ int sh_parse_colors(const char *text, uint32_t *rgb, int *n);
  * inside a context made once per geometry. */
 typedef struct sh_keyer sh_keyer;
 sh_keyer *sh_keyer_new(const sh_y4m_info *info);
+/* Share each composite's rows among POOL's threads (NULL: one); the bytes are
+ * the same for any number. */
+void sh_keyer_threads(sh_keyer *k, sh_pool *pool);
 void sh_keyer_free(sh_keyer *k);
 void sh_key_over(sh_keyer *kr, const sh_key *key, const uint8_t *top, const uint8_t *bg, uint8_t *dst);
 /* The alpha plane (luma resolution) of the last sh_key_over, for tests/masks. */
@@ -70,6 +74,8 @@ typedef struct sh_median_bg sh_median_bg;
 sh_median_bg *sh_median_bg_new(const sh_y4m_info *info, int window, int interval);
 /* Feed every frame in order; returns the background to key against. */
 const uint8_t *sh_median_bg_feed(sh_median_bg *b, const uint8_t *frame);
+/* Share the median's samples among POOL's threads (NULL: one). */
+void sh_median_bg_threads(sh_median_bg *b, sh_pool *pool);
 void sh_median_bg_free(sh_median_bg *b);
 
 #endif

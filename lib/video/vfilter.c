@@ -6,6 +6,8 @@
 #pragma GCC optimize("O3")
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,12 +119,163 @@ static int run_frames(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *stat
 	return r;
 }
 
+/* ---- the pipeline: reader -> frame work (this thread) -> writer ----
+ * Buffers circulate: free -> read -> work -> write -> free. A stage that fails
+ * keeps its message (errors are per thread) and closes every queue, so the
+ * others stop at their next push or pop. */
+#define PIPE_BUFFERS 4
+
+typedef struct {
+	sh_vf *vf;
+	sh_queue *free_q, *read_q, *write_q;
+	char read_err[1024], write_err[1024];
+	bool read_failed, write_failed;
+} pipeline;
+
+static void pipe_abort(pipeline *pl)
+{
+	sh_queue_close(pl->free_q);
+	sh_queue_close(pl->read_q);
+	sh_queue_close(pl->write_q);
+}
+
+static void *reader(void *arg)
+{
+	pipeline *pl = arg;
+	uint8_t *buf;
+	/* a run that fails elsewhere cancels the reader, which may wait on a pipe
+	 * that never ends; only inside a read, where it holds no lock */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	while ((buf = sh_queue_pop(pl->free_q))) {
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		int r = sh_y4m_read_frame(pl->vf->in, buf);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (r < 0) {
+			snprintf(pl->read_err, sizeof pl->read_err, "%s", sh_error());
+			pl->read_failed = true;
+		}
+		if (r != 1 || !sh_queue_push(pl->read_q, buf))
+			break;
+	}
+	/* the end of the stream: the work drains what was read */
+	sh_queue_close(pl->read_q);
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	pipeline *pl = arg;
+	uint8_t *buf;
+	while ((buf = sh_queue_pop(pl->write_q))) {
+		if (sh_y4m_write_frame(pl->vf->out, buf) != 0) {
+			snprintf(pl->write_err, sizeof pl->write_err, "%s", sh_error());
+			pl->write_failed = true;
+			pipe_abort(pl);
+			break;
+		}
+		sh_queue_push(pl->free_q, buf);
+	}
+	return NULL;
+}
+
+static int run_pipeline(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *state)
+{
+	pipeline pl = {.vf = vf};
+	pl.free_q = sh_queue_new(PIPE_BUFFERS);
+	pl.read_q = sh_queue_new(PIPE_BUFFERS);
+	pl.write_q = sh_queue_new(PIPE_BUFFERS);
+	uint8_t *first = vf->frame, *bufs[PIPE_BUFFERS];
+	bufs[0] = first;
+	for (int i = 1; i < PIPE_BUFFERS; i++)
+		bufs[i] = sh_malloc(vf->info.frame_size);
+	for (int i = 0; i < PIPE_BUFFERS; i++)
+		sh_queue_push(pl.free_q, bufs[i]);
+	pthread_t rt, wt;
+	bool have_r = pthread_create(&rt, NULL, reader, &pl) == 0;
+	bool have_w = have_r && pthread_create(&wt, NULL, writer, &pl) == 0;
+	int status = 0;
+	if (!have_w) {
+		sh_set_error("cannot start a thread");
+		pipe_abort(&pl);
+		status = -1;
+	}
+	uint8_t *buf;
+	while (status == 0 && (buf = sh_queue_pop(pl.read_q))) {
+		vf->frame = buf;
+		sh_vf_planes(vf, buf, vf->plane);
+		vf->index++;
+		if (p->frame(vf, rng, state) != 0) {
+			status = -1;
+			pipe_abort(&pl);
+		} else if (!sh_queue_push(pl.write_q, buf)) {
+			break; /* the writer gave up */
+		}
+	}
+	/* no more frames: the writer finishes what it has */
+	sh_queue_close(pl.write_q);
+	if (have_w)
+		pthread_join(wt, NULL);
+	pipe_abort(&pl);
+	if (have_r) {
+		/* after a clean end the reader has finished; after a failure it may
+		 * be waiting for input that never comes */
+		if (status != 0 || pl.write_failed)
+			pthread_cancel(rt);
+		pthread_join(rt, NULL);
+	}
+	if (status == 0 && pl.write_failed) {
+		sh_set_error("%s", pl.write_err);
+		status = -1;
+	} else if (status == 0 && pl.read_failed) {
+		sh_set_error("%s", pl.read_err);
+		status = -1;
+	}
+	for (int i = 1; i < PIPE_BUFFERS; i++)
+		free(bufs[i]);
+	vf->frame = first;
+	sh_vf_planes(vf, first, vf->plane);
+	sh_queue_free(pl.free_q);
+	sh_queue_free(pl.read_q);
+	sh_queue_free(pl.write_q);
+	return status;
+}
+
+typedef struct {
+	sh_vf_slice_fn fn;
+	void *ctx;
+	int rows, n;
+} slicing;
+
+static void one_slice(void *arg, int i)
+{
+	const slicing *s = arg;
+	int y0 = (int)((int64_t)s->rows * i / s->n), y1 = (int)((int64_t)s->rows * (i + 1) / s->n);
+	if (y1 > y0)
+		s->fn(s->ctx, y0, y1);
+}
+
+void sh_vf_slices(const sh_vf *vf, int rows, sh_vf_slice_fn fn, void *ctx)
+{
+	int t = sh_pool_threads(vf->pool);
+	if (t <= 1 || rows < 2) {
+		if (rows > 0)
+			fn(ctx, 0, rows);
+		return;
+	}
+	/* a few slices per thread, so a thread slowed by the others' work (the
+	 * reader, the writer, other programs) does not hold the frame back */
+	slicing s = {fn, ctx, rows, 3 * t};
+	if (s.n > rows)
+		s.n = rows;
+	sh_pool_run(vf->pool, s.n, one_slice, &s);
+}
+
 int sh_vf_main(const sh_vf_program *p, int argc, char **argv)
 {
 	sh_init(argc, argv);
 	const char *output = NULL;
 	sh_option *opts = with_output(p->options, &output);
-	sh_program prog = {.usage = p->usage, .summary = p->summary, .has_seed = true};
+	sh_program prog = {.usage = p->usage, .summary = p->summary, .has_seed = true, .has_jobs = true};
 	void *state = sh_calloc(1, p->state_size ? p->state_size : 1);
 	int status = SH_EXIT_OK;
 	int first = sh_parse_options(&prog, opts, argc, argv);
@@ -141,12 +294,17 @@ int sh_vf_main(const sh_vf_program *p, int argc, char **argv)
 	sh_vf vf;
 	sh_rng rng;
 	sh_rng_seed(&rng, prog.seed);
-	bool ok = sh_vf_open(&vf, input, output) == 0 && (!p->start || p->start(&vf, &rng, state) == 0) &&
-	          run_frames(p, &vf, &rng, state) == 0;
+	bool ok = sh_vf_open(&vf, input, output) == 0;
+	if (ok && prog.jobs > 1 && !(vf.pool = sh_pool_new(prog.jobs)))
+		ok = false;
+	ok = ok && (!p->start || p->start(&vf, &rng, state) == 0) &&
+	     (prog.jobs > 1 ? run_pipeline(p, &vf, &rng, state) : run_frames(p, &vf, &rng, state)) == 0;
 	if (!ok)
 		sh_warn("%s", sh_error());
 	if (p->stop)
 		p->stop(state);
+	sh_pool_free(vf.pool);
+	vf.pool = NULL;
 	if (sh_vf_close(&vf, ok) != 0 && ok) {
 		sh_warn("%s", sh_error());
 		ok = false;
@@ -159,6 +317,15 @@ out:
 }
 
 /* ---------------------------------------------------------------- noise, LUTs */
+
+/* Hot row kernels get an AVX2 clone picked at load time (32-bit multiplies
+ * are eight to a vector there, and emulated on baseline SSE2). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SH_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define SH_HOT
+#endif
+
 
 void sh_noise_table_init(sh_noise_table *t, int n, bool gauss, sh_rng *r)
 {
@@ -215,15 +382,93 @@ int sh_noise_mul(double deviation)
 	return (int)lround(m > 65535 ? 65535 : m);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SH_VBMI 1
+#include <immintrin.h>
+/* 64 lookups at a time: two 128-entry byte permutes, picked by the top bit.
+ * A lookup is a lookup: the same bytes as the plain loop. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static int lut_row_vbmi(uint8_t *p, const uint8_t *lut, int n)
+{
+	const __m512i t0 = _mm512_loadu_si512(lut), t1 = _mm512_loadu_si512(lut + 64),
+	              t2 = _mm512_loadu_si512(lut + 128), t3 = _mm512_loadu_si512(lut + 192);
+	int i = 0;
+	for (; i + 64 <= n; i += 64) {
+		__m512i v = _mm512_loadu_si512(p + i);
+		__m512i lo = _mm512_permutex2var_epi8(t0, v, t1), hi = _mm512_permutex2var_epi8(t2, v, t3);
+		_mm512_storeu_si512(p + i, _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi));
+	}
+	return i;
+}
+#endif
+
+bool sh_lut_vectorised(void)
+{
+#ifdef SH_VBMI
+	static int has_vbmi = -1; /* threads that ask at once find the same answer */
+	int vbmi = __atomic_load_n(&has_vbmi, __ATOMIC_RELAXED);
+	if (vbmi < 0) {
+		vbmi = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw");
+		__atomic_store_n(&has_vbmi, vbmi, __ATOMIC_RELAXED);
+	}
+	return vbmi;
+#else
+	return false;
+#endif
+}
+
 void sh_lut_row(uint8_t *p, const uint8_t *lut, int n)
 {
 	int i = 0;
+#ifdef SH_VBMI
+	if (sh_lut_vectorised())
+		i = lut_row_vbmi(p, lut, n);
+#endif
 	for (; i + 4 <= n; i += 4) {
 		uint8_t a = lut[p[i]], b = lut[p[i + 1]], c = lut[p[i + 2]], d = lut[p[i + 3]];
 		p[i] = a, p[i + 1] = b, p[i + 2] = c, p[i + 3] = d;
 	}
 	for (; i < n; i++)
 		p[i] = lut[p[i]];
+}
+
+static bool affine_matches(const uint8_t *lut, int32_t mul, int32_t add)
+{
+	for (int v = 0; v < 256; v++) {
+		int32_t k = (v * mul + add) >> 16;
+		if (lut[v] != (k < 0 ? 0 : k > 255 ? 255 : k))
+			return false;
+	}
+	return true;
+}
+
+bool sh_lut_affine(const uint8_t *lut, double slope, double offset, int32_t *mul, int32_t *add)
+{
+	/* keep v * mul + add inside 32 bits */
+	if (!(fabs(slope) <= 16 && fabs(offset) <= 4096))
+		return false;
+	int32_t m = (int32_t)lround(slope * 65536), a = (int32_t)lround((offset + 0.5) * 65536);
+	/* the rounding of the table's doubles may fall either side of the
+	 * fixed-point line's: nudge the offset a little each way */
+	for (int d = 0; d <= 64; d++)
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			int32_t t = a + sgn * d;
+			if (affine_matches(lut, m, t)) {
+				*mul = m;
+				*add = t;
+				return true;
+			}
+			if (!d)
+				break;
+		}
+	return false;
+}
+
+SH_HOT void sh_affine_row(uint8_t *restrict p, int32_t mul, int32_t add, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int32_t k = (p[i] * mul + add) >> 16;
+		p[i] = (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k);
+	}
 }
 
 bool sh_lut_is_identity(const uint8_t *lut)
@@ -236,13 +481,6 @@ bool sh_lut_is_identity(const uint8_t *lut)
 
 /* ---------------------------------------------------------------- RGB */
 
-/* Hot row kernels get an AVX2 clone picked at load time (32-bit multiplies
- * are eight to a vector there, and emulated on baseline SSE2). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SH_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define SH_HOT
-#endif
 
 /* BT.601 in 14-bit fixed point. */
 #define FIX(x) ((int)lround((x) * 16384.0))
@@ -370,33 +608,36 @@ static void subsampling(const sh_vf *vf, int *sx, int *sy)
 	*sy = vf->info.chroma == SH_CHROMA_420 ? 2 : 1;
 }
 
-/* Row buffers: two int16 rows of the width (+ padding) and one for the blend. */
-static int16_t *scratch(const sh_vf *cvf)
-{
-	sh_vf *vf = (sh_vf *)cvf;
-	if (!vf->scratch)
-		vf->scratch = sh_malloc(((size_t)vf->info.width + 8) * 3 * sizeof(int16_t));
-	return (int16_t *)(void *)vf->scratch;
-}
+typedef struct {
+	const sh_vf *vf;
+	const uint8_t *frame;
+	uint8_t *rgb;
+} rgb_job;
 
-void sh_vf_to_rgb(const sh_vf *vf, const uint8_t *frame, uint8_t *rgb)
+/* Luma rows [y0, y1) to RGB, with row buffers of the slice's own: two int16
+ * rows of the width (+ padding) and one for the blend. */
+static void to_rgb_rows(void *arg, int y0, int y1)
 {
+	const rgb_job *j = arg;
+	const sh_vf *vf = j->vf;
+	const uint8_t *frame = j->frame;
 	int w = vf->info.width, h = vf->info.height, cw = vf->info.cw, ch = vf->info.ch;
 	size_t n = (size_t)w * h;
-	uint8_t *R = rgb, *G = rgb + n, *B = rgb + 2 * n;
+	uint8_t *R = j->rgb, *G = j->rgb + n, *B = j->rgb + 2 * n;
 	coefs k;
 	get_coefs(vf, &k);
 	uint8_t *plane[3];
 	sh_vf_planes(vf, (uint8_t *)frame, plane);
 	if (vf->nplanes == 1) {
-		for (int y = 0; y < h; y++)
+		for (int y = y0; y < y1; y++)
 			grey_row(frame + (size_t)y * w, w, R + (size_t)y * w, G + (size_t)y * w, B + (size_t)y * w, k);
 		return;
 	}
 	int sx, sy;
 	subsampling(vf, &sx, &sy);
-	int16_t *s = scratch(vf), *u = s, *v = s + w + 8, *t = s + 2 * (w + 8);
-	for (int y = 0; y < h; y++) {
+	int16_t *s = sh_malloc(((size_t)w + 8) * 3 * sizeof(int16_t));
+	int16_t *u = s, *v = s + w + 8, *t = s + 2 * (w + 8);
+	for (int y = y0; y < y1; y++) {
 		const uint8_t *c0[2], *c1[2];
 		int wa = 4, wb = 0;
 		if (sy == 2) {
@@ -422,26 +663,39 @@ void sh_vf_to_rgb(const sh_vf *vf, const uint8_t *frame, uint8_t *rgb)
 		size_t o = (size_t)y * w;
 		yuv2rgb_row(plane[0] + o, u, v, w, R + o, G + o, B + o, k);
 	}
+	free(s);
 }
 
-void sh_vf_from_rgb(const sh_vf *vf, const uint8_t *rgb, uint8_t *frame)
+void sh_vf_to_rgb(const sh_vf *vf, const uint8_t *frame, uint8_t *rgb)
 {
-	int w = vf->info.width, h = vf->info.height, cw = vf->info.cw, ch = vf->info.ch;
+	rgb_job j = {vf, frame, rgb};
+	sh_vf_slices(vf, vf->info.height, to_rgb_rows, &j);
+}
+
+/* Chroma rows [c0, c1) (or luma rows, for mono) from RGB: each slice writes
+ * its own chroma rows and the luma rows they cover. */
+static void from_rgb_rows(void *arg, int c0, int c1)
+{
+	const rgb_job *j = arg;
+	const sh_vf *vf = j->vf;
+	int w = vf->info.width, h = vf->info.height, cw = vf->info.cw;
 	size_t n = (size_t)w * h;
-	const uint8_t *R = rgb, *G = rgb + n, *B = rgb + 2 * n;
+	const uint8_t *R = j->rgb, *G = j->rgb + n, *B = j->rgb + 2 * n;
 	coefs k;
 	get_coefs(vf, &k);
 	uint8_t *plane[3];
-	sh_vf_planes(vf, frame, plane);
-	for (int y = 0; y < h; y++) {
+	sh_vf_planes(vf, (uint8_t *)j->frame, plane);
+	int sx = 1, sy = 1;
+	if (vf->nplanes == 3)
+		subsampling(vf, &sx, &sy);
+	int ya = c0 * sy, yb = c1 * sy < h ? c1 * sy : h;
+	for (int y = ya; y < yb; y++) {
 		size_t o = (size_t)y * w;
 		rgb2y_row(R + o, G + o, B + o, w, plane[0] + o, k);
 	}
 	if (vf->nplanes == 1)
 		return;
-	int sx, sy;
-	subsampling(vf, &sx, &sy);
-	for (int cy = 0; cy < ch; cy++) {
+	for (int cy = c0; cy < c1; cy++) {
 		uint8_t *U = plane[1] + (size_t)cy * cw, *V = plane[2] + (size_t)cy * cw;
 		size_t a = (size_t)(cy * sy) * w;
 		if (sx == 1) {
@@ -459,4 +713,10 @@ void sh_vf_from_rgb(const sh_vf *vf, const uint8_t *rgb, uint8_t *frame)
 			V[pairs] = clamp8((k.vr * r - k.vg * g - k.vb * bl + off) >> 16);
 		}
 	}
+}
+
+void sh_vf_from_rgb(const sh_vf *vf, const uint8_t *rgb, uint8_t *frame)
+{
+	rgb_job j = {vf, frame, (uint8_t *)rgb};
+	sh_vf_slices(vf, vf->nplanes == 3 ? vf->info.ch : vf->info.height, from_rgb_rows, &j);
 }

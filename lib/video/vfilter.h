@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jobs.h"
 #include "params.h"
 #include "rng.h"
 #include "y4m.h"
@@ -35,7 +36,22 @@ typedef struct {
 	uint8_t *scratch;     /* private: row buffers for RGB conversion */
 	void **owned;         /* private: what sh_vf_alloc gave out */
 	size_t nowned;
+	sh_pool *pool;        /* the frame work's threads (NULL: one), for sh_vf_slices */
 } sh_vf;
+
+/* Run fn(ctx, y0, y1) over rows [0, rows) cut into slices [y0, y1) on the run's
+ * threads (a plain call for one thread), returning when all are done. Slices
+ * must not depend on each other (random numbers are drawn before, in order), so
+ * the bytes are the same for any -j. Not reentrant: one call at a time. */
+typedef void (*sh_vf_slice_fn)(void *ctx, int y0, int y1);
+void sh_vf_slices(const sh_vf *vf, int rows, sh_vf_slice_fn fn, void *ctx);
+/* The rows [*a, *b) of plane p under luma rows [y0, y1): slices of the luma
+ * rows cut every plane into slices that cover it once. */
+static inline void sh_vf_plane_rows(const sh_vf *vf, int p, int y0, int y1, int *a, int *b)
+{
+	*a = (int)((int64_t)y0 * vf->ph[p] / vf->ph[0]);
+	*b = (int)((int64_t)y1 * vf->ph[p] / vf->ph[0]);
+}
 
 /* Zeroed memory that lives until the run ends: a filter's tables and buffers,
  * freed by the driver (sh_vf_close), so most filters need no stop. */
@@ -48,7 +64,15 @@ void *sh_vf_alloc(sh_vf *vf, size_t count, size_t size);
  * knobs, notes the seed, opens and validates the input, creates the output with
  * the same header, runs `frame` on every frame and writes it, and finishes the
  * output. Any error is one line on stderr and an exit status: 2 for a usage
- * error, 1 for everything else (a half-written -o file is removed). */
+ * error, 1 for everything else (a half-written -o file is removed).
+ *
+ * Every program on the driver takes -j N. With N > 1, reading, the frame work
+ * and writing are a pipeline: a reader thread and a writer thread, a few frame
+ * buffers in flight between them, and `frame` called on one thread, in frame
+ * order, so random numbers are drawn in the same order as with -j 1; inside a
+ * frame, sh_vf_slices shares rows among N threads. vf->frame and vf->plane
+ * point at a different buffer from frame to frame: a filter keeps no pointer
+ * to them. -j 1 is the plain single-threaded loop. */
 typedef struct {
 	const char *usage;     /* "analog [options] [FILE]" */
 	const char *summary;   /* one line for --help */
@@ -135,8 +159,19 @@ static inline const int8_t *sh_noise_row(sh_noise_rows *nr)
 	return nr->scaled + sh_rng_below(&nr->rows, (uint64_t)nr->span);
 }
 
-/* Apply a 256-entry table to n bytes in place. */
+/* Apply a 256-entry table to n bytes in place: 64 bytes at a time with two
+ * byte permutes where the processor has AVX-512 VBMI, else one at a time. */
 void sh_lut_row(uint8_t *p, const uint8_t *lut, int n);
+/* Does sh_lut_row run vectorised here? */
+bool sh_lut_vectorised(void);
+/* A table that is a clamped straight line, as fixed point: lut[v] ==
+ * clamp((v * mul + add) >> 16, 0, 255) for every v. sh_lut_affine finds mul and
+ * add from the line's slope and offset (lut[v] ~ slope * v + offset) and checks
+ * all 256 entries: false when the table is not that line. sh_affine_row is the
+ * vectorised equivalent of sh_lut_row for such a table (faster than a scalar
+ * sh_lut_row, slower than a vectorised one). */
+bool sh_lut_affine(const uint8_t *lut, double slope, double offset, int32_t *mul, int32_t *add);
+void sh_affine_row(uint8_t *p, int32_t mul, int32_t add, int n);
 /* Is this table the identity? */
 bool sh_lut_is_identity(const uint8_t *lut);
 

@@ -1,4 +1,5 @@
 /* test_vfilter.c -- YUV <-> RGB conversion per chroma layout, noise tables, LUTs. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,15 @@ static void unfake(sh_vf *vf)
 {
 	free(vf->scratch);
 	sh_y4m_info_free(&vf->info);
+}
+
+/* each row counted once per slice that covers it; slices never overlap, so
+ * the counters need no lock */
+static void count_rows(void *ctx, int y0, int y1)
+{
+	int *hits = ctx;
+	for (int y = y0; y < y1; y++)
+		hits[y]++;
 }
 
 int main(int argc, char **argv)
@@ -131,5 +141,59 @@ int main(int argc, char **argv)
 	CHECK(sh_lut_is_identity(lut), "identity table recognised");
 	lut[7] = 8;
 	CHECK(!sh_lut_is_identity(lut), "non-identity table recognised");
+
+	/* straight-line tables: the vectorised multiply-add gives the table's bytes */
+	{
+		const double lines[][2] = {{1.3, -38.4}, {0.5, 64}, {2, -128}, {1.5, 0.25}, {4, -300}, {0, 77}, {0.2, 102.4}};
+		bool all_same = true, found = true;
+		for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
+			uint8_t t8[256], a[256], b[256];
+			for (int v = 0; v < 256; v++) {
+				long k = lround(lines[l][0] * v + lines[l][1]);
+				t8[v] = (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k);
+				a[v] = b[v] = (uint8_t)v;
+			}
+			int32_t mul, add;
+			if (!sh_lut_affine(t8, lines[l][0], lines[l][1], &mul, &add)) {
+				found = false;
+				continue;
+			}
+			sh_lut_row(a, t8, 256);
+			sh_affine_row(b, mul, add, 256);
+			all_same &= memcmp(a, b, 256) == 0;
+		}
+		CHECK(found, "straight-line tables recognised as lines");
+		CHECK(all_same, "sh_affine_row gives sh_lut_row's bytes");
+		for (int v = 0; v < 256; v++)
+			lut[v] = (uint8_t)(255 * pow(v / 255.0, 0.5) + 0.5);
+		int32_t mul, add;
+		CHECK(!sh_lut_affine(lut, 1, 0, &mul, &add), "a gamma curve is not taken for a line");
+	}
+
+	/* slices cover the rows once, whatever the threads */
+	{
+		sh_vf sv;
+		fake(&sv, "420jpeg", 65, 49, false);
+		for (int threads = 1; threads <= 5; threads++) {
+			sv.pool = threads > 1 ? sh_pool_new(threads) : NULL;
+			int hits[49] = {0};
+			sh_vf_slices(&sv, 49, count_rows, hits);
+			bool once = true;
+			for (int y = 0; y < 49; y++)
+				once &= hits[y] == 1;
+			CHECK(once, "sh_vf_slices: every row once on %d threads", threads);
+			int a, b, prev = 0;
+			bool cover = true;
+			for (int i = 0; i < 7; i++) {
+				sh_vf_plane_rows(&sv, 1, 49 * i / 7, 49 * (i + 1) / 7, &a, &b);
+				cover &= a == prev;
+				prev = b;
+			}
+			CHECK(cover && prev == sv.info.ch, "sh_vf_plane_rows: luma slices cut chroma into slices");
+			sh_pool_free(sv.pool);
+			sv.pool = NULL;
+		}
+		unfake(&sv);
+	}
 	return tap_failed;
 }
