@@ -51,3 +51,18 @@ bench_row() {
 
 # bench_load: a note of how busy the machine is, for reading the figures
 bench_load() { echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
+
+# bench_busy_start / bench_busy_stop: two busy loops beside the work, the machine
+# of a user who is doing something else
+bench_busy_start() {
+	bench_busy=
+	trap 'bench_busy_stop' EXIT
+	for _i in 1 2; do
+		sh -c 'while :; do :; done' &
+		bench_busy="$bench_busy $!"
+	done
+}
+bench_busy_stop() {
+	for _p in ${bench_busy:-}; do kill "$_p" 2>/dev/null; done
+	bench_busy=
+}

@@ -30,16 +30,9 @@ audio_rows() {
 }
 bench_load
 audio_rows ""
-# two busy loops beside it: the machine of a user who is doing something else
-busy=
-trap 'for p in $busy; do kill "$p" 2>/dev/null; done' EXIT
-for i in 1 2; do
-	sh -c 'while :; do :; done' &
-	busy="$busy $!"
-done
+bench_busy_start
 audio_rows " (two busy loops beside)"
-for p in $busy; do kill "$p" 2>/dev/null; done
-busy=
+bench_busy_stop
 
 # memory: a seekable 1-hour file is read in place; a long pipe spools
 [ -s hour.au ] || sox -n -r 48000 -c 2 -e floating-point -b 32 -t au hour.au synth 3600 sine 220 gain -12

@@ -38,14 +38,8 @@ rows() {
 }
 bench_load
 rows "" "$@"
-busy=
-trap 'for p in $busy; do kill "$p" 2>/dev/null; done' EXIT
-for i in 1 2; do
-	sh -c 'while :; do :; done' &
-	busy="$busy $!"
-done
+bench_busy_start
 rows " (two busy loops beside)" "$@"
-for p in $busy; do kill "$p" 2>/dev/null; done
-busy=
+bench_busy_stop
 cmp -s d1/manifest.csv dn/manifest.csv && echo "bench: padmine: -j 1 and the default wrote the same manifest" ||
 	echo "bench: padmine: FAILED: -j 1 and the default wrote different manifests"

@@ -35,17 +35,12 @@ static void count_frames(void *u, float complex *const *spec, int channels, int 
 		frames_seen++;
 }
 
-/* Run n frames of x through an untouched STFT, pushing blocks of random size
- * 1..maxblock (0: all at once). */
-static sink run(const float *x, size_t n, int ch, int size, int hop, size_t maxblock, uint64_t seed)
+/* Push n frames of x in blocks of random size 1..maxblock (0: all at once), then finish. */
+static void push_blocks(sh_stft *s, const float *x, size_t n, int ch, size_t maxblock, uint64_t seed)
 {
-	sink k = {0};
-	k.ch = ch;
-	sh_stft *s = sh_stft_new(size, hop, ch, count_frames, emit, &k);
 	sh_rng r;
 	sh_rng_seed(&r, seed);
-	size_t i = 0;
-	while (i < n) {
+	for (size_t i = 0; i < n;) {
 		size_t b = maxblock ? 1 + (size_t)sh_rng_below(&r, maxblock) : n;
 		if (b > n - i)
 			b = n - i;
@@ -53,6 +48,16 @@ static sink run(const float *x, size_t n, int ch, int size, int hop, size_t maxb
 		i += b;
 	}
 	sh_stft_finish(s);
+}
+
+/* Run n frames of x through an untouched STFT, pushing blocks of random size
+ * 1..maxblock (0: all at once). */
+static sink run(const float *x, size_t n, int ch, int size, int hop, size_t maxblock, uint64_t seed)
+{
+	sink k = {0};
+	k.ch = ch;
+	sh_stft *s = sh_stft_new(size, hop, ch, count_frames, emit, &k);
+	push_blocks(s, x, n, ch, maxblock, seed);
 	sh_stft_free(s);
 	return k;
 }
@@ -94,16 +99,7 @@ static sink run_split(const float *x, size_t n, int ch, int size, int hop, int t
 	sh_rng_seed(&f.rng, 99);
 	sh_stft *s = sh_stft_new_split(size, hop, ch, split_shared, split_channel, emit, &f, pool);
 	f.gain = sh_calloc((size_t)sh_stft_slots(s) * f.bins, sizeof(float));
-	sh_rng r;
-	sh_rng_seed(&r, 5);
-	for (size_t i = 0; i < n;) {
-		size_t b = maxblock ? 1 + (size_t)sh_rng_below(&r, maxblock) : n;
-		if (b > n - i)
-			b = n - i;
-		sh_stft_push(s, x + i * (size_t)ch, b);
-		i += b;
-	}
-	sh_stft_finish(s);
+	push_blocks(s, x, n, ch, maxblock, 5);
 	sh_stft_free(s);
 	sh_pool_free(pool);
 	free(f.gain);
