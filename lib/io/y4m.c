@@ -382,6 +382,7 @@ sh_y4m_in *sh_y4m_open_fd(int fd, const char *name, const void *pre, size_t npre
 {
 	sh_y4m_in *in = sh_calloc(1, sizeof *in);
 	in->fd = fd;
+	sh_pipe_grow(fd); /* a frame is megabytes: fewer turns between writer and reader */
 	in->name = sh_strdup(name ? name : "stdin");
 	in->cap = IN_BUFSIZE > npre ? IN_BUFSIZE : npre;
 	in->buf = sh_malloc(in->cap);
@@ -530,6 +531,7 @@ sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info)
 	sh_y4m_out *out = sh_calloc(1, sizeof *out);
 	out->info = check;
 	out->fd = fd;
+	sh_pipe_grow(fd);
 	out->atomic = atomic;
 	out->cap = OUT_BUFSIZE;
 	out->buf = sh_malloc(out->cap);
