@@ -36,7 +36,10 @@ WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wformat=2
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
            -DSH_SANITIZED
-LDFLAGS += -fsanitize=address,undefined
+# The sanitizer runtime is linked with --no-as-needed, which would also keep every
+# library after it (FFmpeg's whole tree: 170 of them), and the runtime pays for
+# each at every start: --as-needed again keeps a program to what it uses.
+LDFLAGS += -fsanitize=address,undefined -Wl,--as-needed
 endif
 # lib/ in layers, lowest first (lib/LAYERS says what each may include; make layers checks)
 LAYERS   = core io dsp video seq cut tex

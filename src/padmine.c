@@ -520,7 +520,6 @@ static int write_best(const plan *pl, best_pad *best)
 	if (!out || sh_audio_write(out, best->pad.audio, (size_t)best->pad.frames) != 0 || sh_audio_finish(out) != 0)
 		sh_die("%s", sh_error());
 	free(best->pad.audio);
-	free(best->reason_src);
 	return 0;
 }
 
@@ -599,6 +598,7 @@ int main(int argc, char **argv)
 		json_decref(sources);
 	if (pl.audio_out)
 		status |= write_best(&pl, &best);
+	free(best.reason_src);
 	if (pl.lock_fd >= 0)
 		close(pl.lock_fd);
 	free(pl.lock_path);

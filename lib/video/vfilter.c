@@ -127,10 +127,19 @@ static int run_frames(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *stat
 
 typedef struct {
 	sh_vf *vf;
+	sh_y4m_in *in;          /* the reader's own, so it never looks into vf */
 	sh_queue *free_q, *read_q, *write_q;
+	uint8_t *bufs[PIPE_BUFFERS]; /* every frame buffer, wherever it is */
 	char read_err[1024], write_err[1024];
 	bool read_failed, write_failed;
+	bool reader_done;       /* atomic: the reader has returned */
 } pipeline;
+
+/* A run that fails while the reader waits on a pipe that never ends leaves the
+ * reader there (the program ends with its error at once) with everything it may
+ * touch: its pipeline, the frame buffers and the input stay allocated and
+ * reachable from here. Cancelling a thread inside read() is not safe. */
+static pipeline *volatile abandoned; /* volatile: a store nothing reads is kept */
 
 static void pipe_abort(pipeline *pl)
 {
@@ -143,13 +152,8 @@ static void *reader(void *arg)
 {
 	pipeline *pl = arg;
 	uint8_t *buf;
-	/* a run that fails elsewhere cancels the reader, which may wait on a pipe
-	 * that never ends; only inside a read, where it holds no lock */
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	while ((buf = sh_queue_pop(pl->free_q))) {
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		int r = sh_y4m_read_frame(pl->vf->in, buf);
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		int r = sh_y4m_read_frame(pl->in, buf);
 		if (r < 0) {
 			snprintf(pl->read_err, sizeof pl->read_err, "%s", sh_error());
 			pl->read_failed = true;
@@ -159,6 +163,7 @@ static void *reader(void *arg)
 	}
 	/* the end of the stream: the work drains what was read */
 	sh_queue_close(pl->read_q);
+	__atomic_store_n(&pl->reader_done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -180,63 +185,69 @@ static void *writer(void *arg)
 
 static int run_pipeline(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *state)
 {
-	pipeline pl = {.vf = vf};
-	pl.free_q = sh_queue_new(PIPE_BUFFERS);
-	pl.read_q = sh_queue_new(PIPE_BUFFERS);
-	pl.write_q = sh_queue_new(PIPE_BUFFERS);
-	uint8_t *first = vf->frame, *bufs[PIPE_BUFFERS];
+	pipeline *pl = sh_calloc(1, sizeof *pl);
+	pl->vf = vf;
+	pl->in = vf->in;
+	pl->free_q = sh_queue_new(PIPE_BUFFERS);
+	pl->read_q = sh_queue_new(PIPE_BUFFERS);
+	pl->write_q = sh_queue_new(PIPE_BUFFERS);
+	uint8_t *first = vf->frame, **bufs = pl->bufs;
 	bufs[0] = first;
 	for (int i = 1; i < PIPE_BUFFERS; i++)
 		bufs[i] = sh_malloc(vf->info.frame_size);
 	for (int i = 0; i < PIPE_BUFFERS; i++)
-		sh_queue_push(pl.free_q, bufs[i]);
+		sh_queue_push(pl->free_q, bufs[i]);
 	pthread_t rt, wt;
-	bool have_r = pthread_create(&rt, NULL, reader, &pl) == 0;
-	bool have_w = have_r && pthread_create(&wt, NULL, writer, &pl) == 0;
+	bool have_r = pthread_create(&rt, NULL, reader, pl) == 0;
+	bool have_w = have_r && pthread_create(&wt, NULL, writer, pl) == 0;
 	int status = 0;
 	if (!have_w) {
 		sh_set_error("cannot start a thread");
-		pipe_abort(&pl);
+		pipe_abort(pl);
 		status = -1;
 	}
 	uint8_t *buf;
-	while (status == 0 && (buf = sh_queue_pop(pl.read_q))) {
+	while (status == 0 && (buf = sh_queue_pop(pl->read_q))) {
 		vf->frame = buf;
 		sh_vf_planes(vf, buf, vf->plane);
 		vf->index++;
 		if (p->frame(vf, rng, state) != 0) {
 			status = -1;
-			pipe_abort(&pl);
-		} else if (!sh_queue_push(pl.write_q, buf)) {
+			pipe_abort(pl);
+		} else if (!sh_queue_push(pl->write_q, buf)) {
 			break; /* the writer gave up */
 		}
 	}
 	/* no more frames: the writer finishes what it has */
-	sh_queue_close(pl.write_q);
+	sh_queue_close(pl->write_q);
 	if (have_w)
 		pthread_join(wt, NULL);
-	pipe_abort(&pl);
-	if (have_r) {
-		/* after a clean end the reader has finished; after a failure it may
-		 * be waiting for input that never comes */
-		if (status != 0 || pl.write_failed)
-			pthread_cancel(rt);
+	pipe_abort(pl);
+	if (status == 0 && pl->write_failed) {
+		sh_set_error("%s", pl->write_err);
+		status = -1;
+	} else if (status == 0 && pl->read_failed) {
+		sh_set_error("%s", pl->read_err);
+		status = -1;
+	}
+	if (have_r && status != 0 && !__atomic_load_n(&pl->reader_done, __ATOMIC_ACQUIRE)) {
+		/* after a failure the reader may wait for input that never comes */
+		pthread_detach(rt);
+		abandoned = pl;
+		vf->in = NULL;
+		vf->frame = NULL;
+		return status;
+	}
+	if (have_r)
 		pthread_join(rt, NULL);
-	}
-	if (status == 0 && pl.write_failed) {
-		sh_set_error("%s", pl.write_err);
-		status = -1;
-	} else if (status == 0 && pl.read_failed) {
-		sh_set_error("%s", pl.read_err);
-		status = -1;
-	}
 	for (int i = 1; i < PIPE_BUFFERS; i++)
 		free(bufs[i]);
 	vf->frame = first;
 	sh_vf_planes(vf, first, vf->plane);
-	sh_queue_free(pl.free_q);
-	sh_queue_free(pl.read_q);
-	sh_queue_free(pl.write_q);
+	sh_queue_free(pl->free_q);
+	sh_queue_free(pl->read_q);
+	sh_queue_free(pl->write_q);
+	free(pl);
 	return status;
 }
 
