@@ -7,6 +7,9 @@
 #                                matching the grep -E PATTERN
 #   same_file "what" A B         byte-identical files
 #   near "what" A B TOL          |A-B| <= TOL (numbers)
+#   wait_for PID CMD...          polls until CMD succeeds or process PID has ended:
+#                                a condition, never a time (tests/run's timeout is the
+#                                only bound, however busy the machine)
 #   W                            a fresh scratch folder for this script
 set -u
 : "${SHARDS_TMP:?run through tests/run}"
@@ -43,4 +46,9 @@ near() {
 	if awk -v a="$2" -v b="$3" -v t="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; then
 		pass "$1"
 	else fail "$1" "$2 vs $3 (tolerance $4)"; fi
+}
+
+wait_for() {
+	_pid=$1; shift
+	while ! "$@" 2>/dev/null && kill -0 "$_pid" 2>/dev/null; do sleep 0.05; done
 }

@@ -149,9 +149,9 @@ check "live: the MIDI file is written too" $PY readmid.py live.mid
 clock --live --bpm 480 | euclid -l -k 16 -n 16 | arp -l | midiout --dry-run-live --timing-log take.tl -o take.mid 2>take.err &
 take=$!
 # wait until midiout has played a while (its timing log has reached the disk: at
-# least 40 messages), however slow the machine; at most a minute
-i=0
-while [ "$(cat take.tl 2>/dev/null | wc -l)" -lt 40 ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
+# least 40 messages), however slow the machine
+played() { [ "$(wc -l <take.tl)" -ge 40 ]; }
+wait_for "$take" played
 kill -TERM "$take"
 wait "$take"
 check "live: a take stopped by a signal is still written, every note closed" $PY readmid.py take.mid
