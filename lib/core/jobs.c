@@ -8,21 +8,19 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "units.h"
 
 int sh_jobs_default(void)
 {
 	const char *env = getenv("SHARDS_JOBS");
-	if (env && *env) {
-		char *end;
-		long n = strtol(env, &end, 10);
-		if (*end == 0 && n >= 1 && n <= 1024)
-			return (int)n;
-	}
+	int64_t n;
+	if (env && sh_parse_int64(env, &n) == 0 && n >= 1 && n <= 1024)
+		return (int)n;
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
 		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n >= 1 ? (int)(n > 1024 ? 1024 : n) : 1;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores >= 1 ? (int)(cores > 1024 ? 1024 : cores) : 1;
 }
 
 /* ---------------------------------------------------------------- pool */

@@ -18,7 +18,6 @@ if [ ! -s l2.mp4 ] || [ "$(cat secs 2>/dev/null)" != "$secs" ]; then
 		-t "$secs" -pix_fmt yuv420p l1.y4m
 	ff -f lavfi -i mandelbrot=s=1280x720:r=30 -t "$secs" -pix_fmt yuv420p l2.y4m
 	for i in 0 1 2; do ff -i l$i.y4m -c:v libx264 -preset veryfast -crf 20 l$i.mp4; done
-	ff -f lavfi -i sine=f=220:sample_rate=48000 -t "$secs" -ac 2 a.wav # for avmedia.sh, which shares the folder
 	echo "$secs" >secs
 fi
 JOBS=${SHARDS_JOBS:-$(nproc)}

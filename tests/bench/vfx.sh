@@ -20,7 +20,8 @@ JOBS=${SHARDS_JOBS:-$(nproc)}
 
 bench_load
 echo "# input: $FRAMES frames of 1920x1080 4:2:0 y4m ($(($(wc -c <"$IN") / 1048576)) MiB); default -j $JOBS"
-bench_row "cat of the input" "cat $IN | cat >/dev/null" "cat" "cat $IN | cat >/dev/null"
+# the floor: what the same pipes cost with no filter at all (not a comparison)
+floor=$(bench_time "cat $IN | cat >/dev/null") && echo "# floor: cat of the input through the same pipe: ${floor%% *}s wall"
 
 # row WHAT "SHARDS COMMAND" "FFMPEG FILTER" [TARGET]
 row() {
