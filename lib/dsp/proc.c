@@ -16,6 +16,7 @@
 #define SH_PROC_REGISTRY(X) \
 	X(gain)             \
 	X(mangle)           \
+	X(resample)         \
 	X(smear)            \
 	X(stretch)
 
@@ -130,13 +131,42 @@ int sh_proc_start(sh_proc *p, int rate, int channels, uint64_t seed)
 	}
 	if (sh_proc_check(p) != 0)
 		return -1;
-	p->rate = rate;
+	const int stream = channels;
+	if (p->pick) {
+		if (stream < 64 && p->pick >> stream) {
+			sh_set_error("%s: ch= names a channel the stream does not have (it has %d)", p->cls->name,
+			             stream);
+			return -1;
+		}
+		if (p->cls->own_length) {
+			sh_set_error("%s changes the length: it takes the whole stream, not ch=", p->cls->name);
+			return -1;
+		}
+		channels = __builtin_popcountll(p->pick);
+		if (channels == stream)
+			p->pick = 0; /* all of them: no picking */
+	}
+	if (p->cls->ports > 0 && channels != p->cls->ports) {
+		sh_set_error("%s takes %d channel%s, not %d", p->cls->name, p->cls->ports,
+		             p->cls->ports == 1 ? "" : "s", channels);
+		return -1;
+	}
+	p->rate = p->rate_out = rate;
 	p->channels_in = p->channels_out = channels;
 	p->seed = seed;
 	p->block = 0;
 	p->latency = 0;
 	if (p->cls->start && p->cls->start(p) != 0)
 		return -1;
+	if (p->pick && (p->channels_out != channels || p->rate_out != rate)) {
+		sh_set_error("%s changes the channels or the rate: it takes the whole stream, not ch=",
+		             p->cls->name);
+		return -1;
+	}
+	if (p->pick) {
+		p->stream_channels = stream;
+		p->gather = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)channels * sizeof(float));
+	}
 	if (p->block < 0 || p->latency < 0 || p->channels_out < 1 || p->channels_out > SH_MAX_CHANNELS) {
 		sh_set_error("%s: block %d, latency %d, %d channels out: not a processor's", p->cls->name,
 		             p->block, p->latency, p->channels_out);
@@ -146,6 +176,104 @@ int sh_proc_start(sh_proc *p, int rate, int channels, uint64_t seed)
 	p->inbuf = sh_malloc(cap * (size_t)channels * sizeof(float));
 	p->drop_left = p->latency;
 	p->started = true;
+	return 0;
+}
+
+/* ---- a pick: the touched channels go through the processor, the rest wait in a
+ * FIFO of frames and join them again on the way out, frame for frame */
+
+int sh_proc_pick(sh_proc *p, const char *text)
+{
+	uint64_t mask = 0;
+	const char *s = text;
+	while (*s) {
+		long a, b;
+		char *end;
+		if (*s == 'L' || *s == 'R') {
+			a = b = *s == 'R';
+			end = (char *)s + 1;
+		} else {
+			a = b = strtol(s, &end, 10);
+			if (end != s && *end == '-')
+				b = strtol(end + 1, &end, 10);
+		}
+		if (end == s || a < 0 || b < a || b >= SH_MAX_CHANNELS || (*end && *end != ',')) {
+			sh_set_error("%s: ch=%s: not a list of channels (0,1 or 0-3 or L,R; channels count from 0, "
+			             "below %d)", p->cls->name, text, SH_MAX_CHANNELS);
+			return -1;
+		}
+		for (long c = a; c <= b; c++)
+			mask |= 1ull << c;
+		s = *end ? end + 1 : end;
+	}
+	if (!mask) {
+		sh_set_error("%s: ch= is empty", p->cls->name);
+		return -1;
+	}
+	p->pick = mask;
+	return 0;
+}
+
+/* Keep the untouched channels of FRAMES stream frames at the FIFO's tail. */
+static void rest_put(sh_proc *p, const float *in, size_t frames)
+{
+	const size_t sc = (size_t)p->stream_channels, rc = sc - (size_t)p->channels_in;
+	if (p->rest_tail + frames > p->rest_cap) {
+		/* slide what is waiting to the front, then grow if that is not room enough */
+		memmove(p->rest, p->rest + p->rest_head * rc, (p->rest_tail - p->rest_head) * rc * sizeof(float));
+		p->rest_tail -= p->rest_head;
+		p->rest_head = 0;
+		if (p->rest_tail + frames > p->rest_cap) {
+			p->rest_cap = 2 * (p->rest_tail + frames);
+			p->rest = sh_realloc(p->rest, p->rest_cap * rc, sizeof(float));
+		}
+	}
+	float *o = p->rest + p->rest_tail * rc;
+	for (size_t f = 0; f < frames; f++, in += sc)
+		for (size_t c = 0; c < sc; c++)
+			if (!(p->pick >> c & 1))
+				*o++ = in[c];
+	p->rest_tail += frames;
+}
+
+/* The touched channels of FRAMES stream frames (at most SH_PROC_CHUNK), packed. */
+static const float *gather(sh_proc *p, const float *in, size_t frames)
+{
+	const size_t sc = (size_t)p->stream_channels;
+	float *o = p->gather;
+	for (size_t f = 0; f < frames; f++, in += sc)
+		for (size_t c = 0; c < sc; c++)
+			if (p->pick >> c & 1)
+				*o++ = in[c];
+	return p->gather;
+}
+
+static int pass_on(sh_proc *p, const float *out, size_t frames)
+{
+	if (p->next)
+		return sh_proc_push(p->next, out, frames);
+	return p->sink ? p->sink(p->sink_user, out, frames) : 0;
+}
+
+/* FRAMES frames of the processor's output, joined with the untouched channels
+ * waiting in the FIFO, passed on in chunks. */
+static int rejoin(sh_proc *p, const float *out, size_t frames)
+{
+	const size_t sc = (size_t)p->stream_channels, pc = (size_t)p->channels_out, rc = sc - pc;
+	float buf[SH_PROC_CHUNK];
+	const size_t step = SH_PROC_CHUNK / sc;
+	while (frames > 0) {
+		size_t k = frames < step ? frames : step;
+		const float *r = p->rest + p->rest_head * rc;
+		float *o = buf;
+		for (size_t f = 0; f < k; f++)
+			for (size_t c = 0; c < sc; c++)
+				*o++ = p->pick >> c & 1 ? *out++ : *r++;
+		p->rest_head += k;
+		if (pass_on(p, buf, k) != 0)
+			return -1;
+		frames -= k;
+	}
 	return 0;
 }
 
@@ -164,9 +292,7 @@ int sh_proc_emit(sh_proc *p, const float *out, size_t frames)
 	if (frames == 0)
 		return 0;
 	p->frames_out += (int64_t)frames;
-	if (p->next)
-		return sh_proc_push(p->next, out, frames);
-	return p->sink ? p->sink(p->sink_user, out, frames) : 0;
+	return p->pick ? rejoin(p, out, frames) : pass_on(p, out, frames);
 }
 
 void sh_proc_emit_callback(void *proc, const float *out, size_t frames)
@@ -182,7 +308,25 @@ static int flow(sh_proc *p, const float *in, size_t frames)
 	return p->cls->flow(p, in, frames) != 0 || p->emit_failed ? -1 : 0;
 }
 
+static int push_packed(sh_proc *p, const float *in, size_t frames);
+
 int sh_proc_push(sh_proc *p, const float *in, size_t frames)
+{
+	if (!p->pick)
+		return push_packed(p, in, frames);
+	const size_t sc = (size_t)p->stream_channels;
+	for (size_t at = 0; at < frames;) {
+		size_t k = frames - at < SH_PROC_CHUNK ? frames - at : SH_PROC_CHUNK;
+		rest_put(p, in + at * sc, k);
+		if (push_packed(p, gather(p, in + at * sc, k), k) != 0)
+			return -1;
+		at += k;
+	}
+	return 0;
+}
+
+/* The frames of the processor's own channels into its flow, in its blocks. */
+static int push_packed(sh_proc *p, const float *in, size_t frames)
 {
 	const size_t ch = (size_t)p->channels_in;
 	p->frames_in += (int64_t)frames;
@@ -283,6 +427,8 @@ void sh_proc_free(sh_proc *p)
 	if (p->cls->stop)
 		p->cls->stop(p);
 	free(p->inbuf);
+	free(p->rest);
+	free(p->gather);
 	free(p->params);
 	free(p->priv);
 	free(p);
@@ -296,7 +442,9 @@ int sh_proc_chain_start(sh_proc **procs, int n, int rate, int channels, uint64_t
 	for (int i = 0; i < n; i++) {
 		if (!procs[i]->started && sh_proc_start(procs[i], rate, channels, seed) != 0)
 			return -1;
-		channels = procs[i]->channels_out;
+		channels = procs[i]->stream_channels && procs[i]->pick ? procs[i]->stream_channels
+		                                                         : procs[i]->channels_out;
+		rate = procs[i]->rate_out;
 		procs[i]->next = i + 1 < n ? procs[i + 1] : NULL;
 	}
 	procs[n - 1]->sink = sink;

@@ -76,6 +76,11 @@ typedef struct sh_proc_class {
 	                             input's; the driver then hands the last short block to flow */
 	const char *neutral;      /* "key=value ..." that leave the sound as it is (or as near as
 	                             the processor can): tests check the latency with them; NULL: none */
+	int ports;                /* channels it takes. 0: any number, each channel processed
+	                             alike with state of its own (a mono processor on a stereo
+	                             stream runs once per channel); N > 0: exactly N, processed
+	                             together (2: a stereo pair, as pan, width or a stereo
+	                             reverb). The driver refuses other counts at start. */
 
 	/* Knobs that only make sense together, checked before start: -1 + sh_error()
 	 * is the user's to change (a usage error). May be NULL. */
@@ -112,6 +117,9 @@ struct sh_proc {
 	int jobs;                 /* threads the processor may use (set before start; 1 from
 	                             sh_proc_new: one thread, no batching); never changes output */
 	int rate, channels_in, channels_out;
+	int rate_out;             /* the output's rate: rate unless start changes it (resample) */
+	uint64_t pick;            /* the stream's channels this processor touches (bit i: channel
+	                             i); 0: all. Set before start (sh_proc_pick). */
 	int block;                /* fixed frames per flow call, 0 = any */
 	int latency;              /* frames of delay the driver compensates */
 
@@ -123,6 +131,10 @@ struct sh_proc {
 	int64_t frames_in;        /* real input frames pushed */
 	int64_t frames_out;       /* frames passed on after dropping the latency */
 	int64_t drop_left;        /* latency still to drop */
+	int stream_channels;      /* with a pick: the channels of the stream around it */
+	float *rest;              /* with a pick: the untouched channels of the frames in flight, */
+	size_t rest_head, rest_tail, rest_cap; /* a FIFO in frames, rejoined in emit */
+	float *gather;            /* with a pick: the touched channels of one chunk */
 	sh_proc *next;            /* the next processor of a chain, or NULL: the sink */
 	int (*sink)(void *user, const float *buf, size_t frames);
 	void *sink_user;
@@ -149,6 +161,13 @@ sh_proc *sh_proc_new(const sh_proc_class *cls);
  * (an unknown name lists the valid ones); the knob is then unchanged. */
 int sh_proc_set(sh_proc *p, const char *name, const char *text);
 int sh_proc_set_json(sh_proc *p, const char *name, const void *value);
+/* Touch only the stream's channels in TEXT ("0,1", "0-3", "L,R": 0-based, L and R
+ * are 0 and 1), before start. The processor sees those channels, in order, as
+ * its stream; the others pass through unchanged and in step (its latency
+ * applies to them too). It must keep their count and the length: a processor
+ * whose length is its own (stretch, resample) takes the whole stream. -1 +
+ * sh_error() for a list that is not one. */
+int sh_proc_pick(sh_proc *p, const char *text);
 /* sh_proc_set from "key=value" words, as `dsp NAME key=value ...` and a class's
  * neutral settings give them (blanks between words). */
 int sh_proc_assign(sh_proc *p, const char *words);
@@ -157,6 +176,7 @@ int sh_proc_check(const sh_proc *p);
 /* Check and start at RATE with CHANNELS in (sh_proc_chain_start does this and
  * connects the output). -1 + sh_error(). */
 int sh_proc_start(sh_proc *p, int rate, int channels, uint64_t seed);
+/* p->rate_out: the next processor's rate (chains pass it on). */
 /* Any number of frames (0 too) of interleaved input. -1 + sh_error(). */
 int sh_proc_push(sh_proc *p, const float *in, size_t frames);
 /* End of the stream: flush the latency, drain, and finish the next processor

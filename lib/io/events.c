@@ -48,9 +48,14 @@ sh_evreader *sh_evreader_open(const char *path, bool skip_bad)
 			return NULL;
 		}
 	}
+	return sh_evreader_open_fd(fd, fd ? path : "stdin", skip_bad);
+}
+
+sh_evreader *sh_evreader_open_fd(int fd, const char *name, bool skip_bad)
+{
 	sh_evreader *r = sh_calloc(1, sizeof *r);
 	r->fd = fd;
-	r->name = sh_strdup(fd ? path : "stdin");
+	r->name = sh_strdup(name);
 	r->skip_bad = skip_bad;
 	r->cap = 65536;
 	r->buf = sh_malloc(r->cap + 1);

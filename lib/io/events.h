@@ -39,6 +39,9 @@ typedef struct sh_evwriter sh_evwriter;
 
 /* path NULL or "-" is stdin. NULL with sh_error() when the file cannot be opened. */
 sh_evreader *sh_evreader_open(const char *path, bool skip_bad);
+/* A reader of FD (closed by sh_evreader_close), named NAME in messages; a
+ * non-blocking FD suits a poll loop (sh_evreader_fill). */
+sh_evreader *sh_evreader_open_fd(int fd, const char *name, bool skip_bad);
 /* Next event: 1 when one was read, 0 at the end of input, -1 with sh_error()
  * (naming input and line) on malformed input without skip_bad, a read error, a
  * failed flush of the writer given to sh_evreader_flush_before_wait, or after
