@@ -18,7 +18,10 @@
 	X(mangle)           \
 	X(resample)         \
 	X(smear)            \
-	X(stretch)
+	X(stretch)          \
+	SH_PROC_FILTERS(X)
+/* filters and dynamics (proc_filter.c, proc_dynamics.c) */
+#define SH_PROC_FILTERS(X) X(lowpass) X(highpass) X(bandpass) X(notch) X(lowshelf) X(highshelf) X(peak) X(warm) X(airy) X(dark) X(dcblock) X(compress) X(limit) X(gate)
 
 #define SH_PROC_DECLARE(name) extern const sh_proc_class sh_proc_##name;
 SH_PROC_REGISTRY(SH_PROC_DECLARE)
