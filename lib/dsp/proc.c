@@ -20,11 +20,14 @@
 	X(smear)            \
 	X(stretch)          \
 	SH_PROC_FILTERS(X)  \
-	SH_PROC_EFFECTS(X)
+	SH_PROC_EFFECTS(X)  \
+	SH_PROC_FAUST(X)
 /* filters and dynamics (proc_filter.c, proc_dynamics.c) */
 #define SH_PROC_FILTERS(X) X(lowpass) X(highpass) X(bandpass) X(notch) X(lowshelf) X(highshelf) X(peak) X(warm) X(airy) X(dark) X(dcblock) X(compress) X(limit) X(gate)
 /* time, colour and space (proc_time.c, proc_colour.c, proc_space.c) */
 #define SH_PROC_EFFECTS(X) X(echo) X(chorus) X(flanger) X(phaser) X(tremolo) X(bitcrush) X(decimate) X(saturate) X(ringmod) X(pan) X(width) X(mono)
+/* Faust's, compiled to C at build time from share/shards/faust/NAME.dsp */
+#define SH_PROC_FAUST(X) X(reverb) X(freeverb)
 
 #define SH_PROC_DECLARE(name) extern const sh_proc_class sh_proc_##name;
 SH_PROC_REGISTRY(SH_PROC_DECLARE)
