@@ -467,6 +467,28 @@ static int64_t seconds_to_frame(double s, int rate)
 	return f > (double)INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)f;
 }
 
+/* One event from R: a tempo goes into TM, a param event for a node becomes a
+ * change at its sample (LIVE: at once when that has passed), anything else
+ * passes by. */
+static void take_event(sh_evreader *r, sh_event *ev, sh_tempomap *tm, bool live)
+{
+	double b;
+	if (sh_ev_is(ev, "tempo")) {
+		if (sh_ev_tempo(r, ev, &b))
+			sh_tempomap_set(tm, ev->t, b);
+		return;
+	}
+	const char *param;
+	json_t *value;
+	node *d = param_target(r, ev, &param, &value);
+	if (!d)
+		return;
+	int64_t f = seconds_to_frame(event_seconds(ev, tm), d->p->rate);
+	if (live && f < d->p->frames_in)
+		f = d->p->frames_in;
+	add_change(d, f, param, value, ev);
+}
+
 /* Every param event of FILE for these nodes, before the audio starts. */
 static void load_events(const char *path)
 {
@@ -477,19 +499,8 @@ static void load_events(const char *path)
 	sh_tempomap_init(&tm, bpm);
 	sh_event ev;
 	int got;
-	while ((got = sh_evreader_next(r, &ev)) > 0) {
-		double b;
-		if (sh_ev_is(&ev, "tempo")) {
-			if (sh_ev_tempo(r, &ev, &b))
-				sh_tempomap_set(&tm, ev.t, b);
-			continue;
-		}
-		const char *param;
-		json_t *value;
-		node *d = param_target(r, &ev, &param, &value);
-		if (d)
-			add_change(d, seconds_to_frame(event_seconds(&ev, &tm), d->p->rate), param, value, &ev);
-	}
+	while ((got = sh_evreader_next(r, &ev)) > 0)
+		take_event(r, &ev, &tm, false);
 	if (got < 0)
 		sh_die("%s", sh_error());
 	sh_evreader_close(r);
@@ -518,21 +529,8 @@ static void poll_live(void)
 	if (sh_evreader_fill(live) < 0)
 		sh_die("%s", sh_error());
 	sh_event ev;
-	while (sh_evreader_buffered(live) && sh_evreader_next(live, &ev) > 0) {
-		double b;
-		if (sh_ev_is(&ev, "tempo")) {
-			if (sh_ev_tempo(live, &ev, &b))
-				sh_tempomap_set(&live_tempo, ev.t, b);
-			continue;
-		}
-		const char *param;
-		json_t *value;
-		node *d = param_target(live, &ev, &param, &value);
-		if (!d)
-			continue;
-		int64_t f = seconds_to_frame(event_seconds(&ev, &live_tempo), d->p->rate);
-		add_change(d, f < d->p->frames_in ? d->p->frames_in : f, param, value, &ev);
-	}
+	while (sh_evreader_buffered(live) && sh_evreader_next(live, &ev) > 0)
+		take_event(live, &ev, &live_tempo, true);
 }
 
 /* ---- running ---- */

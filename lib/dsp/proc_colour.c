@@ -11,53 +11,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "glide.h"
 #include "proc.h"
 
 #define RAMP_S 0.02
 #define SUB 256
 
-/* A level that glides to a new target in a fixed number of frames (as in
- * proc_time.c: each file keeps its helpers to itself). */
-typedef struct {
-	float v, target, step;
-	int left;
-} ramp;
-
-static void ramp_set(ramp *r, float target, const sh_proc *p, const sh_option *o)
+/* A live change (O set) glides over RAMP_S; the start jumps. */
+static int glide_frames(const sh_proc *p, const sh_option *o)
 {
-	r->target = target;
-	r->left = o ? (int)lround(RAMP_S * p->rate) : 0;
-	r->step = r->left ? (target - r->v) / (float)r->left : 0;
-	if (!r->left)
-		r->v = target;
-}
-
-static void ramp_fill(ramp *r, float *out, size_t n)
-{
-	size_t i = 0;
-	for (; i < n && r->left > 0; i++) {
-		out[i] = r->v;
-		r->v = --r->left ? r->v + r->step : r->target;
-	}
-	for (; i < n; i++)
-		out[i] = r->v;
-}
-
-/* sin(2 pi PH) for a phase in cycles: folded to a quarter cycle and a Taylor
- * series there, within 1e-9 and several times cheaper than libm's sin (as in
- * proc_time.c). */
-static inline double sin_cycles(double ph)
-{
-	/* ph - round(ph) by a cast (libm's floor is a call without SSE4.1);
-	 * the phases here are never below -0.5 */
-	double t = ph - (double)(int64_t)(ph + 0.5);
-	if (t > 0.25)
-		t = 0.5 - t;
-	else if (t < -0.25)
-		t = -0.5 - t;
-	const double x = 2 * M_PI * t, x2 = x * x;
-	return x * (1 + x2 * (-1.0 / 6 + x2 * (1.0 / 120 + x2 * (-1.0 / 5040 + x2 * (1.0 / 362880 +
-	       x2 * (-1.0 / 39916800 + x2 / 6227020800.0))))));
+	return o ? (int)lround(RAMP_S * p->rate) : 0;
 }
 
 static int out_buf(sh_proc *p, float **out)
@@ -81,7 +44,7 @@ typedef struct {
 	float *held;   /* decimate: the sample being held, per channel */
 	double acc;    /* decimate, ringmod: phase accumulator in Hz x frames */
 	float step, inv_step, lo, hi; /* bitcrush quantiser */
-	ramp mix_r, drive_r, trim_r;
+	sh_glide mix_r, drive_r, trim_r;
 } colour;
 
 static void colour_stop(sh_proc *p)
@@ -127,7 +90,7 @@ static int bitcrush_set(sh_proc *p, const sh_option *o)
 	c->inv_step = (float)half;
 	c->lo = -1.0f;
 	c->hi = (float)((half - 1) / half);
-	ramp_set(&c->mix_r, (float)c->mix, p, o);
+	sh_glide_to(&c->mix_r, (float)c->mix, glide_frames(p, o));
 	return 0;
 }
 
@@ -145,7 +108,7 @@ static int bitcrush_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB, k = n * ch;
 		const float *x = in + at * ch;
 		float mix[SUB];
-		ramp_fill(&c->mix_r, mix, n);
+		sh_glide_fill(&c->mix_r, mix, n);
 		for (size_t j = 0; j < k; j++) {
 			float q = rintf(x[j] * c->inv_step) * c->step; /* round to nearest, as a converter */
 			c->out[j] = q < c->lo ? c->lo : q > c->hi ? c->hi : q;
@@ -185,7 +148,7 @@ static const sh_option decimate_params[] = {
 static int decimate_set(sh_proc *p, const sh_option *o)
 {
 	colour *c = p->priv;
-	ramp_set(&c->mix_r, (float)c->mix, p, o);
+	sh_glide_to(&c->mix_r, (float)c->mix, glide_frames(p, o));
 	return 0;
 }
 
@@ -211,7 +174,7 @@ static int decimate_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB];
-		ramp_fill(&c->mix_r, mix, n);
+		sh_glide_fill(&c->mix_r, mix, n);
 		/* a new sample whenever the accumulator (Hz x frames) passes the
 		 * sample rate: exactly every sr / rate frames when that is whole */
 		for (size_t i = 0; i < n; i++) {
@@ -316,9 +279,9 @@ static int saturate_set(sh_proc *p, const sh_option *o)
 		sum += y * y;
 	}
 	const double rms = sqrt(sum / steps);
-	ramp_set(&c->drive_r, (float)g, p, o);
-	ramp_set(&c->trim_r, (float)(rms > 1e-9 ? amp / M_SQRT2 / rms : 1.0), p, o);
-	ramp_set(&c->mix_r, (float)c->mix, p, o);
+	sh_glide_to(&c->drive_r, (float)g, glide_frames(p, o));
+	sh_glide_to(&c->trim_r, (float)(rms > 1e-9 ? amp / M_SQRT2 / rms : 1.0), glide_frames(p, o));
+	sh_glide_to(&c->mix_r, (float)c->mix, glide_frames(p, o));
 	return 0;
 }
 
@@ -337,9 +300,9 @@ static int saturate_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], g[SUB], trim[SUB];
-		ramp_fill(&c->mix_r, mix, n);
-		ramp_fill(&c->drive_r, g, n);
-		ramp_fill(&c->trim_r, trim, n);
+		sh_glide_fill(&c->mix_r, mix, n);
+		sh_glide_fill(&c->drive_r, g, n);
+		sh_glide_fill(&c->trim_r, trim, n);
 		/* one loop per curve, so none of them branches on the shape per sample */
 #define SHAPE_LOOP(f)                                                                \
 	for (size_t i = 0; i < n; i++)                                               \
@@ -387,7 +350,7 @@ static const sh_option ringmod_params[] = {
 static int ringmod_set(sh_proc *p, const sh_option *o)
 {
 	colour *c = p->priv;
-	ramp_set(&c->mix_r, (float)c->mix, p, o);
+	sh_glide_to(&c->mix_r, (float)c->mix, glide_frames(p, o));
 	return 0;
 }
 
@@ -406,10 +369,10 @@ static int ringmod_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], car[SUB];
-		ramp_fill(&c->mix_r, mix, n);
+		sh_glide_fill(&c->mix_r, mix, n);
 		/* the carrier, a sine from phase 0; its phase runs on through changes of freq */
 		for (size_t i = 0; i < n; i++) {
-			car[i] = (float)sin_cycles(c->acc / sr);
+			car[i] = (float)sh_sin_cycles(c->acc / sr);
 			c->acc += f;
 			if (c->acc >= sr)
 				c->acc -= sr;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "glide.h"
 #include "proc.h"
 
 #define RAMP_S 0.02   /* glide of a live level change */
@@ -36,40 +37,6 @@
 #define FLUSH 1e-20f
 
 /* ---------------------------------------------------------------- shared pieces */
-
-/* A level that glides to a new target in a fixed number of frames. */
-typedef struct {
-	float v, target, step;
-	int left;
-} ramp;
-
-static void ramp_now(ramp *r, float v)
-{
-	r->v = r->target = v;
-	r->step = 0;
-	r->left = 0;
-}
-
-static void ramp_to(ramp *r, float target, int frames)
-{
-	r->target = target;
-	r->left = frames > 0 ? frames : 0;
-	r->step = r->left ? (target - r->v) / (float)r->left : 0;
-	if (!r->left)
-		r->v = target;
-}
-
-/* The next N per-frame values of R into OUT. */
-static void ramp_fill(ramp *r, float *out, size_t n)
-{
-	size_t i = 0;
-	for (; i < n && r->left > 0; i++) {
-		out[i] = r->v;
-		r->v = --r->left ? r->v + r->step : r->target;
-	}
-	for (; i < n; i++)
-		out[i] = r->v;
-}
 
 /* mix 0..1 -> the dry and wet gains (see the top of the file) */
 static void mix_gains(const float *mix, float *dry, float *wet, size_t n)
@@ -93,23 +60,6 @@ static double lfo_next(lfo *l, double hz, double sr)
 	if (l->acc >= sr)
 		l->acc -= sr;
 	return ph;
-}
-
-/* sin(2 pi PH) for a phase in cycles: folded to a quarter cycle and a Taylor
- * series there, within 1e-9 -- several times cheaper than libm's sin, and the
- * LFOs call it every frame. */
-static inline double sin_cycles(double ph)
-{
-	/* ph - round(ph) by a cast (libm's floor is a call without SSE4.1);
-	 * the phases here are never below -0.5 */
-	double t = ph - (double)(int64_t)(ph + 0.5);
-	if (t > 0.25)
-		t = 0.5 - t;
-	else if (t < -0.25)
-		t = -0.5 - t;
-	const double x = 2 * M_PI * t, x2 = x * x;
-	return x * (1 + x2 * (-1.0 / 6 + x2 * (1.0 / 120 + x2 * (-1.0 / 5040 + x2 * (1.0 / 362880 +
-	       x2 * (-1.0 / 39916800 + x2 / 6227020800.0))))));
 }
 
 static size_t pow2_at_least(size_t n)
@@ -161,7 +111,7 @@ typedef struct {
 	int d, d_old, d_want;       /* the tap now, the one fading out, the one asked for */
 	int fade, fade_len;         /* frames of crossfade left, and its length */
 	float damp_a;               /* one-pole coefficient; 0: no damping */
-	ramp fb_r, mix_r;
+	sh_glide fb_r, mix_r;
 } echo;
 
 static const echo echo_defaults = {
@@ -196,8 +146,8 @@ static int echo_set(sh_proc *p, const sh_option *o)
 	double fc = e->damp;
 	e->damp_a = fc > 0 && fc < 0.45 * sr ? (float)(1.0 - exp(-2 * M_PI * fc / sr)) : 0;
 	int n = o ? (int)lround(RAMP_S * sr) : 0;
-	ramp_to(&e->fb_r, (float)e->fb, n);
-	ramp_to(&e->mix_r, (float)e->mix, n);
+	sh_glide_to(&e->fb_r, (float)e->fb, n);
+	sh_glide_to(&e->mix_r, (float)e->mix, n);
 	if (!o)
 		e->d = e->d_old = e->d_want;
 	return 0;
@@ -218,8 +168,8 @@ static int echo_start(sh_proc *p)
 	e->fade_len = (int)lround(XFADE_S * p->rate);
 	if (e->fade_len < 1)
 		e->fade_len = 1;
-	ramp_now(&e->fb_r, (float)e->fb);
-	ramp_now(&e->mix_r, (float)e->mix);
+	sh_glide_now(&e->fb_r, (float)e->fb);
+	sh_glide_now(&e->mix_r, (float)e->mix);
 	return echo_set(p, NULL);
 }
 
@@ -241,8 +191,8 @@ static int echo_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], dry[SUB], wet[SUB], fb[SUB];
-		ramp_fill(&e->mix_r, mix, n);
-		ramp_fill(&e->fb_r, fb, n);
+		sh_glide_fill(&e->mix_r, mix, n);
+		sh_glide_fill(&e->fb_r, fb, n);
 		mix_gains(mix, dry, wet, n);
 		/* the taps: one fixed delay, or (while the time changes) two crossfaded */
 		int dn[SUB], dold[SUB];
@@ -307,7 +257,7 @@ typedef struct {
 	float *line, *out;
 	size_t size, mask, w;
 	lfo l;
-	ramp mix_r, fb_r, depth_r;
+	sh_glide mix_r, fb_r, depth_r;
 	float d[MAX_VOICES], d_step[MAX_VOICES]; /* chorus: the taps, gliding between control frames */
 	int ctl_left;                            /* frames to the next control frame */
 	bool primed;                             /* d has its first values */
@@ -371,9 +321,9 @@ static int modline_set(sh_proc *p, const sh_option *o)
 {
 	modline *ml = p->priv;
 	int n = o ? (int)lround(RAMP_S * p->rate) : 0;
-	ramp_to(&ml->mix_r, (float)ml->mix, n);
-	ramp_to(&ml->fb_r, (float)ml->fb, n);
-	ramp_to(&ml->depth_r, (float)ml->depth, n);
+	sh_glide_to(&ml->mix_r, (float)ml->mix, n);
+	sh_glide_to(&ml->fb_r, (float)ml->fb, n);
+	sh_glide_to(&ml->depth_r, (float)ml->depth, n);
 	return 0;
 }
 
@@ -387,9 +337,9 @@ static int modline_start(sh_proc *p, double max_ms)
 		sh_set_error("%s: out of memory", p->cls->name);
 		return -1;
 	}
-	ramp_now(&ml->mix_r, (float)ml->mix);
-	ramp_now(&ml->fb_r, (float)ml->fb);
-	ramp_now(&ml->depth_r, (float)ml->depth);
+	sh_glide_now(&ml->mix_r, (float)ml->mix);
+	sh_glide_now(&ml->fb_r, (float)ml->fb);
+	sh_glide_now(&ml->depth_r, (float)ml->depth);
 	return emit_buf(p, &ml->out);
 }
 
@@ -414,8 +364,8 @@ static int chorus_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], dry[SUB], wet[SUB], depth[SUB], d[MAX_VOICES][SUB];
-		ramp_fill(&ml->mix_r, mix, n);
-		ramp_fill(&ml->depth_r, depth, n);
+		sh_glide_fill(&ml->mix_r, mix, n);
+		sh_glide_fill(&ml->depth_r, depth, n);
 		mix_gains(mix, dry, wet, n);
 		/* the taps are placed every CTL frames (counted from the start) and
 		 * glide linearly between, as the phaser's coefficient */
@@ -423,7 +373,7 @@ static int chorus_flow(sh_proc *p, const float *in, size_t frames)
 			double ph = lfo_next(&ml->l, ml->rate, sr);
 			if (ml->ctl_left == 0) {
 				for (int v = 0; v < MAX_VOICES; v++) {
-					double s = sin_cycles(ph + (double)v / nv);
+					double s = sh_sin_cycles(ph + (double)v / nv);
 					double dd = (ml->delay + depth[i] * 0.5 * (1 + s)) * ms;
 					float target = dd < 2 ? 2.0f : (float)dd;
 					if (!ml->primed)
@@ -467,9 +417,9 @@ static int flanger_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], dry[SUB], wet[SUB], depth[SUB], fb[SUB], d[SUB];
-		ramp_fill(&ml->mix_r, mix, n);
-		ramp_fill(&ml->depth_r, depth, n);
-		ramp_fill(&ml->fb_r, fb, n);
+		sh_glide_fill(&ml->mix_r, mix, n);
+		sh_glide_fill(&ml->depth_r, depth, n);
+		sh_glide_fill(&ml->fb_r, fb, n);
 		mix_gains(mix, dry, wet, n);
 		for (size_t i = 0; i < n; i++) {
 			double ph = lfo_next(&ml->l, ml->rate, sr);
@@ -520,7 +470,7 @@ typedef struct {
 	float *last; /* the previous output, per channel, for the feedback */
 	float *out;
 	lfo l;
-	ramp mix_r, fb_r, depth_r;
+	sh_glide mix_r, fb_r, depth_r;
 	float a, a_step; /* the allpass coefficient, gliding between control frames */
 	int ctl_left;    /* frames to the next control frame */
 	bool primed;     /* a has its first value */
@@ -571,9 +521,9 @@ static int phaser_set(sh_proc *p, const sh_option *o)
 {
 	phaser *ph = p->priv;
 	int n = o ? (int)lround(RAMP_S * p->rate) : 0;
-	ramp_to(&ph->mix_r, (float)ph->mix, n);
-	ramp_to(&ph->fb_r, (float)ph->fb, n);
-	ramp_to(&ph->depth_r, (float)ph->depth, n);
+	sh_glide_to(&ph->mix_r, (float)ph->mix, n);
+	sh_glide_to(&ph->fb_r, (float)ph->fb, n);
+	sh_glide_to(&ph->depth_r, (float)ph->depth, n);
 	return 0;
 }
 
@@ -608,9 +558,9 @@ static int phaser_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float mix[SUB], dry[SUB], wet[SUB], depth[SUB], fb[SUB], a[SUB];
-		ramp_fill(&ph->mix_r, mix, n);
-		ramp_fill(&ph->depth_r, depth, n);
-		ramp_fill(&ph->fb_r, fb, n);
+		sh_glide_fill(&ph->mix_r, mix, n);
+		sh_glide_fill(&ph->depth_r, depth, n);
+		sh_glide_fill(&ph->fb_r, fb, n);
 		mix_gains(mix, dry, wet, n);
 		/* the coefficient is worked out every CTL frames (counted from the
 		 * start, not per call) and glides linearly between: the sweep is far
@@ -619,12 +569,12 @@ static int phaser_flow(sh_proc *p, const float *in, size_t frames)
 		for (size_t i = 0; i < n; i++) {
 			double phase = lfo_next(&ph->l, ph->rate, sr);
 			if (ph->ctl_left == 0) {
-				double u = 0.5 * (1 - sin_cycles(phase + 0.25));
+				double u = 0.5 * (1 - sh_sin_cycles(phase + 0.25));
 				double fc = ph->freq * exp2(6.0 * depth[i] * u); /* sweeps in octaves */
 				/* the first-order allpass at fc: a = (t - 1) / (t + 1), t = tan(w / 2)
 				 * = sin w / (1 + cos w), w = 2 pi fc / sr */
-				double wc = (fc < top ? fc : top) / sr, sw = sin_cycles(wc),
-				       cw = sin_cycles(wc + 0.25);
+				double wc = (fc < top ? fc : top) / sr, sw = sh_sin_cycles(wc),
+				       cw = sh_sin_cycles(wc + 0.25);
 				float target = (float)((sw - 1 - cw) / (sw + 1 + cw));
 				if (!ph->primed) {
 					ph->a = target;
@@ -701,7 +651,7 @@ typedef struct {
 	int shape_id;
 	float *out;
 	lfo l;
-	ramp depth_r;
+	sh_glide depth_r;
 } tremolo;
 
 static const tremolo tremolo_defaults = {
@@ -729,9 +679,9 @@ static int tremolo_set(sh_proc *p, const sh_option *o)
 	t->shape_id = !strcmp(t->shape, "square") ? SHAPE_SQUARE
 	            : !strcmp(t->shape, "triangle") ? SHAPE_TRIANGLE : SHAPE_SINE;
 	if (o)
-		ramp_to(&t->depth_r, (float)t->depth, (int)lround(RAMP_S * p->rate));
+		sh_glide_to(&t->depth_r, (float)t->depth, (int)lround(RAMP_S * p->rate));
 	else
-		ramp_now(&t->depth_r, (float)t->depth);
+		sh_glide_now(&t->depth_r, (float)t->depth);
 	return 0;
 }
 
@@ -757,7 +707,7 @@ static int tremolo_flow(sh_proc *p, const float *in, size_t frames)
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
 		float depth[SUB], g[SUB];
-		ramp_fill(&t->depth_r, depth, n);
+		sh_glide_fill(&t->depth_r, depth, n);
 		/* the cycle starts at full level and dips halfway through */
 		for (size_t i = 0; i < n; i++) {
 			double acc = t->l.acc, ph = lfo_next(&t->l, t->rate, sr), u;
@@ -766,7 +716,7 @@ static int tremolo_flow(sh_proc *p, const float *in, size_t frames)
 			else if (t->shape_id == SHAPE_TRIANGLE)
 				u = 1 - fabs(1 - 2 * ph);
 			else
-				u = 0.5 * (1 - sin_cycles(ph + 0.25));
+				u = 0.5 * (1 - sh_sin_cycles(ph + 0.25));
 			g[i] = 1.0f - depth[i] * (float)u;
 		}
 		for (size_t i = 0; i < n; i++)

@@ -14,33 +14,17 @@
 #include "cli.h"
 #include "faust.h"
 #include "rng.h"
+#include "sink.h"
 #include "tap.h"
 
 enum { RATE = 48000, CH = 2 };
 
-typedef struct {
-	float *buf;
-	size_t n, cap; /* samples */
-} sink;
-
-static int collect(void *user, const float *b, size_t frames)
-{
-	sink *k = user;
-	size_t add = frames * CH;
-	if (k->n + add > k->cap) {
-		k->cap = (k->n + add) * 2;
-		k->buf = sh_realloc(k->buf, k->cap, sizeof(float));
-	}
-	memcpy(k->buf + k->n, b, add * sizeof(float));
-	k->n += add;
-	return 0;
-}
 
 /* N frames of X (CH channels) through a new processor of class C, in blocks of
  * BLOCK frames, with SETTINGS (key=value words or NULL). */
 static sink run(const sh_proc_class *c, const char *settings, const float *x, size_t n, size_t block)
 {
-	sink k = {0};
+	sink k = {.ch = CH};
 	sh_proc *p = sh_proc_new(c);
 	if (settings && sh_proc_assign(p, settings) != 0)
 		printf("# %s: %s\n", c->name, sh_error());
@@ -197,7 +181,7 @@ int main(void)
 
 	/* a live change takes effect from the next block of Faust's */
 	{
-		sink k = {0};
+		sink k = {.ch = CH};
 		sh_proc *p = sh_proc_new(lp);
 		sh_proc_chain_start(&p, 1, RATE, CH, 1, collect, &k);
 		sh_proc_push(p, noise, 4096);
@@ -268,7 +252,7 @@ int main(void)
 		const sh_proc_class *c = sh_faust_class_from_file(path);
 		CHECK(c && c->ports == 1 && !c->params[0].name, "one in, two out: ports 1, no knobs");
 		if (c) {
-			sink k = {0};
+			sink k = {.ch = CH};
 			sh_proc *p = sh_proc_new(c);
 			CHECK(sh_proc_chain_start(&p, 1, RATE, CH, 1, collect, &k) < 0,
 			      "... a stereo stream refused (%s)", sh_error());

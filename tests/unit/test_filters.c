@@ -13,33 +13,17 @@
 #include "cli.h"
 #include "proc.h"
 #include "rng.h"
+#include "sink.h"
 #include "tap.h"
 
 enum { RATE = 48000, CH = 2 };
 
-typedef struct {
-	float *buf;
-	size_t n, cap; /* samples */
-} sink;
-
-static int collect(void *user, const float *b, size_t frames)
-{
-	sink *k = user;
-	size_t want = k->n + frames * CH;
-	if (want > k->cap) {
-		k->cap = want * 2;
-		k->buf = sh_realloc(k->buf, k->cap, sizeof(float));
-	}
-	memcpy(k->buf + k->n, b, frames * CH * sizeof(float));
-	k->n = want;
-	return 0;
-}
 
 /* N frames of stereo X through processor NAME with SETTINGS, pushed in blocks
  * of BLOCK frames. */
 static sink run(const char *name, const char *settings, const float *x, size_t n, size_t block)
 {
-	sink k = {0};
+	sink k = {.ch = CH};
 	sh_proc *p = sh_proc_new(sh_proc_find(name));
 	if (settings && sh_proc_assign(p, settings) != 0)
 		printf("# %s: %s\n", name, sh_error());
@@ -294,7 +278,7 @@ static void limiter(const float *noise, size_t n)
 	}
 	/* a ceiling lowered while running holds from the frame it was lowered at */
 	{
-		sink k = {0};
+		sink k = {.ch = CH};
 		sh_proc *p = sh_proc_new(sh_proc_find("limit"));
 		sh_proc_chain_start(&p, 1, RATE, CH, 1, collect, &k);
 		sh_proc_push(p, loud, n / 2);
@@ -382,7 +366,7 @@ static void live(void)
 {
 	const size_t n = RATE;
 	float *x = sine(100, 0.5, n);
-	sink k = {0};
+	sink k = {.ch = CH};
 	sh_proc *p = sh_proc_new(sh_proc_find("lowpass"));
 	sh_proc_assign(p, "freq=200");
 	sh_proc_chain_start(&p, 1, RATE, CH, 1, collect, &k);

@@ -11,33 +11,13 @@
 #include "cli.h"
 #include "proc.h"
 #include "rng.h"
+#include "sink.h"
 #include "tap.h"
 
 enum { RATE = 48000, CH = 2 };
 
 /* What came out, up to a generous bound (the processors here at most keep the
  * input's length): more is an error, as a full disk would be. */
-#define SINK_FRAMES (4 * RATE)
-typedef struct {
-	float *buf;
-	size_t n; /* samples */
-	int ch;
-} sink;
-
-static int collect(void *user, const float *b, size_t frames)
-{
-	sink *k = user;
-	const size_t cap = (size_t)SINK_FRAMES * (size_t)k->ch;
-	if (!k->buf)
-		k->buf = sh_malloc(cap * sizeof(float));
-	if (frames * (size_t)k->ch > cap - k->n) {
-		sh_set_error("more than %d frames out", SINK_FRAMES);
-		return -1;
-	}
-	memcpy(k->buf + k->n, b, frames * (size_t)k->ch * sizeof(float));
-	k->n += frames * (size_t)k->ch;
-	return 0;
-}
 
 /* N frames of X through a new processor of class C (SETTINGS: key=value words
  * or NULL) allowed JOBS threads, pushed in blocks of BLOCK frames (the last one
