@@ -235,8 +235,13 @@ static const sh_option *option_named(const char *arg)
 	return NULL;
 }
 
+/* argv split (file-wide, so an early exit leaves nothing unreachable): the
+ * program's options, the chain's words, and the words made by joining two. */
+static char **opts, **words, **joined;
+static int njoined;
+
 /* Split ARGV: options into OPTS (argc), chain words into WORDS (nwords). */
-static void split_argv(int argc, char **argv, char **opts, int *nopts, char **words, int *nwords)
+static void split_argv(int argc, char **argv, int *nopts, int *nwords)
 {
 	opts[(*nopts)++] = argv[0];
 	for (int i = 1; i < argc; i++) {
@@ -250,7 +255,7 @@ static void split_argv(int argc, char **argv, char **opts, int *nopts, char **wo
 				size_t len = strlen(a) + strlen(argv[i + 1]) + 2;
 				char *j = sh_malloc(len);
 				snprintf(j, len, "%s=%s", a, argv[++i]);
-				words[(*nwords)++] = j;
+				words[(*nwords)++] = joined[njoined++] = j;
 			} else {
 				words[(*nwords)++] = (char *)a;
 			}
@@ -259,8 +264,8 @@ static void split_argv(int argc, char **argv, char **opts, int *nopts, char **wo
 		if (a[0] == '-' && a[1] && !(a[1] == '-' && !a[2])) {
 			opts[(*nopts)++] = argv[i];
 			const sh_option *o = option_named(a);
-			bool joined = a[1] == '-' ? strchr(a, '=') != NULL : a[2] != 0;
-			if (o && o->type != SH_OPT_FLAG && !joined && i + 1 < argc)
+			bool has_value = a[1] == '-' ? strchr(a, '=') != NULL : a[2] != 0;
+			if (o && o->type != SH_OPT_FLAG && !has_value && i + 1 < argc)
 				opts[(*nopts)++] = argv[++i];
 			continue;
 		}
@@ -450,10 +455,11 @@ static node *param_target(sh_evreader *r, const sh_event *ev, const char **param
 		return NULL;
 	sh_proc *scratch = sh_proc_new(d->cls);
 	const sh_option *row = sh_params_find(scratch->params, *param);
+	const bool fixed = row && !row->live; /* row is scratch's: read before the free */
 	int ok = sh_proc_set_json(scratch, *param, *value);
 	sh_proc_free(scratch);
-	if (ok != 0 || (row && !row->live)) {
-		if (row && !row->live)
+	if (ok != 0 || fixed) {
+		if (fixed)
 			sh_set_error("%s: %s cannot change while running", d->name, *param);
 		sh_event_bad(r, ev, "%s", sh_error());
 		return NULL;
@@ -608,27 +614,55 @@ static void open_captures(void)
 	}
 }
 
+/* The chain, its pending changes and argv's words. */
+static void free_all(void)
+{
+	for (int i = 0; i < nnodes; i++) {
+		for (size_t k = 0; k < nodes[i].nch; k++) {
+			free(nodes[i].ch[k].param);
+			json_decref(nodes[i].ch[k].value);
+		}
+		free(nodes[i].ch);
+		const sh_proc_class *c = nodes[i].cls;
+		sh_proc_free(nodes[i].p);
+		if (sh_faust_class_is_dynamic(c))
+			sh_faust_class_free(c);
+		free(nodes[i].name);
+	}
+	free(nodes);
+	for (int i = 0; i < njoined; i++)
+		free(joined[i]);
+	free(joined);
+	free(opts);
+	free(words);
+}
+
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
-	char **opts = sh_calloc((size_t)argc + 1, sizeof *opts);
-	char **words = sh_calloc((size_t)argc + 1, sizeof *words);
+	opts = sh_calloc((size_t)argc + 1, sizeof *opts);
+	words = sh_calloc((size_t)argc + 1, sizeof *words);
+	joined = sh_calloc((size_t)argc + 1, sizeof *joined);
 	int nopts = 0, nwords = 0;
-	split_argv(argc, argv, opts, &nopts, words, &nwords);
+	split_argv(argc, argv, &nopts, &nwords);
 	int first = sh_parse_options(&program, options, nopts, opts);
-	if (first <= 0)
+	if (first <= 0) {
+		free_all();
 		return sh_parse_status(first);
+	}
 	if (first < nopts)
 		sh_usage_error("'%s': options and the chain only (see --help)", opts[first]);
 	if (list) {
 		if (nwords)
 			sh_usage_error("--list takes no processor");
 		print_list();
+		free_all();
 		return SH_EXIT_OK;
 	}
 	parse_chain(words, nwords);
 	if (params) {
 		print_params();
+		free_all();
 		return SH_EXIT_OK;
 	}
 	if (json)
@@ -681,21 +715,7 @@ int main(int argc, char **argv)
 	sh_audio_close(in);
 	if (live)
 		sh_evreader_close(live);
-	for (int i = 0; i < nnodes; i++) {
-		for (size_t k = 0; k < nodes[i].nch; k++) {
-			free(nodes[i].ch[k].param);
-			json_decref(nodes[i].ch[k].value);
-		}
-		free(nodes[i].ch);
-		const sh_proc_class *c = nodes[i].cls;
-		sh_proc_free(nodes[i].p);
-		if (sh_faust_class_is_dynamic(c))
-			sh_faust_class_free(c);
-		free(nodes[i].name);
-	}
-	free(nodes);
 	free(buf);
-	free(opts);
-	free(words);
+	free_all();
 	return SH_EXIT_OK;
 }

@@ -229,9 +229,11 @@ static void rest_put(sh_proc *p, const float *in, size_t frames)
 	const size_t sc = (size_t)p->stream_channels, rc = sc - (size_t)p->channels_in;
 	if (p->rest_tail + frames > p->rest_cap) {
 		/* slide what is waiting to the front, then grow if that is not room enough */
-		memmove(p->rest, p->rest + p->rest_head * rc, (p->rest_tail - p->rest_head) * rc * sizeof(float));
-		p->rest_tail -= p->rest_head;
-		p->rest_head = 0;
+		if (p->rest_head) {
+			memmove(p->rest, p->rest + p->rest_head * rc, (p->rest_tail - p->rest_head) * rc * sizeof(float));
+			p->rest_tail -= p->rest_head;
+			p->rest_head = 0;
+		}
 		if (p->rest_tail + frames > p->rest_cap) {
 			p->rest_cap = 2 * (p->rest_tail + frames);
 			p->rest = sh_realloc(p->rest, p->rest_cap * rc, sizeof(float));
