@@ -121,6 +121,15 @@ golden bpm-text              bpm b.wav
 golden bpm-json              bpm -j --prior 120 --min 60 --max 180 b44.wav
 golden keydetect-text        keydetect chord.wav
 golden keydetect-json        keydetect -j s.au
+# dsp: every kind of node once (C filters and effects, the Faust reverbs built
+# in, a rate change, a channel pick, events); a Faust file compiled at run time
+# is left to tests/dsp.sh (LLVM under valgrind takes minutes)
+printf '%s\n' '{"t":0,"s":0.5,"type":"param","target":"lp","param":"freq","value":400}' >dsp.ev
+golden dsp-filters           dsp -i b.wav lp=lowpass freq=3000 q=2 : peak freq=200 gain=4 : warm : dcblock -e dsp.ev
+golden dsp-effects           dsp -i b2.wav echo time=0.1 fb=0.5 damp=4000 : chorus : phaser : bitcrush bits=6 ch=R : saturate : pan pos=0.3
+golden dsp-dynamics          dsp -i b2.wav gain db=12 : compress : gate : limit ceiling=-1
+golden dsp-faust-reverbs     dsp -i b2.wav reverb : freeverb
+golden dsp-resample          dsp -i b44.wav resample rate=48000 : width width=1.5 : mono
 golden stretch-ratio         stretch -r 1.5 b2.wav
 golden stretch-formant       stretch -p -4 -F b2.wav
 golden stretch-pitch         stretch -p 3 b2.wav
