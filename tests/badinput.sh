@@ -80,6 +80,7 @@ spec() {
 	vscan) kind=media oext=jsonl args="--all @IN@" stdin=0 keep=1 dir=0 ;; # an empty folder holds no videos
 	padmine) args="-O 100 @IN@" ;; # the valid input is a drum loop: let onsets through
 	dsp) args="-i @IN@ lowpass freq=2000 : echo : reverb" ;;
+	amix) args="@AUDIO@:-6:0.5 @IN@" ;;
 	*) # a program not described yet: guess from its usage and first lines of help
 		h=$("$1" --help 2>/dev/null)
 		case $(printf '%s\n' "$h" | sed -n '1,3p') in

@@ -130,6 +130,12 @@ golden dsp-effects           dsp -i b2.wav echo time=0.1 fb=0.5 damp=4000 : chor
 golden dsp-dynamics          dsp -i b2.wav gain db=12 : compress : gate : limit ceiling=-1
 golden dsp-faust-reverbs     dsp -i b2.wav reverb : freeverb
 golden dsp-resample          dsp -i b44.wav resample rate=48000 : width width=1.5 : mono
+# amix: gains and pans, a 44.1 kHz input resampled and placed, a looped part
+# from stdin; the limiter into 16 bits; an mkv soundtrack looped
+ff -f lavfi -i sine=frequency=330:sample_rate=48000:duration=1 -c:a pcm_s16le -bitexact tone.mkv
+golden amix-mix              sh -c 'amix b.wav:-3dB:-0.4 b44.wav:-6:0.5:start=0.25 -- -:-12:0:trim=0.5:len=0.5:loop=3 <s.au'
+golden amix-limit            sh -c 'amix b2.wav:+6 s.au:+3:-0.3 --shortest --limit --ceiling -2 --bits 16 -o amix.wav && cat amix.wav'
+golden amix-media            amix b2.wav tone.mkv:-6:0.3:loop=2
 golden stretch-ratio         stretch -r 1.5 b2.wav
 golden stretch-formant       stretch -p -4 -F b2.wav
 golden stretch-pitch         stretch -p 3 b2.wav
