@@ -180,6 +180,15 @@ static int parse_into(sh_option *o, const char *text)
 	case SH_OPT_STRING:
 		*(const char **)o->dest = o->text;
 		break;
+	case SH_OPT_LIST: {
+		static int given_order; /* every list value's place in the order given */
+		sh_strlist *l = o->dest;
+		l->v = sh_realloc(l->v, l->n + 1, sizeof *l->v);
+		l->pos = sh_realloc(l->pos, l->n + 1, sizeof *l->pos);
+		l->pos[l->n] = given_order++;
+		l->v[l->n++] = o->text;
+		break;
+	}
 	}
 	return 0;
 }
@@ -220,6 +229,21 @@ int sh_params_set(sh_option *opts, const char *name, const char *text)
 /* Set O from a JSON value; -1 with a message that does not name the knob. */
 static int set_json(sh_option *o, const json_t *val)
 {
+	if (o->type == SH_OPT_LIST && json_is_array(val)) {
+		/* the whole list: what it held before is replaced */
+		((sh_strlist *)o->dest)->n = 0;
+		size_t i;
+		json_t *e;
+		json_array_foreach(val, i, e) {
+			if (!json_is_string(e)) {
+				sh_set_error("expected an array of strings");
+				return -1;
+			}
+			if (set_option(o, json_string_value(e)) != 0)
+				return -1;
+		}
+		return 0;
+	}
 	char num[64];
 	const char *text;
 	if (json_is_string(val))
@@ -357,6 +381,13 @@ void *sh_param_json(const sh_option *o)
 		const char *s = *(const char **)o->dest;
 		return s ? json_string(s) : json_null();
 	}
+	case SH_OPT_LIST: {
+		const sh_strlist *l = o->dest;
+		json_t *a = json_array();
+		for (size_t i = 0; i < l->n; i++)
+			json_array_append_new(a, json_string(l->v[i]));
+		return a;
+	}
 	}
 	return json_null();
 }
@@ -428,6 +459,10 @@ static void note_defaults(sh_option *opts)
 			snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		else if (json_is_real(v))
 			sh_format_number(buf, sizeof buf, json_real_value(v));
+		else if (json_is_array(v)) /* a list's defaults, blank-separated */
+			for (size_t i = 0; i < json_array_size(v); i++)
+				snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "",
+				         json_string_value(json_array_get(v, i)));
 		/* flags default to off, and an unset knob (null) has no default to print */
 		json_decref(v);
 		o->deftext = sh_strdup(buf);
@@ -522,7 +557,10 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 	if (preset && load_preset(preset, opts) != 0)
 		return usage_error("%s", sh_error());
 
-	/* Pass 2: flags override defaults and the preset. */
+	/* Pass 2: flags override defaults and the preset (a list's first flag
+	 * replaces what it held; the next ones add to it). */
+	bool flagged[n + 1]; /* a list given by a flag already */
+	memset(flagged, 0, sizeof flagged);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
 		if (c == 'v') {
@@ -540,11 +578,17 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 			prog->jobs = (int)j;
 		} else if (c >= OPT_USER) {
 			sh_option *o = &opts[c - OPT_USER];
+			if (o->type == SH_OPT_LIST && !flagged[c - OPT_USER])
+				((sh_strlist *)o->dest)->n = 0;
+			flagged[c - OPT_USER] = true;
 			if (set_option(o, o->type == SH_OPT_FLAG ? NULL : optarg) != 0)
 				return usage_error("--%s: %s", o->name, sh_error());
 		} else if (c == 0 || (c >= 'A' && c <= 'z' && c != 'h')) {
 			for (size_t i = 0; i < n; i++)
 				if (opts[i].short_name == c) {
+					if (opts[i].type == SH_OPT_LIST && !flagged[i])
+						((sh_strlist *)opts[i].dest)->n = 0;
+					flagged[i] = true;
 					if (set_option(&opts[i], opts[i].type == SH_OPT_FLAG ? NULL : optarg) != 0)
 						return usage_error("-%c: %s", c, sh_error());
 				}

@@ -28,7 +28,19 @@ typedef enum {
 	SH_OPT_STRING,   /* const char * */
 	SH_OPT_CHOICE,   /* const char *, one of `choices` ("a|b|c") */
 	SH_OPT_RATE,     /* sh_rational > 0 */
+	SH_OPT_LIST,     /* sh_strlist: a repeatable option, every value in the order given
+	                    (-m a -m b); a preset gives a JSON array, and flags replace it */
 } sh_opt_type;
+
+/* The values of an SH_OPT_LIST option (the strings live as long as the run).
+ * pos[i] orders value i among every option value given (preset, then flags
+ * in argv order), so two lists that interleave (-g ... -e ... -g ...) can be
+ * merged back into the order they were given. */
+typedef struct {
+	const char **v;
+	int *pos;
+	size_t n;
+} sh_strlist;
 
 typedef struct {
 	const char *name;    /* long name, also the preset key */

@@ -103,5 +103,37 @@ int main(void)
 	char *argv[] = {"t", "-a", "1", NULL};
 	CHECK(parse_captured(twice, 3, argv, out, sizeof out) == -1, "such a table refuses to start");
 	CHECK(sh_params_check(table, true) == 0, "a good table passes");
+
+	/* a list: every occurrence in order; a preset's array, which flags replace */
+	static sh_strlist maps;
+	sh_option lists[] = {{.name = "map", .short_name = 'm', .type = SH_OPT_LIST, .dest = &maps,
+	                      .help = "NAME=FILE, repeatable"},
+	                     {0}};
+	char *rep[] = {"t", "-m", "a=1", "--map", "b=2", "-m", "c=3", NULL};
+	CHECK(parse_captured(lists, 7, rep, out, sizeof out) > 0 && maps.n == 3 && !strcmp(maps.v[0], "a=1") &&
+	          !strcmp(maps.v[2], "c=3"),
+	      "a list keeps every value, in order");
+	char pre[] = "/tmp/test_params_XXXXXX";
+	int fd = mkstemp(pre);
+	const char *doc = "{\"map\": [\"x=1\", \"y=2\"]}\n";
+	CHECK(fd >= 0 && write(fd, doc, strlen(doc)) == (ssize_t)strlen(doc), "a preset file");
+	close(fd);
+	char *only[] = {"t", "--preset", pre, NULL};
+	maps.n = 0;
+	CHECK(parse_captured(lists, 3, only, out, sizeof out) > 0 && maps.n == 2 && !strcmp(maps.v[1], "y=2"),
+	      "a preset gives a list as an array");
+	char *over[] = {"t", "--preset", pre, "-m", "z=9", NULL};
+	maps.n = 0;
+	CHECK(parse_captured(lists, 5, over, out, sizeof out) > 0 && maps.n == 1 && !strcmp(maps.v[0], "z=9"),
+	      "flags replace the preset's list");
+	char *conf[] = {"t", "--preset", pre, "--print-config", NULL};
+	maps.n = 0;
+	CHECK(parse_captured(lists, 4, conf, out, sizeof out) == 0 && strstr(out, "\"x=1\",") != NULL,
+	      "--print-config prints the list as an array");
+	unlink(pre);
+	json_t *arr = json_pack("[s,s]", "p=1", "q=2");
+	CHECK(sh_params_set_json(lists, "map", arr, false) == 0 && maps.n == 2 && !strcmp(maps.v[0], "p=1"),
+	      "a JSON array sets the whole list");
+	json_decref(arr);
 	return tap_failed;
 }
