@@ -64,6 +64,8 @@ spec() {
 	cutinfo) kind=cuts oext= ;;
 	cutviz) kind=cuts oext=png ;;
 	notesynth) kind=events empty=0 ;;
+	sampler) kind=events empty=0 args="--bpm 120 -m rhythm_hit=@AUDIO@ @IN@" ;;
+	pattern) args="-g x.x. -n 4 @IN@" ;;
 	midiout) kind=events oext=mid empty=0 ;;
 	arp | euclid | integrate) kind=events oext=jsonl empty=0 ;;
 	evmerge) kind=events oext=jsonl empty=0 args="@IN@ @EVENTS@" ;;

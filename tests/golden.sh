@@ -195,6 +195,14 @@ cat >notes.jsonl <<'EOF'
 {"t":2,"type":"note","pitch":72,"velocity":0.01,"gate":0.3333}
 {"t":3,"type":"tick","step":12,"steps_per_beat":4}
 EOF
+# pattern and sampler: a grid with accents, chances, a Euclidean row, swing and
+# humanize, as audio and as events; the sampler on triggers with a choke group,
+# on notes repitched, and on an SFZ with a loop
+golden pattern-render        pattern b2.wav s.au --bpm 132 -n 8 --bars 2 -g 'X.x.x7x.' -e 3,8,1 --swing 0.25 --humanize 3 --seed 4
+golden pattern-events        pattern b2.wav s.au --bpm 132 -n 8 --bars 2 -g 'X.x.x7x.' -e 3,8,1 --swing 0.25 --humanize 3 --seed 4 --events
+golden sampler-triggers      sh -c 'euclid --seed 2 -n 16 -k 5 -t b2 clk.jsonl | sampler -m b2=b2.wav -m s=s.au -c b2,s --voices 2'
+golden sampler-notes         sampler -m b=b44.wav --root 64 --release 30 notes.jsonl
+golden sampler-sfz           sh -c "printf '<region> sample=s.au hikey=62 pitch_keycenter=60\n<region> sample=b44.wav lokey=63 loop_mode=loop_continuous loop_start=100 loop_end=9000 volume=-6\n' >k.sfz && sampler --sfz k.sfz --bits 16 -o sfz.wav notes.jsonl && cat sfz.wav"
 golden midiout-file          sh -c 'midiout -o m.mid notes.jsonl && cat m.mid'
 golden midiout-options       sh -c 'midiout --ppq 96 -b 90 -c 5 --cc lfo:1 --name synth -o - notes.jsonl'
 golden midiout-chain         sh -c 'clock -b 124 --bars 2 | euclid --seed 2 -k 7 | arp --seed 3 -P converge | midiout -o chain.mid && cat chain.mid'
