@@ -1,5 +1,5 @@
 # shards -- top-level Makefile.
-#   make                 build every program into bin/ and lib/libshards.a
+#   make                 build every program into bin/ (objects and libshards.a in obj/)
 #   make check           install missing Debian packages, build, run every test: the
 #                        suite, the suite again built with ASan + UBSan + LeakSanitizer,
 #                        and every program once more under valgrind (CHECK="plain" for the first only)
@@ -10,8 +10,11 @@
 #   make bench           time shards against the tools it replaces (BASE=DIR: an older
 #                        build's DIR/bin first, script by script, to compare)
 #   make layers          check that no lib/ file includes a layer above its own (lib/LAYERS)
-#   make install PREFIX=/usr/local [DESTDIR=...]
-# O=DIR puts objects, bin/ and lib/libshards.a under DIR instead of the tree.
+#   make install PREFIX=/usr/local [DESTDIR=...]   and make uninstall the same way
+#   make dist            shards-VERSION.tar.gz: the tree that builds and checks from nothing
+# O=DIR puts obj/ and bin/ under DIR instead of the tree (and links DIR/share to the
+# tree's share/, where the programs find their data beside their bin/).
+# CPPFLAGS, CFLAGS and LDFLAGS are honoured (Debian's hardening flags reach every object).
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -45,9 +48,10 @@ endif
 LAYERS   = core io dsp video seq cut tex
 LIB_INC  = $(LAYERS:%=-Ilib/%)
 LIB_HDR  = $(wildcard lib/*/*.h)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(LIB_INC) -I$(O)/obj/gen $(PKG_CFLAGS) \
-             -DSHARDS_VERSION='"$(VERSION)"' -DSHARDS_DATADIR='"$(PREFIX)/share/shards"' \
-             -DSHARDS_SRCDATADIR='"$(CURDIR)/share/shards"'
+# No path is compiled in: a program finds share/shards beside its own bin/
+# (lib/core/file.c), so an install works wherever it is put.
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) $(LIB_INC) -I$(O)/obj/gen $(PKG_CFLAGS) \
+             -DSHARDS_VERSION='"$(VERSION)"'
 
 # quiet by default; V=1 shows the commands
 ifeq ($(V),1)
@@ -67,9 +71,22 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(O)/obj/tests/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS    = $(TOOL_SRC:tests/tools/%.c=$(O)/obj/testtools/%)
-LIBA     = $(O)/lib/libshards.a
+LIBA     = $(O)/obj/libshards.a
 
-all: $(PROGS) $(LIBA)
+# A build elsewhere (O=DIR) gets DIR/share linked to the tree's, so DIR/bin's
+# programs find their data as installed ones do.
+ifneq ($(abspath $(O)),$(CURDIR))
+DATA_LINK = $(O)/share
+endif
+
+all: $(PROGS) $(LIBA) $(DATA_LINK)
+
+ifdef DATA_LINK
+$(DATA_LINK):
+	@mkdir -p $(O)
+	$(Q)ln -sfn $(CURDIR)/share $@
+endif
+
 
 # ---- Faust ---------------------------------------------------------------
 # share/shards/faust/NAME.dsp is the processor NAME: `faust -lang c` turns it into
@@ -89,13 +106,17 @@ $(O)/obj/lib/dsp/proc_faust.o: $(FAUST_GEN)
 # -ftz 2's flush reads a float's bits through an int pointer
 $(O)/obj/lib/dsp/proc_faust.o: ALL_CFLAGS += -fno-strict-aliasing
 
-$(O)/obj/lib/%.o: lib/%.c $(LIB_HDR)
+# -MMD: each object's headers are recorded beside it (.d), so a changed header
+# rebuilds exactly what includes it
+$(O)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/obj/src/%.o: src/%.c $(LIB_HDR)
+$(O)/obj/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(PROG_SRC:src/%.c=$(O)/obj/src/%.d)
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -106,7 +127,7 @@ $(O)/bin/%: $(O)/obj/src/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
-$(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(LIB_HDR)
+$(O)/obj/tests/%: tests/unit/%.c $(LIBA) $(LIB_HDR) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS)
 
@@ -149,7 +170,9 @@ bench: deps
 	@sh tools/install-deps tools/bench-packages.txt
 	@O=$(O) BASE=$(BASE) sh tests/bench/run
 
-install: all
+# The programs find share/shards beside their bin/, so PREFIX and DESTDIR are only
+# where the files go: the tree may be moved afterwards.
+install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	           $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/shards
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
@@ -157,10 +180,30 @@ install: all
 	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	cp -R share/shards/. $(DESTDIR)$(PREFIX)/share/shards/
 
-clean:
-	rm -rf $(O)/obj $(O)/bin $(LIBA) tests/out tests/out-* sanitize-build
+# What install put there, by the same lists (a program since removed from src/
+# stays: uninstall with the tree that installed it)
+uninstall:
+	rm -f $(PROG_SRC:src/%.c=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/%,$(wildcard man/man1/*.1 man/man7/*.7))
+	rm -rf $(DESTDIR)$(PREFIX)/share/shards
 
-.PHONY: all units layers deps check check-valgrind demo bench install clean
+# The tracked files (or, outside a git checkout, the tree less what a build makes)
+# under shards-VERSION/: unpacked anywhere, it builds and passes make check.
+DIST = shards-$(VERSION)
+dist:
+	$(Q)rm -f $(O)/$(DIST).tar.gz
+	$(Q)if git -C $(CURDIR) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git -C $(CURDIR) ls-files; \
+	else \
+		find . -type f ! -path './.git/*' ! -path './obj/*' ! -path './bin/*' ! -path './tests/out*' \
+			! -path './sanitize-build/*' ! -path './out/*' ! -name '*.tar.gz' | sed 's|^\./||'; \
+	fi | LC_ALL=C sort | tar -czf $(O)/$(DIST).tar.gz --transform 's|^|$(DIST)/|' -T -
+	$(call say,DIST,$(O)/$(DIST).tar.gz)
+
+clean:
+	rm -rf $(O)/obj $(O)/bin $(DATA_LINK) tests/out tests/out-* sanitize-build
+
+.PHONY: all units layers deps check check-valgrind demo bench install uninstall dist clean
 .SECONDARY:
 
 # ---- hardening: fuzz harnesses, libFuzzer --------------------------------
@@ -188,12 +231,12 @@ fuzz-drivers: $(FUZZ_DRIVERS)
 # libshards again with clang's coverage instrumentation and sanitizers, for libFuzzer
 fuzz-lib:
 	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SANITIZE= \
-		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_O)/lib/libshards.a
+		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_O)/obj/libshards.a
 
 $(FUZZ_O)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h fuzz-lib
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(LIB_INC) -Itests/fuzz $(PKG_CFLAGS) \
-		-o $@ $< $(FUZZ_O)/lib/libshards.a $(PKG_LIBS)
+		-o $@ $< $(FUZZ_O)/obj/libshards.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_TARGETS)
 
@@ -208,12 +251,12 @@ AFL_O   = $(O)/obj/afl
 AFL_TARGETS = $(FUZZ_SRC:tests/fuzz/%.c=$(AFL_O)/bin/%)
 
 afl-lib:
-	@$(MAKE) --no-print-directory O=$(AFL_O) CC=$(AFL_CC) SANITIZE= CFLAGS="-O1 -g" $(AFL_O)/lib/libshards.a
+	@$(MAKE) --no-print-directory O=$(AFL_O) CC=$(AFL_CC) SANITIZE= CFLAGS="-O1 -g" $(AFL_O)/obj/libshards.a
 
 $(AFL_O)/bin/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h afl-lib
 	@mkdir -p $(@D)
 	$(call say,AFL,$@)$(AFL_CC) -std=gnu11 -O1 -g $(LIB_INC) -Itests/fuzz $(PKG_CFLAGS) \
-		-o $@ $< tests/fuzz/driver.c $(AFL_O)/lib/libshards.a $(PKG_LIBS)
+		-o $@ $< tests/fuzz/driver.c $(AFL_O)/obj/libshards.a $(PKG_LIBS)
 
 fuzz-afl: deps
 	@sh tools/install-deps tools/fuzz-packages.txt

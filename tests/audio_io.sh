@@ -1,4 +1,4 @@
-# libshards audio I/O: formats in, resampling, install layout
+# libshards audio I/O: formats in, resampling
 . "$SHARDS_TOP/tests/lib.sh"
 cd "$W"
 
@@ -27,12 +27,6 @@ f=$(sox r44.au -n stat -freq 2>&1 | awk '$1 ~ /^[0-9.]+$/ && $2 > m { m = $2; f 
 near "resampled tone stays at 1 kHz" "$f" 1000 15
 sox "$F/sine1k.wav" -t wav - 2>/dev/null | trickle 11 5 | resample 44100 - >r44t.au
 same_file "resampling does not depend on pipe chunking" r44t.au r44.au
-
-# make install lays out programs, pages and data
-make -s -C "$SHARDS_TOP" install O="$SHARDS_O" PREFIX="$W/inst" >install.log 2>&1
-check "make install: programs" test -x "$W/inst/bin/cutgen"
-check "make install: man pages" test -f "$W/inst/share/man/man1/cutapply.1" -a -f "$W/inst/share/man/man7/shards.7"
-check "make install: installed program runs" sh -c "'$W/inst/bin/cutinfo' --version | grep -q shards"
 
 # lossy formats in and out through libsndfile
 sox "$F/break48.wav" in.ogg

@@ -273,13 +273,29 @@ char *sh_find_data(const char *relpath, bool user_dirs)
 		if (readable(buf))
 			return sh_strdup(buf);
 	}
-	snprintf(buf, sizeof buf, "%s/%s", SHARDS_DATADIR, relpath);
-	if (readable(buf))
-		return sh_strdup(buf);
-	snprintf(buf, sizeof buf, "%s/%s", SHARDS_SRCDATADIR, relpath);
-	if (readable(buf))
+	char dir[PATH_MAX];
+	if (sh_data_dir(dir, sizeof dir) == 0 &&
+	    (size_t)snprintf(buf, sizeof buf, "%s/%s", dir, relpath) < sizeof buf && readable(buf))
 		return sh_strdup(buf);
 	return NULL;
+}
+
+/* PREFIX/bin/PROGRAM's PREFIX/share/shards, found from the running program's
+ * own path, so an install works wherever it is put (make install PREFIX=...,
+ * DESTDIR, a moved tree) and no build path is compiled in. A build's bin/ has
+ * share/ beside it too (the Makefile links it when the build is elsewhere). */
+int sh_data_dir(char *out, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = 0; /* the program's folder: PREFIX/bin */
+	return (size_t)snprintf(out, size, "%s/../share/shards", exe) < size ? 0 : -1;
 }
 
 char *sh_read_file(const char *path, size_t max_bytes, size_t *len)

@@ -41,9 +41,13 @@ int sh_spool_file(void);
 /* pread exactly n bytes at off; -1 naming `what` on failure. */
 int sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what);
 
-/* Data files (presets, scales): looks in ./, $XDG_CONFIG_HOME/shards/, the
- * installed share/shards and the source tree's share/shards (or $SHARDS_DATA). */
+/* Data files (presets, scales): with USER_DIRS looks in ./ and
+ * $XDG_CONFIG_HOME/shards/ (~/.config/shards/) first, then $SHARDS_DATA, then
+ * the suite's own share/shards beside the program's bin/ (sh_data_dir). */
 char *sh_find_data(const char *relpath, bool user_dirs);
+/* The suite's data folder, PREFIX/share/shards for a program in PREFIX/bin,
+ * into OUT; -1 when the program's path cannot be read. */
+int sh_data_dir(char *out, size_t size);
 /* Read a whole file ("-" = stdin) up to max_bytes; NULL + sh_error on failure. */
 char *sh_read_file(const char *path, size_t max_bytes, size_t *len);
 

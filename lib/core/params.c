@@ -297,7 +297,7 @@ static int load_preset(const char *name, sh_option *opts)
 		path = sh_find_data(rel, true);
 		if (!path) {
 			sh_set_error("preset '%s' not found (looked for %s in ./, $XDG_CONFIG_HOME/shards/ "
-			             "and share/shards/)", name, rel);
+			             "and the suite's share/shards/)", name, rel);
 			return -1;
 		}
 	}
