@@ -406,7 +406,8 @@ static int check_finite(sh_audio_in *in, const float *buf, size_t frames)
 
 /* ---------------------------------------------------------------- opening */
 
-static sh_audio_in *open_sndfile(sh_audio_in *in, const char *path)
+/* libsndfile on PATH, or on FD (>= 0, closed with the source) named PATH. */
+static sh_audio_in *open_sndfile(sh_audio_in *in, const char *path, int fd)
 {
 	SF_INFO info;
 	memset(&info, 0, sizeof info);
@@ -414,10 +415,12 @@ static sh_audio_in *open_sndfile(sh_audio_in *in, const char *path)
 	 * several threads take turns, so each reads its own */
 	static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_mutex_lock(&open_lock);
-	in->sf = sf_open(path, SFM_READ, &info);
+	in->sf = fd >= 0 ? sf_open_fd(fd, SFM_READ, &info, SF_TRUE) : sf_open(path, SFM_READ, &info);
 	if (!in->sf)
 		sh_set_error("%s: %s", path, sf_strerror(NULL));
 	pthread_mutex_unlock(&open_lock);
+	if (!in->sf && fd >= 0)
+		close(fd);
 	if (!in->sf)
 		return NULL;
 	in->rate = info.samplerate;
@@ -478,6 +481,62 @@ sh_audio_in *sh_audio_open_fd(int fd, const char *name, const void *pre, size_t 
 	return open_common(in, strcmp(name, "stdin") ? name : NULL, fd == 0, pre, npre);
 }
 
+/* A piped WAV whose data length is at least this is taken for a placeholder */
+#define WAV_PIPE_PLACEHOLDER 0x3FFF0000LL
+
+/* The first bytes of a format libsndfile reads that is not AU or WAV. */
+static bool sndfile_magic(const uint8_t *m, size_t n)
+{
+	static const char *const tags[] = {"fLaC", "OggS", "FORM", "caff", "RF64", "ID3"};
+	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++)
+		if (n >= strlen(tags[i]) && memcmp(m, tags[i], strlen(tags[i])) == 0)
+			return true;
+	return n >= 2 && m[0] == 0xFF && (m[1] & 0xE0) == 0xE0; /* an MPEG audio frame */
+}
+
+/* What IN has buffered and the rest of its descriptor, into a spool file
+ * rewound to its start; -1 + sh_error(). */
+static int spool_rest(sh_audio_in *in)
+{
+	int sp = sh_spool_file();
+	if (sp < 0)
+		return -1;
+	const uint8_t *p = in->buf + in->buf_pos;
+	size_t n = in->buf_len - in->buf_pos;
+	for (;;) {
+		while (n > 0) {
+			ssize_t w = write(sp, p, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				sh_set_error("%s: spooling to a temporary file: %s", in->name, strerror(errno));
+				close(sp);
+				return -1;
+			}
+			p += w;
+			n -= (size_t)w;
+		}
+		ssize_t r = read(in->fd, in->buf, RAW_BUF);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			sh_set_error("%s: %s", in->name, strerror(errno));
+			close(sp);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		p = in->buf;
+		n = (size_t)r;
+	}
+	if (lseek(sp, 0, SEEK_SET) != 0) {
+		sh_set_error("%s: spool file: %s", in->name, strerror(errno));
+		close(sp);
+		return -1;
+	}
+	return sp;
+}
+
 static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin, const void *pre, size_t npre)
 {
 	init_law_tables();
@@ -518,8 +577,24 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		rc = parse_au(in);
 	} else if (have >= 12 && memcmp(m, "RIFF", 4) == 0 && memcmp(m + 8, "WAVE", 4) == 0) {
 		rc = parse_wav(in);
+	} else if ((is_stdin || !regular) && sndfile_magic(m, have)) {
+		/* FLAC, Ogg, AIFF... on stdin: libsndfile needs to seek, so a pipe goes
+		 * to a spool file first (these formats are compressed or small); a
+		 * file given as stdin is read from its start */
+		int sp = regular ? (lseek(in->fd, 0, SEEK_SET) == 0 ? dup(in->fd) : -1) : spool_rest(in);
+		if (sp < 0 && regular)
+			sh_set_error("%s: %s", in->name, strerror(errno));
+		free(in->buf);
+		in->buf = NULL;
+		in->buf_len = in->buf_pos = 0;
+		if (sp < 0 || !open_sndfile(in, in->name, sp)) {
+			free_in(in);
+			return NULL;
+		}
+		return in;
 	} else if (is_stdin || !regular) {
-		sh_set_error("%s: not an AU or WAV stream (other formats must be named as files)", in->name);
+		sh_set_error("%s: not audio shards reads from a pipe (AU, WAV, FLAC, Ogg, AIFF, CAF, "
+		             "RF64 or MP3; other formats must be named as files)", in->name);
 		free_in(in);
 		return NULL;
 	} else {
@@ -535,7 +610,7 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		if (in->own_fd)
 			close(in->fd);
 		in->fd = -1;
-		if (!open_sndfile(in, path)) {
+		if (!open_sndfile(in, path, -1)) {
 			free_in(in);
 			return NULL;
 		}
@@ -545,6 +620,11 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		free_in(in);
 		return NULL;
 	}
+	/* A WAV writer that cannot seek back (sox on a pipe) puts a placeholder of
+	 * about 1 GiB or more as the length: on a pipe such a length is unknown, so
+	 * the stream ends where it ends, as it does for ffmpeg's piped WAV. */
+	if (!regular && m[0] == 'R' && in->data_bytes >= WAV_PIPE_PLACEHOLDER)
+		in->data_bytes = -1;
 	in->frame_bytes = in->channels * enc_bytes[in->enc];
 	if (regular) {
 		int64_t avail = (int64_t)st.st_size - in->data_offset;
