@@ -176,8 +176,11 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	           $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/shards
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	@# the pages' footer names the version installed
+	$(Q)for f in man/man1/*.1 man/man7/*.7; do \
+		sed 's/^\.Os shards$$/.Os shards $(VERSION)/' $$f >$(DESTDIR)$(PREFIX)/share/$$f && \
+		chmod 644 $(DESTDIR)$(PREFIX)/share/$$f || exit 1; \
+	done
 	cp -R share/shards/. $(DESTDIR)$(PREFIX)/share/shards/
 
 # What install put there, by the same lists (a program since removed from src/

@@ -28,6 +28,8 @@ for src in "$SHARDS_TOP"/src/*.c; do
 		grep -q "^\.Sh $sec" "$page" || fail "$p: man page has $sec"
 	done
 	grep -qw -- "$p" "$SHARDS_TOP/README.md" && pass "$p: in the README tour" || fail "$p: in the README tour"
+	grep -q "^\.It Xr $p 1\$" "$SHARDS_TOP/man/man7/shards.7" && pass "$p: in shards(7)'s list of programs" ||
+		fail "$p: in shards(7)'s list of programs"
 done
 lint=$(mandoc -T lint -W warning "$SHARDS_TOP/man/man7/shards.7" 2>&1 | grep -v "referenced manual not found\|mandoc.db")
 if [ -z "$lint" ]; then pass "shards.7 lints clean"; else fail "shards.7 lints clean" "$lint"; fi

@@ -11,6 +11,9 @@ mk install PREFIX="$W/inst" >install.log 2>&1
 check "make install: programs" test -x "$W/inst/bin/cutgen"
 check "make install: man pages" test -f "$W/inst/share/man/man1/cutapply.1" -a -f "$W/inst/share/man/man7/shards.7"
 check "make install: installed program runs" sh -c "'$W/inst/bin/cutinfo' --version | grep -q shards"
+version=$(cutinfo --version | awk '{ print $3 }')
+check "installed pages name the version in their footer" \
+	sh -c "grep -qx '.Os shards $version' '$W/inst/share/man/man1/cutgen.1' && man -l '$W/inst/share/man/man7/shards.7' 2>/dev/null | tail -1 | grep -q 'shards $version'"
 # run from elsewhere, with no hint where the data is: scales and presets come
 # from the share/shards beside the program's bin/
 # runinst ROOT PROGRAM ARGS...: PROGRAM of ROOT/bin, run from /, without SHARDS_DATA
