@@ -65,3 +65,14 @@ sox tone.wav -t ogg - 2>/dev/null | resample 44100 - >tone-ogg.au
 check "Ogg Vorbis on a pipe: the whole length" test "$(( ($(wc -c <tone-ogg.au) - 28) / 8 ))" -eq 88200
 check_fail "random bytes on a pipe: the formats read there named" 1 "AU, WAV, FLAC" sh -c 'head -c 5000 tone.wav | tail -c 3000 | resample 44100 -'
 
+# stdout redirected into a file whose name says a format gets that format, as
+# sox writes it; a pipe, an appended file or a .au name keep the AU stream
+cutapply id.json "$F/break48.wav" >named.wav
+check "> out.wav: a WAV file" sh -c 'test "$(head -c 4 named.wav)" = RIFF && test "$(soxi -s named.wav)" -eq 192000'
+cutapply id.json "$F/break48.wav" --bits 16 >named.flac 2>named.err
+check "> out.flac with --bits 16: a 16-bit FLAC" sh -c 'soxi named.flac | grep -q "16-bit FLAC"'
+cutapply id.json "$F/break48.wav" >named.au
+check "> out.au: the AU stream" test "$(head -c 4 named.au)" = .snd
+cutapply id.json "$F/break48.wav" | cat >piped.wav
+check "| cat > out.wav: AU, as the program cannot know" test "$(head -c 4 piped.wav)" = .snd
+

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <sndfile.h>
@@ -1226,6 +1227,7 @@ struct sh_audio_out {
 	bool swap;
 	bool au_file;
 	bool stream_file; /* AU stream into a device or FIFO: no header to patch */
+	bool direct;      /* a file the shell opened as stdout (> out.wav): written in place */
 	int fd;
 	uint8_t *buf;
 	size_t buf_len;
@@ -1362,8 +1364,29 @@ static bool written_raw(int format, bool *au_file)
 	return wav_float || *au_file;
 }
 
+/* `prog > out.wav`: stdout is a regular file, at its start and not appended
+ * to, whose name says an audio format other than AU. Its name into NAME. */
+static bool stdout_names_format(char *name, size_t size)
+{
+	struct stat st;
+	int fl = fcntl(1, F_GETFL);
+	if (fstat(1, &st) != 0 || !S_ISREG(st.st_mode) || fl < 0 || (fl & O_APPEND) ||
+	    lseek(1, 0, SEEK_CUR) != 0)
+		return false;
+	ssize_t n = readlink("/proc/self/fd/1", name, size - 1);
+	if (n <= 0)
+		return false;
+	name[n] = 0;
+	int def_bits;
+	int format = major_format(name, &def_bits);
+	return format && (format & SF_FORMAT_TYPEMASK) != SF_FORMAT_AU;
+}
+
 int sh_audio_check_output(const char *path, int bits, int rate, int channels)
 {
+	char named[PATH_MAX];
+	if (is_stdout(path) && stdout_names_format(named, sizeof named))
+		path = named;
 	bool to_stdout = is_stdout(path);
 	if (to_stdout || is_stream_file(path)) {
 		if (bits && bits != 32) {
@@ -1417,12 +1440,19 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	sh_audio_out *out = sh_calloc(1, sizeof *out);
 	out->rate = rate;
 	out->channels = channels;
+	char named[PATH_MAX];
 	if (is_stdout(path)) {
-		if (sh_stdout_binary() != 0)
-			return create_failed(out);
-		out->fd = 1;
-		start_stream(out);
-		return out;
+		if (!stdout_names_format(named, sizeof named)) {
+			if (sh_stdout_binary() != 0)
+				return create_failed(out);
+			out->fd = 1;
+			start_stream(out);
+			return out;
+		}
+		/* the format its name says, as sox would; the shell made the file, so it
+		 * is written in place rather than renamed over */
+		path = named;
+		out->direct = true;
 	}
 	out->path = sh_strdup(path);
 	if (is_stream_file(path)) {
@@ -1439,23 +1469,23 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	if (!bits)
 		bits = def_bits;
 	int format = output_format(path, opts ? opts->bits : 0);
-	out->atomic = sh_atomic_open(path);
-	if (!out->atomic)
+	if (!out->direct && !(out->atomic = sh_atomic_open(path)))
 		return create_failed(out);
+	const int fd = out->direct ? 1 : sh_atomic_fd(out->atomic);
 	out->bits = bits;
 	if (bits == 16)
 		sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
 	if (written_raw(format, &out->au_file)) {
 		out->raw = true;
 		out->swap = out->au_file;
-		out->fd = sh_atomic_fd(out->atomic);
+		out->fd = fd;
 		out->buf = sh_malloc(OUT_BUF);
 		out->buf_len = out->au_file ? 28 : WAV_FLOAT_HEADER;
 		memset(out->buf, 0, out->buf_len); /* filled in by sh_audio_finish */
 		return out;
 	}
 	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
-	out->sf = sf_open_fd(sh_atomic_fd(out->atomic), SFM_WRITE, &info, SF_FALSE);
+	out->sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
 	if (!out->sf) {
 		sh_set_error("%s: cannot write: %s", path, sf_strerror(NULL));
 		return create_failed(out);
@@ -1636,7 +1666,7 @@ static int complete(sh_audio_out *out)
 	}
 	if (flush_raw(out) != 0)
 		return -1;
-	if (!out->atomic || out->stream_file)
+	if ((!out->atomic && !out->direct) || out->stream_file)
 		return 0;
 	if (!out->au_file)
 		return finish_wav_float(out);
