@@ -136,6 +136,14 @@ ff -f lavfi -i sine=frequency=330:sample_rate=48000:duration=1 -c:a pcm_s16le -b
 golden amix-mix              sh -c 'amix b.wav:-3dB:-0.4 b44.wav:-6:0.5:start=0.25 -- -:-12:0:trim=0.5:len=0.5:loop=3 <s.au'
 golden amix-limit            sh -c 'amix b2.wav:+6 s.au:+3:-0.3 --shortest --limit --ceiling -2 --bits 16 -o amix.wav && cat amix.wav'
 golden amix-media            amix b2.wav tone.mkv:-6:0.3:loop=2
+# loudnorm: the measurement, the limiter (to stdout, and its tries to a file), a
+# gain alone, 16 bits, a spooled pipe
+golden loudnorm-measure      loudnorm --measure b.wav
+golden loudnorm-limited      loudnorm -t -11 b.wav
+golden loudnorm-tries-file   sh -c 'loudnorm -t -11 -o lim.wav b.wav && cat lim.wav'
+golden loudnorm-linear       loudnorm -t -20 --linear b44.wav
+golden loudnorm-file16       sh -c 'loudnorm -t -16 --true-peak -2 s.au --bits 16 -o ln.wav && cat ln.wav'
+golden loudnorm-pipe         sh -c 'cat b2.wav | loudnorm -t -10.5 --release 20'
 golden stretch-ratio         stretch -r 1.5 b2.wav
 golden stretch-formant       stretch -p -4 -F b2.wav
 golden stretch-pitch         stretch -p 3 b2.wav
