@@ -52,7 +52,7 @@ static sh_option options[] = {
 static sh_program program = {
 	.usage = "amix [-o FILE] [--bits 16|24|32f] [-r HZ] [-c N] [-s | -d DUR] [-l [--ceiling DB]]\n"
 	         "            FILE[:GAIN[:PAN]][:KEY=VALUE]... ...\n"
-	         "       KEY: gain=DB pan=-1..1 start=DUR trim=DUR len=DUR loop=N|inf",
+	         "       KEY: gain=DB pan=-1..1 start=DUR trim=DUR len=DUR loop=N|inf fadein=DUR fadeout=DUR",
 	.summary = "mix audio files (any rate, channels or format, a video's soundtrack, stdin) with "
 	           "per-input gain, pan, placement and loops",
 };

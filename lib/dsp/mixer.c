@@ -112,7 +112,7 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 		if (index == 1)
 			return parse_pan(op, f, &in->pan);
 		sh_set_error("%s: '%s': after GAIN and PAN only KEY=VALUE fields (gain, pan, start, trim, len, "
-		             "loop)", op, f);
+		             "loop, fadein, fadeout)", op, f);
 		return -1;
 	}
 	*eq = 0;
@@ -129,7 +129,11 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 		return in->has_len = true, parse_dur(op, key, val, false, &in->len);
 	if (!strcmp(key, "loop"))
 		return parse_loop(op, val, &in->loops);
-	sh_set_error("%s: unknown key '%s' (gain, pan, start, trim, len, loop)", op, key);
+	if (!strcmp(key, "fadein"))
+		return in->has_fade_in = true, parse_dur(op, key, val, true, &in->fade_in);
+	if (!strcmp(key, "fadeout"))
+		return in->has_fade_out = true, parse_dur(op, key, val, true, &in->fade_out);
+	sh_set_error("%s: unknown key '%s' (gain, pan, start, trim, len, loop, fadein, fadeout)", op, key);
 	return -1;
 }
 
@@ -200,6 +204,7 @@ typedef struct {
 	int64_t trim, len;       /* input frames; len -1: to the input's end */
 	int64_t start;           /* mix frames */
 	int64_t loops;           /* 0: forever */
+	int64_t fade_in, fade_out; /* mix frames; 0: none */
 	/* the reader */
 	int64_t pos;             /* frames into the current pass */
 	int64_t passes;          /* passes done */
@@ -510,6 +515,8 @@ static int setup_input(sh_mixer *m, input *x, const sh_mixer_opts *o, bool *usag
 	x->len = -1;
 	x->loops = s->loops;
 	if ((s->has_start && to_frames(&s->start, m->rate, &x->start) != 0) ||
+	    (s->has_fade_in && to_frames(&s->fade_in, m->rate, &x->fade_in) != 0) ||
+	    (s->has_fade_out && to_frames(&s->fade_out, m->rate, &x->fade_out) != 0) ||
 	    (s->has_trim && to_frames(&s->trim, x->rate, &x->trim) != 0) ||
 	    (s->has_len && to_frames(&s->len, x->rate, &x->len) != 0)) {
 		sh_set_error("%s: %s", s->path, sh_error());
@@ -622,6 +629,33 @@ static int64_t settled_end(const sh_mixer *m)
 	return best;
 }
 
+/* The fades over the next N frames at the FIFO's head, in place (they are
+ * taken at once). The end is known here when the fade-out reaches this block:
+ * fill() read fade_out frames beyond it, so an input not finished ends later. */
+static void fade(input *x, size_t n)
+{
+	const size_t ch = (size_t)x->ch;
+	const int64_t k0 = x->taken;
+	const int64_t total = x->finished ? x->taken + (int64_t)(x->ftail - x->fhead) : -1;
+	float *p = x->fifo + x->fhead * ch;
+	if (k0 < x->fade_in) {
+		const int64_t e = x->fade_in - k0 < (int64_t)n ? x->fade_in - k0 : (int64_t)n;
+		for (int64_t f = 0; f < e; f++) {
+			const float g = (float)((k0 + f + 0.5) / (double)x->fade_in);
+			for (size_t c = 0; c < ch; c++)
+				p[f * ch + c] *= g;
+		}
+	}
+	if (total >= 0 && x->fade_out > 0 && k0 + (int64_t)n > total - x->fade_out) {
+		int64_t f = total - x->fade_out - k0;
+		for (f = f < 0 ? 0 : f; f < (int64_t)n; f++) {
+			const float g = (float)((total - k0 - f - 0.5) / (double)x->fade_out);
+			for (size_t c = 0; c < ch; c++)
+				p[f * ch + c] *= g;
+		}
+	}
+}
+
 ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 {
 	const size_t C = (size_t)m->channels;
@@ -637,7 +671,8 @@ ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 			continue;
 		const int64_t from = x->start > t ? x->start : t;
 		const size_t want = (size_t)(t1 - from);
-		if (fill(m, x, want) != 0) {
+		/* a fade-out needs to see its end: fade_out frames beyond the block */
+		if (fill(m, x, want + (size_t)x->fade_out) != 0) {
 			if (!strstr(sh_error(), x->name)) {
 				char *e = sh_strdup(sh_error());
 				sh_set_error("%s: %s", x->name, e);
@@ -648,6 +683,8 @@ ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 		size_t have = x->ftail - x->fhead;
 		if (have > want)
 			have = want;
+		if (x->fade_in > 0 || x->fade_out > 0)
+			fade(x, have);
 		mix_into(x, (int)C, buf + (size_t)(from - t) * C, x->fifo + x->fhead * (size_t)x->ch, have);
 		x->fhead += have;
 		x->taken += (int64_t)have;

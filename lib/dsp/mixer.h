@@ -20,7 +20,13 @@
  *   N > C           input channel i into output channel i mod C, each output
  *                   channel the mean of the inputs that land on it (C = 1: the
  *                   mean of all; stereo to mono is (L + R) / 2)
- * then the input's gain. */
+ * then the input's gain.
+ *
+ * Fades: an input may fade in over its first fade_in and out over its last
+ * fade_out (mix time) of the part as placed, loops included: a linear ramp,
+ * the gain of frame k of F being (k + 1/2) / F; where both overlap (a part
+ * shorter than the two) the gains multiply. A mix that ends while an input
+ * still sounds cuts it there unfaded. No fade: the samples are untouched. */
 #ifndef SHARDS_MIXER_H
 #define SHARDS_MIXER_H
 
@@ -41,6 +47,9 @@ typedef struct {
 	sh_duration trim;        /* where the part used begins in the input (its own samples) */
 	sh_duration len;         /* how long the part is (its own samples) */
 	int64_t loops;           /* times the part plays; 0: until the mix ends */
+	bool has_fade_in, has_fade_out;
+	sh_duration fade_in;     /* a ramp up over the first this long of it in the mix */
+	sh_duration fade_out;    /* a ramp down over the last this long */
 } sh_mix_input;
 
 #define SH_MIX_GAIN_MIN (-120.0)
@@ -48,7 +57,7 @@ typedef struct {
 #define SH_MIX_LOOPS_MAX 1000000000
 
 /* Parse an operand FILE[:GAIN[:PAN]][:KEY=VALUE]... (KEY: gain, pan, start,
- * trim, len, loop) into IN (in->path allocated; free with sh_mix_input_free).
+ * trim, len, loop, fadein, fadeout) into IN (in->path allocated; free with sh_mix_input_free).
  * FILE is the whole operand when that names an existing file, else the
  * longest part before a ':' that does, else the part before the first ':'.
  * 0, or -1 + sh_error() naming the operand, the field and the range. */
