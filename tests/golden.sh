@@ -136,6 +136,11 @@ ff -f lavfi -i sine=frequency=330:sample_rate=48000:duration=1 -c:a pcm_s16le -b
 golden amix-mix              sh -c 'amix b.wav:-3dB:-0.4 b44.wav:-6:0.5:start=0.25 -- -:-12:0:trim=0.5:len=0.5:loop=3 <s.au'
 golden amix-limit            sh -c 'amix b2.wav:+6 s.au:+3:-0.3 --shortest --limit --ceiling -2 --bits 16 -o amix.wav && cat amix.wav'
 golden amix-media            amix b2.wav tone.mkv:-6:0.3:loop=2
+# arrange: a direct render (44.1 kHz and float stems reconciled), a plan, a plan
+# rendered from stdin
+golden arrange-mix           arrange b.wav b44.wav s.au -d 10 --bpm 120 --density 0.6 --seed 7
+golden arrange-plan          arrange b.wav b2.wav s.au -d 16 --bpm 120 --seed 3 --plan
+golden arrange-render        sh -c 'arrange b2.wav s.au -d 9 -b 100 --beats-per-bar 3 -D 1 -f 50 --seed 2 -p | arrange -R - --bits 16 -o arr.wav && cat arr.wav'
 # loudnorm: the measurement, the limiter (to stdout, and its tries to a file), a
 # gain alone, 16 bits, a spooled pipe
 golden loudnorm-measure      loudnorm --measure b.wav
