@@ -21,14 +21,20 @@ static sh_option options[] = {
 };
 
 static sh_odf *odf;
+static sh_onset_refiner *refiner;
 static int in_rate;
 
 static int init(void *user, int rate)
 {
 	in_rate = rate;
+	refiner = sh_onset_refiner_new(rate);
 	return (odf = sh_odf_new(rate)) ? 0 : -1;
 }
-static void feed(void *user, const float *x, size_t n) { sh_odf_feed(odf, x, n); }
+static void feed(void *user, const float *x, size_t n)
+{
+	sh_odf_feed(odf, x, n);
+	sh_onset_refiner_feed(refiner, x, n);
+}
 
 static double min_gap; /* seconds */
 static int check(void)
@@ -47,6 +53,8 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 	sh_onset_opts oo = {threshold, min_gap};
 	sh_onset *on = NULL;
 	size_t cnt = sh_onsets_pick(sh_odf_values(odf, -1), sh_odf_frames(odf), sh_odf_rate(odf), &oo, &on);
+	sh_onset_refine(refiner, on, &cnt); /* from the envelope's 10 ms grid to the sample */
+	sh_onset_refiner_free(refiner);
 	sh_odf_free(odf);
 	size_t cap = 512 + cnt * 48 + strlen(name) * 6, len = 0;
 	char *txt = sh_malloc(cap);

@@ -316,6 +316,101 @@ size_t sh_onsets_pick(const float *env, size_t n, double fps, const sh_onset_opt
 	return cnt;
 }
 
+/* ---- sample-accurate refinement ---- */
+
+struct sh_onset_refiner {
+	int rate, cell;   /* samples per cell */
+	double acc;       /* energy of the cell being filled */
+	int in_cell;
+	float *e;         /* energy per cell */
+	size_t n, cap;
+};
+
+sh_onset_refiner *sh_onset_refiner_new(int rate)
+{
+	sh_onset_refiner *r = sh_calloc(1, sizeof *r);
+	r->rate = rate;
+	r->cell = (int)lround(rate / 2000.0);
+	if (r->cell < 1)
+		r->cell = 1;
+	return r;
+}
+
+void sh_onset_refiner_feed(sh_onset_refiner *r, const float *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		r->acc += (double)x[i] * x[i];
+		if (++r->in_cell == r->cell) {
+			if (r->n == r->cap) {
+				r->cap = r->cap ? 2 * r->cap : 4096;
+				r->e = sh_realloc(r->e, r->cap, sizeof *r->e);
+			}
+			r->e[r->n++] = (float)r->acc;
+			r->acc = 0;
+			r->in_cell = 0;
+		}
+	}
+}
+
+/* Mean energy of cells [a, b) (cells before the start count as silence). */
+static double cells_mean(const sh_onset_refiner *r, long a, long b)
+{
+	double s = 0;
+	for (long k = a; k < b; k++)
+		if (k >= 0 && k < (long)r->n)
+			s += r->e[k];
+	return s / (double)(b - a);
+}
+
+void sh_onset_refine(const sh_onset_refiner *r, sh_onset *on, size_t *n)
+{
+	const double cell_s = (double)r->cell / r->rate;
+	const long before = lround(0.005 / cell_s), after = lround(0.002 / cell_s);
+	const long back = lround(0.025 / cell_s), ahead = lround(0.015 / cell_s);
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		long c0 = (long)floor(on[i].t / cell_s);
+		/* the loudest 2 ms of the window sets a floor 40 dB under it, so the
+		 * faint first samples of a sound (or dither after digital silence) do
+		 * not pass for its attack */
+		double loudest = 0;
+		for (long k = c0 - back; k <= c0 + ahead; k++)
+			if (k >= 0 && k + after <= (long)r->n) {
+				double post = cells_mean(r, k, k + after);
+				if (post > loudest)
+					loudest = post;
+			}
+		const double floor_e = 1e-4 * loudest + 1e-20;
+		long best = -1;
+		double best_rise = 4; /* 6 dB at least */
+		for (long k = c0 - back; k <= c0 + ahead; k++) {
+			if (k < 0 || k + after > (long)r->n)
+				continue;
+			double pre = cells_mean(r, k - before, k), post = cells_mean(r, k, k + after);
+			double rise = post / (pre + floor_e);
+			if (post > 0 && rise > best_rise) {
+				best_rise = rise;
+				best = k;
+			}
+		}
+		double t = best >= 0 ? (double)best * cell_s : on[i].t;
+		if (kept && t - on[kept - 1].t < 0.001)
+			continue;
+		on[kept] = on[i];
+		on[kept].t = t < 0 ? 0 : t;
+		kept++;
+	}
+	*n = kept;
+}
+
+void sh_onset_refiner_free(sh_onset_refiner *r)
+{
+	if (!r)
+		return;
+	free(r->e);
+	free(r);
+}
+
 /* ---- onset files ---- */
 
 static int cmp_double(const void *a, const void *b)
