@@ -182,6 +182,10 @@ install: $(PROGS)
 		chmod 644 $(DESTDIR)$(PREFIX)/share/$$f || exit 1; \
 	done
 	cp -R share/shards/. $(DESTDIR)$(PREFIX)/share/shards/
+	@# bash completion from the programs' own option tables, one name per program
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(Q)sh tools/completion $(O)/bin >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/shards
+	$(Q)for p in $(PROG_SRC:src/%.c=%); do ln -sf shards $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 
 # What install put there, by the same lists (a program since removed from src/
 # stays: uninstall with the tree that installed it)
@@ -189,6 +193,8 @@ uninstall:
 	rm -f $(PROG_SRC:src/%.c=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/%,$(wildcard man/man1/*.1 man/man7/*.7))
 	rm -rf $(DESTDIR)$(PREFIX)/share/shards
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/shards \
+	      $(PROG_SRC:src/%.c=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 # The tracked files (or, outside a git checkout, the tree less what a build makes)
 # under shards-VERSION/: unpacked anywhere, it builds and passes make check.

@@ -28,6 +28,18 @@ check "installed arp knows dorian from its own share/shards" \
 check "installed arp loads a preset from its own share/shards" \
 	sh -c "./runinst '$W/inst' arp --preset magicbus <trig.jsonl | grep -q '\"note\"'"
 
+# bash completion made from the option tables: options, dsp's processors,
+# arp's scales, a program's presets
+comp="$W/inst/share/bash-completion/completions"
+complete_() { # PROGRAM-PATH CWORD WORDS...: what bash would offer
+	bash -c 'source "$0"; cw=$1; shift 2; COMP_WORDS=("$@"); COMP_CWORD=$cw; _shards; echo "${COMPREPLY[*]}"' "$comp/shards" "$2" x "$1" "${@:3}"
+}
+check "bash completion: a file per program" test -L "$comp/cutgen" -a -f "$comp/shards"
+check "bash completion: cutgen --sl offers --slice and --slices" test "$(complete_ "$W/inst/bin/cutgen" 1 --sl)" = "--slice --slices"
+check "bash completion: dsp low offers the processors" test "$(complete_ "$W/inst/bin/dsp" 1 low)" = "lowpass lowshelf"
+check "bash completion: arp -S dor offers the scales" test "$(complete_ "$W/inst/bin/arp" 2 -S dor)" = "dorian dorian_b2"
+check "bash completion: avmux --preset offers its presets" test "$(complete_ "$W/inst/bin/avmux" 2 --preset "")" = "draft final"
+
 # the installed tree moved elsewhere still finds its data
 mv "$W/inst" "$W/moved"
 check "a moved install still finds its scales" \
@@ -45,7 +57,7 @@ check "no path of the build is compiled into a program" \
 mkdir -p "$W/stage/opt/shards/bin" && echo keep >"$W/stage/opt/shards/bin/mine"
 mk uninstall DESTDIR="$W/stage" PREFIX=/opt/shards >unstage.log 2>&1
 check "make uninstall: every file install put there is gone" \
-	test "$(find "$W/stage" -type f | sed "s|$W/stage/||")" = "opt/shards/bin/mine"
+	test "$(find "$W/stage" ! -type d | sed "s|$W/stage/||")" = "opt/shards/bin/mine"
 
 # dist: the tracked files under shards-VERSION/, as a tarball in the build folder
 if git -C "$SHARDS_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
