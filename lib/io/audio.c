@@ -502,24 +502,19 @@ static int spool_rest(sh_audio_in *in)
 	int sp = sh_spool_file();
 	if (sp < 0)
 		return -1;
-	const uint8_t *p = in->buf + in->buf_pos;
+	const uint8_t *pending = in->buf + in->buf_pos;
 	size_t n = in->buf_len - in->buf_pos;
 	for (;;) {
-		while (n > 0) {
-			ssize_t w = write(sp, p, n);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				sh_set_error("%s: spooling to a temporary file: %s", in->name, strerror(errno));
-				close(sp);
-				return -1;
-			}
-			p += w;
-			n -= (size_t)w;
+		if (n > 0 && sh_write_all(sp, pending, n) != 0) {
+			sh_set_error("%s: spooling to a temporary file: %s", in->name, sh_error());
+			close(sp);
+			return -1;
 		}
 		ssize_t r = read(in->fd, in->buf, RAW_BUF);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR) {
+			n = 0;
 			continue;
+		}
 		if (r < 0) {
 			sh_set_error("%s: %s", in->name, strerror(errno));
 			close(sp);
@@ -527,7 +522,7 @@ static int spool_rest(sh_audio_in *in)
 		}
 		if (r == 0)
 			break;
-		p = in->buf;
+		pending = in->buf;
 		n = (size_t)r;
 	}
 	if (lseek(sp, 0, SEEK_SET) != 0) {
