@@ -501,6 +501,16 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	return status;
 }
 
+/* O from a flag on the command line: a list's first flag replaces what a
+ * preset gave it (*FLAGGED says one came already), the next ones add to it. */
+static int set_flag(sh_option *o, bool *flagged, const char *arg)
+{
+	if (o->type == SH_OPT_LIST && !*flagged)
+		((sh_strlist *)o->dest)->n = 0;
+	*flagged = true;
+	return set_option(o, o->type == SH_OPT_FLAG ? NULL : arg);
+}
+
 static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option *lo, int argc, char **argv)
 {
 	char shortopts[256] = "hv";
@@ -557,9 +567,8 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 	if (preset && load_preset(preset, opts) != 0)
 		return usage_error("%s", sh_error());
 
-	/* Pass 2: flags override defaults and the preset (a list's first flag
-	 * replaces what it held; the next ones add to it). */
-	bool flagged[n + 1]; /* a list given by a flag already */
+	/* Pass 2: flags override defaults and the preset. */
+	bool flagged[n + 1]; /* set_flag: a flag for this option came already */
 	memset(flagged, 0, sizeof flagged);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
@@ -578,18 +587,12 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 			prog->jobs = (int)j;
 		} else if (c >= OPT_USER) {
 			sh_option *o = &opts[c - OPT_USER];
-			if (o->type == SH_OPT_LIST && !flagged[c - OPT_USER])
-				((sh_strlist *)o->dest)->n = 0;
-			flagged[c - OPT_USER] = true;
-			if (set_option(o, o->type == SH_OPT_FLAG ? NULL : optarg) != 0)
+			if (set_flag(o, &flagged[c - OPT_USER], optarg) != 0)
 				return usage_error("--%s: %s", o->name, sh_error());
 		} else if (c == 0 || (c >= 'A' && c <= 'z' && c != 'h')) {
 			for (size_t i = 0; i < n; i++)
 				if (opts[i].short_name == c) {
-					if (opts[i].type == SH_OPT_LIST && !flagged[i])
-						((sh_strlist *)opts[i].dest)->n = 0;
-					flagged[i] = true;
-					if (set_option(&opts[i], opts[i].type == SH_OPT_FLAG ? NULL : optarg) != 0)
+					if (set_flag(&opts[i], &flagged[i], optarg) != 0)
 						return usage_error("-%c: %s", c, sh_error());
 				}
 		}
