@@ -38,6 +38,7 @@ check "bash completion: a file per program" test -L "$comp/cutgen" -a -f "$comp/
 check "bash completion: cutgen --sl offers --slice and --slices" test "$(complete_ "$W/inst/bin/cutgen" 1 --sl)" = "--slice --slices"
 check "bash completion: dsp low offers the processors" test "$(complete_ "$W/inst/bin/dsp" 1 low)" = "lowpass lowshelf"
 check "bash completion: arp -S dor offers the scales" test "$(complete_ "$W/inst/bin/arp" 2 -S dor)" = "dorian dorian_b2"
+check "bash completion: a choice offers its words" test "$(complete_ "$W/inst/bin/stretch" 2 --engine "")" = "finer faster"
 check "bash completion: avmux --preset offers its presets" test "$(complete_ "$W/inst/bin/avmux" 2 --preset "")" = "draft final"
 
 # the installed tree moved elsewhere still finds its data
