@@ -7,8 +7,10 @@
  * the block needs, and its frames are multiplied by its matrix (gain, pan,
  * channel map) into the sum. An input that runs dry within the block has
  * ended there, at an exact sample, and the mix's end follows from those ends
- * (the longest, the shortest, or a given duration). Reads are always whole
- * blocks, so the output does not depend on how a pipe delivers its bytes. */
+ * (the longest, the shortest, or a given duration). A FIFO is topped up to
+ * what the block needs however few frames a read gives (and the resampler's
+ * output does not depend on its block sizes), so the output does not depend
+ * on how a pipe or a decoder delivers its frames. */
 #define _GNU_SOURCE
 #include "mixer.h"
 
@@ -212,7 +214,7 @@ typedef struct {
 	bool in_done;            /* no more input frames */
 	/* the resampler and the FIFO of mix-rate frames */
 	sh_proc *rs;
-	float *inbuf;
+	float *inbuf;            /* READ_BLOCK input frames for the resampler */
 	float *fifo;
 	size_t fhead, ftail, fcap; /* frames */
 	bool finished;           /* everything is in the FIFO */
@@ -299,18 +301,8 @@ static ssize_t raw_read(input *x, float *buf, size_t n)
 		x->abs += k;
 		return (ssize_t)k;
 	}
-	if (x->media) {
-		size_t done = 0;
-		while (done < n) { /* whole blocks, whatever the decoder's frame sizes */
-			ssize_t r = sh_media_audio_read(x->media, buf + done * (size_t)x->ch, n - done);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				break;
-			done += (size_t)r;
-		}
-		return (ssize_t)done;
-	}
+	if (x->media) /* short reads are fine: fill() and discard() ask again */
+		return sh_media_audio_read(x->media, buf, n);
 	return sh_audio_read(x->in, buf, n);
 }
 
@@ -540,9 +532,9 @@ static int setup_input(sh_mixer *m, input *x, const sh_mixer_opts *o, bool *usag
 			return -1;
 		sh_audio_source_release(x->src, x->trim);
 	}
-	x->inbuf = sh_malloc((size_t)READ_BLOCK * (size_t)x->ch * sizeof(float));
 	if (x->rate != m->rate) {
 		sh_note("%s: resampling %d Hz to %d Hz", x->name, x->rate, m->rate);
+		x->inbuf = sh_malloc((size_t)READ_BLOCK * (size_t)x->ch * sizeof(float));
 		char r[32];
 		snprintf(r, sizeof r, "%d", m->rate);
 		x->rs = sh_proc_new(sh_proc_find("resample"));
