@@ -203,25 +203,6 @@ static char *make_plan(int argc, char **argv, int first)
 	return txt;
 }
 
-static void write_text(const char *txt)
-{
-	const size_t n = strlen(txt);
-	if (!out_path || !strcmp(out_path, "-")) {
-		if (sh_write_all(STDOUT_FILENO, txt, n) != 0)
-			sh_die("stdout: %s", sh_error());
-		return;
-	}
-	sh_atomic *f = sh_atomic_open(out_path);
-	if (!f)
-		sh_die("%s", sh_error());
-	if (sh_write_all(sh_atomic_fd(f), txt, n) != 0) {
-		sh_atomic_abort(f);
-		sh_die("%s: %s", out_path, sh_error());
-	}
-	if (sh_atomic_commit(f) != 0)
-		sh_die("%s: %s", out_path, sh_error());
-}
-
 /* ---- process: the plan through the mixer ---- */
 
 static void render(const sh_arrangement *a)
@@ -282,7 +263,8 @@ int main(int argc, char **argv)
 	} else {
 		char *txt = make_plan(argc, argv, first);
 		if (plan_only) {
-			write_text(txt);
+			if (sh_write_file_atomic(out_path, txt, strlen(txt)) != 0)
+				sh_die("%s", sh_error());
 			free(txt);
 			return SH_EXIT_OK;
 		}

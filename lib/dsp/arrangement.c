@@ -2,7 +2,6 @@
  * see arrangement.h. The JSON is read and written with jansson. */
 #include "arrangement.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -12,6 +11,7 @@
 
 #include "audio.h"
 #include "cli.h"
+#include "file.h"
 #include "rng.h"
 
 int sh_arr_probe(const char *path, int *rate, int *channels, int64_t *frames)
@@ -336,37 +336,11 @@ int sh_arrangement_parse(const char *text, size_t len, const char *name, sh_arra
 
 int sh_arrangement_load(const char *path, sh_arrangement *a)
 {
-	const bool in = !strcmp(path, "-");
-	const char *name = in ? "stdin" : path;
-	FILE *f = in ? stdin : fopen(path, "rb");
-	if (!f) {
-		sh_set_error("%s: %s", name, strerror(errno));
-		return -1;
-	}
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = sh_malloc(cap);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			if (cap >= (size_t)256 << 20) {
-				sh_set_error("%s: larger than 256 MB: not an arrangement", name);
-				free(buf);
-				if (!in)
-					fclose(f);
-				return -1;
-			}
-			buf = sh_realloc(buf, cap *= 2, 1);
-		}
-	}
-	const bool bad = ferror(f);
-	if (!in)
-		fclose(f);
-	if (bad) {
-		sh_set_error("%s: read error", name);
-		free(buf);
-		return -1;
-	}
-	int rc = sh_arrangement_parse(buf, n, name, a);
+	size_t n;
+	char *buf = sh_read_file(path, (size_t)256 << 20, &n);
+	if (!buf)
+		return -1; /* sh_read_file names the file */
+	int rc = sh_arrangement_parse(buf, n, strcmp(path, "-") ? path : "stdin", a);
 	free(buf);
 	return rc;
 }
