@@ -223,8 +223,9 @@ int sh_proc_pick(sh_proc *p, const char *text)
 	return 0;
 }
 
-/* Keep the untouched channels of FRAMES stream frames at the FIFO's tail. */
-static void rest_put(sh_proc *p, const float *in, size_t frames)
+/* Part FRAMES stream frames (at most SH_PROC_CHUNK) in one pass: the touched
+ * channels packed into p->gather, the others kept at the FIFO's tail. */
+static const float *split(sh_proc *p, const float *in, size_t frames)
 {
 	const size_t sc = (size_t)p->stream_channels, rc = sc - (size_t)p->channels_in;
 	if (p->rest_tail + frames > p->rest_cap) {
@@ -239,23 +240,14 @@ static void rest_put(sh_proc *p, const float *in, size_t frames)
 			p->rest = sh_realloc(p->rest, p->rest_cap * rc, sizeof(float));
 		}
 	}
-	float *o = p->rest + p->rest_tail * rc;
-	for (size_t f = 0; f < frames; f++, in += sc)
-		for (size_t c = 0; c < sc; c++)
-			if (!(p->pick >> c & 1))
-				*o++ = in[c];
-	p->rest_tail += frames;
-}
-
-/* The touched channels of FRAMES stream frames (at most SH_PROC_CHUNK), packed. */
-static const float *gather(sh_proc *p, const float *in, size_t frames)
-{
-	const size_t sc = (size_t)p->stream_channels;
-	float *o = p->gather;
+	float *r = p->rest + p->rest_tail * rc, *g = p->gather;
 	for (size_t f = 0; f < frames; f++, in += sc)
 		for (size_t c = 0; c < sc; c++)
 			if (p->pick >> c & 1)
-				*o++ = in[c];
+				*g++ = in[c];
+			else
+				*r++ = in[c];
+	p->rest_tail += frames;
 	return p->gather;
 }
 
@@ -306,6 +298,13 @@ int sh_proc_emit(sh_proc *p, const float *out, size_t frames)
 	return p->pick ? rejoin(p, out, frames) : pass_on(p, out, frames);
 }
 
+float *sh_proc_out(sh_proc *p)
+{
+	if (!p->out)
+		p->out = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)p->channels_out * sizeof(float));
+	return p->out;
+}
+
 void sh_proc_emit_callback(void *proc, const float *out, size_t frames)
 {
 	sh_proc *p = proc;
@@ -328,8 +327,7 @@ int sh_proc_push(sh_proc *p, const float *in, size_t frames)
 	const size_t sc = (size_t)p->stream_channels;
 	for (size_t at = 0; at < frames;) {
 		size_t k = frames - at < SH_PROC_CHUNK ? frames - at : SH_PROC_CHUNK;
-		rest_put(p, in + at * sc, k);
-		if (push_packed(p, gather(p, in + at * sc, k), k) != 0)
+		if (push_packed(p, split(p, in + at * sc, k), k) != 0)
 			return -1;
 		at += k;
 	}
@@ -440,6 +438,7 @@ void sh_proc_free(sh_proc *p)
 	free(p->inbuf);
 	free(p->rest);
 	free(p->gather);
+	free(p->out);
 	free(p->params);
 	free(p->priv);
 	free(p);
@@ -453,8 +452,7 @@ int sh_proc_chain_start(sh_proc **procs, int n, int rate, int channels, uint64_t
 	for (int i = 0; i < n; i++) {
 		if (!procs[i]->started && sh_proc_start(procs[i], rate, channels, seed) != 0)
 			return -1;
-		channels = procs[i]->stream_channels && procs[i]->pick ? procs[i]->stream_channels
-		                                                         : procs[i]->channels_out;
+		channels = procs[i]->pick ? procs[i]->stream_channels : procs[i]->channels_out;
 		rate = procs[i]->rate_out;
 		procs[i]->next = i + 1 < n ? procs[i + 1] : NULL;
 	}

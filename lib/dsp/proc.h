@@ -135,6 +135,7 @@ struct sh_proc {
 	float *rest;              /* with a pick: the untouched channels of the frames in flight, */
 	size_t rest_head, rest_tail, rest_cap; /* a FIFO in frames, rejoined in emit */
 	float *gather;            /* with a pick: the touched channels of one chunk */
+	float *out;               /* sh_proc_out's buffer, made on first use */
 	sh_proc *next;            /* the next processor of a chain, or NULL: the sink */
 	int (*sink)(void *user, const float *buf, size_t frames);
 	void *sink_user;
@@ -188,6 +189,9 @@ void sh_proc_free(sh_proc *p);
 /* For processors: pass FRAMES interleaved frames of output on (to the next
  * processor or the sink), after the driver's latency and length bookkeeping. */
 int sh_proc_emit(sh_proc *p, const float *out, size_t frames);
+/* For processors: room for SH_PROC_CHUNK frames of p->channels_out to build
+ * output in before emitting it; the driver's, made once and freed with P. */
+float *sh_proc_out(sh_proc *p);
 /* sh_proc_emit as the emit callback of a lib/dsp object that takes one
  * (sh_stft, sh_spectral, sh_stretch; user = the sh_proc): a callback cannot
  * fail, so the first error is kept, later output dropped, and the driver

@@ -23,24 +23,12 @@ static int glide_frames(const sh_proc *p, const sh_option *o)
 	return o ? (int)lround(RAMP_S * p->rate) : 0;
 }
 
-static int out_buf(sh_proc *p, float **out)
-{
-	*out = malloc((size_t)SUB * (size_t)p->channels_in * sizeof(float));
-	if (!*out) {
-		sh_set_error("%s: out of memory", p->cls->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* The common state: the knobs of all four (each uses its own), the output
- * buffer, the glides. */
+/* The common state: the knobs of all four (each uses its own), the glides. */
 typedef struct {
 	int64_t bits;
 	double rate, drive, freq, mix;
 	const char *shape;
 	int shape_id;
-	float *out;
 	float *held;   /* decimate: the sample being held, per channel */
 	double acc;    /* decimate, ringmod: phase accumulator in Hz x frames */
 	float step, inv_step, lo, hi; /* bitcrush quantiser */
@@ -49,9 +37,7 @@ typedef struct {
 
 static void colour_stop(sh_proc *p)
 {
-	colour *c = p->priv;
-	free(c->out);
-	free(c->held);
+	free(((colour *)p->priv)->held);
 }
 
 /* out = x + mix (wet - x) with the wet already in OUT: the crossfade. */
@@ -96,13 +82,13 @@ static int bitcrush_set(sh_proc *p, const sh_option *o)
 
 static int bitcrush_start(sh_proc *p)
 {
-	bitcrush_set(p, NULL);
-	return out_buf(p, &((colour *)p->priv)->out);
+	return bitcrush_set(p, NULL);
 }
 
 static int bitcrush_flow(sh_proc *p, const float *in, size_t frames)
 {
 	colour *c = p->priv;
+	float *out = sh_proc_out(p);
 	const size_t ch = (size_t)p->channels_in;
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB, k = n * ch;
@@ -111,10 +97,10 @@ static int bitcrush_flow(sh_proc *p, const float *in, size_t frames)
 		sh_glide_fill(&c->mix_r, mix, n);
 		for (size_t j = 0; j < k; j++) {
 			float q = rintf(x[j] * c->inv_step) * c->step; /* round to nearest, as a converter */
-			c->out[j] = q < c->lo ? c->lo : q > c->hi ? c->hi : q;
+			out[j] = q < c->lo ? c->lo : q > c->hi ? c->hi : q;
 		}
-		crossfade(c->out, x, mix, n, ch);
-		if (sh_proc_emit(p, c->out, n) != 0)
+		crossfade(out, x, mix, n, ch);
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -155,19 +141,15 @@ static int decimate_set(sh_proc *p, const sh_option *o)
 static int decimate_start(sh_proc *p)
 {
 	colour *c = p->priv;
-	c->held = calloc((size_t)p->channels_in, sizeof(float));
-	if (!c->held) {
-		sh_set_error("decimate: out of memory");
-		return -1;
-	}
+	c->held = sh_calloc((size_t)p->channels_in, sizeof(float));
 	c->acc = p->rate; /* the first frame is taken */
-	decimate_set(p, NULL);
-	return out_buf(p, &c->out);
+	return decimate_set(p, NULL);
 }
 
 static int decimate_flow(sh_proc *p, const float *in, size_t frames)
 {
 	colour *c = p->priv;
+	float *out = sh_proc_out(p);
 	const size_t ch = (size_t)p->channels_in;
 	const double sr = p->rate, r = c->rate < sr ? c->rate : sr;
 	for (size_t at = 0; at < frames; at += SUB) {
@@ -183,10 +165,10 @@ static int decimate_flow(sh_proc *p, const float *in, size_t frames)
 				memcpy(c->held, x + i * ch, ch * sizeof(float));
 			}
 			c->acc += r;
-			memcpy(c->out + i * ch, c->held, ch * sizeof(float));
+			memcpy(out + i * ch, c->held, ch * sizeof(float));
 		}
-		crossfade(c->out, x, mix, n, ch);
-		if (sh_proc_emit(p, c->out, n) != 0)
+		crossfade(out, x, mix, n, ch);
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -287,13 +269,13 @@ static int saturate_set(sh_proc *p, const sh_option *o)
 
 static int saturate_start(sh_proc *p)
 {
-	saturate_set(p, NULL);
-	return out_buf(p, &((colour *)p->priv)->out);
+	return saturate_set(p, NULL);
 }
 
 static int saturate_flow(sh_proc *p, const float *in, size_t frames)
 {
 	colour *c = p->priv;
+	float *out = sh_proc_out(p);
 	const size_t ch = (size_t)p->channels_in;
 	const int id = c->shape_id;
 	for (size_t at = 0; at < frames; at += SUB) {
@@ -307,7 +289,7 @@ static int saturate_flow(sh_proc *p, const float *in, size_t frames)
 #define SHAPE_LOOP(f)                                                                \
 	for (size_t i = 0; i < n; i++)                                               \
 		for (size_t k = 0; k < ch; k++)                                      \
-			c->out[i * ch + k] = trim[i] * f(g[i] * x[i * ch + k]);
+			out[i * ch + k] = trim[i] * f(g[i] * x[i * ch + k]);
 		switch (id) {
 		case SAT_SOFT: SHAPE_LOOP(soft_clip) break;
 		case SAT_HARD: SHAPE_LOOP(hard_clip) break;
@@ -315,8 +297,8 @@ static int saturate_flow(sh_proc *p, const float *in, size_t frames)
 		default: SHAPE_LOOP(tanh_fit) break;
 		}
 #undef SHAPE_LOOP
-		crossfade(c->out, x, mix, n, ch);
-		if (sh_proc_emit(p, c->out, n) != 0)
+		crossfade(out, x, mix, n, ch);
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -356,13 +338,13 @@ static int ringmod_set(sh_proc *p, const sh_option *o)
 
 static int ringmod_start(sh_proc *p)
 {
-	ringmod_set(p, NULL);
-	return out_buf(p, &((colour *)p->priv)->out);
+	return ringmod_set(p, NULL);
 }
 
 static int ringmod_flow(sh_proc *p, const float *in, size_t frames)
 {
 	colour *c = p->priv;
+	float *out = sh_proc_out(p);
 	const size_t ch = (size_t)p->channels_in;
 	const double sr = p->rate, f = fmod(c->freq, sr);
 	for (size_t at = 0; at < frames; at += SUB) {
@@ -379,9 +361,9 @@ static int ringmod_flow(sh_proc *p, const float *in, size_t frames)
 		}
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < ch; k++)
-				c->out[i * ch + k] = x[i * ch + k] * car[i];
-		crossfade(c->out, x, mix, n, ch);
-		if (sh_proc_emit(p, c->out, n) != 0)
+				out[i * ch + k] = x[i * ch + k] * car[i];
+		crossfade(out, x, mix, n, ch);
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;

@@ -42,7 +42,6 @@ typedef struct {
 	float held, reduction;  /* detector state: dB of gain reduction */
 	float mk;               /* makeup in dB, gliding to the knob */
 	float mk_step;
-	float *out;
 } comp;
 
 static const comp comp_defaults = {
@@ -85,7 +84,6 @@ static int comp_start(sh_proc *p)
 	comp *k = p->priv;
 	k->mk = (float)k->makeup;
 	k->mk_step = (float)(1 - pole(10, p->rate)); /* makeup changes glide over ~10 ms */
-	k->out = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)p->channels_in * sizeof(float));
 	return comp_set(p, NULL);
 }
 
@@ -110,6 +108,7 @@ static int comp_flow(sh_proc *p, const float *in, size_t frames)
 	const float mk_target = (float)k->makeup;
 	const float a_att = k->a_att, a_rel = k->a_rel;
 	float held = k->held, red = k->reduction, mk = k->mk;
+	float *out = sh_proc_out(p);
 	sh_stft_no_denormals();
 	for (size_t i = 0; i < frames; i++) {
 		const float *x = in + i * ch;
@@ -130,17 +129,10 @@ static int comp_flow(sh_proc *p, const float *in, size_t frames)
 		const float gdb = mk - red;
 		const float g = gdb == 0 ? 1.0f : exp2f(gdb * 0.16609640474f); /* 10^(gdb/20) */
 		for (size_t c2 = 0; c2 < ch; c2++)
-			k->out[i * ch + c2] = x[c2] * g;
+			out[i * ch + c2] = x[c2] * g;
 	}
 	k->held = held, k->reduction = red, k->mk = mk;
-	return sh_proc_emit(p, k->out, frames);
-}
-
-static void comp_stop(sh_proc *p)
-{
-	comp *k = p->priv;
-	free(k->out);
-	k->out = NULL;
+	return sh_proc_emit(p, out, frames);
 }
 
 const sh_proc_class sh_proc_compress = {
@@ -148,7 +140,7 @@ const sh_proc_class sh_proc_compress = {
 	.purpose = "even out the level: squeeze loud peaks down, glue and thicken",
 	SH_PROC_STATE(comp, comp_defaults, comp_params),
 	.neutral = "ratio=1",
-	.start = comp_start, .flow = comp_flow, .set = comp_set, .stop = comp_stop,
+	.start = comp_start, .flow = comp_flow, .set = comp_set,
 };
 
 /* ---------------------------------------------------------------- limit */
@@ -198,7 +190,6 @@ typedef struct {
 	int bpos, since;
 	double sum, r;
 	int64_t n;        /* frames in */
-	float *out;
 } limit;
 
 static const limit limit_defaults = {.ceiling = -1, .release = 50, .lookahead = 5, .truepeak = true};
@@ -288,7 +279,6 @@ static int limit_start(sh_proc *p)
 		l->box[i] = 1;
 	l->sum = l->d + 1;
 	l->r = 1;
-	l->out = sh_malloc((size_t)SH_PROC_CHUNK * ch * sizeof(float));
 	p->latency = l->lat;
 	return limit_set(p, NULL);
 }
@@ -330,6 +320,7 @@ static int limit_flow(sh_proc *p, const float *in, size_t frames)
 	limit *l = p->priv;
 	const size_t ch = (size_t)p->channels_in;
 	const int w = l->w, box = l->d + 1;
+	float *out = sh_proc_out(p);
 	sh_stft_no_denormals();
 	for (size_t i = 0; i < frames; i++, l->n++) {
 		const float *x = in + i * ch;
@@ -363,12 +354,12 @@ static int limit_flow(sh_proc *p, const float *in, size_t frames)
 		const double a = l->sum / box;
 		float *dl = l->delay + (size_t)l->dpos * ch;
 		for (size_t c = 0; c < ch; c++) {
-			l->out[i * ch + c] = (float)(dl[c] * a);
+			out[i * ch + c] = (float)(dl[c] * a);
 			dl[c] = x[c];
 		}
 		l->dpos = wrap(l->dpos + 1, l->lat);
 	}
-	return sh_proc_emit(p, l->out, frames);
+	return sh_proc_emit(p, out, frames);
 }
 
 static void limit_stop(sh_proc *p)
@@ -379,8 +370,7 @@ static void limit_stop(sh_proc *p)
 	free(l->qi);
 	free(l->qv);
 	free(l->box);
-	free(l->out);
-	l->hist = l->delay = l->out = NULL, l->qi = NULL, l->qv = l->box = NULL;
+	l->hist = l->delay = NULL, l->qi = NULL, l->qv = l->box = NULL;
 }
 
 const sh_proc_class sh_proc_limit = {
@@ -401,7 +391,6 @@ typedef struct {
 	float thr, floor_gain, k_att, k_rel;
 	int64_t hold_frames, left;
 	float g;
-	float *out;
 } gate;
 
 static const gate gate_defaults = {
@@ -440,8 +429,6 @@ static int gate_set(sh_proc *p, const sh_option *o)
 
 static int gate_start(sh_proc *p)
 {
-	gate *g = p->priv;
-	g->out = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)p->channels_in * sizeof(float));
 	return gate_set(p, NULL);
 }
 
@@ -451,6 +438,7 @@ static int gate_flow(sh_proc *p, const float *in, size_t frames)
 	const size_t ch = (size_t)p->channels_in;
 	float gain = g->g;
 	int64_t left = g->left;
+	float *out = sh_proc_out(p);
 	sh_stft_no_denormals();
 	for (size_t i = 0; i < frames; i++) {
 		const float *x = in + i * ch;
@@ -470,17 +458,10 @@ static int gate_flow(sh_proc *p, const float *in, size_t frames)
 				gain = target;
 		}
 		for (size_t c = 0; c < ch; c++)
-			g->out[i * ch + c] = x[c] * gain;
+			out[i * ch + c] = x[c] * gain;
 	}
 	g->g = gain, g->left = left;
-	return sh_proc_emit(p, g->out, frames);
-}
-
-static void gate_stop(sh_proc *p)
-{
-	gate *g = p->priv;
-	free(g->out);
-	g->out = NULL;
+	return sh_proc_emit(p, out, frames);
 }
 
 const sh_proc_class sh_proc_gate = {
@@ -488,5 +469,5 @@ const sh_proc_class sh_proc_gate = {
 	.purpose = "shut out what is quiet: silence hiss between notes, or chop sound into bursts",
 	SH_PROC_STATE(gate, gate_defaults, gate_params),
 	.neutral = "range=0",
-	.start = gate_start, .flow = gate_flow, .set = gate_set, .stop = gate_stop,
+	.start = gate_start, .flow = gate_flow, .set = gate_set,
 };

@@ -26,7 +26,6 @@ typedef struct {
 	int kind;             /* K_*: fixed per class (in its defaults) */
 	double ok_freq, ok_q, ok_gain, ok_amount; /* the last settings accepted */
 	sh_bq_chain bq;
-	float *out;           /* SH_PROC_CHUNK frames */
 } filt;
 
 /* The highest frequency a section may have at RATE. */
@@ -116,7 +115,6 @@ static int filt_start(sh_proc *p)
 		return -1;
 	sh_bq_chain_init(&f->bq, n, p->channels_in, p->rate);
 	sh_bq_chain_set(&f->bq, c, false);
-	f->out = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)p->channels_in * sizeof(float));
 	accept(f);
 	return 0;
 }
@@ -138,17 +136,16 @@ static int filt_set(sh_proc *p, const sh_option *o)
 static int filt_flow(sh_proc *p, const float *in, size_t frames)
 {
 	filt *f = p->priv;
+	float *out = sh_proc_out(p);
 	sh_stft_no_denormals(); /* decaying tails stay cheap on whichever thread runs this */
-	sh_bq_chain_run(&f->bq, in, f->out, frames);
-	return sh_proc_emit(p, f->out, frames);
+	sh_bq_chain_run(&f->bq, in, out, frames);
+	return sh_proc_emit(p, out, frames);
 }
 
 static void filt_stop(sh_proc *p)
 {
 	filt *f = p->priv;
 	sh_bq_chain_free(&f->bq);
-	free(f->out);
-	f->out = NULL;
 }
 
 /* ---------------------------------------------------------------- the rows */
@@ -278,7 +275,6 @@ typedef struct {
 	double cutoff; /* the knob */
 	double r, g;
 	double *st;    /* per channel: x[n-1], y[n-1] */
-	float *out;
 } dcblock;
 
 static const dcblock dcblock_defaults = {.cutoff = 10};
@@ -307,7 +303,6 @@ static int dcblock_start(sh_proc *p)
 		return -1;
 	}
 	d->st = sh_calloc(2 * (size_t)p->channels_in, sizeof(double));
-	d->out = sh_malloc((size_t)SH_PROC_CHUNK * (size_t)p->channels_in * sizeof(float));
 	return dcblock_set(p, NULL);
 }
 
@@ -316,6 +311,7 @@ static int dcblock_flow(sh_proc *p, const float *in, size_t frames)
 	dcblock *d = p->priv;
 	const size_t ch = (size_t)p->channels_in;
 	const double r = d->r, g = d->g;
+	float *out = sh_proc_out(p);
 	sh_stft_no_denormals();
 	for (size_t c = 0; c < ch; c++) {
 		double x1 = d->st[2 * c], y1 = d->st[2 * c + 1];
@@ -323,19 +319,18 @@ static int dcblock_flow(sh_proc *p, const float *in, size_t frames)
 			const double x = in[i * ch + c];
 			y1 = g * (x - x1) + r * y1;
 			x1 = x;
-			d->out[i * ch + c] = (float)y1;
+			out[i * ch + c] = (float)y1;
 		}
 		d->st[2 * c] = x1, d->st[2 * c + 1] = y1;
 	}
-	return sh_proc_emit(p, d->out, frames);
+	return sh_proc_emit(p, out, frames);
 }
 
 static void dcblock_stop(sh_proc *p)
 {
 	dcblock *d = p->priv;
 	free(d->st);
-	free(d->out);
-	d->st = NULL, d->out = NULL;
+	d->st = NULL;
 }
 
 const sh_proc_class sh_proc_dcblock = {

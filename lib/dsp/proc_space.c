@@ -5,10 +5,10 @@
  * depends on block sizes; at rest on the neutral setting the pair passes
  * through untouched (bit for bit). */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "glide.h"
 #include "proc.h"
 
 #define RAMP_S 0.02
@@ -23,11 +23,7 @@
 
 typedef struct {
 	double pos;
-	float gl, gr;   /* the gains now */
-	float sl, sr;   /* per-frame steps while gliding */
-	int left;       /* frames of glide left */
-	float tl, tr;   /* the gains glided to */
-	float *out;
+	sh_glide gl, gr; /* the gains */
 } pan;
 
 static const pan pan_defaults = {
@@ -46,54 +42,34 @@ static int pan_set(sh_proc *p, const sh_option *o)
 	pan *s = p->priv;
 	const double t = (s->pos + 1) * M_PI / 4;
 	/* the ends and the middle exactly: silence on the far side, the identity */
-	s->tl = s->pos == 0 ? 1.0f : s->pos == 1 ? 0.0f : (float)(M_SQRT2 * cos(t));
-	s->tr = s->pos == 0 ? 1.0f : s->pos == -1 ? 0.0f : (float)(M_SQRT2 * sin(t));
-	s->left = o ? (int)lround(RAMP_S * p->rate) : 0;
-	if (s->left) {
-		s->sl = (s->tl - s->gl) / (float)s->left;
-		s->sr = (s->tr - s->gr) / (float)s->left;
-	} else {
-		s->gl = s->tl;
-		s->gr = s->tr;
-	}
+	const float tl = s->pos == 0 ? 1.0f : s->pos == 1 ? 0.0f : (float)(M_SQRT2 * cos(t));
+	const float tr = s->pos == 0 ? 1.0f : s->pos == -1 ? 0.0f : (float)(M_SQRT2 * sin(t));
+	const int n = o ? (int)lround(RAMP_S * p->rate) : 0;
+	sh_glide_to(&s->gl, tl, n);
+	sh_glide_to(&s->gr, tr, n);
 	return 0;
 }
 
 static int pan_start(sh_proc *p)
 {
-	pan *s = p->priv;
-	if (!(s->out = malloc(SUB * 2 * sizeof(float)))) {
-		sh_set_error("pan: out of memory");
-		return -1;
-	}
 	return pan_set(p, NULL);
-}
-
-static void pan_stop(sh_proc *p)
-{
-	free(((pan *)p->priv)->out);
 }
 
 static int pan_flow(sh_proc *p, const float *in, size_t frames)
 {
 	pan *s = p->priv;
+	float *out = sh_proc_out(p);
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * 2;
+		float gl[SUB], gr[SUB];
+		sh_glide_fill(&s->gl, gl, n);
+		sh_glide_fill(&s->gr, gr, n);
 		for (size_t i = 0; i < n; i++) {
-			s->out[2 * i] = x[2 * i] * s->gl;
-			s->out[2 * i + 1] = x[2 * i + 1] * s->gr;
-			if (s->left > 0) {
-				if (--s->left) {
-					s->gl += s->sl;
-					s->gr += s->sr;
-				} else {
-					s->gl = s->tl;
-					s->gr = s->tr;
-				}
-			}
+			out[2 * i] = x[2 * i] * gl[i];
+			out[2 * i + 1] = x[2 * i + 1] * gr[i];
 		}
-		if (sh_proc_emit(p, s->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -105,7 +81,7 @@ const sh_proc_class sh_proc_pan = {
 	SH_PROC_STATE(pan, pan_defaults, pan_params),
 	.neutral = "pos=0",
 	.ports = 2,
-	.start = pan_start, .flow = pan_flow, .set = pan_set, .stop = pan_stop,
+	.start = pan_start, .flow = pan_flow, .set = pan_set,
 };
 
 /* ---------------------------------------------------------------- width
@@ -114,9 +90,7 @@ const sh_proc_class sh_proc_pan = {
 
 typedef struct {
 	double width;
-	float w, step, target;
-	int left;
-	float *out;
+	sh_glide g; /* the width in use */
 } width;
 
 static const width width_defaults = {
@@ -133,55 +107,42 @@ static const sh_option width_params[] = {
 static int width_set(sh_proc *p, const sh_option *o)
 {
 	width *s = p->priv;
-	s->target = (float)s->width;
-	s->left = o ? (int)lround(RAMP_S * p->rate) : 0;
-	if (s->left)
-		s->step = (s->target - s->w) / (float)s->left;
-	else
-		s->w = s->target;
+	sh_glide_to(&s->g, (float)s->width, o ? (int)lround(RAMP_S * p->rate) : 0);
 	return 0;
 }
 
 static int width_start(sh_proc *p)
 {
-	width *s = p->priv;
-	if (!(s->out = malloc(SUB * 2 * sizeof(float)))) {
-		sh_set_error("width: out of memory");
-		return -1;
-	}
 	return width_set(p, NULL);
-}
-
-static void width_stop(sh_proc *p)
-{
-	free(((width *)p->priv)->out);
 }
 
 static int width_flow(sh_proc *p, const float *in, size_t frames)
 {
 	width *s = p->priv;
+	float *out = sh_proc_out(p);
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * 2;
-		if (s->left == 0 && s->w == 1.0f) { /* at rest on the identity: untouched */
+		if (s->g.left == 0 && s->g.v == 1.0f) { /* at rest on the identity: untouched */
 			if (sh_proc_emit(p, x, n) != 0)
 				return -1;
 			continue;
 		}
+		/* frames from REST on have the glide over: those at 1 pass untouched */
+		const size_t rest = (size_t)s->g.left < n ? (size_t)s->g.left : n;
+		float w[SUB];
+		sh_glide_fill(&s->g, w, n);
 		for (size_t i = 0; i < n; i++) {
 			const float m = 0.5f * (x[2 * i] + x[2 * i + 1]), d = 0.5f * (x[2 * i] - x[2 * i + 1]);
-			float w = s->w;
-			if (s->left == 0 && w == 1.0f) {
-				s->out[2 * i] = x[2 * i];
-				s->out[2 * i + 1] = x[2 * i + 1];
+			if (i >= rest && w[i] == 1.0f) {
+				out[2 * i] = x[2 * i];
+				out[2 * i + 1] = x[2 * i + 1];
 			} else {
-				s->out[2 * i] = m + w * d;
-				s->out[2 * i + 1] = m - w * d;
+				out[2 * i] = m + w[i] * d;
+				out[2 * i + 1] = m - w[i] * d;
 			}
-			if (s->left > 0)
-				s->w = --s->left ? s->w + s->step : s->target;
 		}
-		if (sh_proc_emit(p, s->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -193,7 +154,7 @@ const sh_proc_class sh_proc_width = {
 	SH_PROC_STATE(width, width_defaults, width_params),
 	.neutral = "width=1",
 	.ports = 2,
-	.start = width_start, .flow = width_flow, .set = width_set, .stop = width_stop,
+	.start = width_start, .flow = width_flow, .set = width_set,
 };
 
 /* ---------------------------------------------------------------- mono
@@ -203,7 +164,6 @@ const sh_proc_class sh_proc_width = {
 
 typedef struct {
 	const char *to;
-	float *out;
 } mono;
 
 static const mono mono_defaults = {
@@ -219,24 +179,15 @@ static const sh_option mono_params[] = {
 
 static int mono_start(sh_proc *p)
 {
-	mono *s = p->priv;
+	const mono *s = p->priv;
 	if (!strcmp(s->to, "one"))
 		p->channels_out = 1;
-	if (!(s->out = malloc((size_t)SUB * (size_t)p->channels_out * sizeof(float)))) {
-		sh_set_error("mono: out of memory");
-		return -1;
-	}
 	return 0;
-}
-
-static void mono_stop(sh_proc *p)
-{
-	free(((mono *)p->priv)->out);
 }
 
 static int mono_flow(sh_proc *p, const float *in, size_t frames)
 {
-	mono *s = p->priv;
+	float *out = sh_proc_out(p);
 	const size_t ch = (size_t)p->channels_in, co = (size_t)p->channels_out;
 	const float g = 1.0f / (float)ch;
 	for (size_t at = 0; at < frames; at += SUB) {
@@ -248,9 +199,9 @@ static int mono_flow(sh_proc *p, const float *in, size_t frames)
 				sum += x[i * ch + c];
 			sum *= g;
 			for (size_t c = 0; c < co; c++)
-				s->out[i * co + c] = sum;
+				out[i * co + c] = sum;
 		}
-		if (sh_proc_emit(p, s->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -263,5 +214,5 @@ const sh_proc_class sh_proc_mono = {
 	/* no setting keeps a stereo sound as it is; the identity only for a sound
 	 * already mono (the same on every channel), as the latency check feeds */
 	.neutral = "to=keep",
-	.start = mono_start, .flow = mono_flow, .stop = mono_stop,
+	.start = mono_start, .flow = mono_flow,
 };

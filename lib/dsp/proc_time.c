@@ -89,23 +89,11 @@ static inline float tap(const float *line, size_t m, size_t newest, float d)
 	             1.0f - (d - (float)k));
 }
 
-static int emit_buf(sh_proc *p, float **out)
-{
-	if (!*out)
-		*out = malloc((size_t)SUB * (size_t)p->channels_out * sizeof(float));
-	if (!*out) {
-		sh_set_error("%s: out of memory", p->cls->name);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- echo */
 
 typedef struct {
 	double time, fb, mix, damp; /* the knobs */
 	float *line;                /* channels x size, planar */
-	float *out;
 	float *lp;                  /* damping filter state, per channel */
 	size_t size, mask, w;
 	int d, d_old, d_want;       /* the tap now, the one fading out, the one asked for */
@@ -159,12 +147,8 @@ static int echo_start(sh_proc *p)
 	const size_t ch = (size_t)p->channels_in;
 	e->size = pow2_at_least((size_t)ceil(10.0 * p->rate) + 2);
 	e->mask = e->size - 1;
-	e->line = calloc(e->size * ch, sizeof(float));
-	e->lp = calloc(ch, sizeof(float));
-	if (!e->line || !e->lp) {
-		sh_set_error("echo: out of memory for %g s of delay", 10.0);
-		return -1;
-	}
+	e->line = sh_calloc(e->size * ch, sizeof(float));
+	e->lp = sh_calloc(ch, sizeof(float));
 	e->fade_len = (int)lround(XFADE_S * p->rate);
 	if (e->fade_len < 1)
 		e->fade_len = 1;
@@ -178,15 +162,13 @@ static void echo_stop(sh_proc *p)
 	echo *e = p->priv;
 	free(e->line);
 	free(e->lp);
-	free(e->out);
 }
 
 static int echo_flow(sh_proc *p, const float *in, size_t frames)
 {
 	echo *e = p->priv;
 	const size_t ch = (size_t)p->channels_in, m = e->mask;
-	if (emit_buf(p, &e->out) != 0)
-		return -1;
+	float *out = sh_proc_out(p);
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB;
 		const float *x = in + at * ch;
@@ -225,7 +207,7 @@ static int echo_flow(sh_proc *p, const float *in, size_t frames)
 					r = gn[i] * line[(w - (size_t)dn[i]) & m] +
 					    (1.0f - gn[i]) * line[(w - (size_t)dold[i]) & m];
 				const float xi = x[i * ch + c];
-				e->out[i * ch + c] = dry[i] * xi + wet[i] * r;
+				out[i * ch + c] = dry[i] * xi + wet[i] * r;
 				if (a > 0) /* written so the loop-carried chain is one multiply and one add */
 					r = lp = a * r + b * lp;
 				line[w] = (xi + fb[i] * r + FLUSH) - FLUSH;
@@ -233,7 +215,7 @@ static int echo_flow(sh_proc *p, const float *in, size_t frames)
 			e->lp[c] = lp;
 		}
 		e->w = (e->w + n) & m;
-		if (sh_proc_emit(p, e->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -254,7 +236,7 @@ const sh_proc_class sh_proc_echo = {
 typedef struct {
 	double rate, depth, delay, fb, mix; /* knobs (fb: flanger only) */
 	int64_t voices;                     /* chorus only */
-	float *line, *out;
+	float *line;
 	size_t size, mask, w;
 	lfo l;
 	sh_glide mix_r, fb_r, depth_r;
@@ -332,15 +314,11 @@ static int modline_start(sh_proc *p, double max_ms)
 	modline *ml = p->priv;
 	ml->size = pow2_at_least((size_t)ceil(max_ms * 0.001 * p->rate) + 8);
 	ml->mask = ml->size - 1;
-	ml->line = calloc(ml->size * (size_t)p->channels_in, sizeof(float));
-	if (!ml->line) {
-		sh_set_error("%s: out of memory", p->cls->name);
-		return -1;
-	}
+	ml->line = sh_calloc(ml->size * (size_t)p->channels_in, sizeof(float));
 	sh_glide_now(&ml->mix_r, (float)ml->mix);
 	sh_glide_now(&ml->fb_r, (float)ml->fb);
 	sh_glide_now(&ml->depth_r, (float)ml->depth);
-	return emit_buf(p, &ml->out);
+	return 0;
 }
 
 static int chorus_start(sh_proc *p) { return modline_start(p, 50 + 20); }
@@ -348,15 +326,14 @@ static int flanger_start(sh_proc *p) { return modline_start(p, 10 + 10); }
 
 static void modline_stop(sh_proc *p)
 {
-	modline *ml = p->priv;
-	free(ml->line);
-	free(ml->out);
+	free(((modline *)p->priv)->line);
 }
 
 static int chorus_flow(sh_proc *p, const float *in, size_t frames)
 {
 	modline *ml = p->priv;
 	const size_t ch = (size_t)p->channels_in, m = ml->mask;
+	float *out = sh_proc_out(p);
 	const double sr = p->rate, ms = sr * 0.001;
 	const int nv = (int)ml->voices;
 	const float vgain = 1.0f / sqrtf((float)nv); /* uncorrelated voices add in power */
@@ -398,11 +375,11 @@ static int chorus_flow(sh_proc *p, const float *in, size_t frames)
 				float y = 0;
 				for (int v = 0; v < nv; v++)
 					y += tap(line, m, w, d[v][i]);
-				ml->out[i * ch + c] = dry[i] * xi + wet[i] * vgain * y;
+				out[i * ch + c] = dry[i] * xi + wet[i] * vgain * y;
 			}
 		}
 		ml->w = (ml->w + n) & m;
-		if (sh_proc_emit(p, ml->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -412,6 +389,7 @@ static int flanger_flow(sh_proc *p, const float *in, size_t frames)
 {
 	modline *ml = p->priv;
 	const size_t ch = (size_t)p->channels_in, m = ml->mask;
+	float *out = sh_proc_out(p);
 	const double sr = p->rate, ms = sr * 0.001;
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB;
@@ -434,12 +412,12 @@ static int flanger_flow(sh_proc *p, const float *in, size_t frames)
 			for (size_t i = 0; i < n; i++, w = (w + 1) & m) {
 				const float xi = x[i * ch + c];
 				float r = tap(line, m, w - 1, d[i] - 1.0f); /* w not yet written */
-				ml->out[i * ch + c] = dry[i] * xi + wet[i] * r;
+				out[i * ch + c] = dry[i] * xi + wet[i] * r;
 				line[w] = (xi + fb[i] * r + FLUSH) - FLUSH;
 			}
 		}
 		ml->w = (ml->w + n) & m;
-		if (sh_proc_emit(p, ml->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -468,7 +446,6 @@ typedef struct {
 	int64_t stages;
 	float *s;    /* allpass states: channels x MAX_STAGES */
 	float *last; /* the previous output, per channel, for the feedback */
-	float *out;
 	lfo l;
 	sh_glide mix_r, fb_r, depth_r;
 	float a, a_step; /* the allpass coefficient, gliding between control frames */
@@ -530,14 +507,9 @@ static int phaser_set(sh_proc *p, const sh_option *o)
 static int phaser_start(sh_proc *p)
 {
 	phaser *ph = p->priv;
-	ph->s = calloc((size_t)p->channels_in * MAX_STAGES, sizeof(float));
-	ph->last = calloc((size_t)p->channels_in, sizeof(float));
-	if (!ph->s || !ph->last) {
-		sh_set_error("phaser: out of memory");
-		return -1;
-	}
-	phaser_set(p, NULL);
-	return emit_buf(p, &ph->out);
+	ph->s = sh_calloc((size_t)p->channels_in * MAX_STAGES, sizeof(float));
+	ph->last = sh_calloc((size_t)p->channels_in, sizeof(float));
+	return phaser_set(p, NULL);
 }
 
 static void phaser_stop(sh_proc *p)
@@ -545,13 +517,13 @@ static void phaser_stop(sh_proc *p)
 	phaser *ph = p->priv;
 	free(ph->s);
 	free(ph->last);
-	free(ph->out);
 }
 
 static int phaser_flow(sh_proc *p, const float *in, size_t frames)
 {
 	phaser *ph = p->priv;
 	const size_t ch = (size_t)p->channels_in;
+	float *out = sh_proc_out(p);
 	const int ns = (int)ph->stages & ~1; /* live, an odd count cannot be refused: one fewer */
 	const double sr = p->rate, top = 0.45 * sr;
 	for (size_t at = 0; at < frames; at += SUB) {
@@ -605,8 +577,8 @@ static int phaser_flow(sh_proc *p, const float *in, size_t frames)
 				}
 				l0 = y0;
 				l1 = y1;
-				ph->out[i * ch + c] = dry[i] * x0 + wet[i] * y0;
-				ph->out[i * ch + c + 1] = dry[i] * x1 + wet[i] * y1;
+				out[i * ch + c] = dry[i] * x0 + wet[i] * y0;
+				out[i * ch + c + 1] = dry[i] * x1 + wet[i] * y1;
 			}
 			ph->last[c] = l0;
 			ph->last[c + 1] = l1;
@@ -622,11 +594,11 @@ static int phaser_flow(sh_proc *p, const float *in, size_t frames)
 					y0 = z0;
 				}
 				l0 = y0;
-				ph->out[i * ch + c] = dry[i] * x0 + wet[i] * y0;
+				out[i * ch + c] = dry[i] * x0 + wet[i] * y0;
 			}
 			ph->last[c] = l0;
 		}
-		if (sh_proc_emit(p, ph->out, n) != 0)
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -649,7 +621,6 @@ typedef struct {
 	double rate, depth;
 	const char *shape;
 	int shape_id;
-	float *out;
 	lfo l;
 	sh_glide depth_r;
 } tremolo;
@@ -687,21 +658,14 @@ static int tremolo_set(sh_proc *p, const sh_option *o)
 
 static int tremolo_start(sh_proc *p)
 {
-	tremolo *t = p->priv;
-	tremolo_set(p, NULL);
-	return emit_buf(p, &t->out);
-}
-
-static void tremolo_stop(sh_proc *p)
-{
-	tremolo *t = p->priv;
-	free(t->out);
+	return tremolo_set(p, NULL);
 }
 
 static int tremolo_flow(sh_proc *p, const float *in, size_t frames)
 {
 	tremolo *t = p->priv;
 	const size_t ch = (size_t)p->channels_in;
+	float *out = sh_proc_out(p);
 	const double sr = p->rate;
 	for (size_t at = 0; at < frames; at += SUB) {
 		const size_t n = frames - at < SUB ? frames - at : SUB;
@@ -721,8 +685,8 @@ static int tremolo_flow(sh_proc *p, const float *in, size_t frames)
 		}
 		for (size_t i = 0; i < n; i++)
 			for (size_t c = 0; c < ch; c++)
-				t->out[i * ch + c] = x[i * ch + c] * g[i];
-		if (sh_proc_emit(p, t->out, n) != 0)
+				out[i * ch + c] = x[i * ch + c] * g[i];
+		if (sh_proc_emit(p, out, n) != 0)
 			return -1;
 	}
 	return 0;
@@ -733,5 +697,5 @@ const sh_proc_class sh_proc_tremolo = {
 	.purpose = "pulse the level up and down, from a gentle throb to a hard chop",
 	SH_PROC_STATE(tremolo, tremolo_defaults, tremolo_params),
 	.neutral = "depth=0",
-	.start = tremolo_start, .flow = tremolo_flow, .set = tremolo_set, .stop = tremolo_stop,
+	.start = tremolo_start, .flow = tremolo_flow, .set = tremolo_set,
 };
