@@ -165,7 +165,7 @@ const sh_proc_class *sh_faust_class_from_file(const char *path)
 	d->cls = (sh_proc_class){
 		.name = d->name, .purpose = d->purpose,
 		SH_PROC_STATE(sh_faust_state, d->defaults, d->rows),
-		.ports = sh_faust_ports(d->kind.inputs, d->kind.outputs),
+		.ports = SH_FAUST_PORTS(d->kind.inputs, d->kind.outputs),
 		.start = sh_faust_start, .flow = sh_faust_flow, .set = sh_faust_set,
 		.stop = sh_faust_stop,
 	};

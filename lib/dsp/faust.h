@@ -78,7 +78,8 @@ int sh_faust_start(sh_proc *p);
 int sh_faust_flow(sh_proc *p, const float *in, size_t frames);
 int sh_faust_set(sh_proc *p, const sh_option *o);
 void sh_faust_stop(sh_proc *p);
-/* ports for a program of IN inputs and OUT outputs: 0 for one in, one out. */
-static inline int sh_faust_ports(int in, int out) { return in == 1 && out == 1 ? 0 : in; }
+/* ports for a program of IN inputs and OUT outputs: 0 for one in, one out (a
+ * macro: the built-in classes' initialisers need a constant). */
+#define SH_FAUST_PORTS(in, out) ((in) == 1 && (out) == 1 ? 0 : (in))
 
 #endif

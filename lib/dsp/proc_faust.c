@@ -33,7 +33,6 @@ typedef struct {
 	sh_faust_state *def;
 	float **zones;          /* collecting an instance's zones, else NULL */
 	int n;                  /* knobs so far */
-	const char *where;
 	const char *unit, *tooltip; /* metadata of the widget about to come */
 	bool failed;
 	char why[256];
@@ -187,7 +186,7 @@ int sh_faust_describe(const sh_faust_kind *kind, const char *where, sh_option *r
 		sh_set_error("%s: Faust could not make an instance", where);
 		return -1;
 	}
-	walk k = {.rows = rows, .def = def, .where = where};
+	walk k = {.rows = rows, .def = def};
 	walk_ui(kind, dsp, &k);
 	kind->destroy(dsp);
 	if (k.failed) {
@@ -229,11 +228,8 @@ int sh_faust_start(sh_proc *p)
 		sh_set_error("%s: its Faust program did not load", p->cls->name);
 		return -1;
 	}
-	const bool apart = sh_faust_ports(kind->inputs, kind->outputs) == 0;
-	if (!apart && p->channels_in != kind->inputs) {
-		sh_set_error("%s takes %d channels, not %d", p->cls->name, kind->inputs, p->channels_in);
-		return -1;
-	}
+	/* the channel count is the class's ports, which the driver checked */
+	const bool apart = SH_FAUST_PORTS(kind->inputs, kind->outputs) == 0;
 	s->ndsp = apart ? p->channels_in : 1;
 	p->channels_out = apart ? p->channels_in : kind->outputs;
 	p->block = FAUST_BLOCK;
@@ -263,27 +259,21 @@ int sh_faust_flow(sh_proc *p, const float *in, size_t frames)
 	sh_faust_state *s = p->priv;
 	const sh_faust_kind *kind = s->kind;
 	const int n = (int)frames, ci = p->channels_in, co = p->channels_out;
+	const int ni = kind->inputs, no = kind->outputs;
 	float *io[2 * SH_MAX_CHANNELS];
-	float **ins = io, **outs = io + kind->inputs;
-	for (int c = 0; c < kind->inputs + kind->outputs; c++)
+	float **ins = io, **outs = io + ni;
+	for (int c = 0; c < ni + no; c++)
 		io[c] = s->planar + (size_t)c * FAUST_BLOCK;
-	if (s->ndsp > 1 || (kind->inputs == 1 && kind->outputs == 1)) {
-		/* one instance per channel */
-		for (int c = 0; c < ci; c++) {
+	/* instance d takes the stream's channels from d * ni and gives them from d * no:
+	 * one instance per channel (ni = no = 1), or one for the whole stream */
+	for (int d = 0; d < s->ndsp; d++) {
+		for (int c = 0; c < ni; c++)
 			for (int i = 0; i < n; i++)
-				ins[0][i] = in[(size_t)i * ci + c];
-			kind->compute(s->dsp[c], n, ins, outs);
+				ins[c][i] = in[(size_t)i * ci + (size_t)(d * ni + c)];
+		kind->compute(s->dsp[d], n, ins, outs);
+		for (int c = 0; c < no; c++)
 			for (int i = 0; i < n; i++)
-				s->out[(size_t)i * co + c] = outs[0][i];
-		}
-	} else {
-		for (int c = 0; c < ci; c++)
-			for (int i = 0; i < n; i++)
-				ins[c][i] = in[(size_t)i * ci + c];
-		kind->compute(s->dsp[0], n, ins, outs);
-		for (int c = 0; c < co; c++)
-			for (int i = 0; i < n; i++)
-				s->out[(size_t)i * co + c] = outs[c][i];
+				s->out[(size_t)i * co + (size_t)(d * no + c)] = outs[c][i];
 	}
 	return sh_proc_emit(p, s->out, frames);
 }
@@ -339,7 +329,7 @@ static inline int max(int a, int b) { return a > b ? a : b; }
 	const sh_proc_class sh_proc_##N = {                                                     \
 		.name = #N, .purpose = PURPOSE,                                                 \
 		SH_PROC_STATE(sh_faust_state, N##_defaults, N##_rows),                          \
-		.neutral = NEUTRAL, .ports = (IN == 1 && OUT == 1 ? 0 : IN),                    \
+		.neutral = NEUTRAL, .ports = SH_FAUST_PORTS(IN, OUT),                           \
 		.start = sh_faust_start, .flow = sh_faust_flow, .set = sh_faust_set,            \
 		.stop = sh_faust_stop,                                                          \
 	};

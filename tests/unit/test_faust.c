@@ -64,13 +64,6 @@ static bool all_finite(const sink *k)
 	return k->n > 0;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static double cpu(void)
 {
 	struct timespec t;
@@ -124,9 +117,9 @@ int main(void)
 		"declare description \"a gentle lowpass\";\n"
 		"process = fi.lowpass(2, hslider(\"freq [unit:Hz] [tooltip:where the highs start to fall away]\","
 		" 1000, 20, 20000, 1));\n");
-	double t0 = now();
+	double t0 = sh_now();
 	const sh_proc_class *lp = sh_faust_class_from_file(lp_path);
-	double t_compile = now() - t0;
+	double t_compile = sh_now() - t0;
 	CHECK(lp != NULL, "a lowpass compiled at run time (%s)", lp ? lp->name : sh_error());
 	if (!lp)
 		return 1;
@@ -205,9 +198,9 @@ int main(void)
 		char path[4096];
 		const char *top = getenv("SHARDS_TOP");
 		snprintf(path, sizeof path, "%s/share/shards/faust/reverb.dsp", top && *top ? top : ".");
-		t0 = now();
+		t0 = sh_now();
 		const sh_proc_class *jit = sh_faust_class_from_file(path);
-		double t = now() - t0;
+		double t = sh_now() - t0;
 		const sh_proc_class *aot = sh_proc_find("reverb");
 		CHECK(jit && aot && jit->ports == 2, "reverb.dsp compiled at run time%s%s", jit ? "" : ": ", jit ? "" : sh_error());
 		if (jit) {
