@@ -80,14 +80,13 @@ typedef struct {
 	char *param;
 	json_t *value;
 	long lineno;
-	const char *src;
+	const char *src;    /* the reader's name: readers stay open for the run */
 } change;
 
 typedef struct node {
 	sh_proc *p;
 	const sh_proc_class *cls;
 	char *name;
-	const char *pick;   /* ch= words, or NULL */
 	int index;
 	int in_channels;    /* the stream's channels into this node */
 	sh_audio_out *cap;  /* --capture */
@@ -100,16 +99,16 @@ static int nnodes;
 static sh_audio_out *out;
 static bool any_seeded;
 
-static const char *faust_suffix(const char *w)
+static bool faust_file(const char *w)
 {
 	size_t n = strlen(w);
-	return n > 4 && !strcmp(w + n - 4, ".dsp") ? w + n - 4 : NULL;
+	return n > 4 && !strcmp(w + n - 4, ".dsp");
 }
 
 /* The class a node's first word names: the registry's, or a Faust file's. */
 static const sh_proc_class *class_of(const char *word, bool faust)
 {
-	if (faust || faust_suffix(word)) {
+	if (faust || faust_file(word)) {
 		const sh_proc_class *c = sh_faust_class_from_file(word);
 		if (!c)
 			sh_die("%s", sh_error()); /* Faust's message: a mistake in a file, not in usage */
@@ -139,26 +138,6 @@ static char *default_name(const char *base, int upto)
 	return sh_strdup(buf);
 }
 
-/* A Faust file's node is named after the file: ./my.dsp is "my". */
-static char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	s = s ? s + 1 : path;
-	char *b = sh_strdup(s);
-	char *dot = faust_suffix(b) ? (char *)faust_suffix(b) : NULL;
-	if (dot)
-		*dot = 0;
-	return b;
-}
-
-static bool own_knob(const sh_proc *p, const char *name)
-{
-	for (const sh_option *o = p->params; o->name; o++)
-		if (!strcmp(o->name, name))
-			return true;
-	return false;
-}
-
 /* One node from WORDS[0..n-1]: [LABEL=]PROCESSOR key=value ... ; LABEL may
  * also come from --name (given). */
 static void parse_node(char **w, int n, const char *given, bool faust)
@@ -182,10 +161,9 @@ static void parse_node(char **w, int n, const char *given, bool faust)
 			               d->cls->name, w[i]);
 		*e = 0;
 		const char *key = w[i], *val = e + 1;
-		if (!strcmp(key, "ch") || (!strcmp(key, "channels") && !own_knob(d->p, "channels"))) {
+		if (!strcmp(key, "ch") || (!strcmp(key, "channels") && !sh_params_find(d->p->params, "channels"))) {
 			if (sh_proc_pick(d->p, val) != 0)
 				sh_usage_error("%s", sh_error());
-			d->pick = val;
 		} else if (sh_proc_set(d->p, key, val) != 0) {
 			sh_usage_error("%s: %s", d->cls->name, sh_error());
 		}
@@ -201,9 +179,8 @@ static void parse_node(char **w, int n, const char *given, bool faust)
 			sh_usage_error("two nodes are named %s", nm);
 		d->name = sh_strdup(nm);
 	} else {
-		char *b = faust || faust_suffix(procword) ? base_name(procword) : sh_strdup(d->cls->name);
-		d->name = default_name(b, nnodes);
-		free(b);
+		/* a Faust file's class is named after the file: ./my.dsp is "my" */
+		d->name = default_name(d->cls->name, nnodes);
 	}
 	free(label);
 	if (sh_proc_check(d->p) != 0)
@@ -212,66 +189,51 @@ static void parse_node(char **w, int n, const char *given, bool faust)
 }
 
 /* ---- argv: the program's options, and the chain's words ----
- * The chain's words are not options, so getopt never sees them: a node's own
- * --name N and --faust FILE stay with it, and a value like db=-6 is a word. */
+ * sh_parse_options takes the program's options wherever they stand and leaves
+ * the chain's words after them, in order. Only a node's own --name N and
+ * --faust FILE must not reach it: each becomes one word "name=N" or
+ * "faust=FILE" first, known afterwards by its address (no word of the user's is
+ * one of them). File-wide, so an early exit leaves nothing unreachable. */
+static char **args, **own;
+static int nown;
 
-static const sh_option *option_named(const char *arg)
+/* ARGV with every node's own option made one word, into ARGS (NARGS). */
+static void hide_node_options(int argc, char **argv, int *nargs)
 {
-	/* the parser's own options that take a value */
-	static const sh_option valued[] = {
-		{.name = "seed", .type = SH_OPT_STRING},
-		{.name = "jobs", .short_name = 'j', .type = SH_OPT_STRING},
-		{.name = "preset", .type = SH_OPT_STRING},
-		{0},
-	};
-	const sh_option *tables[] = {options, valued};
-	for (int t = 0; t < 2; t++)
-		for (const sh_option *o = tables[t]; o->name; o++) {
-			if (arg[1] != '-' ? o->short_name == arg[1]
-			                  : strlen(o->name) == strcspn(arg + 2, "=") &&
-			                        !strncmp(o->name, arg + 2, strlen(o->name)))
-				return o;
+	args[(*nargs)++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *key = NULL;
+		if (!strncmp(a, "--name", 6) && (!a[6] || a[6] == '='))
+			key = "name";
+		else if (!strncmp(a, "--faust", 7) && (!a[7] || a[7] == '='))
+			key = "faust";
+		if (!key) {
+			args[(*nargs)++] = argv[i];
+			continue;
 		}
-	return NULL;
+		const char *val = strchr(a, '=');
+		if (val)
+			val++;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			sh_usage_error("%s needs a value", a);
+		size_t len = strlen(key) + strlen(val) + 2;
+		char *w = sh_malloc(len);
+		snprintf(w, len, "%s=%s", key, val);
+		args[(*nargs)++] = own[nown++] = w;
+	}
+	args[*nargs] = NULL;
 }
 
-/* argv split (file-wide, so an early exit leaves nothing unreachable): the
- * program's options, the chain's words, and the words made by joining two. */
-static char **opts, **words, **joined;
-static int njoined;
-
-/* Split ARGV: options into OPTS (argc), chain words into WORDS (nwords). */
-static void split_argv(int argc, char **argv, int *nopts, int *nwords)
+/* W's value when W is a node's --KEY made one word, else NULL. */
+static const char *node_option(const char *w, const char *key)
 {
-	opts[(*nopts)++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--name") || !strncmp(a, "--name=", 7) || !strcmp(a, "--faust") ||
-		    !strncmp(a, "--faust=", 8)) {
-			/* a node's own: kept in the chain as one word "--name=N" / "--faust=F" */
-			if (!strchr(a, '=')) {
-				if (i + 1 >= argc)
-					sh_usage_error("%s needs a value", a);
-				size_t len = strlen(a) + strlen(argv[i + 1]) + 2;
-				char *j = sh_malloc(len);
-				snprintf(j, len, "%s=%s", a, argv[++i]);
-				words[(*nwords)++] = joined[njoined++] = j;
-			} else {
-				words[(*nwords)++] = (char *)a;
-			}
-			continue;
-		}
-		if (a[0] == '-' && a[1] && !(a[1] == '-' && !a[2])) {
-			opts[(*nopts)++] = argv[i];
-			const sh_option *o = option_named(a);
-			bool has_value = a[1] == '-' ? strchr(a, '=') != NULL : a[2] != 0;
-			if (o && o->type != SH_OPT_FLAG && !has_value && i + 1 < argc)
-				opts[(*nopts)++] = argv[++i];
-			continue;
-		}
-		words[(*nwords)++] = argv[i];
-	}
-	opts[*nopts] = NULL;
+	const size_t n = strlen(key);
+	for (int i = 0; i < nown; i++)
+		if (w == own[i])
+			return !strncmp(w, key, n) && w[n] == '=' ? w + n + 1 : NULL;
+	return NULL;
 }
 
 /* Nodes from the chain's words: separated by lone ':' words. */
@@ -282,21 +244,21 @@ static void parse_chain(char **w, int n)
 	for (int i = 0; i <= n; i++) {
 		if (i < n && strcmp(w[i], ":"))
 			continue;
-		/* words start..i-1: one node, with --name= and --faust= pulled out */
-		const char *given = NULL;
+		/* words start..i-1: one node, with --name and --faust pulled out */
+		const char *given = NULL, *v;
 		bool faust = false;
 		char **nw = sh_calloc((size_t)(i - start) + 1, sizeof *nw);
 		int k = 0;
 		for (int j = start; j < i; j++) {
-			if (!strncmp(w[j], "--name=", 7)) {
+			if ((v = node_option(w[j], "name"))) {
 				if (given)
 					sh_usage_error("a node has two --name");
-				given = w[j] + 7;
-			} else if (!strncmp(w[j], "--faust=", 8)) {
+				given = v;
+			} else if ((v = node_option(w[j], "faust"))) {
 				if (faust || k > 0)
 					sh_usage_error("--faust FILE begins a node (before its key=value words)");
 				faust = true;
-				nw[k++] = w[j] + 8;
+				nw[k++] = (char *)v;
 			} else {
 				nw[k++] = w[j];
 			}
@@ -453,14 +415,16 @@ static node *param_target(sh_evreader *r, const sh_event *ev, const char **param
 	node *d = node_named(target);
 	if (!d || !sh_ev_param_for(ev, target, param, value))
 		return NULL;
+	const sh_option *row = sh_params_find(d->p->params, *param);
+	if (row && !row->live) {
+		sh_set_error("%s: %s cannot change while running", d->name, *param);
+		sh_event_bad(r, ev, "%s", sh_error());
+		return NULL;
+	}
 	sh_proc *scratch = sh_proc_new(d->cls);
-	const sh_option *row = sh_params_find(scratch->params, *param);
-	const bool fixed = row && !row->live; /* row is scratch's: read before the free */
 	int ok = sh_proc_set_json(scratch, *param, *value);
 	sh_proc_free(scratch);
-	if (ok != 0 || fixed) {
-		if (fixed)
-			sh_set_error("%s: %s cannot change while running", d->name, *param);
+	if (ok != 0) {
 		sh_event_bad(r, ev, "%s", sh_error());
 		return NULL;
 	}
@@ -495,21 +459,22 @@ static void take_event(sh_evreader *r, sh_event *ev, sh_tempomap *tm, bool live)
 	add_change(d, f, param, value, ev);
 }
 
-/* Every param event of FILE for these nodes, before the audio starts. */
+/* Every param event of FILE for these nodes, before the audio starts. The
+ * reader stays open for the run: the changes' messages name it. */
+static sh_evreader *loaded;
+
 static void load_events(const char *path)
 {
-	sh_evreader *r = sh_evreader_open(path, false);
-	if (!r)
+	if (!(loaded = sh_evreader_open(path, false)))
 		sh_die("%s", sh_error());
 	sh_tempomap tm;
 	sh_tempomap_init(&tm, bpm);
 	sh_event ev;
 	int got;
-	while ((got = sh_evreader_next(r, &ev)) > 0)
-		take_event(r, &ev, &tm, false);
+	while ((got = sh_evreader_next(loaded, &ev)) > 0)
+		take_event(loaded, &ev, &tm, false);
 	if (got < 0)
 		sh_die("%s", sh_error());
-	sh_evreader_close(r);
 }
 
 /* --live: the FIFO, read without waiting between blocks of audio. */
@@ -578,6 +543,12 @@ static int node_out(void *user, const float *buf, size_t frames)
 	return sh_audio_write(out, buf, frames);
 }
 
+/* The channels node D gives on: a pick's stream passes whole. */
+static int channels_out(const node *d)
+{
+	return d->p->pick ? d->in_channels : d->p->channels_out;
+}
+
 /* Start every node at the rate and channels the one before gives; returns the
  * chain's output (rate, channels). */
 static void start_chain(int rate, int channels, uint64_t seed, int jobs, int *orate, int *ochannels)
@@ -590,7 +561,7 @@ static void start_chain(int rate, int channels, uint64_t seed, int jobs, int *or
 			sh_die("%s: %s", d->name, sh_error());
 		d->p->sink = node_out;
 		d->p->sink_user = d;
-		channels = d->p->pick ? channels : d->p->channels_out;
+		channels = channels_out(d);
 		rate = d->p->rate_out;
 		if (d->p->latency > 0)
 			sh_note("%s: latency %d frames, compensated", d->name, d->p->latency);
@@ -607,9 +578,8 @@ static void open_captures(void)
 		node *d = &nodes[i];
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/%s.wav", capture_dir, d->name);
-		int r = d->p->rate_out, c = d->p->pick ? d->in_channels : d->p->channels_out;
 		sh_audio_out_opts oo = {.bits = 0, .dither_seed = 1};
-		if (!(d->cap = sh_audio_create(path, r, c, &oo)))
+		if (!(d->cap = sh_audio_create(path, d->p->rate_out, channels_out(d), &oo)))
 			sh_die("%s", sh_error());
 	}
 }
@@ -630,28 +600,26 @@ static void free_all(void)
 		free(nodes[i].name);
 	}
 	free(nodes);
-	for (int i = 0; i < njoined; i++)
-		free(joined[i]);
-	free(joined);
-	free(opts);
-	free(words);
+	for (int i = 0; i < nown; i++)
+		free(own[i]);
+	free(own);
+	free(args);
 }
 
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
-	opts = sh_calloc((size_t)argc + 1, sizeof *opts);
-	words = sh_calloc((size_t)argc + 1, sizeof *words);
-	joined = sh_calloc((size_t)argc + 1, sizeof *joined);
-	int nopts = 0, nwords = 0;
-	split_argv(argc, argv, &nopts, &nwords);
-	int first = sh_parse_options(&program, options, nopts, opts);
+	args = sh_calloc((size_t)argc + 1, sizeof *args);
+	own = sh_calloc((size_t)argc + 1, sizeof *own);
+	int nargs = 0;
+	hide_node_options(argc, argv, &nargs);
+	int first = sh_parse_options(&program, options, nargs, args);
 	if (first <= 0) {
 		free_all();
 		return sh_parse_status(first);
 	}
-	if (first < nopts)
-		sh_usage_error("'%s': options and the chain only (see --help)", opts[first]);
+	char **words = args + first;
+	const int nwords = nargs - first;
 	if (list) {
 		if (nwords)
 			sh_usage_error("--list takes no processor");
@@ -713,8 +681,8 @@ int main(int argc, char **argv)
 	if (sh_audio_finish(out) != 0)
 		sh_die("%s", sh_error());
 	sh_audio_close(in);
-	if (live)
-		sh_evreader_close(live);
+	sh_evreader_close(loaded);
+	sh_evreader_close(live);
 	free(buf);
 	free_all();
 	return SH_EXIT_OK;
