@@ -15,34 +15,10 @@
 /* A whole small text file, NUL-terminated; NULL with sh_error(). */
 static char *slurp_text(const char *path, size_t limit)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		sh_set_error("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 4096, len = 0;
-	char *buf = sh_malloc(cap);
-	size_t got;
-	while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (len > limit) {
-			fclose(f);
-			free(buf);
-			sh_set_error("%s: larger than %zu bytes", path, limit);
-			return NULL;
-		}
-		if (cap - len - 1 == 0)
-			buf = sh_realloc(buf, cap *= 2, 1);
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		sh_set_error("%s: read error", path);
-		return NULL;
-	}
-	buf[len] = 0;
-	if (memchr(buf, 0, len)) {
+	size_t len;
+	/* "-" is a file of that name here, not stdin (which carries the events) */
+	char *buf = sh_read_file(strcmp(path, "-") ? path : "./-", limit, &len);
+	if (buf && memchr(buf, 0, len)) {
 		free(buf);
 		sh_set_error("%s: not a text file", path);
 		return NULL;
