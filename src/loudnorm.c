@@ -8,14 +8,15 @@
  * during the first pass, so it can be read again. Limiting takes a little
  * loudness away, so the output is measured as it is made and the gain raised
  * until it measures within TOLERANCE of the target: each try is one more pass,
- * and the try that lands is the one written (to a file; stdout gets one more
- * pass, as a pipe cannot be taken back). --linear is the gain alone, or a
- * refusal. */
+ * and the try that lands is the one written (to a file; stdout, a FIFO or a
+ * device gets one more pass, as what is written there cannot be taken back).
+ * --linear is the gain alone, or a refusal. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audio.h"
@@ -374,7 +375,11 @@ static void normalise(source *s, const sh_loudness *L, int bits)
 	 * pipe, except the first when the peaks are expected under the ceiling
 	 * (it lands: the pipe gets it at once, and a miss within MAX_MISS is
 	 * kept, as a pipe cannot be taken back). */
-	const bool to_file = opt.output && strcmp(opt.output, "-") != 0;
+	/* a FIFO or a device is written in place, so a try cannot be taken back
+	 * there: it gets only the try that lands, as stdout does */
+	struct stat st;
+	const bool to_file = opt.output && strcmp(opt.output, "-") != 0 &&
+	                     !(stat(opt.output, &st) == 0 && !S_ISREG(st.st_mode));
 	const bool clean = peak <= opt.ceiling;
 	const double ga = opt.ceiling - L->true_peak;
 	double g[MAX_TRIES], got[MAX_TRIES];
