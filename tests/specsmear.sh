@@ -67,36 +67,22 @@ specsmear -b 0 -p 0 burst.au >notail.au
 tail0=$(sox notail.au -n trim 0.5 0.5 stats 2>&1 | awk '/RMS lev dB/ {print $4}')
 check "no tail without blur ($tail0 dB)" $PY -c "assert '$tail0' in ('-inf', '-nan') or float('$tail0') < -100"
 
-# denormals: noise in the denormal range (what a decay ends in) and a burst
-# decaying into 400 s of silence under the longest blur cost no more CPU than
-# loud noise of the same length (without flush-to-zero the first takes 1.5-2x)
-$PY - <<'PY' >denormal.txt
-import resource, struct, subprocess
+# denormals: noise in the denormal range (what a decay ends in) goes through
+# whole; that it and a decay into silence cost no more CPU than loud noise is
+# timed in make bench, never here
+$PY - <<'PY'
+import struct
 import numpy as np
 def write(path, x, rate):
     hdr = struct.pack('>4s5I', b'.snd', 24, 0xffffffff, 6, rate, 1)
     open(path, 'wb').write(hdr + x.astype('>f4').tobytes())
 r = np.random.default_rng(1)
-n = 48000 * 200
-write('loud.au', r.uniform(-0.5, 0.5, n), 48000)
-write('tiny.au', r.uniform(-1, 1, n) * 1e-40, 48000)
-m = 8000 * 400
-x = np.zeros(m); x[:8000] = r.uniform(-0.5, 0.5, 8000)
-write('decay.au', x, 8000)
-write('loud8k.au', r.uniform(-0.5, 0.5, m), 8000)
-def cpu(path):
-    best = 1e9
-    for i in range(3):
-        t0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        subprocess.run(['specsmear', '-b', '1', '-p', '0.5', '--seed', '1', path],
-                       stdout=subprocess.DEVNULL, check=True)
-        best = min(best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - t0)
-    return best
-print(cpu('loud.au'), cpu('tiny.au'), cpu('loud8k.au'), cpu('decay.au'))
+write('loud.au', r.uniform(-0.5, 0.5, 48000 * 200), 48000)
+write('tiny.au', r.uniform(-1, 1, 48000 * 5) * 1e-40, 48000)
 PY
-set -- $(cat denormal.txt)
-check "denormal-range input: ${2}s CPU vs ${1}s for loud noise" $PY -c "assert $2 < 1.25 * $1 + 0.01"
-check "decay into silence: ${4}s CPU vs ${3}s for loud noise" $PY -c "assert $4 < 1.25 * $3 + 0.01"
+specsmear -b 1 -p 0.5 --seed 1 tiny.au >tiny-out.au
+set -- $(cmpau tiny.au tiny-out.au)
+check "denormal-range input: length kept, output finite (peak $6)" $PY -c "assert $1 == $2 and $6 < 1"
 # memory is constant in the input's length: peak RSS on 200 s as on 5 s
 sox loud.au short.au trim 0 5
 rss() { $PY -c "
@@ -105,7 +91,7 @@ subprocess.run(['specsmear', '-b', '0.5', '-p', '0.5', sys.argv[1]], stdout=subp
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" "$1"; }
 r1=$(rss short.au) r2=$(rss loud.au)
 check "memory constant in length: ${r2} KiB for 200 s, ${r1} KiB for 5 s" $PY -c "assert $r2 < $r1 + 2048"
-rm -f loud.au tiny.au decay.au loud8k.au short.au
+rm -f loud.au tiny.au tiny-out.au short.au
 
 # odd inputs: one sample, silence, DC, 8 kHz, 192 kHz, 6 channels
 printf '.snd\0\0\0\030\377\377\377\377\0\0\0\006\0\0\273\200\0\0\0\001\076\200\0\0' >one.au
