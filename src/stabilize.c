@@ -1,7 +1,8 @@
 /* stabilize -- two-pass video stabilization of a y4m stream with libvidstab,
  * through libavfilter's vidstabdetect and vidstabtransform.
  *
- *   stabilize [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
+ *   stabilize [options] [FILE]   y4m on stdin, y4m or any media file as FILE;
+ *                                y4m on stdout or -o FILE
  *
  * Pass 1 measures the motion between frames into a transforms file; pass 2
  * smooths the camera path and moves each frame onto it. A pipe is spooled to a
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "media.h"
 #include "vfilter.h"
 #include "vgraph.h"
 #include "y4m.h"
@@ -97,12 +99,12 @@ typedef struct {
 } plan;
 
 /* Open and check the input: frames large enough for the motion search. */
-static sh_y4m_in *open_input(plan *p)
+static sh_video_in *open_input(plan *p)
 {
-	sh_y4m_in *in = sh_y4m_open(p->input);
+	sh_video_in *in = sh_video_in_open(p->input, 0);
 	if (!in)
 		sh_die("%s", sh_error());
-	sh_y4m_info_copy(&p->info, sh_y4m_in_info(in));
+	sh_y4m_info_copy(&p->info, sh_video_in_info(in));
 	/* libvidstab's motion search reads outside frames narrower or lower than this */
 	if (p->info.width < MIN_SIDE || p->info.height < MIN_SIDE)
 		sh_die("%s: frames of %dx%d are too small for the motion search (at least %dx%d)",
@@ -123,7 +125,7 @@ static sh_y4m_in *open_input(plan *p)
 
 /* Pass 1: measure the motion between frames into the transforms file, spooling
  * a pipe on the way. */
-static void measure(plan *p, sh_y4m_in *in)
+static void measure(plan *p, sh_video_in *in)
 {
 	char sk[16], ac[16];
 	snprintf(sk, sizeof sk, "%lld", (long long)shakiness);
@@ -135,7 +137,7 @@ static void measure(plan *p, sh_y4m_in *in)
 	int64_t ndet = 0;
 	size_t fs = p->info.frame_size;
 	int r;
-	while ((r = sh_y4m_read_frame(in, p->frame)) == 1) {
+	while ((r = sh_video_in_read(in, p->frame)) == 1) {
 		if (p->spool && (sh_write_all(sh_atomic_fd(p->spool), "FRAME\n", 6) != 0 ||
 		                 sh_write_all(sh_atomic_fd(p->spool), p->frame, fs) != 0))
 			sh_die("%s", sh_error());
@@ -150,14 +152,14 @@ static void measure(plan *p, sh_y4m_in *in)
 		sh_die("pass 1: %s", sh_error());
 	drain(g, p->frame, NULL, &ndet);
 	sh_vgraph_free(g); /* writes the transforms */
-	sh_y4m_close(in);
+	sh_video_in_close(in);
 	sh_note("pass 1: %lld frames measured", (long long)p->nin);
 }
 
 /* Pass 2: read the frames again, smooth the camera path, move each frame onto it. */
 static void transform(plan *p, sh_y4m_out *out)
 {
-	sh_y4m_in *in = sh_y4m_open(p->reread ? p->input : sh_atomic_tmpname(p->spool));
+	sh_video_in *in = sh_video_in_open(p->reread ? p->input : sh_atomic_tmpname(p->spool), 0);
 	if (!in)
 		sh_die("pass 2: %s", sh_error());
 	char sm[16], zm[32], oz[16];
@@ -171,7 +173,7 @@ static void transform(plan *p, sh_y4m_out *out)
 		sh_die("pass 2: %s", sh_error());
 	int64_t again = 0, nout = 0;
 	int r;
-	while ((r = sh_y4m_read_frame(in, p->frame)) == 1) {
+	while ((r = sh_video_in_read(in, p->frame)) == 1) {
 		if (sh_vgraph_push(g, p->frame) < 0)
 			sh_die("pass 2: %s", sh_error());
 		again++;
@@ -183,7 +185,7 @@ static void transform(plan *p, sh_y4m_out *out)
 		sh_die("pass 2: %s", sh_error());
 	drain(g, p->frame, out, &nout);
 	sh_vgraph_free(g);
-	sh_y4m_close(in);
+	sh_video_in_close(in);
 	if (nout != p->nin)
 		sh_die("pass 2: %lld frames in, %lld out", (long long)p->nin, (long long)nout);
 }

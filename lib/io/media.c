@@ -1367,3 +1367,194 @@ int sh_media_write_text(const char *path, const char *data, size_t n)
 	close(fd);
 	return r;
 }
+
+/* ---------------------------------------------------------------- video input */
+
+struct sh_video_in {
+	sh_y4m_in *y4m;
+	int fd;                 /* the y4m file's own descriptor; -1 for stdin */
+	sh_media *media;
+	sh_y4m_info info;       /* the decoded frames' geometry */
+};
+
+#define Y4M_MAGIC "YUV4MPEG2"
+#define SNIFF_MAX 4096
+
+/* Read until BUF holds WANT bytes or the input ends: the count, -1 + sh_error(). */
+static ssize_t read_upto(int fd, const char *name, uint8_t *buf, size_t have, size_t want)
+{
+	while (have < want) {
+		ssize_t r = read(fd, buf + have, want - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			sh_set_error("%s: %s", name, strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		have += (size_t)r;
+	}
+	return (ssize_t)have;
+}
+
+/* What the first bytes of a stream look like, for a message: a format FFmpeg
+ * recognises, else the bytes themselves. */
+static void describe_bytes(const uint8_t *buf, size_t n, char *out, size_t cap)
+{
+	if (n == 0) {
+		snprintf(out, cap, "it is empty");
+		return;
+	}
+	quiet_ffmpeg();
+	uint8_t *pad = sh_calloc(n + AVPROBE_PADDING_SIZE, 1);
+	memcpy(pad, buf, n);
+	AVProbeData pd = {.filename = "", .buf = pad, .buf_size = (int)n};
+	int score = AVPROBE_SCORE_RETRY;
+	const AVInputFormat *f = av_probe_input_format2(&pd, 1, &score);
+	free(pad);
+	if (f) {
+		snprintf(out, cap, "it looks like %s", f->long_name ? f->long_name : f->name);
+		return;
+	}
+	/* text, or a tag such as RIFF: its first printable characters */
+	size_t text = 0;
+	while (text < n && text < 24 && buf[text] >= 0x20 && buf[text] < 0x7f && buf[text] != '"')
+		text++;
+	if (text >= 4 || text == n) {
+		bool more = text == 24 && n > 24 && buf[24] >= 0x20 && buf[24] < 0x7f;
+		snprintf(out, cap, "it starts with \"%.*s%s\"", (int)text, (const char *)buf, more ? "..." : "");
+		return;
+	}
+	size_t o = (size_t)snprintf(out, cap, "it starts with bytes");
+	for (size_t i = 0; i < (n < 8 ? n : 8) && o < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, " %02x", buf[i]);
+}
+
+static bool y4m_magic(const uint8_t *buf, size_t n)
+{
+	return n >= sizeof Y4M_MAGIC - 1 && memcmp(buf, Y4M_MAGIC, sizeof Y4M_MAGIC - 1) == 0;
+}
+
+/* The y4m chroma nearest a decoded source's pixel format. */
+static sh_chroma nearest_chroma(const char *pix_fmt)
+{
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_get_pix_fmt(pix_fmt));
+	if (!d || d->nb_components < 3)
+		return SH_CHROMA_420; /* grey: neutral chroma, in the common layout */
+	if ((d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) || (!d->log2_chroma_w && !d->log2_chroma_h))
+		return SH_CHROMA_444;
+	if (d->log2_chroma_w == 1 && !d->log2_chroma_h)
+		return SH_CHROMA_422;
+	return SH_CHROMA_420;
+}
+
+static int open_decoded(sh_video_in *v, const char *path, const uint8_t *head, size_t n, int threads)
+{
+	v->media = sh_media_open(path);
+	if (!v->media) {
+		/* sh_media_open's message starts with the path: keep its reason, in
+		 * the parentheses, only */
+		char why[160], saw[96];
+		const char *paren = strrchr(sh_error(), '(');
+		snprintf(why, sizeof why, "%s", paren ? paren + 1 : "");
+		size_t k = strlen(why);
+		if (k && why[k - 1] == ')')
+			why[k - 1] = 0;
+		describe_bytes(head, n, saw, sizeof saw);
+		sh_set_error("%s: not a y4m stream (bad magic: %s), nor a media file FFmpeg reads%s%s%s; give a "
+		             "video, a picture or a y4m stream",
+		             path, saw, why[0] ? " (" : "", why, why[0] ? ")" : "");
+		return -1;
+	}
+	const sh_media_info *mi = sh_media_get_info(v->media);
+	if (!mi->has_video) {
+		sh_set_error("%s: no video stream in it (%s%s); give a video, a picture or a y4m stream", path,
+		             mi->has_audio ? "audio only: " : "", mi->format);
+		return -1;
+	}
+	sh_media_set_threads(v->media, threads);
+	sh_media_video_opts o;
+	sh_media_video_opts_default(&o);
+	o.chroma = nearest_chroma(mi->pix_fmt);
+	return sh_media_video_begin(v->media, &o, &v->info);
+}
+
+sh_video_in *sh_video_in_open(const char *path, int threads)
+{
+	bool is_stdin = !path || strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "stdin" : path;
+	const char *prog = sh_progname ? sh_progname : "PROGRAM";
+	sh_video_in *v = sh_calloc(1, sizeof *v);
+	v->fd = -1;
+	int fd = 0;
+	bool regular = false;
+	if (!is_stdin) {
+		struct stat sb;
+		if (stat_input(path, &sb) != 0)
+			goto fail;
+		regular = S_ISREG(sb.st_mode);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			sh_set_error("%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		v->fd = fd;
+	}
+	uint8_t head[SNIFF_MAX];
+	/* no more than the magic before knowing: the rest belongs to the y4m reader */
+	ssize_t n = read_upto(fd, name, head, 0, sizeof Y4M_MAGIC - 1);
+	if (n < 0)
+		goto fail;
+	if (n == 0 || y4m_magic(head, (size_t)n)) {
+		if (!(v->y4m = sh_y4m_open_fd(fd, name, head, (size_t)n)))
+			goto fail;
+		return v;
+	}
+	if (regular) {
+		n = read_upto(fd, name, head, (size_t)n, sizeof head);
+		close(fd);
+		v->fd = -1;
+		if (n < 0 || open_decoded(v, path, head, (size_t)n, threads) != 0)
+			goto fail;
+		return v;
+	}
+	/* a pipe: read a little more to say what it is */
+	n = read_upto(fd, name, head, (size_t)n, sizeof head);
+	if (n < 0)
+		goto fail;
+	char saw[96];
+	describe_bytes(head, (size_t)n, saw, sizeof saw);
+	if (is_stdin)
+		sh_set_error("stdin: not a y4m stream (bad magic: %s); name the file instead (%s FILE) or convert it: "
+		             "ffmpeg -i FILE -f yuv4mpegpipe - | %s",
+		             saw, prog, prog);
+	else
+		sh_set_error("%s: not a y4m stream (bad magic: %s), and a pipe is read as y4m only; name a file or convert: "
+		             "ffmpeg -i FILE -f yuv4mpegpipe - | %s",
+		             path, saw, prog);
+fail:
+	sh_video_in_close(v);
+	return NULL;
+}
+
+const sh_y4m_info *sh_video_in_info(const sh_video_in *v) { return v->y4m ? sh_y4m_in_info(v->y4m) : &v->info; }
+
+bool sh_video_in_decoded(const sh_video_in *v) { return v->media != NULL; }
+
+int sh_video_in_read(sh_video_in *v, uint8_t *frame)
+{
+	return v->y4m ? sh_y4m_read_frame(v->y4m, frame) : sh_media_video_read(v->media, frame);
+}
+
+void sh_video_in_close(sh_video_in *v)
+{
+	if (!v)
+		return;
+	sh_y4m_close(v->y4m);
+	if (v->fd >= 0)
+		close(v->fd);
+	if (v->media)
+		sh_media_close(v->media);
+	sh_y4m_info_free(&v->info);
+	free(v);
+}

@@ -163,4 +163,25 @@ int sh_av_pix_fmt(sh_chroma chroma);
 void sh_frame_to_av(const sh_y4m_info *info, const uint8_t *frame, struct AVFrame *f);
 void sh_frame_from_av(const sh_y4m_info *info, const struct AVFrame *f, uint8_t *frame);
 
+/* ---- video input for the y4m programs: a y4m stream, or any media file's video ----
+ * A named file that starts with the YUV4MPEG2 magic is read as y4m. Any other
+ * named regular file is decoded through FFmpeg: its video stream (audio is
+ * ignored), at its own size and frame rate (a still picture: one frame at 25),
+ * in the chroma nearest its own (4:4:4 for 4:4:4 and RGB sources, 4:2:2 for
+ * 4:2:2, else 4:2:0 "420jpeg"), video range. Stdin ("-" or NULL) and named pipes
+ * are read as y4m only (a pipe cannot be probed and then handed to FFmpeg);
+ * one that is not y4m fails with a message that names what it looks like and
+ * how to go on (name the file, or convert with ffmpeg). */
+typedef struct sh_video_in sh_video_in;
+/* THREADS as for sh_media_set_threads (a decoded file only). NULL + sh_error(). */
+sh_video_in *sh_video_in_open(const char *path, int threads);
+/* The stream's header: the y4m's own, or the decoded frames' geometry. */
+const sh_y4m_info *sh_video_in_info(const sh_video_in *v);
+/* Is it a decoded media file (not y4m)? */
+bool sh_video_in_decoded(const sh_video_in *v);
+/* Next frame (info->frame_size bytes): 1, 0 at the end, -1 + sh_error(). */
+int sh_video_in_read(sh_video_in *v, uint8_t *frame);
+/* NULL is a no-op. */
+void sh_video_in_close(sh_video_in *v);
+
 #endif

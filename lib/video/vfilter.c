@@ -37,11 +37,16 @@ void sh_vf_planes(const sh_vf *vf, uint8_t *frame, uint8_t *plane[3])
 
 int sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path)
 {
+	return sh_vf_open_threads(vf, in_path, out_path, 0);
+}
+
+int sh_vf_open_threads(sh_vf *vf, const char *in_path, const char *out_path, int threads)
+{
 	memset(vf, 0, sizeof *vf);
-	vf->in = sh_y4m_open(in_path);
+	vf->in = sh_video_in_open(in_path, threads);
 	if (!vf->in)
 		return -1;
-	sh_y4m_info_copy(&vf->info, sh_y4m_in_info(vf->in));
+	sh_y4m_info_copy(&vf->info, sh_video_in_info(vf->in));
 	const sh_y4m_info *i = &vf->info;
 	vf->nplanes = i->chroma == SH_CHROMA_MONO ? 1 : 3;
 	vf->pw[0] = i->width;
@@ -63,7 +68,7 @@ int sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path)
 
 int sh_vf_read(sh_vf *vf)
 {
-	int r = sh_y4m_read_frame(vf->in, vf->frame);
+	int r = sh_video_in_read(vf->in, vf->frame);
 	if (r == 1)
 		vf->index++;
 	return r;
@@ -86,7 +91,7 @@ int sh_vf_close(sh_vf *vf, bool ok)
 		r = sh_y4m_finish(vf->out);
 	else
 		sh_y4m_abort(vf->out);
-	sh_y4m_close(vf->in);
+	sh_video_in_close(vf->in);
 	sh_y4m_info_free(&vf->info);
 	free(vf->frame);
 	free(vf->scratch);
@@ -127,7 +132,7 @@ static int run_frames(const sh_vf_program *p, sh_vf *vf, sh_rng *rng, void *stat
 
 typedef struct {
 	sh_vf *vf;
-	sh_y4m_in *in;          /* the reader's own, so it never looks into vf */
+	sh_video_in *in;        /* the reader's own, so it never looks into vf */
 	sh_queue *free_q, *read_q, *write_q;
 	uint8_t *bufs[PIPE_BUFFERS]; /* every frame buffer, wherever it is */
 	char read_err[1024], write_err[1024];
@@ -153,7 +158,7 @@ static void *reader(void *arg)
 	pipeline *pl = arg;
 	uint8_t *buf;
 	while ((buf = sh_queue_pop(pl->free_q))) {
-		int r = sh_y4m_read_frame(pl->in, buf);
+		int r = sh_video_in_read(pl->in, buf);
 		if (r < 0) {
 			snprintf(pl->read_err, sizeof pl->read_err, "%s", sh_error());
 			pl->read_failed = true;
@@ -305,7 +310,7 @@ int sh_vf_main(const sh_vf_program *p, int argc, char **argv)
 	sh_vf vf;
 	sh_rng rng;
 	sh_rng_seed(&rng, prog.seed);
-	bool ok = sh_vf_open(&vf, input, output) == 0;
+	bool ok = sh_vf_open_threads(&vf, input, output, prog.jobs) == 0;
 	if (ok && prog.jobs > 1 && !(vf.pool = sh_pool_new(prog.jobs)))
 		ok = false;
 	ok = ok && (!p->start || p->start(&vf, &rng, state) == 0) &&

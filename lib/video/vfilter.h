@@ -17,12 +17,13 @@
 #include <stdint.h>
 
 #include "jobs.h"
+#include "media.h"
 #include "params.h"
 #include "rng.h"
 #include "y4m.h"
 
 typedef struct {
-	sh_y4m_in *in;
+	sh_video_in *in;      /* y4m, or a media file's decoded video (io/media.h) */
 	sh_y4m_out *out;
 	sh_y4m_info info;     /* the input's header; the output's is the same */
 	uint8_t *frame;       /* the current frame (info.frame_size bytes) */
@@ -61,7 +62,8 @@ void *sh_vf_alloc(sh_vf *vf, size_t count, size_t size);
  * A filter program is its option table, its per-frame work and this record;
  * main is `return sh_vf_main(&program, argc, argv);`. The driver parses the
  * table (adding -o/--output and --seed), takes one input operand, checks the
- * knobs, notes the seed, opens and validates the input, creates the output with
+ * knobs, notes the seed, opens and validates the input (y4m, or a media file
+ * decoded through FFmpeg: sh_video_in_open), creates the output with
  * the same header, runs `frame` on every frame and writes it, and finishes the
  * output. Any error is one line on stderr and an exit status: 2 for a usage
  * error, 1 for everything else (a half-written -o file is removed).
@@ -96,10 +98,13 @@ typedef struct {
 int sh_vf_main(const sh_vf_program *p, int argc, char **argv);
 
 /* The pieces the driver is made of, for a program whose frames do not fit its loop.
- * Open IN ("-" or NULL: stdin) and validate its header, then create OUT ("-" or
- * NULL: stdout, which must not be a terminal). -1 + sh_error() on any problem,
- * before anything is written. */
+ * Open IN ("-" or NULL: stdin; a named file may be any media file, see
+ * sh_video_in_open) and validate its header, then create OUT ("-" or NULL:
+ * stdout, which must not be a terminal). -1 + sh_error() on any problem, before
+ * anything is written. sh_vf_open decodes a media file on the default threads,
+ * sh_vf_open_threads on THREADS (a program's -j). */
 int sh_vf_open(sh_vf *vf, const char *in_path, const char *out_path);
+int sh_vf_open_threads(sh_vf *vf, const char *in_path, const char *out_path, int threads);
 /* Read the next frame into vf->frame: 1, 0 at a clean end, -1 + sh_error() on a
  * truncated frame or a bad frame header. */
 int sh_vf_read(sh_vf *vf);
