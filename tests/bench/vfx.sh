@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/bench/vfx.sh -- the y4m effects against ffmpeg's nearest filters at
-# 1080p. Both sides read the same y4m file (as a file operand) and write y4m
+# 1080p. Both sides read the same y4m file (as a file operand; one row an mp4) and write y4m
 # through a pipe into `cat >/dev/null`; best of 3 (tests/bench/lib.sh). Each
 # effect runs at -j 1 (the single-threaded loop) and at the default thread count
 # (the cores: reader, writer and the rows shared among the threads).
@@ -42,3 +42,15 @@ for p in ${VFX_BENCH:-vnoise posterize colorgrade analog rgbsplit}; do
 	rgbsplit) row rgbsplit "rgbsplit --seed 1 -r 8 -b -8" "rgbashift=rh=8:bh=-8,format=yuv420p" ;;
 	esac
 done
+
+# a media file as input: both sides decode the same H.264 file (posterize's
+# driver through lib/media), and write y4m into the same sink
+case " ${VFX_BENCH:-posterize} " in *" posterize "*)
+	MP4=$D/in1080.mp4
+	if [ ! -s "$MP4" ] || [ "$MP4" -ot "$IN" ]; then
+		ffmpeg -v error -y -f yuv4mpegpipe -i "$IN" -c:v libx264 -preset ultrafast -crf 18 "$MP4" || exit 1
+	fi
+	bench_row "posterize mp4 -j $JOBS" "posterize --seed 1 -l 6 -j $JOBS $MP4 | cat >/dev/null" "ffmpeg lutyuv" \
+		"ffmpeg -v error -i $MP4 -vf 'lutyuv=y=floor(val/43)*43' -f yuv4mpegpipe - | cat >/dev/null"
+	;;
+esac
