@@ -35,6 +35,12 @@ PKGS = sndfile fftw3f libavformat libavcodec libavutil libswscale libswresample 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = -lfftw3f_threads $(shell pkg-config --libs $(PKGS)) -lportmidi -lm -lpthread
 
+# cairo draws the pictures (lib/plot): only the programs that plot link it, so
+# the rest do not load it (and its font stack) at every start.
+PLOT_PROGS  = cutviz onsets bpm evviz
+CAIRO_CFLAGS = $(shell pkg-config --cflags cairo)
+CAIRO_LIBS   = $(shell pkg-config --libs cairo)
+
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wformat=2
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
@@ -45,7 +51,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined -Wl,--as-needed
 endif
 # lib/ in layers, lowest first (lib/LAYERS says what each may include; make layers checks)
-LAYERS   = core io dsp video seq cut tex
+LAYERS   = core io dsp video seq cut tex plot
 LIB_INC  = $(LAYERS:%=-Ilib/%)
 LIB_HDR  = $(wildcard lib/*/*.h)
 # No path is compiled in: a program finds share/shards beside its own bin/
@@ -111,6 +117,9 @@ $(O)/obj/lib/dsp/proc_faust.o: ALL_CFLAGS += -fno-strict-aliasing
 $(O)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/obj/lib/plot/%.o: ALL_CFLAGS += $(CAIRO_CFLAGS)
+$(PLOT_PROGS:%=$(O)/bin/%) $(O)/obj/tests/test_plot: PKG_LIBS += $(CAIRO_LIBS)
 
 $(O)/obj/src/%.o: src/%.c
 	@mkdir -p $(@D)

@@ -1,0 +1,82 @@
+/* plot.h -- pictures of audio and of what the suite makes of it, drawn with
+ * cairo: a canvas with a time axis in seconds (and bars when a tempo is known),
+ * a waveform, labelled spans, segments and markers, a legend, written as PNG.
+ *
+ * The picture is W x H pixels: a legend row along the top, a plot area, and the
+ * time axis along the bottom. Positions across are seconds in the window
+ * [t0, t1); positions up the plot area are fractions, 0 at its bottom and 1 at
+ * its top. Text is drawn only where it fits, and omitted otherwise. Every
+ * function that can fail returns -1 or NULL with sh_error(). */
+#ifndef SHARDS_PLOT_H
+#define SHARDS_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A colour as 0xRRGGBB. */
+typedef uint32_t sh_rgb;
+
+/* A waveform's outline in bounded memory: the min and max of a mono signal over
+ * at most MAX_BINS equal bins. Fed as it streams; when the bins are full, pairs
+ * of them merge and each bin covers twice the frames, so memory is fixed however
+ * long the signal is and there are between MAX_BINS/2 and MAX_BINS of them. */
+typedef struct sh_wave sh_wave;
+sh_wave *sh_wave_new(int rate, size_t max_bins);
+void sh_wave_feed(sh_wave *w, const float *mono, size_t n);
+/* The seconds fed so far. */
+double sh_wave_seconds(const sh_wave *w);
+/* The min and max over [a, b) seconds (the bins it touches); false when that
+ * holds nothing fed. */
+bool sh_wave_range(const sh_wave *w, double a, double b, float *lo, float *hi);
+void sh_wave_free(sh_wave *w);
+/* Stream an audio file ("-" = stdin) through lib/io's reader into a new
+ * outline (channels mixed down); NULL with sh_error() if it cannot be read. */
+sh_wave *sh_wave_read(const char *path, size_t max_bins);
+
+typedef struct sh_plot sh_plot;
+/* A canvas of W x H pixels (16..16384 each) showing seconds [t0, t1). */
+sh_plot *sh_plot_new(int w, int h, double t0, double t1);
+void sh_plot_free(sh_plot *p);
+/* The plot area in pixels, for a caller that wants to decide what fits. */
+void sh_plot_area(const sh_plot *p, double *x0, double *y0, double *x1, double *y1);
+double sh_plot_x(const sh_plot *p, double t);  /* seconds -> pixels across */
+double sh_plot_y(const sh_plot *p, double v);  /* fraction up -> pixels down */
+
+/* The time axis: a faint grid line and a label at each tick, at a readable
+ * step (1, 2 or 5 times a power of ten, or minutes) for the window's length.
+ * Given a tempo (BPM > 0), bar lines every BEATS_PER_BAR beats from OFFSET
+ * seconds, numbered from 1 where the numbers fit (every 2nd, 4th... bar when
+ * they crowd). */
+void sh_plot_time_axis(sh_plot *p);
+void sh_plot_bars(sh_plot *p, double bpm, double offset, int beats_per_bar);
+
+/* A waveform between fractions V0 and V1 of the plot area, one vertical line
+ * per pixel column from the min to the max of the samples the column covers. */
+void sh_plot_wave(sh_plot *p, const sh_wave *w, double v0, double v1, sh_rgb c);
+/* The same through a function that gives, for a column covering seconds
+ * [a, b), its min and max (false: nothing there) -- for a plot whose time is
+ * not the audio's own (the output timeline of a cut list). */
+typedef bool (*sh_plot_column_fn)(void *user, double a, double b, float *lo, float *hi);
+void sh_plot_wave_fn(sh_plot *p, sh_plot_column_fn fn, void *user, double v0, double v1, sh_rgb c);
+
+/* A filled span over seconds [a, b) between fractions V0 and V1, with
+ * ALPHA 0..1, and LABEL (may be NULL) centred in it when it fits. */
+void sh_plot_span(sh_plot *p, double a, double b, double v0, double v1, sh_rgb c, double alpha, const char *label);
+/* A line from (t0, v0) to (t1, v1), WIDTH pixels wide. */
+void sh_plot_segment(sh_plot *p, double t0, double v0, double t1, double v1, sh_rgb c, double width);
+/* A vertical marker at T over the plot area, LABEL (may be NULL) at its top
+ * when there is room before the next label. */
+void sh_plot_marker(sh_plot *p, double t, sh_rgb c, double width, const char *label);
+/* TEXT centred at (t, v) if it fits in MAX_W pixels; returns whether drawn. */
+bool sh_plot_label(sh_plot *p, double t, double v, const char *text, sh_rgb c, double max_w);
+/* An entry of the legend (drawn left to right along the top; one that does not
+ * fit is left out). A title goes first when set. */
+void sh_plot_legend(sh_plot *p, const char *text, sh_rgb c);
+void sh_plot_title(sh_plot *p, const char *text);
+
+/* Encode the picture as PNG and write it whole to PATH ("-" or NULL: standard
+ * output) through lib/core's atomic writer. 0, or -1 with sh_error(). */
+int sh_plot_write_png(sh_plot *p, const char *path);
+
+#endif
