@@ -1,15 +1,17 @@
-/* cutviz -- draw a cut list as a PNG timeline: output time runs left to right,
- * source position bottom to top. Forward pieces rise (cyan), reversed pieces
- * fall (magenta), dropped pieces are red bars along the bottom, and the faint
- * diagonal is where an untouched source would lie. Encoded with libavcodec. */
-#include <libavcodec/avcodec.h>
-#include <libavutil/frame.h>
+/* cutviz -- draw a cut list as a PNG timeline: output time runs left to right
+ * on an axis in seconds (and bars when the list has a tempo), source position
+ * bottom to top. Forward pieces rise (cyan), reversed pieces fall (magenta),
+ * dropped pieces are red bars along the bottom, the faint diagonal is where an
+ * untouched source would lie, and given the source audio, its waveform as the
+ * cuts play it lies behind them. Drawn with lib/plot (cairo). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cutlist.h"
+#include "plot.h"
 
 static sh_program prog = {
 	.usage = "cutviz [options] [CUTS]",
@@ -18,8 +20,10 @@ static sh_program prog = {
 };
 
 static struct {
-	const char *output;
+	const char *output, *source;
 	int64_t width, height; /* small for thumbnails, wide to read 10 ms slices */
+	double from, to;       /* the window of output time, seconds; to 0 = the end */
+	double bpm;            /* bar lines; 0 = the list's own tempo, if it has one */
 } opt = {.width = 1200, .height = 400};
 
 static sh_option options[] = {
@@ -29,135 +33,161 @@ static sh_option options[] = {
 	 .unit = "px", .help = "picture width: small for thumbnails, wide to read 10 ms slices"},
 	{.name = "height", .short_name = 'H', .type = SH_OPT_INT, .dest = &opt.height, .min = 64, .max = 16384,
 	 .unit = "px", .help = "picture height"},
+	{.name = "source", .short_name = 's', .type = SH_OPT_STRING, .dest = &opt.source, .arg = "AUDIO",
+	 .no_preset = true, .help = "the source audio: its waveform, as the cuts play it, behind them"},
+	{.name = "from", .type = SH_OPT_DOUBLE, .dest = &opt.from, .min = 0, .max = SH_CUTLIST_MAX_SECONDS,
+	 .unit = "s", .arg = "SECONDS", .help = "start of the window of output time to draw"},
+	{.name = "to", .type = SH_OPT_DOUBLE, .dest = &opt.to, .min = 0, .max = SH_CUTLIST_MAX_SECONDS,
+	 .unit = "s", .arg = "SECONDS", .help = "end of the window; 0 is the end of the list"},
+	{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &opt.bpm, .min = 0, .max = 1000,
+	 .unit = "BPM", .arg = "BPM", .help = "bar lines at this tempo, 4 beats a bar; 0 takes the list's own tempo, if any"},
 	{0},
 };
 
+enum { WAVE_BINS = 1 << 16 }; /* the source outline: 512 KiB however long it is */
+
+#define C_FWD 0x28d2ff
+#define C_REV 0xff46c8
+#define C_DROP 0xeb3228
+#define C_DIAG 0x80809a
+#define C_BAND 0x1e1e28
+#define C_WAVE 0x2c5470
+
 typedef struct {
-	uint8_t *px;
-	int w, h, stride;
-} canvas;
+	const sh_cutlist *cl;
+	double *start; /* output time of each cut's start, and the total after them */
+	const sh_wave *wave;
+} timeline;
 
-static void plot(canvas *c, int x, int y, const uint8_t rgb[3])
+/* The first cut that ends after T. */
+static size_t cut_at(const timeline *tl, double t)
 {
-	if (x < 0 || y < 0 || x >= c->w || y >= c->h)
-		return;
-	memcpy(c->px + (size_t)y * (size_t)c->stride + 3 * (size_t)x, rgb, 3);
-}
-
-static void rect(canvas *c, int x0, int y0, int x1, int y1, const uint8_t rgb[3])
-{
-	for (int y = y0; y <= y1; y++)
-		for (int x = x0; x <= x1; x++)
-			plot(c, x, y, rgb);
-}
-
-/* A line two pixels thick, stepped along its longer axis. */
-static void line(canvas *c, double x0, double y0, double x1, double y1, const uint8_t rgb[3], int thick)
-{
-	double dx = x1 - x0, dy = y1 - y0;
-	int steps = (int)ceil(fmax(fabs(dx), fabs(dy))) + 1;
-	for (int i = 0; i <= steps; i++) {
-		double t = (double)i / steps;
-		int x = (int)lround(x0 + dx * t), y = (int)lround(y0 + dy * t);
-		rect(c, x, y, x + thick - 1, y + thick - 1, rgb);
+	size_t lo = 0, hi = tl->cl->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tl->start[mid + 1] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo;
 }
 
-static void encode_png(const canvas *cv, const char *path)
+/* A column of output time [a, b): the source's min and max over what the cuts
+ * overlapping it play there. */
+static bool column(void *user, double a, double b, float *lo, float *hi)
 {
-	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
-	if (!codec)
-		sh_die("this FFmpeg has no PNG encoder");
-	AVCodecContext *ctx = avcodec_alloc_context3(codec);
-	AVFrame *frame = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
-	if (!ctx || !frame || !pkt)
-		sh_die("out of memory");
-	ctx->width = cv->w;
-	ctx->height = cv->h;
-	ctx->pix_fmt = AV_PIX_FMT_RGB24;
-	ctx->time_base = (AVRational){1, 1};
-	if (avcodec_open2(ctx, codec, NULL) < 0)
-		sh_die("cannot open the PNG encoder");
-	frame->format = AV_PIX_FMT_RGB24;
-	frame->width = cv->w;
-	frame->height = cv->h;
-	if (av_frame_get_buffer(frame, 0) < 0)
-		sh_die("out of memory for a %dx%d picture", cv->w, cv->h);
-	for (int y = 0; y < cv->h; y++)
-		memcpy(frame->data[0] + (size_t)y * (size_t)frame->linesize[0], cv->px + (size_t)y * (size_t)cv->stride,
-		       (size_t)cv->w * 3);
-	if (avcodec_send_frame(ctx, frame) < 0 || avcodec_send_frame(ctx, NULL) < 0)
-		sh_die("PNG encoding failed");
-	uint8_t *data = NULL;
-	size_t len = 0;
-	while (avcodec_receive_packet(ctx, pkt) == 0) {
-		data = sh_realloc(data, len + (size_t)pkt->size, 1);
-		memcpy(data + len, pkt->data, (size_t)pkt->size);
-		len += (size_t)pkt->size;
-		av_packet_unref(pkt);
-	}
-	if (!len)
-		sh_die("PNG encoding produced nothing");
-	if (sh_write_file_atomic(path, (const char *)data, len) != 0)
-		sh_die("%s", sh_error());
-	free(data);
-	av_packet_free(&pkt);
-	av_frame_free(&frame);
-	avcodec_free_context(&ctx);
-}
-
-/* The timeline onto a new canvas of out->w x out->h pixels. */
-static void draw(const sh_cutlist *cl, canvas *out)
-{
-	static const uint8_t bg[3] = {18, 18, 24}, frame_c[3] = {70, 70, 84}, diag[3] = {48, 48, 60},
-	                     band[3] = {26, 26, 34}, fwd[3] = {40, 210, 255}, rev[3] = {255, 70, 200},
-	                     drop[3] = {235, 50, 40};
-	canvas cv = *out;
-	cv.stride = cv.w * 3;
-	cv.px = sh_malloc((size_t)cv.stride * (size_t)cv.h);
-	for (size_t i = 0; i < (size_t)cv.w * (size_t)cv.h; i++)
-		memcpy(cv.px + 3 * i, bg, 3);
-
-	const int m = 12, dropband = 8;
-	double x0 = m, x1 = cv.w - m - 1, ytop = m, ybot = cv.h - m - dropband - 4;
-	double total = sh_cutlist_duration(cl);
-	double srcmax = cl->src_duration;
-	for (size_t i = 0; i < cl->n; i++)
-		if (!cl->cuts[i].silence && cl->cuts[i].src + cl->cuts[i].dur > srcmax)
-			srcmax = cl->cuts[i].src + cl->cuts[i].dur;
-	if (!(total > 0))
-		total = 1;
-	if (!(srcmax > 0))
-		srcmax = total;
-	double xs = (x1 - x0) / total, ys = (ybot - ytop) / srcmax;
-	/* the box, and the diagonal an untouched source would draw */
-	line(&cv, x0 - 1, ytop - 1, x1 + 1, ytop - 1, frame_c, 1);
-	line(&cv, x0 - 1, ybot + 1, x1 + 1, ybot + 1, frame_c, 1);
-	line(&cv, x0 - 1, ytop - 1, x0 - 1, ybot + 1, frame_c, 1);
-	line(&cv, x1 + 1, ytop - 1, x1 + 1, ybot + 1, frame_c, 1);
-	double dend = fmin(total, srcmax);
-	line(&cv, x0, ybot, x0 + dend * xs, ybot - dend * ys, diag, 1);
-
-	double t = 0;
-	int thick = cv.h >= 300 ? 2 : 1;
-	for (size_t i = 0; i < cl->n; i++) {
-		const sh_cut *c = &cl->cuts[i];
-		double a = x0 + t * xs, b = x0 + (t + c->dur) * xs;
-		if (i % 2) /* alternate faint columns show piece boundaries */
-			rect(&cv, (int)lround(a), (int)ytop, (int)lround(b) - 1, (int)ybot, band);
-		if (c->silence) {
-			rect(&cv, (int)lround(a), cv.h - m - dropband, (int)fmax(lround(b) - 1, lround(a)), cv.h - m - 1, drop);
-		} else {
-			double lo = ybot - c->src * ys, hi = ybot - (c->src + c->dur) * ys;
-			if (c->reverse)
-				line(&cv, a, hi, b, lo, rev, thick);
-			else
-				line(&cv, a, lo, b, hi, fwd, thick);
+	const timeline *tl = user;
+	bool any = false;
+	for (size_t i = cut_at(tl, a); i < tl->cl->n && tl->start[i] < b; i++) {
+		const sh_cut *c = &tl->cl->cuts[i];
+		if (c->silence)
+			continue;
+		double ca = fmax(a, tl->start[i]) - tl->start[i], cb = fmin(b, tl->start[i + 1]) - tl->start[i];
+		double sa = c->reverse ? c->src + c->dur - cb : c->src + ca, sb = sa + (cb - ca);
+		float l, h;
+		if (!sh_wave_range(tl->wave, sa, sb, &l, &h))
+			continue;
+		float g = (float)c->gain;
+		l *= g;
+		h *= g;
+		if (g < 0) {
+			float s = l;
+			l = h;
+			h = s;
 		}
-		t += c->dur;
+		*lo = any ? fminf(*lo, l) : l;
+		*hi = any ? fmaxf(*hi, h) : h;
+		any = true;
 	}
-	*out = cv;
+	return any;
+}
+
+/* The list's own tempo: made_by.options.bpm, as the slicers record it. */
+static double list_bpm(const sh_cutlist *cl)
+{
+	json_t *o = cl->made_by ? json_object_get(cl->made_by, "options") : NULL;
+	json_t *b = o ? json_object_get(o, "bpm") : NULL;
+	return json_is_number(b) && json_number_value(b) > 0 ? json_number_value(b) : 0;
+}
+
+static void draw(const sh_cutlist *cl, const sh_wave *wave, sh_plot *p, double t0, double t1)
+{
+	timeline tl = {.cl = cl, .wave = wave, .start = sh_malloc((cl->n + 1) * sizeof(double))};
+	tl.start[0] = 0;
+	for (size_t i = 0; i < cl->n; i++)
+		tl.start[i + 1] = tl.start[i] + cl->cuts[i].dur;
+	size_t first = cut_at(&tl, t0), last = first;
+	while (last < cl->n && tl.start[last] < t1)
+		last++;
+	/* the source range the window's pieces play, so a window is readable */
+	double slo = INFINITY, shi = 0;
+	for (size_t i = first; i < last; i++)
+		if (!cl->cuts[i].silence) {
+			slo = fmin(slo, cl->cuts[i].src);
+			shi = fmax(shi, cl->cuts[i].src + cl->cuts[i].dur);
+		}
+	if (t0 == 0 && t1 >= tl.start[cl->n]) /* the whole list: the whole source */
+		slo = 0, shi = fmax(shi, cl->src_duration);
+	if (!(shi > slo))
+		slo = 0, shi = fmax(1, cl->src_duration);
+	double ax0, ay0, ax1, ay1;
+	sh_plot_area(p, &ax0, &ay0, &ax1, &ay1);
+	double pps = (ax1 - ax0) / (t1 - t0), drop_v = fmin(0.04, 8 / (ay1 - ay0));
+	/* source seconds -> a fraction up, above the band of dropped pieces */
+	double vs = (1 - drop_v - 0.02) / (shi - slo), vb = drop_v + 0.01;
+#define SV(s) (vb + ((s) - slo) * vs)
+
+	/* alternate faint columns show piece boundaries, where they are wide enough */
+	for (size_t i = first; i < last; i++)
+		if (i % 2 && cl->cuts[i].dur * pps >= 3)
+			sh_plot_span(p, tl.start[i], tl.start[i + 1], 0, 1, C_BAND, 1, NULL);
+	if (wave)
+		sh_plot_wave_fn(p, column, &tl, vb, 1, C_WAVE);
+	sh_plot_time_axis(p);
+	double bpm = opt.bpm > 0 ? opt.bpm : list_bpm(cl);
+	sh_plot_bars(p, bpm, 0, 4);
+	/* the diagonal an untouched source would draw */
+	sh_plot_segment(p, slo, SV(slo), shi, SV(shi), C_DIAG, 1);
+
+	double thick = ay1 - ay0 >= 250 ? 2 : 1;
+	for (size_t i = first; i < last; i++) {
+		const sh_cut *c = &cl->cuts[i];
+		double a = tl.start[i], b = tl.start[i + 1];
+		if (c->silence)
+			sh_plot_span(p, a, b, 0, drop_v, C_DROP, 1, NULL);
+		else if (c->reverse)
+			sh_plot_segment(p, a, SV(c->src + c->dur), b, SV(c->src), C_REV, thick);
+		else
+			sh_plot_segment(p, a, SV(c->src), b, SV(c->src + c->dur), C_FWD, thick);
+	}
+	/* cut numbers as messages name them ("cut 8"), under the bar numbers,
+	 * where a piece is wide enough to hold one */
+	double v = 1 - 24.0 / (ay1 - ay0);
+	char buf[48];
+	for (size_t i = first; i < last; i++) {
+		double w = (tl.start[i + 1] - tl.start[i]) * pps - 2;
+		double mid = (fmax(tl.start[i], t0) + fmin(tl.start[i + 1], t1)) / 2;
+		snprintf(buf, sizeof buf, "cut %zu", i);
+		if (!sh_plot_label(p, mid, v, buf, 0xc8c8d4, w)) {
+			snprintf(buf, sizeof buf, "%zu", i);
+			sh_plot_label(p, mid, v, buf, 0xc8c8d4, w);
+		}
+	}
+#undef SV
+	snprintf(buf, sizeof buf, "%zu cuts, %.3g s", cl->n, tl.start[cl->n]);
+	sh_plot_title(p, buf);
+	sh_plot_legend(p, "forward", C_FWD);
+	sh_plot_legend(p, "reversed", C_REV);
+	sh_plot_legend(p, "dropped", C_DROP);
+	sh_plot_legend(p, "untouched source", C_DIAG);
+	if (wave)
+		sh_plot_legend(p, "source audio", C_WAVE);
+	if (bpm > 0) {
+		snprintf(buf, sizeof buf, "bars at %g BPM", bpm);
+		sh_plot_legend(p, buf, 0xc08030);
+	}
+	free(tl.start);
 }
 
 int main(int argc, char **argv)
@@ -165,16 +195,32 @@ int main(int argc, char **argv)
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
+	if (opt.to > 0 && opt.to <= opt.from)
+		sh_usage_error("--to %g must be after --from %g", opt.to, opt.from);
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
 	sh_cutlist *cl = sh_cutlist_load(first < argc ? argv[first] : "-");
 	if (!cl)
 		sh_die("%s", sh_error());
-	canvas cv = {.w = (int)opt.width, .h = (int)opt.height};
-	draw(cl, &cv);
-	encode_png(&cv, opt.output);
-	free(cv.px);
+	double total = sh_cutlist_duration(cl);
+	double t0 = opt.from, t1 = opt.to > 0 ? opt.to : total;
+	if (!(t1 > t0)) {
+		if (opt.from > 0)
+			sh_die("--from %g is at or past the end of the list (%g s)", opt.from, total);
+		t1 = t0 + 1; /* an empty list: an empty second */
+	}
+	sh_wave *wave = NULL;
+	if (opt.source && !(wave = sh_wave_read(opt.source, WAVE_BINS)))
+		sh_die("%s", sh_error());
+	sh_plot *p = sh_plot_new((int)opt.width, (int)opt.height, t0, t1);
+	if (!p)
+		sh_die("%s", sh_error());
+	draw(cl, wave, p, t0, t1);
+	if (sh_plot_write_png(p, opt.output) != 0)
+		sh_die("%s", sh_error());
+	sh_plot_free(p);
+	sh_wave_free(wave);
 	sh_cutlist_free(cl);
 	return 0;
 }

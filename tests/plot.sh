@@ -1,0 +1,51 @@
+# pictures: cutviz, onsets --plot, bpm --plot (lib/plot, drawn with cairo)
+. "$SHARDS_TOP/tests/lib.sh"
+cd "$W"
+G=$SHARDS_TOP/tests/golden-img
+
+# width x height from the PNG header, read by python3 rather than by us
+size() { python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(24); assert b[:8]==b"\x89PNG\r\n\x1a\n"; print("%dx%d" % struct.unpack(">II", b[16:24]))' "$1"; }
+# light pixels (text and marks on the dark ground) in a WxH+X+Y box
+light() { convert "$1" -crop "$2" +repage -colorspace gray -threshold 60% -format "%[fx:round(mean*w*h)]" info:; }
+# pixels that differ by more than a fifth of full scale from a golden picture:
+# rendering may move a glyph's edge, not a whole label
+differs() {
+	_n=$(compare -metric AE -fuzz 20% "$1" "$2" null: 2>&1)
+	case $_n in '' | *[!0-9.e+]*) echo 99999999 ;; *) echo "$_n" ;; esac
+}
+at_most() { [ "$(printf '%.0f' "$1")" -le "$2" ]; }
+at_least() { [ "$(printf '%.0f' "$1")" -ge "$2" ]; }
+
+# --- cutviz
+cutgen --seed 4 --reverse 0.3 --drop 0.1 --bpm 120 -s 1/8 "$F/break48.wav" >beat.json
+cutviz -W 480 -H 160 -s "$F/break48.wav" -o small.png beat.json
+check "cutviz: PNG of the size asked for" test "$(size small.png)" = 480x160
+cutviz beat.json >default.png
+check "cutviz: 1200x400 by default, on stdout" test "$(size default.png)" = 1200x400
+n=$(light default.png 600x16+0+0)
+check "cutviz: the legend's text renders ($n light pixels)" at_least "$n" 300
+n=$(light default.png 1200x16+0+384)
+check "cutviz: the time axis is labelled ($n light pixels)" at_least "$n" 200
+n=$(differs small.png "$G/cutviz.png")
+check "cutviz: matches tests/golden-img/cutviz.png ($n pixels differ)" at_most "$n" 1500
+# cut numbers as messages name them, where a piece has room: an 8-cut window
+cutviz --from 0 --to 1 -W 1200 -H 300 -o window.png beat.json
+n=$(light window.png 1180x12+10+36)
+check "cutviz: cut numbers in a window ($n light pixels)" at_least "$n" 100
+cutviz -o nowave.png beat.json
+if cmp -s nowave.png default.png; then pass "cutviz: the same list draws the same picture"; else fail "cutviz: the same list draws the same picture"; fi
+cutviz -s "$F/break48.wav" -o wave.png beat.json
+if cmp -s wave.png default.png; then fail "cutviz: --source draws the waveform"; else pass "cutviz: --source draws the waveform"; fi
+# ten minutes of list: still a labelled axis, in minutes, and bars
+cutgen --seed 1 --duration 600 -s 0.25s --bpm 120 >long.json
+cutviz -o long.png long.json
+check "cutviz: a 600 s list draws" test "$(size long.png)" = 1200x400
+n=$(light long.png 1200x16+0+384)
+check "cutviz: a 600 s list has axis labels ($n light pixels)" at_least "$n" 300
+cutviz --from 60 --to 72 -o longwin.png long.json
+n=$(light longwin.png 1180x12+10+36)
+check "cutviz: --from/--to window of a long list numbers its cuts ($n)" at_least "$n" 300
+check_fail "cutviz: --to before --from" 2 "--to" cutviz --from 5 --to 2 beat.json -o x.png
+check_fail "cutviz: --from past the end" 1 "past the end" cutviz --from 500 beat.json -o x.png
+check_fail "cutviz: unreadable --source" 1 "nosuch.wav" cutviz -s nosuch.wav beat.json -o x.png
+check "cutviz: no file left by a failed run" test ! -e x.png
