@@ -6,6 +6,8 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "onsets.h"
+#include "plot.h"
 #include "tempo.h"
 
 /* Defaults. */
@@ -14,6 +16,7 @@ static double max_bpm = 220;  /* fastest: lower it to stop double-time answers o
 static double centre = 130;   /* where the tempo prior peaks: low favours half-time feels, high favours double-time */
 static double width = 1.0;    /* prior width in octaves: narrow trusts the prior, wide trusts the signal */
 static bool json = false;     /* JSON report with beats and the alternative tempo */
+static const char *plot_path; /* a picture of the waveform with the beats and bars */
 
 static sh_option options[] = {
 	{.name = "min", .type = SH_OPT_DOUBLE, .dest = &min_bpm, .min = 10, .max = 1000, .arg = "BPM",
@@ -26,14 +29,57 @@ static sh_option options[] = {
 	 .unit = "octaves", .help = "width of the prior, 0 = flat, 0..10"},
 	{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &json,
 	 .help = "print a JSON report: bpm, confidence, beats, alternative"},
+	{.name = "plot", .type = SH_OPT_STRING, .dest = &plot_path, .arg = "FILE", .no_preset = true,
+	 .help = "also draw the waveform with the onsets, beats and bars marked, a PNG in FILE"},
 	{0},
 };
 
 static sh_tempo *tempo;
 static sh_tempo_opts topts;
+static sh_wave *wave;  /* --plot: the waveform's outline */
+static sh_odf *odf;    /* --plot: the onsets, as onsets(1) finds them at its defaults */
 
-static int init(void *user, int rate) { return (tempo = sh_tempo_new(rate, &topts)) ? 0 : -1; }
-static void feed(void *user, const float *x, size_t n) { sh_tempo_feed(tempo, x, n); }
+static int init(void *user, int rate)
+{
+	if (plot_path && (!(wave = sh_wave_new(rate, 4800)) || !(odf = sh_odf_new(rate))))
+		return -1;
+	return (tempo = sh_tempo_new(rate, &topts)) ? 0 : -1;
+}
+static void feed(void *user, const float *x, size_t n)
+{
+	sh_tempo_feed(tempo, x, n);
+	if (wave) {
+		sh_wave_feed(wave, x, n);
+		sh_odf_feed(odf, x, n);
+	}
+}
+
+/* The picture --plot asks for: 0, or -1 with sh_error() naming the file. */
+static int plot(const char *name, const sh_tempo_result *r)
+{
+	sh_odf_flush(odf);
+	sh_onset_opts oo;
+	sh_onset_opts_default(&oo);
+	sh_onset *on = NULL;
+	size_t cnt = sh_onsets_pick(sh_odf_values(odf, -1), sh_odf_frames(odf), sh_odf_rate(odf), &oo, &on);
+	double *t = sh_malloc((cnt ? cnt : 1) * sizeof *t);
+	for (size_t i = 0; i < cnt; i++)
+		t[i] = on[i].t;
+	sh_plot_marks m[2] = {
+		{.t = t, .n = cnt, .c = 0x8c8ca0, .legend = "onsets"},
+		{.t = r->beats, .n = r->nbeats, .c = 0xff5a3c, .legend = "beats"},
+	};
+	char title[256];
+	snprintf(title, sizeof title, "%s: %.2f BPM", name, r->bpm);
+	int res = sh_plot_audio_png(plot_path, 1200, 300, title, wave, m, 2, r->bpm, r->nbeats ? r->beats[0] : 0);
+	free(t);
+	free(on);
+	sh_odf_free(odf);
+	sh_wave_free(wave);
+	if (res != 0)
+		sh_set_error("--plot %s: %s", plot_path, sh_error());
+	return res;
+}
 
 /* The tempo range, and the analysis options from the knobs */
 static int check(void)
@@ -47,7 +93,7 @@ static int check(void)
 	topts.max_bpm = max_bpm;
 	topts.prior_bpm = centre;
 	topts.prior_width = width;
-	topts.beats = json;
+	topts.beats = json || plot_path;
 	return 0;
 }
 
@@ -64,6 +110,10 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 	if (r.bpm <= 0) {
 		sh_set_error("%s: no tempo found: %s", name,
 		             r.duration < 2 ? "shorter than 2 seconds" : "no rhythmic onsets (silence or a steady sound)");
+		sh_tempo_result_free(&r);
+		return NULL;
+	}
+	if (plot_path && plot(name, &r) != 0) {
 		sh_tempo_result_free(&r);
 		return NULL;
 	}

@@ -7,33 +7,58 @@
 #include "analysis.h"
 #include "cli.h"
 #include "onsets.h"
+#include "plot.h"
 
 /* Defaults. */
 static double threshold = 0.1; /* low: every ghost note and hi-hat tick; high: only the hardest hits */
 static sh_duration gap = {0.03, SH_DUR_SECONDS}; /* shortest spacing: short keeps flams and rolls, long keeps one hit per gesture */
+
+static const char *plot_path; /* a picture of the waveform with the onsets marked */
 
 static sh_option options[] = {
 	{.name = "threshold", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &threshold, .min = 0,
 	 .max = 1, .arg = "T", .help = "how far above the local mean a peak must rise, 0..1"},
 	{.name = "min-gap", .short_name = 'g', .type = SH_OPT_DURATION, .dest = &gap, .scale = 0.001,
 	 .arg = "DUR", .help = "shortest time between onsets (a bare number is ms)"},
+	{.name = "plot", .type = SH_OPT_STRING, .dest = &plot_path, .arg = "FILE", .no_preset = true,
+	 .help = "also draw the waveform with the onsets marked, a PNG in FILE"},
 	{0},
 };
 
 static sh_odf *odf;
 static sh_onset_refiner *refiner;
 static int in_rate;
+static sh_wave *wave;
 
 static int init(void *user, int rate)
 {
 	in_rate = rate;
 	refiner = sh_onset_refiner_new(rate);
+	if (plot_path && !(wave = sh_wave_new(rate, 4800)))
+		return -1;
 	return (odf = sh_odf_new(rate)) ? 0 : -1;
 }
 static void feed(void *user, const float *x, size_t n)
 {
 	sh_odf_feed(odf, x, n);
 	sh_onset_refiner_feed(refiner, x, n);
+	if (wave)
+		sh_wave_feed(wave, x, n);
+}
+
+/* The picture --plot asks for: 0, or -1 with sh_error() naming the file. */
+static int plot(const char *name, const sh_onset *on, size_t cnt)
+{
+	double *t = sh_malloc((cnt ? cnt : 1) * sizeof *t);
+	for (size_t i = 0; i < cnt; i++)
+		t[i] = on[i].t;
+	sh_plot_marks m = {.t = t, .n = cnt, .c = 0xff5a3c, .legend = "onsets", .numbered = true};
+	int r = sh_plot_audio_png(plot_path, 1200, 300, name, wave, &m, 1, 0, 0);
+	free(t);
+	sh_wave_free(wave);
+	if (r != 0)
+		sh_set_error("--plot %s: %s", plot_path, sh_error());
+	return r;
 }
 
 static double min_gap; /* seconds */
@@ -56,6 +81,10 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 	sh_onset_refine(refiner, on, &cnt); /* from the envelope's 10 ms grid to the sample */
 	sh_onset_refiner_free(refiner);
 	sh_odf_free(odf);
+	if (plot_path && plot(name, on, cnt) != 0) {
+		free(on);
+		return NULL;
+	}
 	size_t cap = 512 + cnt * 48 + strlen(name) * 6, len = 0;
 	char *txt = sh_malloc(cap);
 	char a[32], b[32];

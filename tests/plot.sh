@@ -49,3 +49,31 @@ check_fail "cutviz: --to before --from" 2 "--to" cutviz --from 5 --to 2 beat.jso
 check_fail "cutviz: --from past the end" 1 "past the end" cutviz --from 500 beat.json -o x.png
 check_fail "cutviz: unreadable --source" 1 "nosuch.wav" cutviz -s nosuch.wav beat.json -o x.png
 check "cutviz: no file left by a failed run" test ! -e x.png
+
+# --- onsets --plot, bpm --plot
+onsets --plot on.png "$F/break48.wav" >on.json
+check "onsets --plot: the JSON is still printed" jq -e '.count > 4' on.json
+check "onsets --plot: a 1200x300 PNG" test "$(size on.png)" = 1200x300
+n=$(light on.png 400x16+0+0)
+check "onsets --plot: the legend's text renders ($n light pixels)" at_least "$n" 150
+n=$(differs on.png "$G/onsets.png")
+check "onsets --plot: matches tests/golden-img/onsets.png ($n pixels differ)" at_most "$n" 3000
+# a marker where each onset is: the red of the marks in the columns of the JSON's times
+cols=$(jq -r '.onsets[].t' on.json | awk -v d="$(jq .duration on.json)" '{ printf "%d ", 6 + $1 / d * 1188 }')
+miss=0
+for x in $cols; do
+	r=$(convert on.png -crop 3x1+$((x - 1))+150 +repage -format "%[fx:maxima.r]" info:)
+	awk -v r="$r" 'BEGIN { exit !(r > 0.6) }' || miss=$((miss + 1))
+done
+check "onsets --plot: a mark at every onset ($miss missing)" test "$miss" = 0
+check_fail "onsets --plot: an unwritable picture" 1 "--plot" onsets --plot nosuch/x.png "$F/break48.wav"
+bpm --plot beats.png "$F/break48.wav" >bpm.txt
+check "bpm --plot: the tempo is still printed" grep -Eq '^[0-9]+\.[0-9]+$' bpm.txt
+check "bpm --plot: a 1200x300 PNG" test "$(size beats.png)" = 1200x300
+n=$(light beats.png 600x16+0+0)
+check "bpm --plot: the legend's text renders ($n light pixels)" at_least "$n" 300
+n=$(differs beats.png "$G/bpm.png")
+check "bpm --plot: matches tests/golden-img/bpm.png ($n pixels differ)" at_most "$n" 3000
+bpm -j "$F/break48.wav" >plain.json
+bpm -j --plot beats2.png "$F/break48.wav" >plotted.json
+same_file "bpm --plot: the report is the same with or without a picture" plain.json plotted.json

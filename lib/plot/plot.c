@@ -423,9 +423,9 @@ void sh_plot_segment(sh_plot *p, double t0, double v0, double t1, double v1, sh_
 
 void sh_plot_marker(sh_plot *p, double t, sh_rgb c, double width, const char *label)
 {
-	double x = sh_plot_x(p, t);
+	double x = floor(sh_plot_x(p, t)) + 0.5; /* on a pixel, not smeared over two */
 	clip_area(p);
-	set_rgb(p->cr, c, 0.9);
+	set_rgb(p->cr, c, 0.7); /* the waveform shows through */
 	cairo_set_line_width(p->cr, width);
 	cairo_move_to(p->cr, x, p->y0);
 	cairo_line_to(p->cr, x, p->y1);
@@ -433,7 +433,7 @@ void sh_plot_marker(sh_plot *p, double t, sh_rgb c, double width, const char *la
 	if (label && p->y1 - p->y0 >= 2 * FONT_PX) {
 		double tw = text_width(p, label);
 		if (x + 2 >= p->marker_end + 4 && x + 2 + tw <= p->x1) {
-			text_at(p, x + 2, p->y0 + FONT_PX, label, c);
+			text_at(p, x + 2, p->y0 + 2 * FONT_PX + 2, label, c);
 			p->marker_end = x + 2 + tw;
 		}
 	}
@@ -510,5 +510,38 @@ int sh_plot_write_png(sh_plot *p, const char *path)
 	}
 	int r = sh_write_file_atomic(path, (const char *)m.data, m.len);
 	free(m.data);
+	return r;
+}
+
+int sh_plot_audio_png(const char *path, int w, int h, const char *title, const sh_wave *wave,
+                      const sh_plot_marks *marks, size_t nmarks, double bpm, double offset)
+{
+	double len = sh_wave_seconds(wave);
+	sh_plot *p = sh_plot_new(w, h, 0, len > 0 ? len : 1);
+	if (!p)
+		return -1;
+	sh_plot_time_axis(p);
+	sh_plot_bars(p, bpm, offset, 4);
+	sh_plot_wave(p, wave, 0.02, 0.86, 0x3c6e96);
+	if (title)
+		sh_plot_title(p, title);
+	sh_plot_legend(p, "waveform", 0x3c6e96);
+	char buf[96];
+	for (size_t k = 0; k < nmarks; k++) {
+		const sh_plot_marks *m = &marks[k];
+		p->marker_end = -1e9;
+		for (size_t i = 0; i < m->n; i++) {
+			snprintf(buf, sizeof buf, "%zu", i + 1);
+			sh_plot_marker(p, m->t[i], m->c, 1, m->numbered ? buf : NULL);
+		}
+		snprintf(buf, sizeof buf, "%s (%zu)", m->legend, m->n);
+		sh_plot_legend(p, buf, m->c);
+	}
+	if (bpm > 0) {
+		snprintf(buf, sizeof buf, "bars at %.1f BPM", bpm);
+		sh_plot_legend(p, buf, 0xc08030);
+	}
+	int r = sh_plot_write_png(p, path);
+	sh_plot_free(p);
 	return r;
 }

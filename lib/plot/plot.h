@@ -79,4 +79,18 @@ void sh_plot_title(sh_plot *p, const char *text);
  * output) through lib/core's atomic writer. 0, or -1 with sh_error(). */
 int sh_plot_write_png(sh_plot *p, const char *path);
 
+/* The picture the analysis programs draw (onsets --plot, bpm --plot): a
+ * waveform over its whole length with sets of times marked, each set in its
+ * colour with a legend entry (its count appended), bar lines at BPM from
+ * OFFSET when BPM > 0, TITLE first in the legend. 0, or -1 with sh_error(). */
+typedef struct {
+	const double *t;
+	size_t n;
+	sh_rgb c;
+	const char *legend;
+	bool numbered; /* label the marks 1, 2, 3... where they fit */
+} sh_plot_marks;
+int sh_plot_audio_png(const char *path, int w, int h, const char *title, const sh_wave *wave,
+                      const sh_plot_marks *marks, size_t nmarks, double bpm, double offset);
+
 #endif
