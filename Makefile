@@ -12,6 +12,8 @@
 #   make layers          check that no lib/ file includes a layer above its own (lib/LAYERS)
 #   make install PREFIX=/usr/local [DESTDIR=...]   and make uninstall the same way
 #   make dist            shards-VERSION.tar.gz: the tree that builds and checks from nothing
+#   make deb             the Debian package (debian/), built from make dist's tree into out/deb/
+#   make check-deb       make deb, then tests/deb.sh: lintian and the package's file list
 # O=DIR puts obj/ and bin/ under DIR instead of the tree (and links DIR/share to the
 # tree's share/, where the programs find their data beside their bin/).
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured (Debian's hardening flags reach every object).
@@ -218,10 +220,24 @@ dist:
 	fi | LC_ALL=C sort | tar -czf $(O)/$(DIST).tar.gz --transform 's|^|$(DIST)/|' -T -
 	$(call say,DIST,$(O)/$(DIST).tar.gz)
 
+# dpkg-buildpackage in a copy of the tracked files (make dist's tree), so the
+# build's files and the package land in $(O)/out/deb/, not in the tree or its parent.
+DEB_DIR = $(O)/out/deb
+deb: dist
+	@sh tools/install-deps tools/debian-packages.txt debian/build-packages.txt
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
+	$(Q)tar -xzf $(O)/$(DIST).tar.gz -C $(DEB_DIR)
+	$(Q)cd $(DEB_DIR)/$(DIST) && dpkg-buildpackage -us -uc -b -j$(JOBS)
+	$(Q)rm -rf $(DEB_DIR)/$(DIST)
+	$(call say,DEB,$(DEB_DIR)/$$(cd $(DEB_DIR) && ls shards_*.deb))
+
+check-deb: deb
+	@DEB_DIR=$(DEB_DIR) sh tests/deb.sh
+
 clean:
 	rm -rf $(O)/obj $(O)/bin $(DATA_LINK) tests/out tests/out-* sanitize-build
 
-.PHONY: all units layers deps check check-valgrind demo bench install uninstall dist clean
+.PHONY: all units layers deps check check-valgrind demo bench install uninstall dist deb check-deb clean
 .SECONDARY:
 
 # ---- hardening: fuzz harnesses, libFuzzer --------------------------------
