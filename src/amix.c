@@ -41,7 +41,7 @@ static sh_option options[] = {
 	{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &duration, .scale = 1,
 	 .arg = "DUR",
 	 .help = "make the mix exactly this long (seconds, 500ms, 48000smp): cut, or padded with silence"},
-	{.name = "limit", .short_name = 'l', .type = SH_OPT_FLAG, .dest = &limit,
+	{.name = "limit", .type = SH_OPT_FLAG, .dest = &limit,
 	 .help = "a true-peak brickwall after the sum, so the mix never passes the ceiling"},
 	{.name = "ceiling", .type = SH_OPT_DOUBLE, .dest = &ceiling, .min = -30, .max = 0, .arg = "DB",
 	 .unit = "dBTP",

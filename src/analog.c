@@ -34,7 +34,7 @@ static double vignette = 0.35;
 static sh_option options[] = {
 	{.name = "grain", .short_name = 'g', .type = SH_OPT_DOUBLE, .dest = &grain, .min = 0, .max = 50, .arg = "X",
 	 .unit = "code values", .help = "grain deviation"},
-	{.name = "breathe", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &breathe, .min = 0, .max = 1,
+	{.name = "breathe", .short_name = 'B', .type = SH_OPT_DOUBLE, .dest = &breathe, .min = 0, .max = 1,
 	 .arg = "X", .help = "exposure breathing depth"},
 	{.name = "rate", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &rate, .min = 0.01, .max = 10,
 	 .arg = "HZ", .unit = "Hz", .help = "speed of breathing and colour drift"},

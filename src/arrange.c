@@ -46,7 +46,7 @@ static sh_option options[] = {
 	{.name = "fade", .short_name = 'f', .type = SH_OPT_DOUBLE, .dest = &fade_ms, .min = 0,
 	 .max = SH_ARR_FADE_MAX * 1000, .arg = "MS", .unit = "ms",
 	 .help = "fade in and out at each region's edges, 0..10000 ms: short avoids clicks, long swells"},
-	{.name = "plan", .short_name = 'p', .type = SH_OPT_FLAG, .dest = &plan_only, .no_preset = true,
+	{.name = "plan", .type = SH_OPT_FLAG, .dest = &plan_only, .no_preset = true,
 	 .help = "write the arrangement as JSON (shards(7), ARRANGEMENTS) instead of audio"},
 	{.name = "render", .short_name = 'R', .type = SH_OPT_STRING, .dest = &render_path, .no_preset = true,
 	 .arg = "PLAN", .help = "render an arrangement JSON (from --plan, maybe edited; - is stdin)"},

@@ -84,7 +84,7 @@ static sh_option options[] = {
 	{.name = "tune", .type = SH_OPT_CHOICE, .dest = &tune,
 	 .choices = "film|animation|grain|stillimage|fastdecode|zerolatency", .arg = "T",
 	 .help = "x264 tune: film animation grain stillimage fastdecode zerolatency; unset: none"},
-	{.name = "audio-bitrate", .short_name = 'b', .type = SH_OPT_INT, .dest = &abitrate, .min = 32, .max = 512,
+	{.name = "audio-bitrate", .short_name = 'B', .type = SH_OPT_INT, .dest = &abitrate, .min = 32, .max = 512,
 	 .arg = "KBPS", .unit = "kbit/s", .help = "AAC bit rate, 32..512"},
 	{.name = "preview", .type = SH_OPT_DURATION, .dest = &preview, .scale = 1,
 	 .help = "encode only the first DUR (seconds, 5s, 120f) for a quick look; unset: all"},

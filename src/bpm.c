@@ -27,7 +27,7 @@ static sh_option options[] = {
 	 .unit = "BPM", .help = "centre of the tempo prior, 20..500"},
 	{.name = "prior-width", .type = SH_OPT_DOUBLE, .dest = &width, .min = 0, .max = 10, .arg = "OCT",
 	 .unit = "octaves", .help = "width of the prior, 0 = flat, 0..10"},
-	{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &json,
+	{.name = "json", .type = SH_OPT_FLAG, .dest = &json,
 	 .help = "print a JSON report: bpm, confidence, beats, alternative"},
 	{.name = "plot", .type = SH_OPT_STRING, .dest = &plot_path, .arg = "FILE", .no_preset = true,
 	 .help = "also draw the waveform with the onsets, beats and bars marked, a PNG in FILE"},

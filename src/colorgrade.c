@@ -41,7 +41,7 @@ static sh_option options[] = {
 	 .help = "green (-1) to magenta (1), drawn per run"},
 	{.name = "contrast", .short_name = 'c', .type = SH_OPT_RANGE, .dest = &contrast, .min = 0, .max = 4,
 	 .arg = "MIN..MAX", .help = "contrast around mid-grey, drawn per run"},
-	{.name = "brightness", .short_name = 'b', .type = SH_OPT_RANGE, .dest = &brightness, .min = -1, .max = 1,
+	{.name = "brightness", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &brightness, .min = -1, .max = 1,
 	 .arg = "MIN..MAX", .help = "added light as a fraction of the range, drawn per run"},
 	{.name = "gamma", .short_name = 'g', .type = SH_OPT_RANGE, .dest = &gamma_, .min = 0.1, .max = 10,
 	 .arg = "MIN..MAX", .help = "mid-tone gamma, drawn per run"},

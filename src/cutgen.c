@@ -33,7 +33,7 @@ static sh_option options[] = {
 	SH_SLICER_OPTIONS(opt.knobs),
 	{.name = "duration", .short_name = 'D', .type = SH_OPT_DURATION, .dest = &opt.duration, .scale = 1,
 	 .no_preset = true, .help = "source length when there is no source (bare number: seconds)"},
-	{.name = "rate", .short_name = 'R', .type = SH_OPT_INT, .dest = &opt.rate, .min = SH_MIN_RATE,
+	{.name = "rate", .short_name = 'r', .type = SH_OPT_INT, .dest = &opt.rate, .min = SH_MIN_RATE,
 	 .max = SH_MAX_RATE, .unit = "Hz", .help = "sample rate with --duration"},
 	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &opt.output, .arg = "FILE",
 	 .no_preset = true, .help = "write the cut list to FILE instead of stdout"},

@@ -21,7 +21,7 @@ static struct {
 } opt;
 
 static sh_option options[] = {
-	{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &opt.json, .help = "print the summary as JSON"},
+	{.name = "json", .type = SH_OPT_FLAG, .dest = &opt.json, .help = "print the summary as JSON"},
 	{.name = "quiet", .short_name = 'q', .type = SH_OPT_FLAG, .dest = &opt.quiet,
 	 .help = "print nothing: the exit status says whether it is valid"},
 	{0},

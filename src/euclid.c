@@ -22,7 +22,7 @@ static sh_option options[] = {
 	 .unit = "steps", .live = true, .help = "length of the cycle"},
 	{.name = "pulses", .short_name = 'k', .type = SH_OPT_INT, .dest = &pulses, .min = -SH_EUCLID_MAX,
 	 .max = SH_EUCLID_MAX, .live = true, .help = "onsets in the cycle; negative: the complement of E(-k,n)"},
-	{.name = "rotation", .short_name = 'r', .type = SH_OPT_INT, .dest = &rotation, .min = -1e6, .max = 1e6,
+	{.name = "rotation", .short_name = 'R', .type = SH_OPT_INT, .dest = &rotation, .min = -1e6, .max = 1e6,
 	 .unit = "steps", .live = true, .help = "move every onset this much later"},
 	{.name = "probability", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &probability, .min = 0, .max = 1,
 	 .live = true, .help = "chance each onset fires, 0..1"},

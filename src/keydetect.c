@@ -12,7 +12,7 @@
 static bool json = false; /* JSON report: key, mode, confidence, runner-up, tuning, chroma */
 
 static sh_option options[] = {
-	{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &json,
+	{.name = "json", .type = SH_OPT_FLAG, .dest = &json,
 	 .help = "print a JSON report with confidence, runner-up, tuning and chroma"},
 	{0},
 };

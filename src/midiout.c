@@ -315,7 +315,7 @@ static int parse_command_line(int argc, char **argv)
 		 .help = "send value events NAME as controller N"},
 		{.name = "name", .type = SH_OPT_STRING, .dest = &command.name, .arg = "NAME",
 		 .help = "the target that param events (ccN, program) name"},
-		{.name = "port", .short_name = 'p', .type = SH_OPT_STRING, .dest = &command.port, .no_preset = true,
+		{.name = "port", .short_name = 'P', .type = SH_OPT_STRING, .dest = &command.port, .no_preset = true,
 		 .arg = "PORT", .help = "play live to a port (number or name)"},
 		{.name = "list", .type = SH_OPT_FLAG, .dest = &command.list, .no_preset = true,
 		 .help = "list MIDI output ports and exit"},

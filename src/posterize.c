@@ -24,9 +24,9 @@ static double mix = 1;
 static double prob = 1;
 
 static sh_option options[] = {
-	{.name = "levels", .short_name = 'l', .type = SH_OPT_RANGE, .dest = &levels, .min = 2, .max = 256,
+	{.name = "levels", .short_name = 'n', .type = SH_OPT_RANGE, .dest = &levels, .min = 2, .max = 256,
 	 .arg = "MIN..MAX", .help = "luma levels, drawn per frame; 256 = untouched"},
-	{.name = "chroma-levels", .short_name = 'L', .type = SH_OPT_RANGE, .dest = &chroma_levels, .min = 2,
+	{.name = "chroma-levels", .short_name = 'N', .type = SH_OPT_RANGE, .dest = &chroma_levels, .min = 2,
 	 .max = 256, .arg = "MIN..MAX", .help = "chroma levels, drawn per frame; 256 = untouched"},
 	{.name = "mix", .short_name = 'm', .type = SH_OPT_DOUBLE, .dest = &mix, .min = 0, .max = 1, .arg = "X",
 	 .help = "blend with the original: 0 untouched, 1 full"},

@@ -21,17 +21,17 @@ static sh_range off[6] = {{6, 6}, {0, 0}, {0, 0}, {0, 0}, {-6, -6}, {0, 0}};
 static double prob = 1;
 
 static sh_option options[] = {
-	{.name = "red-x", .short_name = 'r', .type = SH_OPT_RANGE, .dest = &off[0], .min = -4096, .max = 4096,
+	{.name = "red-x", .type = SH_OPT_RANGE, .dest = &off[0], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "red horizontal offset, drawn per frame"},
-	{.name = "red-y", .short_name = 'R', .type = SH_OPT_RANGE, .dest = &off[1], .min = -4096, .max = 4096,
+	{.name = "red-y", .type = SH_OPT_RANGE, .dest = &off[1], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "red vertical offset"},
-	{.name = "green-x", .short_name = 'g', .type = SH_OPT_RANGE, .dest = &off[2], .min = -4096, .max = 4096,
+	{.name = "green-x", .type = SH_OPT_RANGE, .dest = &off[2], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "green horizontal offset"},
-	{.name = "green-y", .short_name = 'G', .type = SH_OPT_RANGE, .dest = &off[3], .min = -4096, .max = 4096,
+	{.name = "green-y", .type = SH_OPT_RANGE, .dest = &off[3], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "green vertical offset"},
-	{.name = "blue-x", .short_name = 'b', .type = SH_OPT_RANGE, .dest = &off[4], .min = -4096, .max = 4096,
+	{.name = "blue-x", .type = SH_OPT_RANGE, .dest = &off[4], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "blue horizontal offset"},
-	{.name = "blue-y", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &off[5], .min = -4096, .max = 4096,
+	{.name = "blue-y", .type = SH_OPT_RANGE, .dest = &off[5], .min = -4096, .max = 4096,
 	 .arg = "MIN..MAX", .unit = "px", .help = "blue vertical offset"},
 	{.name = "prob", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = &prob, .min = 0, .max = 1, .arg = "P",
 	 .help = "probability that a frame is split"},

@@ -37,7 +37,7 @@ static sh_option options[] = {
 	 .arg = "N", .unit = "rows", .help = "dark rows per cycle, less than the period"},
 	{.name = "darkness", .short_name = 'd', .type = SH_OPT_RANGE, .dest = &darkness, .min = 0, .max = 1,
 	 .arg = "MIN..MAX", .help = "darkness of the dark rows, drawn per frame"},
-	{.name = "roll", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &roll, .min = -1000, .max = 1000,
+	{.name = "roll", .short_name = 'R', .type = SH_OPT_DOUBLE, .dest = &roll, .min = -1000, .max = 1000,
 	 .arg = "ROWS", .unit = "rows", .help = "rows the pattern moves per frame"},
 	{.name = "tear", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &tear, .min = 0, .max = 1, .arg = "P",
 	 .help = "probability of a tracking tear per frame"},

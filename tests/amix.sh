@@ -208,7 +208,7 @@ for c in -1 -3; do
 	check "--limit --ceiling $c: true peak $tp dBTP <= the ceiling + 0.1" \
 		awk -v t="$tp" -v c=$c 'BEGIN { exit !(t != "" && t <= c + 0.1) }'
 done
-amix hot1.wav:+6 hot2.wav:+6 -l --bits 16 -o lim16.wav 2>lim16.err
+amix hot1.wav:+6 hot2.wav:+6 --limit --bits 16 -o lim16.wav 2>lim16.err
 check "--limit on 16-bit output: no clipping, no warning" sh -c '! test -s lim16.err'
 
 # ---- bad input

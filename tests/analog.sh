@@ -2,12 +2,12 @@
 . "$SHARDS_TOP/tests/lib.sh"
 . "$SHARDS_TOP/tests/vfx-common.inc"
 vfx_fixtures
-vfx_standard analog "-g 6 -b 0.2 -r 2 -d 0.5 -V 0.5" "-g 0 -b 0 -d 0 -V 0"
+vfx_standard analog "-g 6 -B 0.2 -r 2 -d 0.5 -V 0.5" "-g 0 -B 0 -d 0 -V 0"
 ffmpeg -v error -f lavfi -i color=c=0xa0a0a0:size=160x120:rate=25 -t 2 -pix_fmt yuv420p -f yuv4mpegpipe - >"$W/grey.y4m"
-analog --seed 1 -g 0 -b 0 -d 0 -V 0.5 <"$W/grey.y4m" >"$W/vig.y4m"
-analog --seed 1 -g 5 -b 0 -d 0 -V 0 <"$W/grey.y4m" >"$W/grain.y4m"
-analog --seed 1 -g 0 -b 0.3 -r 1 -d 0 -V 0 <"$W/grey.y4m" >"$W/breathe.y4m"
-analog --seed 1 -g 0 -b 0 -d 1 -r 1 -V 0 <"$W/grey.y4m" >"$W/drift.y4m"
+analog --seed 1 -g 0 -B 0 -d 0 -V 0.5 <"$W/grey.y4m" >"$W/vig.y4m"
+analog --seed 1 -g 5 -B 0 -d 0 -V 0 <"$W/grey.y4m" >"$W/grain.y4m"
+analog --seed 1 -g 0 -B 0.3 -r 1 -d 0 -V 0 <"$W/grey.y4m" >"$W/breathe.y4m"
+analog --seed 1 -g 0 -B 0 -d 1 -r 1 -V 0 <"$W/grey.y4m" >"$W/drift.y4m"
 cat >"$W/check.py" <<PYEOF
 import sys; sys.path.insert(0, '$SHARDS_TOP/tests'); import vfx_y4m, numpy as np
 what = sys.argv[1]

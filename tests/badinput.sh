@@ -56,7 +56,7 @@ spec() {
 	kind=audio args="@IN@" oext=wav oopt=-o empty=1 stdout=1 stdin=1 trunc=1 keep=0 dir=1
 	case $1 in
 	chop | specsmear | specmangle) ;;
-	stretch) args="-r 1.5 @IN@" ;;
+	stretch) args="-R 1.5 @IN@" ;;
 	onsets | bpm | keydetect) oext=json ;;
 	cutgen) oext=json ;;
 	cutapply) kind=cuts args="@IN@ @AUDIO@" ;;

@@ -22,4 +22,4 @@ check "a curve through 0.5/0.6 lifts the mid-tones" awk -v a="$m1" -v b="$m2" 'B
 check_fail "a curve with x going back is a usage error" 2 "x values must increase" colorgrade -C 0/0,0.6/0.5,0.4/1 "$W/grey.y4m"
 # straight-line tables (no gamma, no curve), which run as a multiply-add where
 # tables are not looked up 64 at a time: the same bytes for any -j
-vfx_jobs colorgrade "-c 1.5 -b 0.2 -s 1.3 -t 0.3"
+vfx_jobs colorgrade "-c 1.5 -B 0.2 -s 1.3 -t 0.3"

@@ -27,8 +27,8 @@ sox "$I/long.wav" "$I/six.wav" trim 0 4
 writers() {
 	cat <<'TAB'
 chop wav --seed @SEED@ -s 30ms -o @OUT@ @IN@/long.wav
-specsmear wav --seed @SEED@ -b 0.3 -o @OUT@ @IN@/long.wav
-stretch wav -r 1.3 -o @OUT@ @IN@/long.wav
+specsmear wav --seed @SEED@ -B 0.3 -o @OUT@ @IN@/long.wav
+stretch wav -R 1.3 -o @OUT@ @IN@/long.wav
 cutapply wav --gain-seed @SEED@ -o @OUT@ @IN@/cuts.json @IN@/long.wav
 vnoise y4m --seed @SEED@ -o @OUT@ @IN@/long.y4m
 cutgen json --seed @SEED@ -s 5ms -o @OUT@ @IN@/long.wav

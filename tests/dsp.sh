@@ -173,7 +173,7 @@ check "live: the FIFO's change lands on sample 48000" test "$(step_at live.au)" 
 # ---- chained with the suite
 sox -n -r 48000 -c 2 chord.au synth 8 sine 220 sine 277 sine 330 tremolo 0.3 40 gain -12
 check "specsmear | dsp warm | padmine" sh -c \
-	'specsmear -b 0.5 --seed 1 chord.au | dsp warm : reverb | padmine -o pad.wav && test -s pad.wav'
+	'specsmear -B 0.5 --seed 1 chord.au | dsp warm : reverb | padmine -o pad.wav && test -s pad.wav'
 
 # ---- Faust at run time
 cat >lp.dsp <<'EOF'

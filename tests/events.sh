@@ -35,8 +35,8 @@ for spec in 3:8:x..x..x. 5:8:x.xx.xx. 7:16:x..x.x.x..x.x.x. 5:13:x..x.x..x.x.. 2
 	k=${spec%%:*}; rest=${spec#*:}; n=${rest%%:*}; want=${rest#*:}
 	check "euclid E($k,$n) = $want" test "$(euclid --show -k "$k" -n "$n")" = "$want"
 done
-check "euclid --rotation 1 moves onsets one step later" test "$(euclid --show -k 3 -n 8 -r 1)" = .x..x..x
-check "euclid --rotation -1 moves them earlier" test "$(euclid --show -k 3 -n 8 -r -1)" = ..x..x.x
+check "euclid --rotation 1 moves onsets one step later" test "$(euclid --show -k 3 -n 8 -R 1)" = .x..x..x
+check "euclid --rotation -1 moves them earlier" test "$(euclid --show -k 3 -n 8 -R -1)" = ..x..x.x
 check "euclid negative --pulses is the complement" test "$(euclid --show -k -3 -n 8)" = .xx.xx.x
 check_fail "euclid: more pulses than steps is an error" 2 'do not fit' euclid -k 9 -n 8
 

@@ -118,8 +118,8 @@ chmod +x stub/*
 # ---- examples the test machine cannot run -------------------------------------------
 # PAGE|TEXT IN THE EXAMPLE|why. Everything else runs.
 skips='clock.1|clock --live|a live clock runs until stopped, into a MIDI port
-evmerge.1|midiout -p 1|live until stopped, into a MIDI port
-midiout.1|midiout -p fluid|live until stopped, into a MIDI port'
+evmerge.1|midiout -P 1|live until stopped, into a MIDI port
+midiout.1|midiout -P fluid|live until stopped, into a MIDI port'
 
 # ---- the examples, out of the pages ----------------------------------------------
 # Each page's EXAMPLES section becomes one small page, every example behind a marker

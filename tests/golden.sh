@@ -85,7 +85,7 @@ ff -f lavfi -i testsrc=size=64x48:rate=25 -f lavfi -i sine=f=330:sample_rate=441
 # ---------------------------------------------------------------- micro-sampling
 golden cutgen-default        cutgen --seed 3 b.wav
 cutgen --seed 3 b.wav >cuts.json
-golden cutgen-slices         cutgen --seed 4 -n 24 -S 0.8 -t 0.4 -m 3 -r 0.3 -d 0.1 b.wav
+golden cutgen-slices         cutgen --seed 4 -n 24 -S 0.8 -t 0.4 -m 3 -R 0.3 -d 0.1 b.wav
 golden cutgen-beats-fps      cutgen --seed 5 -s 1/16 -b 120 -f 25 b.wav
 golden cutgen-duration       cutgen --seed 6 -s 80ms -f 25 -D 0.4
 cutgen --seed 6 -s 80ms -f 25 -D 0.4 >cutsv.json
@@ -102,25 +102,25 @@ cutgen --seed 9 -s 40ms -f 25 -d 0.4 -D 0.4 >cutsd.json
 golden cutapply-y4m-hold     cutapply --drop hold cutsd.json v.y4m
 golden cutapply-y4m-black    cutapply cutsd.json v.y4m
 golden chop-default          chop --seed 5 b.wav
-chop_files() { chop --seed 5 -n 16 -t 0.5 -r 0.5 -d 0.1 --declick 2 -c chop.json -o chop.wav --bits 16 b.wav && cat chop.wav chop.json; }
+chop_files() { chop --seed 5 -n 16 -t 0.5 -R 0.5 -d 0.1 --declick 2 -c chop.json -o chop.wav --bits 16 b.wav && cat chop.wav chop.json; }
 golden chop-files            chop_files
 golden chop-onsets           chop --seed 6 --onsets on.json -S 0.7 b.wav
 golden cutinfo-text          cutinfo cuts.json
-golden cutinfo-json          cutinfo -j cutsd.json
+golden cutinfo-json          cutinfo --json cutsd.json
 golden cutviz-default        cutviz cuts.json
 golden cutviz-small          cutviz -W 300 -H 100 cutsd.json
 
 # ---------------------------------------------------------------- spectral, analysis, time
 golden specsmear-default     specsmear --seed 1 b.wav
-golden specsmear-options     sh -c 'specsmear --seed 2 -b 0.9 -p 1 -n 512 --hop 64 --bits 24 -o sm.wav s.au && cat sm.wav'
+golden specsmear-options     sh -c 'specsmear --seed 2 -B 0.9 -P 1 -n 512 --hop 64 --bits 24 -o sm.wav s.au && cat sm.wav'
 golden specmangle-default    specmangle --seed 3 b.wav
 golden specmangle-options    specmangle --seed 4 -s 0.5 -N 0.4 -f 0.2 --hold 0.05..0.2 --shift -3..3 -n 1024 s.au
 golden onsets-default        onsets b.wav
 golden onsets-options        onsets -t 0.3 -g 100ms b44.wav
 golden bpm-text              bpm b.wav
-golden bpm-json              bpm -j --prior 120 --min 60 --max 180 b44.wav
+golden bpm-json              bpm --json --prior 120 --min 60 --max 180 b44.wav
 golden keydetect-text        keydetect chord.wav
-golden keydetect-json        keydetect -j s.au
+golden keydetect-json        keydetect --json s.au
 # dsp: every kind of node once (C filters and effects, the Faust reverbs built
 # in, a rate change, a channel pick, events); a Faust file compiled at run time
 # is left to tests/dsp.sh (LLVM under valgrind takes minutes)
@@ -140,7 +140,7 @@ golden amix-media            amix b2.wav tone.mkv:-6:0.3:loop=2
 # rendered from stdin
 golden arrange-mix           arrange b.wav b44.wav s.au -d 10 --bpm 120 --density 0.6 --seed 7
 golden arrange-plan          arrange b.wav b2.wav s.au -d 16 --bpm 120 --seed 3 --plan
-golden arrange-render        sh -c 'arrange b2.wav s.au -d 9 -b 100 --beats-per-bar 3 -D 1 -f 50 --seed 2 -p | arrange -R - --bits 16 -o arr.wav && cat arr.wav'
+golden arrange-render        sh -c 'arrange b2.wav s.au -d 9 -b 100 --beats-per-bar 3 -D 1 -f 50 --seed 2 --plan | arrange -R - --bits 16 -o arr.wav && cat arr.wav'
 # loudnorm: the measurement, the limiter (to stdout, and its tries to a file), a
 # gain alone, 16 bits, a spooled pipe
 golden loudnorm-measure      loudnorm --measure b.wav
@@ -149,17 +149,17 @@ golden loudnorm-tries-file   sh -c 'loudnorm -t -11 -o lim.wav b.wav && cat lim.
 golden loudnorm-linear       loudnorm -t -20 --linear b44.wav
 golden loudnorm-file16       sh -c 'loudnorm -t -16 --true-peak -2 s.au --bits 16 -o ln.wav && cat ln.wav'
 golden loudnorm-pipe         sh -c 'cat b2.wav | loudnorm -t -10.5 --release 20'
-golden stretch-ratio         stretch -r 1.5 b2.wav
-golden stretch-formant       stretch -p -4 -F b2.wav
-golden stretch-pitch         stretch -p 3 b2.wav
+golden stretch-ratio         stretch -R 1.5 b2.wav
+golden stretch-formant       stretch -P -4 -F b2.wav
+golden stretch-pitch         stretch -P 3 b2.wav
 # The faster engine (Rubber Band R2) is run on mono offline and on stereo in real time
 # only: offline with two or more channels it processes them in threads of its own
 # (stretch asks RubberBandOptionThreadingNever in real time only) and its bytes then
 # differ from run to run, so no sum can hold it.
 sox b2.wav -c 1 m2.wav
-golden stretch-r2-mono       stretch -r 0.8 -p -2 -F --engine faster m2.wav
-golden stretch-r2-realtime   stretch -r 0.8 -p -2 -F --engine faster --mode realtime b2.wav
-golden stretch-realtime      sh -c 'stretch --mode realtime --block 512 -r 1.25 <b2.wav'
+golden stretch-r2-mono       stretch -R 0.8 -P -2 -F --engine faster m2.wav
+golden stretch-r2-realtime   stretch -R 0.8 -P -2 -F --engine faster --mode realtime b2.wav
+golden stretch-realtime      sh -c 'stretch --mode realtime --block 512 -R 1.25 <b2.wav'
 golden stretch-bpm-key       stretch -t 140 --from-bpm 120 -k Am --from-key C chord.wav
 
 # ---------------------------------------------------------------- textures
@@ -177,9 +177,9 @@ golden clock-bars            clock -b 124 --bars 2
 golden clock-loop            clock -b 90 -s 3 -L 12 --beats 5
 golden clock-duration        clock -d 3s -b 100 -s 2
 clock -b 124 --bars 2 >clk.jsonl
-golden euclid-clock          euclid --seed 2 -n 16 -k 5 -r 2 -p 0.7 clk.jsonl
+golden euclid-clock          euclid --seed 2 -n 16 -k 5 -R 2 -p 0.7 clk.jsonl
 golden euclid-grid           euclid --seed 1 -n 12 -k -5 --beats 4 -s 3
-golden euclid-show           euclid --show -n 13 -k 5 -r 1
+golden euclid-show           euclid --show -n 13 -k 5 -R 1
 euclid --seed 2 -n 16 -k 5 clk.jsonl >eu.jsonl
 golden arp-default           arp --seed 4 eu.jsonl
 golden arp-random            arp --seed 4 -S minor -P random -O 2 -V 0.5..1 -p 0.8 -c 2 eu.jsonl
@@ -225,17 +225,17 @@ golden notesynth-chain       sh -c 'clock -b 90 --bars 1 | euclid --seed 1 -k 7 
 
 # ---------------------------------------------------------------- video effects
 golden analog-default        analog --seed 7 v.y4m
-golden analog-options        analog --seed 8 -g 12 -b 0.3 -r 2 -d 0.6 -V 0.8 v444.y4m
-golden colorgrade-ranges     colorgrade --seed 3 -t -0.5..0.5 --tint -0.3..0.3 -c 0.8..1.3 -b -0.1..0.1 -s 0.5..1.5 v.y4m
+golden analog-options        analog --seed 8 -g 12 -B 0.3 -r 2 -d 0.6 -V 0.8 v444.y4m
+golden colorgrade-ranges     colorgrade --seed 3 -t -0.5..0.5 --tint -0.3..0.3 -c 0.8..1.3 -B -0.1..0.1 -s 0.5..1.5 v.y4m
 golden colorgrade-curve      colorgrade -C 0/0.1,0.5/0.6,1/0.9 -g 1.4 v444.y4m
 golden pixcorrupt-default    pixcorrupt --seed 9 v.y4m
 golden pixcorrupt-options    pixcorrupt --seed 10 -p 1 -n 2..6 -s 8..32 -m 6 -k 0.3 --smear 1 --bytes 0.5 v444.y4m
 golden posterize-default     posterize --seed 2 v.y4m
-golden posterize-ranges      posterize --seed 2 -l 3..8 -L 4..16 -m 0.7 -p 0.7 v444.y4m
+golden posterize-ranges      posterize --seed 2 -n 3..8 -N 4..16 -m 0.7 -p 0.7 v444.y4m
 golden rgbsplit-default      rgbsplit --seed 1 v.y4m
-golden rgbsplit-ranges       rgbsplit --seed 2 -r -4..4 -R -2..2 -g 0..3 -b -5..-1 -B -2..2 -p 0.8 v444.y4m
+golden rgbsplit-ranges       rgbsplit --seed 2 --red-x -4..4 --red-y -2..2 --green-x 0..3 --blue-x -5..-1 --blue-y -2..2 -p 0.8 v444.y4m
 golden scanlines-default     scanlines --seed 1 v.y4m
-golden scanlines-options     scanlines --seed 2 -P 4 -T 2 -d 0.3..0.7 -r 1 -t 0.5 -s 20 v444.y4m
+golden scanlines-options     scanlines --seed 2 -P 4 -T 2 -d 0.3..0.7 -R 1 -t 0.5 -s 20 v444.y4m
 golden vnoise-default        vnoise --seed 4 v.y4m
 golden vnoise-options        vnoise --seed 5 -s 4..12 -c 0..5 -p 0.8 -t uniform -f v444.y4m
 golden stabilize-default     stabilize shaky.y4m
@@ -271,7 +271,7 @@ avmux_digest() { # OUTFILE
 }
 avmux_mp4() { avbond -r 25 -s 64x48 b2.wav v.y4m >mux.y4m && avmux -q 0 --x264-preset ultrafast -o mux.mp4 b2.wav mux.y4m && avmux_digest mux.mp4; }
 golden avmux-mp4-lossless    avmux_mp4
-avmux_mkv() { avmux -q 0 --x264-preset ultrafast -b 96 --preview 0.2 -o mux.mkv b2.wav mux.y4m && avmux_digest mux.mkv; }
+avmux_mkv() { avmux -q 0 --x264-preset ultrafast -B 96 --preview 0.2 -o mux.mkv b2.wav mux.y4m && avmux_digest mux.mkv; }
 golden avmux-mkv-preview     avmux_mkv
 # vscan: a small library with fixed mtimes (the records carry them), scanned by its
 # relative name; each file is made bit-exact, as the record's hash reads its bytes

@@ -25,7 +25,7 @@ check_fail "65 channels: refused, naming the limit" 1 '65 channels.*1 to 64' lim
 au_header 100000 48000 >ch100k.au
 check_fail "100000 channels: refused before any allocation" 1 'channels.*1 to 64' lim sh -c 'chop -s 50ms <ch100k.au'
 au_header 2 999999999 >rate.au
-check_fail "a rate of 999999999 Hz: refused" 1 'rate|Hz' lim sh -c 'stretch -r 2 <rate.au'
+check_fail "a rate of 999999999 Hz: refused" 1 'rate|Hz' lim sh -c 'stretch -R 2 <rate.au'
 { au_header 64 48000; head -c $((64 * 4 * 48000)) /dev/zero; } >ch64.au
 check "64 channels of one second: within the limits, runs under the limit" lim sh -c 'specsmear <ch64.au | sox -t au - -n stat'
 # a WAV header claiming 4 GiB of data in a file of 1 KiB: nothing allocated from the claim
@@ -41,7 +41,7 @@ check_fail "a 51-byte WAV claiming 117 MHz, through FFmpeg (avsplit): refused at
 	lim timeout 10 avsplit -a x.au "$SHARDS_TOP/tests/fuzz/regress/media/wav-rate-117MHz.wav"
 
 # ---- a piped source larger than the address-space limit: cutapply spools it to disk
-cutgen --seed 1 -s 500ms -S 1 -t 0 -r 0 -D 700 -o shuffle.json
+cutgen --seed 1 -s 500ms -S 1 -t 0 -R 0 -D 700 -o shuffle.json
 mkdir spool
 check "256 MiB of piped audio shuffled by cutapply (--memory 16): spools, runs under the 192 MiB limit" \
 	sh -c 'sox -n -r 48000 -c 2 -e float -t au - synth 700 sine 100 2>/dev/null | (TMPDIR=spool lim cutapply --memory 16 shuffle.json) | sox -t au - -n stat 2>&1 | grep -q "Samples read: *67200000"'

@@ -130,10 +130,10 @@ check_fail "velocity outside 0..1" 1 'line 1: note "velocity" must be within 0..
 check_fail "malformed JSON" 1 'line 1: malformed JSON' sh -c 'echo "{\"t\":0,\"type\":" | midiout -o v.mid'
 check "--skip-bad writes the good notes" sh -c 'midiout --skip-bad -o skip.mid <hi.ev 2>/dev/null && test "$($PY readmid.py skip.mid 2>/dev/null | grep -c note)" = 1'
 check_fail "no port: one clear line, no ALSA noise" 0 "no MIDI output port 'nosuchsynth' \(output ports: none\): writing port.mid only" \
-	sh -c 'midiout -p nosuchsynth -o port.mid <score.ev'
+	sh -c 'midiout -P nosuchsynth -o port.mid <score.ev'
 check "no port: the file is still written" $PY readmid.py port.mid
 check_fail "--list without devices: one clear line" 0 'no MIDI output ports' midiout --list
-check_fail "no port and no file: an error" 1 "no MIDI output port" sh -c 'midiout -p 3 <score.ev'
+check_fail "no port and no file: an error" 1 "no MIDI output port" sh -c 'midiout -P 3 <score.ev'
 
 # live: intended versus actual send times
 clock --live --bpm 480 --beats 4 | euclid -k 16 -n 16 | arp | midiout --dry-run-live --timing-log tl.jsonl -o live.mid 2>live.err

@@ -36,7 +36,7 @@ G1='x...X...x...x.x.'
 check "a grid renders" sh -c "pattern kick.au snare.au hat.au --bpm 140 --steps 16 --bars 3 \
 	-g '$G1' -e 5,16,2 -g 'X.x.X.x.X.x.X.x.' >straight.au"
 # E(5,16) rotated by 2, from the suite's own Euclidean rhythm program when built
-E=$(euclid --show -k 5 -n 16 -r 2 2>/dev/null) || E=..x..x..x..x..x.
+E=$(euclid --show -k 5 -n 16 -R 2 2>/dev/null) || E=..x..x..x..x..x.
 check "every hit on round(step x 60/bpm x rate), x at 0.7, X at 1" $PY - "$G1" "$E" <<'PY'
 import sys
 from grid import *

@@ -74,6 +74,6 @@ n=$(light beats.png 600x16+0+0)
 check "bpm --plot: the legend's text renders ($n light pixels)" at_least "$n" 300
 n=$(differs beats.png "$G/bpm.png")
 check "bpm --plot: matches tests/golden-img/bpm.png ($n pixels differ)" at_most "$n" 3000
-bpm -j "$F/break48.wav" >plain.json
-bpm -j --plot beats2.png "$F/break48.wav" >plotted.json
+bpm --json "$F/break48.wav" >plain.json
+bpm --json --plot beats2.png "$F/break48.wav" >plotted.json
 same_file "bpm --plot: the report is the same with or without a picture" plain.json plotted.json

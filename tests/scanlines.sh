@@ -2,8 +2,8 @@
 . "$SHARDS_TOP/tests/lib.sh"
 . "$SHARDS_TOP/tests/vfx-common.inc"
 vfx_fixtures
-vfx_standard scanlines "-P 3 -d 0.3..0.7 -r 0.5 -t 0.5 -s 20" "-d 0 -t 0"
-scanlines -P 4 -T 1 -d 1 -r 1 <"$W/photo.y4m" >"$W/s.y4m"
+vfx_standard scanlines "-P 3 -d 0.3..0.7 -R 0.5 -t 0.5 -s 20" "-d 0 -t 0"
+scanlines -P 4 -T 1 -d 1 -R 1 <"$W/photo.y4m" >"$W/s.y4m"
 scanlines -P 5 -d 0 -t 1 -s 50 --seed 4 <"$W/photo.y4m" >"$W/t.y4m"
 cat >"$W/check.py" <<PYEOF
 import sys; sys.path.insert(0, '$SHARDS_TOP/tests'); import vfx_y4m, numpy as np

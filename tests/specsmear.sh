@@ -28,11 +28,11 @@ set -- $(cmpau break.au id3.au)
 check "identity with --fft 1000 --hop 300 (max diff $3)" $PY -c "assert $1 == $2 and $3 < 1e-5"
 
 # determinism and block-size invariance
-specsmear -b 0.6 -p 0.8 --seed 11 break.au >s1.au
-specsmear -b 0.6 -p 0.8 --seed 11 <break.au >s2.au
-trickle 13 5 <break.au | specsmear -b 0.6 -p 0.8 --seed 11 >s3.au
-trickle 4000 6 <break.au | specsmear -b 0.6 -p 0.8 --seed 11 >s4.au
-specsmear -b 0.6 -p 0.8 --seed 12 break.au >s5.au
+specsmear -B 0.6 -P 0.8 --seed 11 break.au >s1.au
+specsmear -B 0.6 -P 0.8 --seed 11 <break.au >s2.au
+trickle 13 5 <break.au | specsmear -B 0.6 -P 0.8 --seed 11 >s3.au
+trickle 4000 6 <break.au | specsmear -B 0.6 -P 0.8 --seed 11 >s4.au
+specsmear -B 0.6 -P 0.8 --seed 12 break.au >s5.au
 same_file "same seed, same bytes" s1.au s2.au
 same_file "trickled 1..13 bytes: same bytes" s1.au s3.au
 same_file "trickled 1..4000 bytes: same bytes" s1.au s4.au
@@ -44,7 +44,7 @@ check "smeared output differs from the input" $PY -c "assert $3 > 0.01"
 # level: within 2 dB of the input's RMS, no clipping on a -12 dBFS source
 for s in "0.5 0" "1 0" "0 1" "0.5 0.8" "1 1"; do
 	set -- $s
-	specsmear -b $1 -p $2 --seed 3 pink.au >lv.au
+	specsmear -B $1 -P $2 --seed 3 pink.au >lv.au
 	set -- $1 $2 $(cmpau pink.au lv.au)
 	check "level blur $1 phase $2: ${7} dB vs ${6} dB, peak $8" \
 		$PY -c "assert abs($7 - $6) < 2 and $8 < 1"
@@ -53,17 +53,17 @@ done
 # noise-like signal with a crest factor up to about 9 dB higher (the documented
 # headroom); at -12 dBFS it must not clip
 sox -n -r 48000 -c 1 -e floating-point -b 32 tone.au synth 6 sine 440 gain -12
-specsmear -b 0.7 -p 1 --seed 3 tone.au >lt.au
+specsmear -B 0.7 -P 1 --seed 3 tone.au >lt.au
 set -- $(cmpau tone.au lt.au)
 check "level on a tone: $5 dB vs $4 dB, peak $6 within 9 dB headroom" \
 	$PY -c "assert abs($5 - $4) < 2 and $6 < 0.25 * 10 ** (9 / 20)"
 
 # blur smears in time: a 0.2 s burst leaves a tail where the input is silent
 sox -n -r 48000 -c 1 -e floating-point -b 32 burst.au synth 0.2 whitenoise gain -6 pad 0 2
-specsmear -b 0.8 -p 0 burst.au >tail.au
+specsmear -B 0.8 -P 0 burst.au >tail.au
 tail_db=$(sox tail.au -n trim 0.5 0.5 stats 2>&1 | awk '/RMS lev dB/ {print $4}')
 check "blur 0.8 leaves a tail after a burst ($tail_db dB)" $PY -c "assert $tail_db > -60"
-specsmear -b 0 -p 0 burst.au >notail.au
+specsmear -B 0 -P 0 burst.au >notail.au
 tail0=$(sox notail.au -n trim 0.5 0.5 stats 2>&1 | awk '/RMS lev dB/ {print $4}')
 check "no tail without blur ($tail0 dB)" $PY -c "assert '$tail0' in ('-inf', '-nan') or float('$tail0') < -100"
 
@@ -80,14 +80,14 @@ r = np.random.default_rng(1)
 write('loud.au', r.uniform(-0.5, 0.5, 48000 * 200), 48000)
 write('tiny.au', r.uniform(-1, 1, 48000 * 5) * 1e-40, 48000)
 PY
-specsmear -b 1 -p 0.5 --seed 1 tiny.au >tiny-out.au
+specsmear -B 1 -P 0.5 --seed 1 tiny.au >tiny-out.au
 set -- $(cmpau tiny.au tiny-out.au)
 check "denormal-range input: length kept, output finite (peak $6)" $PY -c "assert $1 == $2 and $6 < 1"
 # memory is constant in the input's length: peak RSS on 200 s as on 5 s
 sox loud.au short.au trim 0 5
 rss() { $PY -c "
 import resource, subprocess, sys
-subprocess.run(['specsmear', '-b', '0.5', '-p', '0.5', sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
+subprocess.run(['specsmear', '-B', '0.5', '-P', '0.5', sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" "$1"; }
 r1=$(rss short.au) r2=$(rss loud.au)
 check "memory constant in length: ${r2} KiB for 200 s, ${r1} KiB for 5 s" $PY -c "assert $r2 < $r1 + 2048"
@@ -99,18 +99,18 @@ specsmear one.au >one-out.au
 set -- $(cmpau one.au one-out.au)
 check "one sample in, one out" test "$1" -eq 1 -a "$2" -eq 1
 sox -n -r 48000 -c 2 -e floating-point -b 32 silence.au trim 0 1
-specsmear -b 1 -p 1 silence.au >sil-out.au
+specsmear -B 1 -P 1 silence.au >sil-out.au
 set -- $(cmpau silence.au sil-out.au)
 check "silence stays silent and as long" $PY -c "assert $1 == $2 and $6 == 0"
 sox -n -r 48000 -c 1 -e floating-point -b 32 dc.au synth 2 sine 0 dcshift 0.5 2>/dev/null ||
 	$PY -c "
 import struct; open('dc.au','wb').write(struct.pack('>4s5I', b'.snd', 24, 0xffffffff, 6, 48000, 1) + struct.pack('>f', 0.5) * 96000)"
-specsmear -b 0.5 -p 0.5 --seed 2 dc.au >dc-out.au
+specsmear -B 0.5 -P 0.5 --seed 2 dc.au >dc-out.au
 set -- $(cmpau dc.au dc-out.au)
 check "DC: same length, level within 2 dB ($5 vs $4 dB), no clip" $PY -c "assert $1 == $2 and abs($5 - $4) < 2 and $6 < 1"
 for r in 8000 192000; do
 	sox -n -r $r -c 1 -e floating-point -b 32 r$r.au synth 1 sine 300 gain -6
-	specsmear -p 0.5 --seed 1 r$r.au >r$r-out.au
+	specsmear -P 0.5 --seed 1 r$r.au >r$r-out.au
 	check "$r Hz: rate kept" test "$(soxi -r r$r-out.au)" = $r
 	set -- $(cmpau r$r.au r$r-out.au)
 	check "$r Hz: length kept" test "$1" -eq "$2"
@@ -139,17 +139,17 @@ check "--print-config is a preset" sh -c 'specsmear --blur 0.3 --print-config | 
 # through a pipe (a stereo mix whose channels differ: drums left, pink noise
 # right), and 6 channels on 4 threads; SHARDS_JOBS sets the default
 sox -M break.au pink.au -e floating-point -b 32 lr.au remix 1 4 trim 0 4
-specsmear -b 0.6 -p 0.8 --seed 11 -j 1 lr.au >j1.au
-specsmear -b 0.6 -p 0.8 --seed 11 lr.au >jd.au
-specsmear -b 0.6 -p 0.8 --seed 11 -j 3 lr.au >j3.au
-cat lr.au | specsmear -b 0.6 -p 0.8 --seed 11 -j 3 | cat >j3p.au
-trickle 4000 6 <lr.au | SHARDS_JOBS=2 specsmear -b 0.6 -p 0.8 --seed 11 >j2t.au
+specsmear -B 0.6 -P 0.8 --seed 11 -j 1 lr.au >j1.au
+specsmear -B 0.6 -P 0.8 --seed 11 lr.au >jd.au
+specsmear -B 0.6 -P 0.8 --seed 11 -j 3 lr.au >j3.au
+cat lr.au | specsmear -B 0.6 -P 0.8 --seed 11 -j 3 | cat >j3p.au
+trickle 4000 6 <lr.au | SHARDS_JOBS=2 specsmear -B 0.6 -P 0.8 --seed 11 >j2t.au
 same_file "threads: the default, same bytes as -j 1" j1.au jd.au
 same_file "threads: -j 3, same bytes as -j 1" j1.au j3.au
 same_file "threads: -j 3 on a pipe, same bytes as -j 1" j1.au j3p.au
 same_file "threads: SHARDS_JOBS=2, trickled, same bytes as -j 1" j1.au j2t.au
-specsmear -b 0 -p 1 --seed 5 --fft 512 --hop 128 -j 1 lr.au >k1.au
-specsmear -b 0 -p 1 --seed 5 --fft 512 --hop 128 -j 2 lr.au >k2.au
+specsmear -B 0 -P 1 --seed 5 --fft 512 --hop 128 -j 1 lr.au >k1.au
+specsmear -B 0 -P 1 --seed 5 --fft 512 --hop 128 -j 2 lr.au >k2.au
 same_file "threads: phase only, fft 512 hop 128: -j 2 as -j 1" k1.au k2.au
 specsmear --seed 1 -j 1 six.au >six1.au
 specsmear --seed 1 -j 4 six.au >six4.au

@@ -413,6 +413,34 @@ static void print_config(const sh_option *opts)
 /* The names every program shares; a table may not take them for another idea. */
 static const char *const reserved_long[] = {"help", "version", "preset", "print-config", "verbose", "seed", "jobs", NULL};
 
+/* The suite's short letters, one idea each wherever they appear (the table in
+ * shards(7)): a program that has no such idea leaves the letter unused. -j is
+ * --jobs, which the driver adds to a threaded program. */
+static const struct {
+	char letter;
+	const char *names[4]; /* the long names that idea goes by */
+} suite_letters[] = {
+	{'b', {"bpm"}},
+	{'l', {"live"}},
+	{'p', {"prob", "probability", "trigger-probability"}},
+	{'r', {"rate", "fps", "hz"}}, /* so many per second: samples, frames, cycles */
+	{'j', {NULL}},
+};
+
+static int check_suite_letter(const sh_option *o)
+{
+	for (size_t i = 0; i < sizeof suite_letters / sizeof *suite_letters; i++) {
+		if (o->short_name != suite_letters[i].letter)
+			continue;
+		for (const char *const *n = suite_letters[i].names; *n; n++)
+			if (strcmp(o->name, *n) == 0)
+				return 0;
+		sh_set_error("option table: -%c means the same in every program, not --%s", o->short_name, o->name);
+		return -1;
+	}
+	return 0;
+}
+
 int sh_params_check(const sh_option *opts, bool has_seed)
 {
 	for (const sh_option *o = opts; o->name; o++) {
@@ -430,6 +458,8 @@ int sh_params_check(const sh_option *opts, bool has_seed)
 			sh_set_error("option table: --output must be -o");
 			return -1;
 		}
+		if (check_suite_letter(o) != 0)
+			return -1;
 		for (const sh_option *p = opts; p < o; p++) {
 			if (strcmp(p->name, o->name) == 0) {
 				sh_set_error("option table: --%s twice", o->name);
@@ -488,9 +518,6 @@ int sh_parse_options(sh_program *prog, sh_option *opts, int argc, char **argv)
 	sh_init(argc, argv);
 	if (sh_params_check(opts, prog->has_seed) != 0)
 		return usage_error("%s", sh_error());
-	for (const sh_option *o = opts; prog->has_jobs && o->name; o++)
-		if (o->short_name == 'j')
-			return usage_error("option table: -j is --jobs in a threaded program (--%s)", o->name);
 	note_defaults(opts);
 	size_t n = 0;
 	while (opts[n].name)

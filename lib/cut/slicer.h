@@ -65,7 +65,7 @@ typedef struct {
 	 .arg = "P", .help = "chance a piece repeats, 0..1: 0.3 is a machine-gun repeat now and then"},           \
 	{.name = "max-repeats", .short_name = 'm', .type = SH_OPT_INT, .dest = &(c).max_repeats, .min = 2,       \
 	 .max = 64, .help = "a stutter plays 2..N times: 2 flams, 8 and up buzzing rolls"},                      \
-	{.name = "reverse", .short_name = 'r', .type = SH_OPT_RANGE, .dest = &(c).reverse, .min = 0, .max = 1,   \
+	{.name = "reverse", .short_name = 'R', .type = SH_OPT_RANGE, .dest = &(c).reverse, .min = 0, .max = 1,   \
 	 .arg = "P", .help = "chance a piece plays backwards, 0..1: swells and sucked-in hits"},                  \
 	{.name = "drop", .short_name = 'd', .type = SH_OPT_RANGE, .dest = &(c).drop, .min = 0, .max = 1,         \
 	 .arg = "P", .help = "chance a piece is silence, 0..1: air and gaps"},                                   \

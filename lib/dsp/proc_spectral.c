@@ -70,10 +70,10 @@ static const smear smear_defaults = {
 };
 
 static const sh_option smear_params[] = {
-	{.name = "blur", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(smear, blur),
+	{.name = "blur", .short_name = 'B', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(smear, blur),
 	 .min = 0, .max = 1, .arg = "X",
 	 .help = "smear magnitudes across time, 0..1: a time constant of 3 s * X^2"},
-	{.name = "phase", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(smear, phase),
+	{.name = "phase", .short_name = 'P', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(smear, phase),
 	 .min = 0, .max = 1, .arg = "X", .help = "randomise phases, 0..1 of +-pi per frame and bin"},
 	SH_STFT_PARAMS(smear, s.fft, s.hop),
 	{0},

@@ -42,9 +42,9 @@ static const stretch defaults = {
 };
 
 static const sh_option params[] = {
-	{.name = "ratio", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(stretch, ratio),
+	{.name = "ratio", .short_name = 'R', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(stretch, ratio),
 	 .min = 0.01, .max = 100, .arg = "R", .help = "output duration / input duration, 0.01..100"},
-	{.name = "pitch", .short_name = 'p', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(stretch, pitch),
+	{.name = "pitch", .short_name = 'P', .type = SH_OPT_DOUBLE, .dest = SH_PROC_PARAM(stretch, pitch),
 	 .min = -48, .max = 48, .arg = "SEMITONES", .unit = "semitones",
 	 .help = "shift pitch up or down, -48..48"},
 	{.name = "formant", .short_name = 'F', .type = SH_OPT_FLAG,

@@ -31,6 +31,6 @@ bench_row "avsplit mp4 -> 640x360 y4m, default -j" \
 	ffmpeg "$ffs | cat >/dev/null" ">= 1"
 ffm="ffmpeg -nostdin -loglevel error -y -i a.wav -i l0.y4m -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -c:a aac -b:a 192k out-ff.mp4"
 bench_row "avmux 720p y4m + wav -> H.264 + AAC mp4, -j 1" \
-	"avmux -j 1 --x264-preset veryfast --crf 18 -b 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"
+	"avmux -j 1 --x264-preset veryfast --crf 18 -B 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"
 bench_row "avmux 720p y4m + wav -> H.264 + AAC mp4, default -j" \
-	"avmux --x264-preset veryfast --crf 18 -b 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"
+	"avmux --x264-preset veryfast --crf 18 -B 192 -o out.mp4 a.wav l0.y4m" ffmpeg "$ffm" ">= 1"

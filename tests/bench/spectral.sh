@@ -34,19 +34,19 @@ echo "# default threads here: ${J:-?}"
 
 AFFT="ffmpeg -v error -i $IN -af \"afftfilt=real='re':imag='im':win_size=2048:overlap=0.75\" -f au -c:a pcm_f32be - | cat >/dev/null"
 bench_row "specsmear-j1-vs-afftfilt(10min,stereo,2048/75%)" \
-	"specsmear -j 1 -b 0.5 -p 0.5 --seed 1 $IN | cat >/dev/null" ffmpeg-afftfilt "$AFFT" ">= 8"
+	"specsmear -j 1 -B 0.5 -P 0.5 --seed 1 $IN | cat >/dev/null" ffmpeg-afftfilt "$AFFT" ">= 8"
 bench_row "specsmear-vs-afftfilt(10min,stereo,2048/75%)" \
-	"specsmear -b 0.5 -p 0.5 --seed 1 $IN | cat >/dev/null" ffmpeg-afftfilt "$AFFT" ">= 8"
+	"specsmear -B 0.5 -P 0.5 --seed 1 $IN | cat >/dev/null" ffmpeg-afftfilt "$AFFT" ">= 8"
 
 RB="rubberband -q -3 -t 1.25 -p 2 $IN60 $D/rubberband.wav 2>/dev/null"
 bench_row "stretch-j1-vs-rubberband(60s,stereo,R3,x1.25,+2st)" \
-	"stretch -j 1 -r 1.25 -p 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
+	"stretch -j 1 -R 1.25 -P 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
 bench_row "stretch-vs-rubberband(60s,stereo,R3,x1.25,+2st)" \
-	"stretch -r 1.25 -p 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
+	"stretch -R 1.25 -P 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
 bench_row "stretch-apart-j1-vs-rubberband(60s,stereo,R3,x1.25,+2st)" \
-	"stretch --channels apart -j 1 -r 1.25 -p 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB"
+	"stretch --channels apart -j 1 -R 1.25 -P 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB"
 bench_row "stretch-apart-vs-rubberband(60s,stereo,R3,x1.25,+2st)" \
-	"stretch --channels apart -r 1.25 -p 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
+	"stretch --channels apart -R 1.25 -P 2 $IN60 -o $D/stretch.wav 2>/dev/null" rubberband-cli "$RB" ">= 1.6"
 rm -f "$D/stretch.wav" "$D/rubberband.wav"
 
 bench_row "specmangle-threads(10min,stereo)" \
@@ -72,7 +72,7 @@ fi
 SM="specmangle -j 1 -s 0.5 -N 0.5 -f 0.05 --seed 1"
 bench_row "specmangle-denormal-vs-loud(120s,mono)" \
 	"$SM $D/tiny.au >/dev/null" specmangle-loud "$SM $D/loud.au >/dev/null" ">= 0.8"
-SS="specsmear -j 1 -b 1 -p 0.5 --seed 1"
+SS="specsmear -j 1 -B 1 -P 0.5 --seed 1"
 bench_row "specsmear-denormal-vs-loud(120s,mono)" \
 	"$SS $D/tiny.au >/dev/null" specsmear-loud "$SS $D/loud.au >/dev/null" ">= 0.8"
 bench_row "specsmear-decay-vs-loud(400s,8kHz,blur 1)" \

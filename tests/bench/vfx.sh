@@ -34,12 +34,12 @@ for p in ${VFX_BENCH:-vnoise posterize colorgrade analog rgbsplit}; do
 	command -v "$p" >/dev/null || { echo "bench: $p: not built"; continue; }
 	case $p in
 	vnoise) row vnoise "vnoise --seed 1 -s 8" "noise=alls=20:allf=t" ;;
-	posterize) row posterize "posterize --seed 1 -l 6" "lutyuv=y=floor(val/43)*43" ;;
+	posterize) row posterize "posterize --seed 1 -n 6" "lutyuv=y=floor(val/43)*43" ;;
 	colorgrade) row colorgrade "colorgrade --contrast 1.2 --saturation 1.3" "eq=contrast=1.2:saturation=1.3" ">= 2" ;;
 	analog)
 		row analog "analog --seed 1 --grain 0 --breathe 0 --drift 0 --vignette 0.6" "vignette"
 		row analog-all-four "analog --seed 1 --vignette 0.6" "vignette" ;;
-	rgbsplit) row rgbsplit "rgbsplit --seed 1 -r 8 -b -8" "rgbashift=rh=8:bh=-8,format=yuv420p" ;;
+	rgbsplit) row rgbsplit "rgbsplit --seed 1 --red-x 8 --blue-x -8" "rgbashift=rh=8:bh=-8,format=yuv420p" ;;
 	esac
 done
 
@@ -50,7 +50,7 @@ case " ${VFX_BENCH:-posterize} " in *" posterize "*)
 	if [ ! -s "$MP4" ] || [ "$MP4" -ot "$IN" ]; then
 		ffmpeg -v error -y -f yuv4mpegpipe -i "$IN" -c:v libx264 -preset ultrafast -crf 18 "$MP4" || exit 1
 	fi
-	bench_row "posterize mp4 -j $JOBS" "posterize --seed 1 -l 6 -j $JOBS $MP4 | cat >/dev/null" "ffmpeg lutyuv" \
+	bench_row "posterize mp4 -j $JOBS" "posterize --seed 1 -n 6 -j $JOBS $MP4 | cat >/dev/null" "ffmpeg lutyuv" \
 		"ffmpeg -v error -i $MP4 -vf 'lutyuv=y=floor(val/43)*43' -f yuv4mpegpipe - | cat >/dev/null"
 	;;
 esac

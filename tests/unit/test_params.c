@@ -96,6 +96,13 @@ int main(void)
 	CHECK(sh_params_check(vee, false) == -1 && error_has("-v"), "-v is reserved");
 	sh_option oh[] = {{.name = "offset", .short_name = 'o', .type = SH_OPT_DOUBLE, .dest = &x, .max = 1}, {0}};
 	CHECK(sh_params_check(oh, false) == -1, "-o belongs to --output alone");
+	sh_option rev[] = {{.name = "reverse", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &x, .max = 1}, {0}};
+	CHECK(sh_params_check(rev, false) == -1 && error_has("-r means the same in every program, not --reverse"),
+	      "-r is a rate everywhere");
+	sh_option fps[] = {{.name = "fps", .short_name = 'r', .type = SH_OPT_DOUBLE, .dest = &x, .max = 1}, {0}};
+	CHECK(sh_params_check(fps, false) == 0, "-r for a frame rate passes");
+	sh_option jay[] = {{.name = "json", .short_name = 'j', .type = SH_OPT_FLAG, .dest = &x}, {0}};
+	CHECK(sh_params_check(jay, false) == -1, "-j is --jobs alone");
 	sh_option twice[] = {{.name = "a", .short_name = 'a', .type = SH_OPT_DOUBLE, .dest = &x, .max = 1},
 	                     {.name = "b", .short_name = 'a', .type = SH_OPT_DOUBLE, .dest = &x, .max = 1},
 	                     {0}};
