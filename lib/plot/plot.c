@@ -315,6 +315,57 @@ void sh_plot_time_axis(sh_plot *p)
 	}
 }
 
+void sh_plot_beat_axis(sh_plot *p, double bpm)
+{
+	static const double steps[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536};
+	double pps = (p->x1 - p->x0) / (p->t1 - p->t0);
+	char buf[64];
+	/* the widest label, so neighbours never touch */
+	if (bpm > 0)
+		snprintf(buf, sizeof buf, "%.2f (%.2fs)", p->t1, p->t1 * 60 / bpm);
+	else
+		snprintf(buf, sizeof buf, "%.2f", p->t1);
+	double need = text_width(p, buf) + 14;
+	double step = steps[sizeof steps / sizeof *steps - 1];
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (steps[i] * pps >= need) {
+			step = steps[i];
+			break;
+		}
+	double first = ceil(p->t0 / step - 1e-9) * step;
+	clip_area(p);
+	set_rgb(p->cr, 0x2c2c38, 1);
+	cairo_set_line_width(p->cr, 1);
+	for (double t = first; t <= p->t1 + 1e-9; t += step) {
+		double x = floor(sh_plot_x(p, t)) + 0.5;
+		cairo_move_to(p->cr, x, p->y0);
+		cairo_line_to(p->cr, x, p->y1);
+	}
+	cairo_stroke(p->cr);
+	cairo_restore(p->cr);
+	if (!p->axis_y)
+		return;
+	double last_end = -1e9;
+	for (long k = 0;; k++) {
+		double t = first + k * step;
+		if (t > p->t1 + 1e-9)
+			break;
+		if (bpm > 0)
+			snprintf(buf, sizeof buf, "%g (%.*fs)", t, t * 60 / bpm < 10 ? 2 : 1, t * 60 / bpm);
+		else
+			snprintf(buf, sizeof buf, "%g", t);
+		double tw = text_width(p, buf), x = sh_plot_x(p, t) - tw / 2;
+		if (x < 1)
+			x = 1;
+		if (x + tw > p->w - 1)
+			x = p->w - 1 - tw;
+		if (x < last_end + 6 || x < 0)
+			continue;
+		text_at(p, x, p->axis_y, buf, 0xb0b0bc);
+		last_end = x + tw;
+	}
+}
+
 void sh_plot_bars(sh_plot *p, double bpm, double offset, int beats_per_bar)
 {
 	if (!(bpm > 0) || beats_per_bar < 1)

@@ -50,6 +50,11 @@ double sh_plot_y(const sh_plot *p, double v);  /* fraction up -> pixels down */
  * they crowd). */
 void sh_plot_time_axis(sh_plot *p);
 void sh_plot_bars(sh_plot *p, double bpm, double offset, int beats_per_bar);
+/* The same axis for a canvas whose positions across are beats, not seconds:
+ * ticks every 1/4, 1/2, 1, 2, 4... beats as they fit, each labelled with its
+ * beat and, given a tempo (BPM > 0), its second in parentheses. Bar lines on
+ * such a canvas: sh_plot_bars at 60 BPM (a beat is a unit across). */
+void sh_plot_beat_axis(sh_plot *p, double bpm);
 
 /* A waveform between fractions V0 and V1 of the plot area, one vertical line
  * per pixel column from the min to the max of the samples the column covers. */
