@@ -63,6 +63,7 @@ spec() {
 	cutapply:source) kind=audio args="@CUTS@ @IN@" ;;
 	cutinfo) kind=cuts oext= ;;
 	cutviz) kind=cuts oext=png ;;
+	evviz) kind=events oext=png empty=1 ;; # an empty stream has nothing to draw
 	notesynth) kind=events empty=0 ;;
 	sampler) kind=events empty=0 args="--bpm 120 -m rhythm_hit=@AUDIO@ @IN@" ;;
 	pattern) args="-g x.x. -n 4 @IN@" ;;

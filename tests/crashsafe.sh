@@ -37,6 +37,7 @@ midiout mid --seed @SEED@ -o @OUT@ @IN@/notes.jsonl
 avbond y4m --seed @SEED@ -o @OUT@ @IN@/long.wav @IN@/still.png
 avmux mp4 -o @OUT@ @IN@/six.wav @IN@/long.y4m
 cutviz png -o @OUT@ @IN@/cuts.json
+evviz png -o @OUT@ @IN@/notes.jsonl
 onsets json -o @OUT@ @IN@/long.wav
 padmine wav -O 100 -o @OUT@ @IN@/long.wav
 TAB
