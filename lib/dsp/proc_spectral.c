@@ -14,6 +14,8 @@
 typedef struct {
 	int64_t fft, hop;
 	sh_spectral *fx;
+	sh_spectral_watch_fn watch; /* sh_proc_spectral_watch's, passed on at start */
+	void *watch_user;
 } spectral;
 
 static int spectral_check(sh_proc *p)
@@ -28,6 +30,8 @@ static int spectral_started(sh_proc *p)
 	spectral *s = p->priv;
 	if (!s->fx)
 		return -1;
+	if (s->watch)
+		sh_spectral_watch(s->fx, s->watch, s->watch_user);
 	p->block = sh_spectral_hop(s->fx);
 	p->latency = sh_spectral_latency(s->fx);
 	return 0;
@@ -144,3 +148,33 @@ static int mangle_start(sh_proc *p)
 const sh_proc_class sh_proc_mangle = SPECTRAL_CLASS(
 	mangle, "wreck the spectrum: swap bins, shaped noise, freezes, frequency shifts",
 	"swap=0 noise=0 freeze=0 shift=0");
+
+/* Both states start with the same spectral part. */
+static spectral *spectral_of(const sh_proc *p)
+{
+	if (p->cls != &sh_proc_smear && p->cls != &sh_proc_mangle) {
+		sh_set_error("%s: not a spectral processor", p->cls->name);
+		return NULL;
+	}
+	return p->priv;
+}
+
+int sh_proc_spectral_watch(sh_proc *p, sh_spectral_watch_fn fn, void *user)
+{
+	spectral *s = spectral_of(p);
+	if (!s)
+		return -1;
+	s->watch = fn;
+	s->watch_user = user;
+	return 0;
+}
+
+int sh_proc_spectral_sizes(const sh_proc *p, int *fft, int *hop)
+{
+	const spectral *s = spectral_of(p);
+	if (!s)
+		return -1;
+	*fft = (int)s->fft;
+	*hop = (int)(s->hop ? s->hop : s->fft / 4);
+	return 0;
+}

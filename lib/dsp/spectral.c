@@ -35,6 +35,10 @@ struct sh_spectral {
 	sh_pool *pool;         /* the channels' threads, or NULL */
 	sh_stft_emit_fn emit;
 	void *emit_user;
+	sh_stft_channel_fn chan; /* the effect's own channel function */
+	sh_spectral_watch_fn watch;
+	void *watch_user;
+	float **wpow;          /* watched: per channel, bins of power before and bins after */
 	int rate, channels, size, hop, bins;
 	int slots;             /* frames whose shared draws are held at once (sh_stft_slots) */
 	sh_rng rng;
@@ -224,6 +228,37 @@ static void smear_channel(void *u, float complex *spec, int c, int bins, int64_t
 		           b, s->norm[slot]);
 }
 
+static void power(const float complex *spec, float *out, int bins)
+{
+	const float *x = (const float *)spec;
+	for (int k = 0; k < bins; k++)
+		out[k] = x[2 * k] * x[2 * k] + x[2 * k + 1] * x[2 * k + 1];
+}
+
+/* Every channel's frame goes through the effect here, and past the watcher
+ * when there is one. */
+static void spectral_channel(void *u, float complex *spec, int c, int bins, int64_t frame, int slot)
+{
+	sh_spectral *s = u;
+	if (!s->watch) {
+		s->chan(u, spec, c, bins, frame, slot);
+		return;
+	}
+	float *before = s->wpow[c], *after = s->wpow[c] + bins;
+	power(spec, before, bins);
+	s->chan(u, spec, c, bins, frame, slot);
+	power(spec, after, bins);
+	s->watch(s->watch_user, c, before, after, bins);
+}
+
+void sh_spectral_watch(sh_spectral *s, sh_spectral_watch_fn fn, void *user)
+{
+	if (!s->wpow)
+		s->wpow = alloc_rows(s->channels, 2 * s->bins);
+	s->watch = fn;
+	s->watch_user = user;
+}
+
 static void spectral_emit(void *u, const float *buf, size_t frames)
 {
 	sh_spectral *s = u;
@@ -244,8 +279,9 @@ static sh_spectral *common_new(int kind, int size, int hop, int rate, int channe
 		free(s);
 		return NULL;
 	}
-	s->stft = sh_stft_new_split(size, hop, channels, shared, chan, emit ? spectral_emit : NULL, s,
-	                            s->pool);
+	s->chan = chan;
+	s->stft = sh_stft_new_split(size, hop, channels, shared, spectral_channel,
+	                            emit ? spectral_emit : NULL, s, s->pool);
 	if (!s->stft) {
 		sh_pool_free(s->pool);
 		free(s);
@@ -535,6 +571,7 @@ void sh_spectral_free(sh_spectral *s)
 	free(s->norm);
 	free(s->table);
 	free_rows(s->tmpf, s->channels);
+	free_rows(s->wpow, s->channels);
 	for (int j = 0; s->ms && j < s->slots; j++) {
 		free(s->ms[j].swaps);
 		free(s->ms[j].moved);

@@ -49,6 +49,22 @@ void sh_spectral_push(sh_spectral *s, const float *in, size_t frames);
 /* With threads the output comes a batch of hops at a time (stft.h): emit what
  * is held, at the end of the stream. */
 void sh_spectral_flush(sh_spectral *s);
+/* Watching an effect, for a picture of what it does: WATCH(user, channel,
+ * before, after, bins) is called for every frame of every channel with the
+ * power of each bin (re^2 + im^2, bins = size/2 + 1, unnormalised as stft.h
+ * says) as the frame came in and as it goes to the resynthesis. Frames are
+ * given in order, counting from the first (its centre is sh_stft_frame_centre);
+ * with jobs the channels call from threads of their own at once. Watching
+ * never changes the output. Set before the first push. */
+typedef void (*sh_spectral_watch_fn)(void *user, int channel, const float *before,
+                                     const float *after, int bins);
+void sh_spectral_watch(sh_spectral *s, sh_spectral_watch_fn fn, void *user);
+/* The same for the smear or mangle processor P (proc_spectral.c), set before
+ * it starts; and the FFT and hop its knobs ask for (the hop in effect: 0 given
+ * is fft/4). -1 with sh_error() for another processor. */
+typedef struct sh_proc sh_proc;
+int sh_proc_spectral_watch(sh_proc *p, sh_spectral_watch_fn fn, void *user);
+int sh_proc_spectral_sizes(const sh_proc *p, int *fft, int *hop);
 int sh_spectral_latency(const sh_spectral *s); /* size - hop frames */
 int sh_spectral_hop(const sh_spectral *s);     /* the hop in effect (0 given: size/4) */
 void sh_spectral_free(sh_spectral *s);

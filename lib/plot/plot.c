@@ -132,6 +132,200 @@ sh_wave *sh_wave_read(const char *path, size_t max_bins)
 	return w;
 }
 
+/* ---- the spectrogram --------------------------------------------------- */
+
+/* A band: the mean of bins [lo, hi) when it holds any, else the power at bin
+ * lo + frac, between two bins (a band narrower than a bin, at the bottom). */
+typedef struct {
+	int lo, hi;
+	float frac;
+} band;
+
+/* One channel's columns: sums of band power, PER frames each, the last open. */
+typedef struct {
+	float *sum;        /* ncols x rows */
+	size_t ncols;
+	int64_t per, fill, frames;
+} sg_channel;
+
+struct sh_spectrogram {
+	int rate, hop, bins, rows, channels;
+	size_t max_cols;
+	double first, fmin, fmax;
+	band *bands;
+	sg_channel *ch;
+};
+
+sh_spectrogram *sh_spectrogram_new(const sh_spectrogram_opts *o)
+{
+	int rows = o->rows ? o->rows : 160;
+	size_t max_cols = (o->max_cols ? o->max_cols : 1024) & ~(size_t)1;
+	double fmin = o->fmin > 0 ? o->fmin : 30, fmax = o->rate / 2.0;
+	if (o->rate <= 0 || o->fft < 2 || o->fft % 2 || o->hop < 1 || o->channels < 1 ||
+	    o->channels > 64 || rows < 2 || rows > 4096 || max_cols < 2 || !(fmin < fmax)) {
+		sh_set_error("spectrogram: a rate of %d, FFT %d, hop %d, %d channels, %d bands from %g Hz",
+		             o->rate, o->fft, o->hop, o->channels, rows, fmin);
+		return NULL;
+	}
+	sh_spectrogram *s = sh_calloc(1, sizeof *s);
+	s->rate = o->rate;
+	s->hop = o->hop;
+	s->bins = o->fft / 2 + 1;
+	s->rows = rows;
+	s->channels = o->channels;
+	s->max_cols = max_cols;
+	s->first = o->first;
+	s->fmin = fmin;
+	s->fmax = fmax;
+	s->bands = sh_calloc((size_t)rows, sizeof *s->bands);
+	double hz_per_bin = (double)o->rate / o->fft;
+	for (int r = 0; r < rows; r++) {
+		double ka = fmin * pow(fmax / fmin, (double)r / rows) / hz_per_bin;
+		double kb = fmin * pow(fmax / fmin, (double)(r + 1) / rows) / hz_per_bin;
+		band *b = &s->bands[r];
+		b->lo = (int)ceil(ka);
+		b->hi = (int)ceil(kb);
+		if (b->hi > s->bins)
+			b->hi = s->bins;
+		if (b->hi <= b->lo) {
+			double kc = sqrt(ka * kb);
+			b->lo = (int)floor(kc);
+			b->frac = (float)(kc - b->lo);
+			if (b->lo >= s->bins - 1) {
+				b->lo = s->bins - 1;
+				b->frac = 0;
+			}
+			b->hi = b->lo;
+		}
+	}
+	s->ch = sh_calloc((size_t)o->channels, sizeof *s->ch);
+	for (int c = 0; c < o->channels; c++) {
+		s->ch[c].sum = sh_malloc(max_cols * (size_t)rows * sizeof(float));
+		s->ch[c].per = 1;
+	}
+	return s;
+}
+
+void sh_spectrogram_free(sh_spectrogram *s)
+{
+	if (!s)
+		return;
+	for (int c = 0; c < s->channels; c++)
+		free(s->ch[c].sum);
+	free(s->ch);
+	free(s->bands);
+	free(s);
+}
+
+int sh_spectrogram_rows(const sh_spectrogram *s) { return s->rows; }
+double sh_spectrogram_fmin(const sh_spectrogram *s) { return s->fmin; }
+double sh_spectrogram_fmax(const sh_spectrogram *s) { return s->fmax; }
+
+void sh_spectrogram_feed(sh_spectrogram *s, int channel, const float *power, int bins)
+{
+	if (channel < 0 || channel >= s->channels || bins != s->bins)
+		return;
+	sg_channel *c = &s->ch[channel];
+	const int rows = s->rows;
+	if (c->fill == 0) {
+		if (c->ncols == s->max_cols) {
+			/* full: each pair of columns becomes one covering twice the frames */
+			size_t n = c->ncols / 2;
+			for (size_t i = 0; i < n; i++) {
+				float *d = c->sum + i * rows, *a = c->sum + 2 * i * rows, *b = a + rows;
+				for (int r = 0; r < rows; r++)
+					d[r] = a[r] + b[r];
+			}
+			c->ncols = n;
+			c->per *= 2;
+		}
+		memset(c->sum + c->ncols * rows, 0, (size_t)rows * sizeof(float));
+		c->ncols++;
+	}
+	float *col = c->sum + (c->ncols - 1) * rows;
+	for (int r = 0; r < rows; r++) {
+		const band *b = &s->bands[r];
+		float v;
+		if (b->hi > b->lo) {
+			double sum = 0;
+			for (int k = b->lo; k < b->hi; k++)
+				sum += power[k];
+			v = (float)(sum / (b->hi - b->lo));
+		} else {
+			v = power[b->lo] + b->frac * (power[b->lo + (b->lo + 1 < bins)] - power[b->lo]);
+		}
+		col[r] += v;
+	}
+	if (++c->fill >= c->per)
+		c->fill = 0;
+	c->frames++;
+}
+
+/* Frames in column I of channel C. */
+static int64_t col_frames(const sg_channel *c, size_t i)
+{
+	return i + 1 < c->ncols || c->fill == 0 ? c->per : c->fill;
+}
+
+bool sh_spectrogram_column(const sh_spectrogram *s, double a, double b, float *out)
+{
+	const double dt = (double)s->hop / s->rate;
+	int64_t f0 = (int64_t)ceil((a - s->first) / dt - 1e-9), f1 = (int64_t)ceil((b - s->first) / dt - 1e-9);
+	if (f1 <= f0) { /* between two frames: the nearest */
+		f0 = (int64_t)floor(((a + b) / 2 - s->first) / dt + 0.5);
+		f1 = f0 + 1;
+	}
+	for (int r = 0; r < s->rows; r++)
+		out[r] = 0;
+	bool any = false;
+	for (int ch = 0; ch < s->channels; ch++) {
+		const sg_channel *c = &s->ch[ch];
+		int64_t g0 = f0 < 0 ? 0 : f0, g1 = f1 > c->frames ? c->frames : f1;
+		if (g1 <= g0)
+			continue;
+		size_t i0 = (size_t)(g0 / c->per), i1 = (size_t)((g1 - 1) / c->per);
+		int64_t n = 0;
+		for (size_t i = i0; i <= i1; i++)
+			n += col_frames(c, i);
+		for (size_t i = i0; i <= i1; i++) {
+			const float *col = c->sum + i * s->rows;
+			for (int r = 0; r < s->rows; r++)
+				out[r] += col[r] / (float)n;
+		}
+		any = true;
+	}
+	return any;
+}
+
+float sh_spectrogram_peak(const sh_spectrogram *s)
+{
+	/* the channels summed, column by column, as sh_spectrogram_column reads them */
+	float peak = 0;
+	size_t ncols = 0;
+	for (int ch = 0; ch < s->channels; ch++)
+		if (s->ch[ch].ncols > ncols)
+			ncols = s->ch[ch].ncols;
+	float *acc = sh_malloc((size_t)s->rows * sizeof *acc);
+	for (size_t i = 0; i < ncols; i++) {
+		for (int r = 0; r < s->rows; r++)
+			acc[r] = 0;
+		for (int ch = 0; ch < s->channels; ch++) {
+			const sg_channel *c = &s->ch[ch];
+			if (i >= c->ncols)
+				continue;
+			const float *col = c->sum + i * s->rows;
+			float n = (float)col_frames(c, i);
+			for (int r = 0; r < s->rows; r++)
+				acc[r] += col[r] / n;
+		}
+		for (int r = 0; r < s->rows; r++)
+			if (acc[r] > peak)
+				peak = acc[r];
+	}
+	free(acc);
+	return peak;
+}
+
 /* ---- the canvas -------------------------------------------------------- */
 
 enum { FONT_PX = 11, MAX_LEGEND = 16 };
@@ -436,6 +630,127 @@ void sh_plot_wave_fn(sh_plot *p, sh_plot_column_fn fn, void *user, double v0, do
 	cairo_restore(p->cr);
 }
 
+/* The dB colour map, dark to bright (after matplotlib's magma): stops at
+ * fractions of the range, in between linear in RGB. */
+sh_rgb sh_plot_db_colour(double db, double range_db)
+{
+	static const struct {
+		double at;
+		sh_rgb c;
+	} stops[] = {{0, 0x0c0c1c}, {0.25, 0x3b0f70}, {0.5, 0x8c2981},
+	             {0.7, 0xde4968}, {0.85, 0xfe9f6d}, {1, 0xfcfdbf}};
+	double t = range_db > 0 ? (db + range_db) / range_db : 1;
+	if (!(t > 0))
+		t = 0;
+	if (t > 1)
+		t = 1;
+	size_t i = 1;
+	while (i + 1 < sizeof stops / sizeof *stops && t > stops[i].at)
+		i++;
+	double u = (t - stops[i - 1].at) / (stops[i].at - stops[i - 1].at);
+	sh_rgb a = stops[i - 1].c, b = stops[i].c, out = 0;
+	for (int sh = 0; sh <= 16; sh += 8) {
+		double x = ((a >> sh) & 255) + u * ((double)((b >> sh) & 255) - ((a >> sh) & 255));
+		out |= (sh_rgb)lround(x) << sh;
+	}
+	return out;
+}
+
+/* TEXT at (x, baseline y) on a dark box, readable over a picture. */
+static void boxed_text(sh_plot *p, double x, double y, const char *text, sh_rgb c)
+{
+	double tw = text_width(p, text);
+	set_rgb(p->cr, 0x121218, 0.7);
+	cairo_rectangle(p->cr, x - 2, y - FONT_PX + 1, tw + 4, FONT_PX + 2);
+	cairo_fill(p->cr);
+	text_at(p, x, y, text, c);
+}
+
+void sh_plot_spectrogram(sh_plot *p, const sh_spectrogram *s, double v0, double v1, float ref,
+                         double range_db, const char *label)
+{
+	int xa = (int)ceil(p->x0), xb = (int)floor(p->x1);
+	int ya = (int)ceil(sh_plot_y(p, v1)), yb = (int)floor(sh_plot_y(p, v0));
+	int pw = xb - xa, ph = yb - ya, rows = s->rows;
+	if (pw < 1 || ph < 1)
+		return;
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(img);
+		return;
+	}
+	cairo_surface_flush(img);
+	unsigned char *data = cairo_image_surface_get_data(img);
+	int stride = cairo_image_surface_get_stride(img);
+	float *col = sh_malloc((size_t)rows * sizeof *col);
+	double *db = sh_malloc((size_t)rows * sizeof *db);
+	double spp = (p->t1 - p->t0) / (p->x1 - p->x0), floor_db = -range_db - 1;
+	if (!(ref > 0))
+		ref = 1;
+	for (int x = 0; x < pw; x++) {
+		double a = p->t0 + (xa + x - p->x0) * spp;
+		bool have = sh_spectrogram_column(s, a, a + spp, col);
+		for (int r = 0; r < rows; r++)
+			db[r] = col[r] > 0 ? 10 * log10(col[r] / ref) : floor_db;
+		for (int y = 0; y < ph; y++) {
+			/* the band under this pixel's centre, between two bands' centres */
+			sh_rgb c = 0x16161e;
+			if (have) {
+				double u = (ph - y - 0.5) / ph * rows - 0.5;
+				int r0 = u < 0 ? 0 : (int)u;
+				if (r0 > rows - 1)
+					r0 = rows - 1;
+				int r1 = r0 + 1 < rows ? r0 + 1 : r0;
+				double f = u - r0;
+				f = f < 0 ? 0 : f > 1 ? 1 : f;
+				c = sh_plot_db_colour(db[r0] + f * (db[r1] - db[r0]), range_db);
+			}
+			uint32_t *px = (uint32_t *)(data + (size_t)y * stride) + x;
+			*px = c;
+		}
+	}
+	free(col);
+	free(db);
+	cairo_surface_mark_dirty(img);
+	cairo_save(p->cr);
+	cairo_set_source_surface(p->cr, img, xa, ya);
+	cairo_rectangle(p->cr, xa, ya, pw, ph);
+	cairo_fill(p->cr);
+	cairo_restore(p->cr);
+	cairo_surface_destroy(img);
+
+	/* a few frequencies up the left edge, as far apart as the text needs */
+	static const double marks[] = {50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000};
+	double lf0 = log(s->fmin), lf1 = log(s->fmax), last_y = 1e9;
+	set_rgb(p->cr, 0xe8e8f0, 0.6);
+	cairo_set_line_width(p->cr, 1);
+	for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+		double f = marks[i];
+		if (f <= s->fmin || f >= s->fmax)
+			continue;
+		double y = yb - (log(f) - lf0) / (lf1 - lf0) * ph;
+		if (last_y - y < FONT_PX + 6 || y - ya < FONT_PX + 2)
+			continue;
+		char buf[40];
+		if (f >= 1000)
+			snprintf(buf, sizeof buf, "%g kHz", f / 1000);
+		else
+			snprintf(buf, sizeof buf, "%g Hz", f);
+		double yl = floor(y) + 0.5;
+		set_rgb(p->cr, 0xe8e8f0, 0.6);
+		cairo_move_to(p->cr, xa, yl);
+		cairo_line_to(p->cr, xa + 5, yl);
+		cairo_stroke(p->cr);
+		boxed_text(p, xa + 8, y + FONT_PX * 0.35, buf, 0xd8d8e0);
+		last_y = y;
+	}
+	if (label && ph >= FONT_PX + 4) {
+		double tw = text_width(p, label);
+		if (tw + 8 < pw)
+			boxed_text(p, xb - tw - 4, ya + FONT_PX + 2, label, 0xf0f0f8);
+	}
+}
+
 bool sh_plot_label(sh_plot *p, double t, double v, const char *text, sh_rgb c, double max_w)
 {
 	double tw = text_width(p, text);
@@ -593,6 +908,86 @@ int sh_plot_audio_png(const char *path, int w, int h, const char *title, const s
 		sh_plot_legend(p, buf, 0xc08030);
 	}
 	int r = sh_plot_write_png(p, path);
+	sh_plot_free(p);
+	return r;
+}
+
+int sh_plot_check_path(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return 0;
+	sh_atomic *a = sh_atomic_open(path);
+	if (!a)
+		return -1;
+	sh_atomic_abort(a);
+	return 0;
+}
+
+struct sh_spectra {
+	char *path;
+	int w, h;
+	sh_spectrogram *before, *after;
+};
+
+sh_spectra *sh_spectra_new(const char *path, int w, int h, int rate, int channels, int fft, int hop)
+{
+	if (sh_plot_check_path(path) != 0)
+		return NULL;
+	/* the columns a picture this wide can show, fewer with many channels */
+	size_t cols = 1024;
+	while (cols > 64 && (size_t)channels * cols > 8192)
+		cols /= 2;
+	sh_spectrogram_opts o = {.rate = rate, .fft = fft, .hop = hop, .channels = channels,
+	                         .max_cols = cols, .first = (double)(hop - fft / 2) / rate};
+	sh_spectra *s = sh_calloc(1, sizeof *s);
+	s->path = sh_strdup(path);
+	s->w = w;
+	s->h = h;
+	if (!(s->before = sh_spectrogram_new(&o)) || !(s->after = sh_spectrogram_new(&o))) {
+		sh_spectra_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sh_spectra_watch(void *spectra, int channel, const float *before, const float *after, int bins)
+{
+	sh_spectra *s = spectra;
+	sh_spectrogram_feed(s->before, channel, before, bins);
+	sh_spectrogram_feed(s->after, channel, after, bins);
+}
+
+void sh_spectra_free(sh_spectra *s)
+{
+	if (!s)
+		return;
+	sh_spectrogram_free(s->before);
+	sh_spectrogram_free(s->after);
+	free(s->path);
+	free(s);
+}
+
+int sh_spectra_png(sh_spectra *s, const char *title, double seconds)
+{
+	enum { RANGE_DB = 90 };
+	sh_plot *p = sh_plot_new(s->w, s->h, 0, seconds > 0 ? seconds : 1);
+	if (!p)
+		return -1;
+	sh_plot_time_axis(p);
+	float a = sh_spectrogram_peak(s->before), b = sh_spectrogram_peak(s->after);
+	float ref = a > b ? a : b;
+	/* half a line of text between the two, where it fits */
+	double gap = (p->y1 - p->y0) > 8 * FONT_PX ? (FONT_PX / 4.0) / (p->y1 - p->y0) : 0.01;
+	sh_plot_spectrogram(p, s->before, 0.5 + gap, 1, ref, RANGE_DB, "input");
+	sh_plot_spectrogram(p, s->after, 0, 0.5 - gap, ref, RANGE_DB, "output");
+	if (title)
+		sh_plot_title(p, title);
+	char buf[32];
+	for (int db = 0; db >= -RANGE_DB; db -= 30) {
+		snprintf(buf, sizeof buf, "%d dB", db);
+		sh_plot_legend(p, buf, sh_plot_db_colour(db, RANGE_DB));
+	}
+	int r = sh_plot_write_png(p, s->path);
 	sh_plot_free(p);
 	return r;
 }

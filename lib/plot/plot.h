@@ -34,6 +34,36 @@ void sh_wave_free(sh_wave *w);
  * outline (channels mixed down); NULL with sh_error() if it cannot be read. */
 sh_wave *sh_wave_read(const char *path, size_t max_bins);
 
+/* A spectrogram in bounded memory, made from the frames of an STFT the caller
+ * already computes: each frame's power per FFT bin (re^2 + im^2, bins = fft/2+1)
+ * is gathered into ROWS bands spaced evenly in log frequency from FMIN to half
+ * the rate, and frames into at most MAX_COLS columns in time that merge in pairs
+ * when full, as sh_wave's bins do. Frame m is centred at FIRST + m * HOP / RATE
+ * seconds. Each channel is kept apart, so every channel may be fed from a
+ * thread of its own (each channel's frames in order); reading sums the
+ * channels' power. Memory: CHANNELS x ROWS x MAX_COLS floats, however long the
+ * signal. */
+typedef struct {
+	int rate, fft, hop, channels;
+	int rows;          /* bands; 0: 160 */
+	size_t max_cols;   /* 0: 1024 */
+	double first;      /* seconds at the centre of frame 0 */
+	double fmin;       /* Hz at the bottom; 0: 30 */
+} sh_spectrogram_opts;
+typedef struct sh_spectrogram sh_spectrogram;
+sh_spectrogram *sh_spectrogram_new(const sh_spectrogram_opts *o);
+void sh_spectrogram_feed(sh_spectrogram *s, int channel, const float *power, int bins);
+/* The mean power of each band (ROWS values into OUT, the lowest first) over the
+ * frames centred in [a, b) seconds, or over the frame nearest the middle when
+ * none is; false when nothing fed lies there. */
+bool sh_spectrogram_column(const sh_spectrogram *s, double a, double b, float *out);
+/* The largest band power of any column: the 0 dB of a picture. */
+float sh_spectrogram_peak(const sh_spectrogram *s);
+int sh_spectrogram_rows(const sh_spectrogram *s);
+double sh_spectrogram_fmin(const sh_spectrogram *s);
+double sh_spectrogram_fmax(const sh_spectrogram *s);
+void sh_spectrogram_free(sh_spectrogram *s);
+
 typedef struct sh_plot sh_plot;
 /* A canvas of W x H pixels (16..16384 each) showing seconds [t0, t1). */
 sh_plot *sh_plot_new(int w, int h, double t0, double t1);
@@ -65,6 +95,15 @@ void sh_plot_wave(sh_plot *p, const sh_wave *w, double v0, double v1, sh_rgb c);
 typedef bool (*sh_plot_column_fn)(void *user, double a, double b, float *lo, float *hi);
 void sh_plot_wave_fn(sh_plot *p, sh_plot_column_fn fn, void *user, double v0, double v1, sh_rgb c);
 
+/* A spectrogram between fractions V0 and V1, frequency up a log scale, the
+ * power in dB below REF (RANGE_DB of them, quietest dark) through a colour map,
+ * a few frequencies labelled at the left and LABEL (may be NULL) at the top
+ * right. */
+void sh_plot_spectrogram(sh_plot *p, const sh_spectrogram *s, double v0, double v1, float ref,
+                         double range_db, const char *label);
+/* The colour of DB (-RANGE_DB..0) on that map, for a legend. */
+sh_rgb sh_plot_db_colour(double db, double range_db);
+
 /* A filled span over seconds [a, b) between fractions V0 and V1, with
  * ALPHA 0..1, and LABEL (may be NULL) centred in it when it fits. */
 void sh_plot_span(sh_plot *p, double a, double b, double v0, double v1, sh_rgb c, double alpha, const char *label);
@@ -83,6 +122,29 @@ void sh_plot_title(sh_plot *p, const char *text);
 /* Encode the picture as PNG and write it whole to PATH ("-" or NULL: standard
  * output) through lib/core's atomic writer. 0, or -1 with sh_error(). */
 int sh_plot_write_png(sh_plot *p, const char *path);
+
+/* 0 when PATH can take a picture (a file can be made beside it; it is removed
+ * again), so a long run fails before it starts rather than at its end. "-" is
+ * standard output: 0. -1 with sh_error() otherwise. */
+int sh_plot_check_path(const char *path);
+
+/* The picture of a spectral effect (specsmear --plot, specmangle --plot): the
+ * spectrogram of its input above that of its output, each labelled, on one
+ * time axis and one dB scale (0 dB the louder peak of the two), a title and a
+ * key of the colours in the legend. The effect hands every frame of every
+ * channel to sh_spectra_watch (the shape of lib/dsp's sh_spectral_watch_fn:
+ * the power of each bin before and after, channels on threads of their own),
+ * so no second transform runs; memory is two spectrograms' worth, however long
+ * the input. */
+typedef struct sh_spectra sh_spectra;
+/* For a PNG in PATH (checked now: sh_plot_check_path), W x H pixels, an STFT
+ * of FFT and HOP at RATE over CHANNELS whose frame m is centred at sample
+ * m * HOP - FFT/2 + HOP. NULL with sh_error(). */
+sh_spectra *sh_spectra_new(const char *path, int w, int h, int rate, int channels, int fft, int hop);
+void sh_spectra_watch(void *spectra, int channel, const float *before, const float *after, int bins);
+/* Draw SECONDS of it under TITLE and write the PNG. 0, or -1 with sh_error(). */
+int sh_spectra_png(sh_spectra *s, const char *title, double seconds);
+void sh_spectra_free(sh_spectra *s);
 
 /* The picture the analysis programs draw (onsets --plot, bpm --plot): a
  * waveform over its whole length with sets of times marked, each set in its

@@ -43,6 +43,40 @@ int main(void)
 	sh_wave_free(w);
 	CHECK(!sh_wave_new(0, 64), "wave: a rate of 0 refused");
 
+	/* a spectrogram: 1 kHz, FFT 100, hop 25; 100 Hz (bin 10) loud in frames
+	 * 0..49, silence after; 8 columns for 100 frames, two channels */
+	sh_spectrogram_opts so = {.rate = 1000, .fft = 100, .hop = 25, .channels = 2, .rows = 20,
+	                          .max_cols = 8, .first = 0, .fmin = 30};
+	sh_spectrogram *sg = sh_spectrogram_new(&so);
+	CHECK(sg != NULL, "spectrogram: made");
+	float pw1[51], rows[20];
+	for (int f = 0; f < 100; f++)
+		for (int c = 0; c < 2; c++) {
+			for (int k = 0; k < 51; k++)
+				pw1[k] = f < 50 && k == 10 ? 1 : 0;
+			sh_spectrogram_feed(sg, c, pw1, 51);
+		}
+	CHECK(sh_spectrogram_column(sg, 0, 1, rows), "spectrogram: a column in the loud part");
+	int loud = 0;
+	for (int r = 1; r < 20; r++)
+		if (rows[r] > rows[loud])
+			loud = r;
+	double blo = 30 * pow(500.0 / 30, loud / 20.0), bhi = 30 * pow(500.0 / 30, (loud + 1) / 20.0);
+	CHECK(blo <= 100 && bhi >= 100, "spectrogram: the loudest band holds 100 Hz (%g..%g Hz)", blo, bhi);
+	CHECK(rows[loud] > 0.5f && rows[loud] < 2.5f, "spectrogram: channels summed, frames averaged (%g)", rows[loud]);
+	CHECK(sh_spectrogram_column(sg, 2.0, 2.4, rows) && rows[loud] == 0, "spectrogram: silence after");
+	CHECK(!sh_spectrogram_column(sg, 10, 11, rows), "spectrogram: nothing past the end");
+	CHECK(sh_spectrogram_peak(sg) > 0.5f, "spectrogram: a peak");
+	sh_plot *sp = sh_plot_new(200, 120, 0, 2.5);
+	sh_plot_spectrogram(sp, sg, 0, 1, sh_spectrogram_peak(sg), 60, "input");
+	CHECK(sh_plot_write_png(sp, "test_spec.png") == 0, "spectrogram: drawn and written");
+	remove("test_spec.png");
+	sh_plot_free(sp);
+	sh_spectrogram_free(sg);
+	so.fft = 99;
+	CHECK(!sh_spectrogram_new(&so), "spectrogram: an odd FFT refused");
+	CHECK(sh_plot_db_colour(0, 90) != sh_plot_db_colour(-90, 90), "spectrogram: the colour map has a range");
+
 	CHECK(!sh_plot_new(8, 100, 0, 1) && strstr(sh_error(), "8x100"), "plot: too small refused");
 	CHECK(!sh_plot_new(100, 100, 1, 1) && strstr(sh_error(), "empty"), "plot: empty window refused");
 	sh_plot *p = sh_plot_new(320, 120, 0, 75);
