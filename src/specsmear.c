@@ -54,8 +54,9 @@ static int run(sh_proc *p, sh_audio_in *in, sh_audio_out *out)
 {
 	int r = sh_proc_stream(p, in, out);
 	if (r == 0 && pics) {
+		const char *name = sh_audio_name(in), *slash = strrchr(name, '/');
 		char title[300];
-		snprintf(title, sizeof title, "specsmear: %s", sh_audio_name(in));
+		snprintf(title, sizeof title, "specsmear: %s", slash ? slash + 1 : name);
 		if ((r = sh_spectra_png(pics, title, (double)p->frames_in / sh_audio_rate(in))) != 0)
 			sh_set_error("--plot %s", sh_error());
 	}
