@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "manifest.h"
 #include "pads.h"
+#include "plot.h"
 #include "stft.h"
 
 static sh_program prog = {
@@ -39,6 +40,7 @@ static struct {
 	int64_t rate;
 	const char *bits;
 	const char *name;
+	const char *plot;
 } opt = {
 	.count = 4,            /* pads kept per source in -d mode: 1 for one jewel, 20 to harvest everything steady */
 	.durations = "2,4,8",  /* seconds: short loops sound like a held note, long ones breathe and drift */
@@ -81,6 +83,8 @@ static sh_option options[] = {
 	SH_AUDIO_BITS_OPTION(opt.bits),
 	{.name = "name", .type = SH_OPT_STRING, .dest = &opt.name, .arg = "NAME", .no_preset = true,
 	 .help = "source name for file names and the manifest (default: the file name; stdin: \"stdin\")"},
+	{.name = "plot", .type = SH_OPT_STRING, .dest = &opt.plot, .arg = "FILE", .no_preset = true,
+	 .help = "also draw each source's waveform with its candidates graded, a PNG in FILE (several sources: FILE_NAME.png)"},
 	{0},
 };
 
@@ -281,6 +285,10 @@ static void validate(int argc, char **argv, int first, plan *pl)
 	if (pl->audio_out && (!opt.output || !strcmp(opt.output, "-")))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
+	if (opt.plot && !strcmp(opt.plot, "-"))
+		sh_usage_error("--plot: name a file (standard output carries the pad or the report)");
+	if (opt.plot && sh_plot_check_path(opt.plot) != 0)
+		sh_die("--plot %s", sh_error());
 	pl->rank_min = sh_pad_grade_rank(opt.grade_min[0]);
 	pl->keep_n = pl->audio_out ? 1 : (size_t)opt.count;
 }
@@ -312,6 +320,77 @@ static void mined_free(mined *m)
 	free(m->name);
 	sh_audio_source_close(m->src);
 	sh_audio_close(m->in);
+}
+
+/* --plot: the picture's path for source NAME: FILE itself for one source,
+ * FILE with _NAME before its extension for each of several. */
+static char *plot_path(const plan *pl, const char *name)
+{
+	if (pl->nsrc == 1)
+		return sh_strdup(opt.plot);
+	const char *slash = strrchr(opt.plot, '/'), *dot = strrchr(opt.plot, '.');
+	size_t stem = dot && dot > (slash ? slash + 1 : opt.plot) ? (size_t)(dot - opt.plot) : strlen(opt.plot);
+	size_t n = strlen(opt.plot) + strlen(name) + 8;
+	char *path = sh_malloc(n);
+	snprintf(path, n, "%.*s_%s%s", (int)stem, opt.plot, name, opt.plot + stem);
+	return path;
+}
+
+static sh_rgb grade_colour(char g)
+{
+	return g == 'A' ? 0x40c080 : g == 'B' ? 0x90c040 : g == 'C' ? 0xd0c040 : g == 'D' ? 0xe08030 : 0xd04040;
+}
+
+/* --plot: the source's waveform, every candidate as a span along the bottom
+ * (graded ones in their grade's colour, labelled with grade and seam error),
+ * the kept pads lit over the whole height. 0, or -1 with sh_error(). */
+static int plot_source(const plan *pl, const mined *m)
+{
+	enum { BLOCK = 4096 };
+	int64_t n = m->sv.frames;
+	sh_wave *w = sh_wave_new(m->rate, 4800);
+	if (!w)
+		return -1;
+	float *buf = sh_malloc((size_t)BLOCK * (size_t)m->ch * sizeof *buf), mono[BLOCK];
+	int r = 0;
+	for (int64_t at = 0; at < n && r == 0; at += BLOCK) {
+		size_t k = n - at < BLOCK ? (size_t)(n - at) : BLOCK;
+		if ((r = sh_audio_source_get(m->src, at, k, buf)) == 0) {
+			sh_audio_downmix(buf, k, m->ch, mono);
+			sh_wave_feed(w, mono, k);
+		}
+	}
+	free(buf);
+	double secs = (double)n / m->rate;
+	sh_plot *p = r == 0 ? sh_plot_new(1200, 300, 0, secs > 0 ? secs : 1) : NULL;
+	if (p) {
+		sh_plot_time_axis(p);
+		sh_plot_wave(p, w, 0.36, 1, 0x3c6e96);
+		char label[64];
+		for (size_t i = 0; i < m->np; i++) {
+			const sh_pad *c = &m->pads[i];
+			double a = (double)c->start / m->rate, b = a + (c->grade ? (double)c->frames / m->rate : c->target);
+			if (m->keep[i])
+				sh_plot_span(p, a, b, 0, 1, 0xf0f0f8, 0.16, NULL);
+			if (c->grade)
+				snprintf(label, sizeof label, "%c %.3f", c->grade, c->seam_error);
+			sh_plot_span(p, a, b, 0.02, 0.32, c->grade ? grade_colour(c->grade) : 0x606070,
+			             c->grade ? 0.55 : 0.25, c->grade ? label : NULL);
+		}
+		sh_plot_title(p, m->name);
+		sh_plot_legend(p, "kept pad", 0xf0f0f8);
+		sh_plot_legend(p, "candidate: grade, seam error", grade_colour('A'));
+		sh_plot_legend(p, "not cut", 0x606070);
+		char *path = plot_path(pl, m->name);
+		if ((r = sh_plot_write_png(p, path)) != 0)
+			sh_set_error("--plot %s: %s", path, sh_error());
+		free(path);
+		sh_plot_free(p);
+	} else {
+		r = -1;
+	}
+	sh_wave_free(w);
+	return r;
 }
 
 /* Read PATH, find its candidates and make loops of the best, grading them, until
@@ -362,6 +441,8 @@ static int mine(const plan *pl, const char *path, mined *m)
 	}
 	if (!m->kept)
 		no_pad_reason(m->why, sizeof m->why, &m->sv, m->np, best_g, best_why, m->rate);
+	if (opt.plot && plot_source(pl, m) != 0)
+		goto fail;
 	return 0;
 fail:
 	mined_free(m);

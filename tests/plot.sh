@@ -77,3 +77,21 @@ check "bpm --plot: matches tests/golden-img/bpm.png ($n pixels differ)" at_most 
 bpm --json "$F/break48.wav" >plain.json
 bpm --json --plot beats2.png "$F/break48.wav" >plotted.json
 same_file "bpm --plot: the report is the same with or without a picture" plain.json plotted.json
+
+# --- padmine --plot
+sox -n -r 48000 -c 1 pad.wav synth 8 sine 220 sine 277 gain -6 fade 0.5 8 0.5
+padmine -o plain.wav pad.wav
+padmine --plot pads.png -o plotted.wav pad.wav
+same_file "padmine --plot: the same pad with or without a picture" plain.wav plotted.wav
+check "padmine --plot: a 1200x300 PNG" test "$(size pads.png)" = 1200x300
+n=$(light pads.png 400x16+0+0)
+check "padmine --plot: the legend's text renders ($n light pixels)" at_least "$n" 150
+n=$(light pads.png 1200x90+0+190)
+check "padmine --plot: candidates drawn and labelled ($n light pixels)" at_least "$n" 20
+n=$(differs pads.png "$G/padmine.png")
+check "padmine --plot: matches tests/golden-img/padmine.png ($n pixels differ)" at_most "$n" 3000
+cp pad.wav other.wav
+padmine --plot many.png --report pad.wav other.wav >rep.json
+check "padmine --plot: a picture per source with several" test -s many_pad.png -a -s many_other.png
+check_fail "padmine --plot: an unwritable picture fails at once" 1 "--plot nosuch/x.png" padmine --plot nosuch/x.png -o y.wav pad.wav
+check "padmine --plot: nothing left by the failed run" test ! -e y.wav
