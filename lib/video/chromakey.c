@@ -409,32 +409,50 @@ double sh_frame_luma(const sh_y4m_info *info, const uint8_t *frame)
 	return m < 0 ? 0 : m > 1 ? 1 : m;
 }
 
-int sh_kmeans_colors(const sh_y4m_info *info, const uint8_t *frame, int k, sh_rng *rng, uint32_t *rgb,
-                     double *share)
+/* The RGB (0..255 each) of pixel (x, y) of FRAME: BT.601, video range unless mono. */
+static void pixel_rgb(const sh_y4m_info *info, const uint8_t *frame, int x, int y, float out[3])
 {
-	int W = info->width, H = info->height;
 	bool mono = info->chroma == SH_CHROMA_MONO;
 	int sx = info->chroma == SH_CHROMA_420 || info->chroma == SH_CHROMA_422;
 	int sy = info->chroma == SH_CHROMA_420;
 	size_t ys = info->plane_size[0], cs = info->plane_size[1];
+	float Y = frame[(size_t)y * info->width + x], U = 128, V = 128;
+	if (!mono) {
+		size_t c = (size_t)(y >> sy) * info->cw + (size_t)(x >> sx);
+		U = frame[ys + c];
+		V = frame[ys + cs + c];
+	}
+	float yy = mono ? Y : KY * (Y - 16.0f);
+	float r = yy + KRV * (V - 128), g = yy - KGU * (U - 128) - KGV * (V - 128), b = yy + KBU * (U - 128);
+	out[0] = r < 0 ? 0 : r > 255 ? 255 : r;
+	out[1] = g < 0 ? 0 : g > 255 ? 255 : g;
+	out[2] = b < 0 ? 0 : b > 255 ? 255 : b;
+}
+
+void sh_frame_rgb(const sh_y4m_info *info, const uint8_t *frame, uint8_t *rgb)
+{
+	size_t n = (size_t)info->width * (size_t)info->height;
+	for (int y = 0; y < info->height; y++)
+		for (int x = 0; x < info->width; x++) {
+			float c[3];
+			pixel_rgb(info, frame, x, y, c);
+			size_t o = (size_t)y * info->width + x;
+			rgb[o] = (uint8_t)(c[0] + 0.5f);
+			rgb[n + o] = (uint8_t)(c[1] + 0.5f);
+			rgb[2 * n + o] = (uint8_t)(c[2] + 0.5f);
+		}
+}
+
+int sh_kmeans_colors(const sh_y4m_info *info, const uint8_t *frame, int k, sh_rng *rng, uint32_t *rgb,
+                     double *share)
+{
+	int W = info->width, H = info->height;
 	size_t n = (size_t)((W + 3) / 4) * (size_t)((H + 3) / 4);
 	float *p = sh_malloc(n * 3 * sizeof *p);
 	size_t i = 0;
 	for (int y = 0; y < H; y += 4)
-		for (int x = 0; x < W; x += 4) {
-			float Y = frame[(size_t)y * W + x], U = 128, V = 128;
-			if (!mono) {
-				size_t c = (size_t)(y >> sy) * info->cw + (size_t)(x >> sx);
-				U = frame[ys + c];
-				V = frame[ys + cs + c];
-			}
-			float yy = mono ? Y : KY * (Y - 16.0f);
-			float r = yy + KRV * (V - 128), g = yy - KGU * (U - 128) - KGV * (V - 128), b = yy + KBU * (U - 128);
-			p[i * 3] = r < 0 ? 0 : r > 255 ? 255 : r;
-			p[i * 3 + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
-			p[i * 3 + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
-			i++;
-		}
+		for (int x = 0; x < W; x += 4)
+			pixel_rgb(info, frame, x, y, p + 3 * i++);
 	n = i;
 	if (k > (int)n)
 		k = (int)n;

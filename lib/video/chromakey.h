@@ -66,6 +66,9 @@ int sh_kmeans_colors(const sh_y4m_info *info, const uint8_t *frame, int k, sh_rn
 
 /* Mean luma of a frame, 0 (black) .. 1 (white), video range. */
 double sh_frame_luma(const sh_y4m_info *info, const uint8_t *frame);
+/* FRAME as RGB for a picture of it: three planes R, G, B of width x height bytes
+ * each, one after the other (BT.601, as the keys see colours). */
+void sh_frame_rgb(const sh_y4m_info *info, const uint8_t *frame, uint8_t *rgb);
 
 /* Temporal-median background: every INTERVAL frames the current frame enters a
  * ring of WINDOW (odd, 3..15) samples and the background becomes their
