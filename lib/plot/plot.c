@@ -775,6 +775,59 @@ void sh_plot_span(sh_plot *p, double a, double b, double v0, double v1, sh_rgb c
 		sh_plot_label(p, (a + b) / 2, (v0 + v1) / 2, label, 0xe8e8f0, xb - xa - 2);
 }
 
+void sh_plot_image(sh_plot *p, double t0, double v0, double t1, double v1, const uint8_t *rgb,
+                   const uint8_t *alpha, int w, int h)
+{
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(img);
+		return;
+	}
+	cairo_surface_flush(img);
+	unsigned char *data = cairo_image_surface_get_data(img);
+	int stride = cairo_image_surface_get_stride(img);
+	size_t n = (size_t)w * (size_t)h;
+	for (int y = 0; y < h; y++) {
+		uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
+		for (int x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+			uint32_t a = alpha ? alpha[i] : 255;
+			/* cairo's ARGB32 is premultiplied */
+			uint32_t r = (rgb[i] * a + 127) / 255, g = (rgb[n + i] * a + 127) / 255,
+			         b = (rgb[2 * n + i] * a + 127) / 255;
+			row[x] = a << 24 | r << 16 | g << 8 | b;
+		}
+	}
+	cairo_surface_mark_dirty(img);
+	double xa = sh_plot_x(p, t0), xb = sh_plot_x(p, t1), ya = sh_plot_y(p, v1), yb = sh_plot_y(p, v0);
+	double scale = fmin((xb - xa) / w, (yb - ya) / h);
+	double dw = w * scale, dh = h * scale, x = xa + ((xb - xa) - dw) / 2, y = ya + ((yb - ya) - dh) / 2;
+	clip_area(p);
+	if (alpha) {
+		const double sq = 8;
+		for (int j = 0; j * sq < dh; j++)
+			for (int i = 0; i * sq < dw; i++) {
+				set_rgb(p->cr, (i + j) & 1 ? 0x9a9aa2 : 0x6a6a72, 1);
+				cairo_rectangle(p->cr, x + i * sq, y + j * sq, fmin(sq, dw - i * sq), fmin(sq, dh - j * sq));
+				cairo_fill(p->cr);
+			}
+	}
+	cairo_save(p->cr);
+	cairo_translate(p->cr, x, y);
+	cairo_scale(p->cr, scale, scale);
+	cairo_set_source_surface(p->cr, img, 0, 0);
+	cairo_pattern_set_filter(cairo_get_source(p->cr), CAIRO_FILTER_GOOD);
+	cairo_rectangle(p->cr, 0, 0, w, h);
+	cairo_fill(p->cr);
+	cairo_restore(p->cr);
+	set_rgb(p->cr, 0x50505c, 1);
+	cairo_set_line_width(p->cr, 1);
+	cairo_rectangle(p->cr, floor(x) + 0.5, floor(y) + 0.5, floor(dw), floor(dh));
+	cairo_stroke(p->cr);
+	cairo_restore(p->cr);
+	cairo_surface_destroy(img);
+}
+
 void sh_plot_segment(sh_plot *p, double t0, double v0, double t1, double v1, sh_rgb c, double width)
 {
 	clip_area(p);

@@ -114,6 +114,13 @@ void sh_plot_segment(sh_plot *p, double t0, double v0, double t1, double v1, sh_
 void sh_plot_marker(sh_plot *p, double t, sh_rgb c, double width, const char *label);
 /* TEXT centred at (t, v) if it fits in MAX_W pixels; returns whether drawn. */
 bool sh_plot_label(sh_plot *p, double t, double v, const char *text, sh_rgb c, double max_w);
+/* A picture in the box from (t0, v0) to (t1, v1): RGB as three planes R, G, B
+ * of W x H bytes each, one after the other, scaled to fit with its aspect kept,
+ * centred, with a thin frame. Over a checkerboard where CHECKER is set (what is
+ * behind a picture that is partly transparent, its ALPHA plane: W x H bytes, 0
+ * transparent .. 255 opaque; NULL: opaque). */
+void sh_plot_image(sh_plot *p, double t0, double v0, double t1, double v1, const uint8_t *rgb,
+                   const uint8_t *alpha, int w, int h);
 /* An entry of the legend (drawn left to right along the top; one that does not
  * fit is left out). A title goes first when set. */
 void sh_plot_legend(sh_plot *p, const char *text, sh_rgb c);
