@@ -22,6 +22,7 @@
 #include "chromakey.h"
 #include "jobs.h"
 #include "media.h"
+#include "plot.h"
 #include "rng.h"
 #include "vfilter.h"
 #include "y4m.h"
@@ -55,6 +56,7 @@ static bool random_trim = false;        /* each source starts at a random point 
 static bool no_loop = false;            /* upper layers that end: loop (default) or freeze */
 static const char *record_path = NULL;
 static const char *replay_path = NULL;
+static const char *plot_path = NULL;
 
 typedef struct {
 	char *source;
@@ -67,6 +69,7 @@ typedef struct {
 	const uint8_t *frame;
 	bool have, ended;
 	sh_median_bg *bg;
+	uint8_t *first;       /* --plot: a copy of its first frame */
 } layer;
 
 static const char *kind_name(sh_key_kind k)
@@ -307,6 +310,8 @@ static sh_option options[] = {
 	 .help = "write the session (sources, trims, keys, seed) as JSON to FILE"},
 	{.name = "replay", .type = SH_OPT_STRING, .dest = &replay_path, .no_preset = true, .arg = "FILE",
 	 .help = "render a recorded session again, bit-exact"},
+	{.name = "plot", .type = SH_OPT_STRING, .dest = &plot_path, .no_preset = true, .arg = "FILE.png",
+	 .help = "draw each layer's first frame, what its key leaves of it and the key as a PNG"},
 	{0},
 };
 
@@ -355,6 +360,17 @@ static void validate(plan *p, char **names, int n, uint64_t seed)
 	for (int i = 0; i < n; i++)
 		p->L[i].source = sh_strdup(names[i]);
 	sh_note("seed %llu", (unsigned long long)p->seed);
+}
+
+/* --plot is checked before any file is opened, so a long run cannot fail at its end. */
+static void check_plot_path(void)
+{
+	if (!plot_path)
+		return;
+	if (!strcmp(plot_path, "-") && (!out_path || !strcmp(out_path, "-")))
+		sh_usage_error("--plot -: standard output carries the video (name a file, or write the video with -o)");
+	if (sh_plot_check_path(plot_path) != 0)
+		sh_die("--plot %s", sh_error());
 }
 
 /* Geometry and length from the bottom layer where not given, then the draws, in
@@ -517,6 +533,10 @@ static int64_t composite(plan *p, int jobs)
 			next_upper(l);
 			if (!l->analysed)
 				analyse(l, info, &p->lrng[i], p->fixed, p->nfixed);
+			if (plot_path && !l->first) {
+				l->first = sh_malloc(info->frame_size);
+				memcpy(l->first, l->frame, info->frame_size);
+			}
 			const uint8_t *bg = NULL;
 			if (l->key.kind == SH_KEY_BACKGROUND) {
 				if (!l->bg) {
@@ -559,6 +579,71 @@ static int64_t composite(plan *p, int jobs)
 	return k;
 }
 
+/* --plot: a row per keyed layer -- its first frame, what its key leaves of that
+ * frame over a checkerboard, and the key (its colours as swatches, or what it
+ * keys), similarity and blend -- the picture to look at before trusting a
+ * k-means or motion key on a long render. */
+static void plot_keys(plan *p)
+{
+	const sh_y4m_info *info = &p->info;
+	int rows = p->n - 1, w = info->width, h = info->height;
+	const double col = 1.0 / 3, gap = 0.012;
+	/* rows as tall as a 360-pixel-wide thumbnail of the frame, within bounds */
+	int row_h = (int)fmin(fmax(360.0 * h / w, 90), 360) + 8;
+	sh_plot *pl = sh_plot_new(1200, 24 + 24 + rows * row_h, 0, 1);
+	if (!pl)
+		sh_die("--plot %s: %s", plot_path, sh_error());
+	char text[512];
+	const char *base = strrchr(p->L[0].source, '/');
+	snprintf(text, sizeof text, "colorkey: %d layer%s over %s", rows, rows == 1 ? "" : "s",
+	         base ? base + 1 : p->L[0].source);
+	sh_plot_title(pl, text);
+	sh_plot_legend(pl, "first frame", 0x3c6e96);
+	sh_plot_legend(pl, "what the key leaves (checks: see-through)", 0x9a9aa2);
+	sh_plot_legend(pl, "the key", 0xe0a040);
+	uint8_t *rgb = sh_malloc((size_t)w * h * 3), *dst = sh_malloc(info->frame_size);
+	sh_keyer *kr = sh_keyer_new(info);
+	for (int i = 1; i < p->n; i++) {
+		layer *l = &p->L[i];
+		if (!l->first)
+			continue;
+		double v1 = 1 - (double)(i - 1) / rows - gap, v0 = 1 - (double)i / rows + gap, mid = (v0 + v1) / 2;
+		sh_frame_rgb(info, l->first, rgb);
+		sh_plot_image(pl, 0, v0, col - gap, v1, rgb, NULL, w, h);
+		const uint8_t *bg = l->key.kind == SH_KEY_BACKGROUND && l->bg ? sh_median_bg_feed(l->bg, l->first) : NULL;
+		memcpy(dst, l->first, info->frame_size);
+		sh_key_over(kr, &l->key, l->first, bg, dst);
+		sh_plot_image(pl, col + gap, v0, 2 * col - gap, v1, rgb, sh_keyer_alpha(kr), w, h);
+		/* the key column: what, then how */
+		double t0 = 2 * col + gap, t1 = 1, tc = (t0 + t1) / 2, cw = (t1 - t0) * 1200 - 12;
+		const char *name = strrchr(l->source, '/');
+		snprintf(text, sizeof text, "layer %d: %s", i, name ? name + 1 : l->source);
+		sh_plot_label(pl, tc, v1 - (v1 - v0) * 0.1, text, 0xe8e8f0, cw);
+		const char *what = l->key.kind == SH_KEY_COLORS ? "keys these colours"
+		                 : l->key.kind == SH_KEY_DARK   ? "keys the dark parts"
+		                 : l->key.kind == SH_KEY_BRIGHT ? "keys the bright parts"
+		                                                : "keys what stands still";
+		sh_plot_label(pl, tc, v1 - (v1 - v0) * 0.25, what, 0xc8c8d0, cw);
+		snprintf(text, sizeof text, "similarity %.3f, blend %.3f", l->key.similarity, l->key.blend);
+		sh_plot_label(pl, tc, v0 + (v1 - v0) * 0.1, text, 0xc8c8d0, cw);
+		int nc = l->key.kind == SH_KEY_COLORS ? l->key.ncolors : 0;
+		for (int c = 0; c < nc; c++) {
+			double a = t0 + (t1 - t0) * c / nc, b = t0 + (t1 - t0) * (c + 1) / nc;
+			sh_plot_span(pl, a + 0.004, b - 0.004, mid - (v1 - v0) * 0.02, mid + (v1 - v0) * 0.18,
+			             l->key.rgb[c], 1, NULL);
+			char hexs[16];
+			hex(l->key.rgb[c], hexs);
+			sh_plot_label(pl, (a + b) / 2, mid - (v1 - v0) * 0.1, hexs, 0xc8c8d0, (b - a) * 1200 - 4);
+		}
+	}
+	sh_keyer_free(kr);
+	free(rgb);
+	free(dst);
+	if (sh_plot_write_png(pl, plot_path) != 0)
+		sh_die("--plot %s", sh_error());
+	sh_plot_free(pl);
+}
+
 /* The session file: what --replay needs to render the same bytes. */
 static void record(const plan *p, int64_t frames)
 {
@@ -597,6 +682,7 @@ int main(int argc, char **argv)
 
 	plan p = {0};
 	validate(&p, argv + first, argc - first, prog.seed);
+	check_plot_path();
 	open_layers(&p, prog.jobs);
 	int64_t frames = composite(&p, prog.jobs);
 	for (int i = 1; i < p.n; i++)
@@ -605,10 +691,13 @@ int main(int argc, char **argv)
 			        kind_name(p.L[i].key.kind), p.L[i].key.similarity, p.L[i].key.blend);
 	if (record_path)
 		record(&p, frames);
+	if (plot_path)
+		plot_keys(&p);
 	for (int i = 0; i < p.n; i++) {
 		sh_media_reader_stop(p.L[i].rd);
 		sh_media_close(p.L[i].m);
 		sh_median_bg_free(p.L[i].bg);
+		free(p.L[i].first);
 		free(p.L[i].source);
 	}
 	free(p.L);

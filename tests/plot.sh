@@ -1,4 +1,4 @@
-# pictures: cutviz, onsets --plot, bpm --plot (lib/plot, drawn with cairo)
+# pictures: cutviz, onsets --plot, bpm --plot, padmine --plot, colorkey --plot (lib/plot, drawn with cairo)
 . "$SHARDS_TOP/tests/lib.sh"
 cd "$W"
 G=$SHARDS_TOP/tests/golden-img
@@ -95,3 +95,41 @@ padmine --plot many.png --report pad.wav other.wav >rep.json
 check "padmine --plot: a picture per source with several" test -s many_pad.png -a -s many_other.png
 check_fail "padmine --plot: an unwritable picture fails at once" 1 "--plot nosuch/x.png" padmine --plot nosuch/x.png -o y.wav pad.wav
 check "padmine --plot: nothing left by the failed run" test ! -e y.wav
+
+# --- colorkey --plot: each layer's first frame, what its key leaves, the key
+ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
+ff -f lavfi -i color=blue:s=160x120:r=25:d=1 -pix_fmt yuv420p blue.y4m
+ff -f lavfi -i "color=0x00FF00:s=160x120:r=25:d=1,drawbox=x=40:y=40:w=40:h=40:c=red:t=fill" -pix_fmt yuv420p green.y4m
+ff -f lavfi -i "color=black:s=160x120:r=25:d=1,drawbox=x=40:y=40:w=40:h=40:c=white:t=fill" -pix_fmt yuv420p dark.y4m
+# pixels of COLOUR (within a fifth of full scale) in a WxH+X+Y box
+count() { convert "$1" -crop "$2" +repage -fuzz 20% -fill black +opaque "$3" -fill white -opaque "$3" \
+	-colorspace gray -format "%[fx:round(mean*w*h)]" info:; }
+colorkey --seed 3 blue.y4m green.y4m >plain.y4m
+colorkey --seed 3 --plot keys.png blue.y4m green.y4m >plotted.y4m
+same_file "colorkey --plot: the same video with or without a picture" plain.y4m plotted.y4m
+check "colorkey --plot: 1200 wide, a row per keyed layer" test "$(size keys.png)" = 1200x326
+n=$(light keys.png 600x16+0+0)
+check "colorkey --plot: the legend's text renders ($n light pixels)" at_least "$n" 300
+n=$(count keys.png 400x300+0+20 lime)
+check "colorkey --plot: the first frame, green ($n pixels)" at_least "$n" 50000
+n=$(count keys.png 380x300+410+20 lime)
+check "colorkey --plot: the key takes the green away ($n pixels left)" at_most "$n" 100
+n=$(count keys.png 380x300+410+20 red)
+check "colorkey --plot: and leaves the red square ($n pixels)" at_least "$n" 5000
+n=$(count keys.png 400x300+800+20 lime)
+check "colorkey --plot: the key colour as a swatch ($n pixels)" at_least "$n" 5000
+n=$(light keys.png 400x30+800+40)
+check "colorkey --plot: the layer is named ($n light pixels)" at_least "$n" 100
+n=$(differs keys.png "$G/colorkey.png")
+check "colorkey --plot: matches tests/golden-img/colorkey.png ($n pixels differ)" at_most "$n" 3000
+# a real photograph under a luminance key, two layers
+ff -loop 1 -i /usr/share/backgrounds/gnome/wood-l.webp -frames:v 10 -vf scale=320:180 -pix_fmt yuv420p wood.y4m
+check "colorkey --plot: a photograph and a luminance key" \
+	sh -c 'colorkey -m luminance --plot lum.png -d 0.2 blue.y4m dark.y4m wood.y4m >/dev/null'
+check "colorkey --plot: two rows" test "$(size lum.png)" = 1200x604
+colorkey --plot - -o tofile.y4m blue.y4m green.y4m >stdout.png
+check "colorkey --plot: the picture to stdout when the video goes to a file" test "$(size stdout.png)" = 1200x326
+check_fail "colorkey --plot: not both on stdout" 2 "standard output carries the video" colorkey --plot - blue.y4m green.y4m
+check_fail "colorkey --plot: an unwritable picture fails at once" 1 "--plot nosuch/x.png" \
+	colorkey --plot nosuch/x.png -o y.y4m blue.y4m green.y4m
+check "colorkey --plot: nothing left by the failed run" test ! -e y.y4m
