@@ -163,13 +163,13 @@ int main(int argc, char **argv)
 	sh_cutlist *cl = sh_cutlist_load(first < argc ? argv[first] : "-");
 	if (!cl)
 		sh_die("%s", sh_error());
-	if (opt.quiet)
-		return 0;
-	summary s = summarise(cl);
-	char *text = opt.json ? report_json(cl, &s) : report_text(cl, &s);
-	if (sh_write_all(1, text, strlen(text)) != 0)
-		sh_die("%s", sh_error());
-	free(text);
+	if (!opt.quiet) {
+		summary s = summarise(cl);
+		char *text = opt.json ? report_json(cl, &s) : report_text(cl, &s);
+		if (sh_write_all(1, text, strlen(text)) != 0)
+			sh_die("%s", sh_error());
+		free(text);
+	}
 	sh_cutlist_free(cl);
 	return 0;
 }
