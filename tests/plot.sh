@@ -8,7 +8,9 @@ size() { python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(24); asser
 # light pixels (text and marks on the dark ground) in a WxH+X+Y box
 light() { convert "$1" -crop "$2" +repage -colorspace gray -threshold 60% -format "%[fx:round(mean*w*h)]" info:; }
 # pixels that differ by more than a fifth of full scale from a golden picture:
-# rendering may move a glyph's edge, not a whole label
+# rendering may move a glyph's edge, not a whole label (the analyses' pictures
+# allow more: another build's arithmetic, the sanitizers', may move a beat or an
+# onset by a pixel column, and each mark is a full-height line)
 differs() {
 	_n=$(compare -metric AE -fuzz 20% "$1" "$2" null: 2>&1)
 	case $_n in '' | *[!0-9.e+]*) echo 99999999 ;; *) echo "$_n" ;; esac
@@ -57,7 +59,7 @@ check "onsets --plot: a 1200x300 PNG" test "$(size on.png)" = 1200x300
 n=$(light on.png 400x16+0+0)
 check "onsets --plot: the legend's text renders ($n light pixels)" at_least "$n" 150
 n=$(differs on.png "$G/onsets.png")
-check "onsets --plot: matches tests/golden-img/onsets.png ($n pixels differ)" at_most "$n" 3000
+check "onsets --plot: matches tests/golden-img/onsets.png ($n pixels differ)" at_most "$n" 8000
 # a marker where each onset is: the red of the marks in the columns of the JSON's times
 cols=$(jq -r '.onsets[].t' on.json | awk -v d="$(jq .duration on.json)" '{ printf "%d ", 6 + $1 / d * 1188 }')
 miss=0
@@ -73,7 +75,7 @@ check "bpm --plot: a 1200x300 PNG" test "$(size beats.png)" = 1200x300
 n=$(light beats.png 600x16+0+0)
 check "bpm --plot: the legend's text renders ($n light pixels)" at_least "$n" 300
 n=$(differs beats.png "$G/bpm.png")
-check "bpm --plot: matches tests/golden-img/bpm.png ($n pixels differ)" at_most "$n" 3000
+check "bpm --plot: matches tests/golden-img/bpm.png ($n pixels differ)" at_most "$n" 8000
 bpm --json "$F/break48.wav" >plain.json
 bpm --json --plot beats2.png "$F/break48.wav" >plotted.json
 same_file "bpm --plot: the report is the same with or without a picture" plain.json plotted.json
