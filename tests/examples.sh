@@ -120,6 +120,10 @@ chmod +x stub/*
 skips='clock.1|clock --live|a live clock runs until stopped, into a MIDI port
 evmerge.1|midiout -P 1|live until stopped, into a MIDI port
 midiout.1|midiout -P fluid|live until stopped, into a MIDI port'
+# twenty seconds of 720p, three layers keyed, replayed and encoded: the plain phase
+# runs it; the sanitizer phase checks colorkey's and avmux's memory in their own tests
+[ "${SHARDS_SANITIZED:-}" = 1 ] && skips="$skips
+colorkey.1|-s 1280x720|20 s of 720p is the plain phase's (the sanitizers' in colorkey's own tests)"
 
 # ---- the examples, out of the pages ----------------------------------------------
 # Each page's EXAMPLES section becomes one small page, every example behind a marker
