@@ -666,6 +666,21 @@ static void boxed_text(sh_plot *p, double x, double y, const char *text, sh_rgb 
 	text_at(p, x, y, text, c);
 }
 
+/* An image of W x H pixels to fill by hand: its bytes and row stride; NULL when
+ * cairo cannot make it (the picture is drawn without it). */
+static cairo_surface_t *pixel_surface(cairo_format_t format, int w, int h, unsigned char **data, int *stride)
+{
+	cairo_surface_t *img = cairo_image_surface_create(format, w, h);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(img);
+		return NULL;
+	}
+	cairo_surface_flush(img);
+	*data = cairo_image_surface_get_data(img);
+	*stride = cairo_image_surface_get_stride(img);
+	return img;
+}
+
 void sh_plot_spectrogram(sh_plot *p, const sh_spectrogram *s, double v0, double v1, float ref,
                          double range_db, const char *label)
 {
@@ -674,14 +689,11 @@ void sh_plot_spectrogram(sh_plot *p, const sh_spectrogram *s, double v0, double 
 	int pw = xb - xa, ph = yb - ya, rows = s->rows;
 	if (pw < 1 || ph < 1)
 		return;
-	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(img);
+	unsigned char *data;
+	int stride;
+	cairo_surface_t *img = pixel_surface(CAIRO_FORMAT_RGB24, pw, ph, &data, &stride);
+	if (!img)
 		return;
-	}
-	cairo_surface_flush(img);
-	unsigned char *data = cairo_image_surface_get_data(img);
-	int stride = cairo_image_surface_get_stride(img);
 	float *col = sh_malloc((size_t)rows * sizeof *col);
 	double *db = sh_malloc((size_t)rows * sizeof *db);
 	double spp = (p->t1 - p->t0) / (p->x1 - p->x0), floor_db = -range_db - 1;
@@ -778,14 +790,11 @@ void sh_plot_span(sh_plot *p, double a, double b, double v0, double v1, sh_rgb c
 void sh_plot_image(sh_plot *p, double t0, double v0, double t1, double v1, const uint8_t *rgb,
                    const uint8_t *alpha, int w, int h)
 {
-	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(img);
+	unsigned char *data;
+	int stride;
+	cairo_surface_t *img = pixel_surface(CAIRO_FORMAT_ARGB32, w, h, &data, &stride);
+	if (!img)
 		return;
-	}
-	cairo_surface_flush(img);
-	unsigned char *data = cairo_image_surface_get_data(img);
-	int stride = cairo_image_surface_get_stride(img);
 	size_t n = (size_t)w * (size_t)h;
 	for (int y = 0; y < h; y++) {
 		uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
