@@ -590,6 +590,8 @@ static void plot_keys(plan *p)
 	const double col = 1.0 / 3, gap = 0.012;
 	/* rows as tall as a 360-pixel-wide thumbnail of the frame, within bounds */
 	int row_h = (int)fmin(fmax(360.0 * h / w, 90), 360) + 8;
+	if (48 + rows * row_h > 16384) /* 64 layers still fit, in thinner rows */
+		row_h = (16384 - 48) / rows;
 	sh_plot *pl = sh_plot_new(1200, 24 + 24 + rows * row_h, 0, 1);
 	if (!pl)
 		sh_die("--plot %s: %s", plot_path, sh_error());
