@@ -3,7 +3,6 @@
 # looped; seeded shuffle; bad input.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 # helpers as scripts, so that sh -c can call them too
 cat >nframes <<'PY'
 #!/usr/bin/env python3

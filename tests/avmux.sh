@@ -3,7 +3,6 @@
 # lengths are a clear error with no file left behind.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 # 3 s at 25 fps: white flashes on frames 10, 35 and 60, 1 kHz clicks at the same instants
 ff -f lavfi -i "color=black:s=160x120:r=25:d=3,format=yuv420p,drawbox=c=white:t=fill:enable='eq(n,10)+eq(n,35)+eq(n,60)'" \
 	-f lavfi -i "aevalsrc='0.8*sin(2*PI*1000*t)*(between(t,0.4,0.42)+between(t,1.4,1.42)+between(t,2.4,2.42))':s=48000:d=3" \

@@ -3,7 +3,6 @@
 # bad input.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 # every frame's brightness tells its number: Y = 16 + 4n
 ff -f lavfi -i "nullsrc=s=64x48:r=25,format=yuv420p,geq=lum='16+4*N':cb=128:cr=128" -t 2 -pix_fmt yuv420p ramp.y4m
 ff -f lavfi -i "nullsrc=s=64x48:r=25,format=yuv420p,geq=lum='16+4*N':cb=128:cr=128" -f lavfi -i sine=f=440:sample_rate=48000 \

@@ -3,7 +3,6 @@
 # --replay reproduce the bytes; bad input.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 # px FILE FRAME X Y -> "Y U V" of that pixel (4:2:0, 4:4:4 or mono)
 cat >px <<'PY'
 #!/usr/bin/env python3

@@ -8,7 +8,6 @@
 # that folder, as a reader following the page would. No example is edited here.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 REALSOX=$(command -v sox)
 
 echo "# fixtures from $(date +%s)"

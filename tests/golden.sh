@@ -21,7 +21,6 @@ cd "$W" || exit 1
 mkdir -p tmp xdg g
 # spools and temporary files stay in $W; no user preset or scales file can leak in
 export TMPDIR="$W/tmp" XDG_CONFIG_HOME="$W/xdg" HOME="$W"
-ff() { ffmpeg -nostdin -v error -y "$@"; }
 : >new.sums; : >ran
 nfail=0
 

@@ -20,6 +20,8 @@ rm -rf "$W"; mkdir -p "$W"
 
 pass() { echo "ok - $T: $1"; }
 fail() { echo "not ok - $T: $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /' | head -20; return 0; }
+# ffmpeg quietly, overwriting: how the scripts make their video fixtures
+ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 
 check() {
 	_what=$1; shift

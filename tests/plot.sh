@@ -99,7 +99,6 @@ check_fail "padmine --plot: an unwritable picture fails at once" 1 "--plot nosuc
 check "padmine --plot: nothing left by the failed run" test ! -e y.wav
 
 # --- colorkey --plot: each layer's first frame, what its key leaves, the key
-ff() { ffmpeg -nostdin -loglevel error -y "$@"; }
 ff -f lavfi -i color=blue:s=160x120:r=25:d=1 -pix_fmt yuv420p blue.y4m
 ff -f lavfi -i "color=0x00FF00:s=160x120:r=25:d=1,drawbox=x=40:y=40:w=40:h=40:c=red:t=fill" -pix_fmt yuv420p green.y4m
 ff -f lavfi -i "color=black:s=160x120:r=25:d=1,drawbox=x=40:y=40:w=40:h=40:c=white:t=fill" -pix_fmt yuv420p dark.y4m
