@@ -220,9 +220,7 @@ static int frame(sh_vf *vf, sh_rng *rng, void *st)
 	}
 	s->nlive = keep;
 	bool on = sh_rng_chance(rng, prob);
-	int nb = (int)floor(sh_rng_between(rng, blocks.lo, blocks.hi + 1));
-	if (nb > (int)blocks.hi)
-		nb = (int)blocks.hi;
+	int nb = (int)sh_rng_int_between(rng, (long)blocks.lo, (long)blocks.hi);
 	if (on && nb > 0)
 		memcpy(s->src, vf->frame, fs); /* displacement reads the undamaged frame */
 	for (int i = 0; on && i < nb; i++)

@@ -53,12 +53,7 @@ static void build_lut(uint8_t *lut, int n, int lo, int hi, double m)
 	}
 }
 
-static int draw_levels(sh_rng *r, sh_range range)
-{
-	double x = sh_rng_between(r, range.lo, range.hi + 1);
-	int n = (int)floor(x);
-	return n > (int)range.hi ? (int)range.hi : n;
-}
+static int draw_levels(sh_rng *r, sh_range range) { return (int)sh_rng_int_between(r, (long)range.lo, (long)range.hi); }
 
 typedef struct {
 	int clo, chi;           /* chroma code range */

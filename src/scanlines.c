@@ -131,11 +131,14 @@ static int frame(sh_vf *vf, sh_rng *rng, void *st)
 	state *s = st;
 	double d = sh_rng_between(rng, darkness.lo, darkness.hi);
 	bool torn = sh_rng_chance(rng, tear);
-	double u1 = sh_rng_uniform(rng), u2 = sh_rng_uniform(rng), u3 = sh_rng_uniform(rng);
 	if (d > 0)
 		darken(vf, s, d);
-	if (torn && tear_shift > 0)
+	if (torn && tear_shift > 0) {
+		double u1 = sh_rng_uniform(rng), u2 = sh_rng_uniform(rng), u3 = sh_rng_uniform(rng);
 		tear_band(vf, s, u1, u2, u3);
+	} else {
+		sh_rng_skip(rng, 3); /* the tear's place, drawn whether torn or not */
+	}
 	return 0;
 }
 

@@ -347,12 +347,14 @@ void sh_noise_table_init(sh_noise_table *t, int n, bool gauss, sh_rng *r)
 {
 	t->n = n;
 	t->v = sh_malloc((size_t)n);
+	bool was = sh_rng_drawn(); /* the table matters only through the rows that pick from it */
 	for (int i = 0; i < n; i++) {
 		/* the same deviation (SH_NOISE_UNIT) for both shapes */
 		double x = gauss ? sh_rng_gauss(r) : (2 * sh_rng_uniform(r) - 1) * 1.7320508075688772;
 		long k = lround(x * SH_NOISE_UNIT);
 		t->v[i] = (int8_t)(k > 127 ? 127 : k < -127 ? -127 : k);
 	}
+	sh_rng_restore_drawn(was);
 }
 
 void sh_noise_table_free(sh_noise_table *t)

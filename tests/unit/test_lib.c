@@ -143,6 +143,38 @@ int main(void)
 		ok &= below[i] > 9500 && below[i] < 10500;
 	CHECK(ok, "below(10) is flat");
 
+	/* which draws make the run's seed matter */
+	sh_rng_restore_drawn(false);
+	sh_rng_seed(&g, 5);
+	sh_rng h = g;
+	(void)sh_rng_between(&g, 3, 3);
+	(void)sh_rng_chance(&g, 0);
+	(void)sh_rng_chance(&g, 1);
+	(void)sh_rng_below(&g, 1);
+	(void)sh_rng_int_between(&g, 4, 4);
+	(void)sh_rng_quiet_uniform(&g);
+	sh_rng_skip(&g, 2);
+	sh_rng child = sh_rng_fork(&g);
+	(void)child;
+	CHECK(!sh_rng_drawn(), "equal bounds, chances of 0 and 1, below(1), skips, quiet draws and forks do not count");
+	sh_rng_skip(&h, 9);
+	CHECK(sh_rng_next(&h) == sh_rng_next(&g), "...but each moves the generator one step, so streams stay aligned");
+	CHECK(sh_rng_drawn(), "a plain draw counts");
+	sh_rng_restore_drawn(false);
+	(void)sh_rng_chance(&g, 0.5);
+	CHECK(sh_rng_drawn(), "a chance between 0 and 1 counts");
+	sh_rng_restore_drawn(false);
+	(void)sh_rng_int_between(&g, 2, 3);
+	CHECK(sh_rng_drawn(), "an integer range counts");
+	sh_rng_seed(&g, 9);
+	h = g;
+	ok = 1;
+	for (int i = 0; i < 1000; i++) {
+		long n = sh_rng_int_between(&g, 2, 9), want = (long)floor(sh_rng_between(&h, 2, 10));
+		ok &= n == (want > 9 ? 9 : want) && n >= 2 && n <= 9;
+	}
+	CHECK(ok, "int_between(lo, hi) is floor(between(lo, hi + 1)), both ends included");
+
 	/* cut lists: parse, errors, round trip */
 	sh_cutlist *a = parse("{\"format\":\"shards-cutlist\",\"version\":1,\"source\":{\"duration\":1,\"rate\":1000},"
 	                      "\"cuts\":[{\"src\":0.5,\"dur\":0.25},{\"src\":0,\"dur\":0.25,\"reverse\":true},"
