@@ -266,6 +266,7 @@ int main(int argc, char **argv)
 			if (sh_write_file_atomic(out_path, txt, strlen(txt)) != 0)
 				sh_die("%s", sh_error());
 			free(txt);
+			sh_seed_carried(program.seed); /* the plan's "seed" */
 			return SH_EXIT_OK;
 		}
 		/* the direct render reads its own JSON: the same bytes as --plan then --render */

@@ -90,6 +90,11 @@ static json_t *session_json(uint64_t seed, const sh_y4m_info *info, const char *
 	json_object_set_new(r, "format", json_string("shards-colorkey-session"));
 	json_object_set_new(r, "version", json_integer(1));
 	json_object_set_new(r, "seed", json_integer((json_int_t)seed));
+	/* the output carried a picked seed that mattered: a replay's output carries it too */
+	uint64_t run;
+	if (sh_seed_to_carry(&run) && run == seed)
+		json_object_set_new(r, "seed_in_output", json_true());
+	sh_seed_carried(seed);
 	json_t *mb = json_object();
 	json_object_set_new(mb, "program", json_string("colorkey"));
 	json_object_set_new(mb, "version", json_string(SHARDS_VERSION));
@@ -172,6 +177,8 @@ static layer *load_session(const char *path, int *n, sh_media_video_opts *vo, in
 	if (num_field(r, "version", path) != 1)
 		sh_die("%s: session version %g is not supported (1)", path, num_field(r, "version", path));
 	*seed = (uint64_t)num_field(r, "seed", path);
+	/* the session holds the seed; the output carries it as the recorded run's did */
+	sh_seed_use(*seed, json_is_true(json_object_get(r, "seed_in_output")));
 	json_t *o = json_object_get(r, "output");
 	if (!json_is_object(o))
 		sh_die("%s: 'output' is missing", path);
@@ -398,14 +405,13 @@ static void plan_layers(plan *p)
 		L[i].loop = i == 0 ? p->max_frames >= 0 : !no_loop;
 		if (is_stdin || mi->is_image)
 			L[i].loop = false;
-		double t = sh_rng_uniform(&p->lrng[i]);
-		if (random_trim && !is_stdin && mi->duration > 0) {
-			double room = mi->duration - (i == 0 && p->out_dur > 0 ? p->out_dur : 0);
-			if (i == 0 && p->max_frames < 0)
-				room = mi->duration * 0.5; /* the bottom decides the length: keep half of it */
-			if (room > 0)
-				L[i].start = floor(t * room * 1000) / 1000; /* whole milliseconds */
-		}
+		double room = mi->duration - (i == 0 && p->out_dur > 0 ? p->out_dur : 0);
+		if (i == 0 && p->max_frames < 0)
+			room = mi->duration * 0.5; /* the bottom decides the length: keep half of it */
+		if (random_trim && !is_stdin && mi->duration > 0 && room > 0)
+			L[i].start = floor(sh_rng_uniform(&p->lrng[i]) * room * 1000) / 1000; /* whole milliseconds */
+		else
+			sh_rng_skip(&p->lrng[i], 1); /* the trim's draw, made or not, so streams stay aligned */
 		if (i > 0) {
 			L[i].key.similarity = sh_rng_between(&p->lrng[i], similarity.lo, similarity.hi);
 			L[i].key.blend = sh_rng_between(&p->lrng[i], blend.lo, blend.hi);

@@ -469,6 +469,19 @@ static void param_event(sink *s, sh_evreader *in, const sh_event *ev, const char
 		sh_event_bad(in, ev, "unknown param '%s' (ccN, program)", param);
 }
 
+/* A seed event (the seed a program upstream picked) as a MIDI text event, so
+ * the file keeps what replays it: "euclid seed 42". */
+static void seed_event(sink *s, const sh_event *ev, int64_t tick)
+{
+	const char *program;
+	double seed;
+	if (sh_ev_string(ev, "program", &program) != 0 || sh_ev_number(ev, "seed", &seed) != 0)
+		return;
+	char text[128];
+	snprintf(text, sizeof text, "%.64s seed %.0f", program, seed);
+	(void)sh_smf_text(s->smf, tick, 1, text);
+}
+
 /* One event into the file and the live queue. */
 static void play_event(sink *s, sh_evreader *in, const sh_event *ev)
 {
@@ -493,6 +506,8 @@ static void play_event(sink *s, sh_evreader *in, const sh_event *ev)
 		value_event(s, in, ev, tick);
 	else if (sh_ev_param_for(ev, s->cl->name, &param, &pv))
 		param_event(s, in, ev, param, pv, tick);
+	else if (sh_ev_is(ev, "seed") && s->smf)
+		seed_event(s, ev, tick);
 }
 
 /* Read and play every event; live, keep sending until the queue is empty. Ends the

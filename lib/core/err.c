@@ -76,11 +76,14 @@ static void vmessage(const char *fmt, va_list ap)
 	(void)w;
 }
 
+bool sh_ended_early;
+
 /* Ends a run early: an error, or a reader that went away. Memory still held goes
  * back with the process; a sanitizer build (SH_SANITIZED) skips the exit-time leak
  * check here, which is meant for runs that finish. */
 static _Noreturn void end_early(int status)
 {
+	sh_ended_early = true;
 	sh_atomic_remove_pending();
 #ifdef SH_SANITIZED
 	fflush(NULL);

@@ -9,12 +9,15 @@
 #ifndef SHARDS_ERR_H
 #define SHARDS_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit statuses: 0 success, 1 runtime error (bad input, I/O), 2 usage error. */
 enum { SH_EXIT_OK = 0, SH_EXIT_FAIL = 1, SH_EXIT_USAGE = 2 };
 
 extern const char *sh_progname;
+/* Set once the run is ending early: an error, or a reader that went away. */
+extern bool sh_ended_early;
 
 /* Set the program name (basename of argv[0]), ignore SIGPIPE so that writes report
  * EPIPE, and install the signal handlers that remove half-written output files. */

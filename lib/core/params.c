@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "params.h"
 #include "jobs.h"
+#include "rng.h"
 #include "err.h"
 #include "file.h"
 #include "units.h"
@@ -17,6 +18,8 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+static void seed_of_run(uint64_t seed, bool picked, bool replayed); /* below, with the rest of the seed's keeping */
 
 enum { OPT_HELP = 0x1000, OPT_VERSION, OPT_PRESET, OPT_PRINT_CONFIG, OPT_SEED, OPT_USER };
 
@@ -630,8 +633,10 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 	}
 	if (prog->max_operands > 0 && argc - optind > prog->max_operands)
 		return usage_error("too many operands (try --help)");
-	if (prog->has_seed && !prog->seed_given)
+	if (prog->has_seed && !prog->seed_given) {
 		prog->seed = sh_fresh_seed();
+		seed_of_run(prog->seed, true, false);
+	}
 	if (prog->jobs < 1)
 		prog->jobs = sh_jobs_default();
 	return optind;
@@ -644,6 +649,59 @@ bool sh_option_given(const sh_option *opts, const char *name)
 			return o->given;
 	return false;
 }
+
+static struct {
+	bool picked, replayed, carried, reporting;
+	uint64_t seed;
+} run_seed;
+
+/* at exit: a picked seed that mattered and that no output holds, unless the
+ * run ended on an error or for a reader that went away, or -v noted it at the
+ * start. A run that skipped a bad file (status 1) still made the rest. (on_exit,
+ * not atexit: it is told the status) */
+static void report_seed(int status, void *unused)
+{
+	(void)unused;
+	/* stdout first: a reader that went away makes this run's end an early one */
+	if (fflush(stdout) != 0)
+		return;
+	uint64_t seed;
+	if (status != SH_EXIT_USAGE && !sh_ended_early && !run_seed.carried && !sh_verbose && sh_seed_to_carry(&seed))
+		fprintf(stderr, "%s: seed %llu\n", sh_progname, (unsigned long long)seed);
+}
+
+static void seed_of_run(uint64_t seed, bool picked, bool replayed)
+{
+	if (!run_seed.reporting) {
+		on_exit(report_seed, NULL);
+		run_seed.reporting = true;
+	}
+	run_seed.picked = picked;
+	run_seed.replayed = replayed;
+	run_seed.carried = false;
+	run_seed.seed = seed;
+}
+
+bool sh_seed_picked(uint64_t *seed)
+{
+	*seed = run_seed.seed;
+	return run_seed.picked || run_seed.replayed;
+}
+
+bool sh_seed_to_carry(uint64_t *seed)
+{
+	*seed = run_seed.seed;
+	return run_seed.replayed || (run_seed.picked && sh_rng_drawn());
+}
+
+void sh_seed_carried(uint64_t seed)
+{
+	uint64_t run;
+	if (sh_seed_to_carry(&run) && seed == run)
+		run_seed.carried = true;
+}
+
+void sh_seed_use(uint64_t seed, bool carry) { seed_of_run(seed, false, carry); }
 
 uint64_t sh_fresh_seed(void)
 {

@@ -103,4 +103,18 @@ bool sh_option_given(const sh_option *opts, const char *name);
 /* A fresh seed from the system, when none was given. */
 uint64_t sh_fresh_seed(void);
 
+/* A seed the run picked (no --seed) is never lost once it matters, that is once
+ * a draw could change an output (sh_rng_drawn). An output that can hold it (a
+ * y4m X-tag, an audio file's comment, a seed event, a cut list's "seed") asks
+ * with sh_seed_to_carry as late as its format allows (false: none to carry) and
+ * says it holds it with sh_seed_carried; one that no output carried is printed
+ * on stderr as "PROGRAM: seed N" at exit, unless the run ended on an error. A
+ * seed given with --seed is the user's to know: outputs stay as they were. A
+ * program replaying a recorded run takes the recorded seed (sh_seed_use),
+ * carried when the recorded run's output carried it. */
+bool sh_seed_to_carry(uint64_t *seed);
+bool sh_seed_picked(uint64_t *seed); /* the run's seed, whether it matters yet or not */
+void sh_seed_carried(uint64_t seed);
+void sh_seed_use(uint64_t seed, bool carry);
+
 #endif

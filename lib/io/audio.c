@@ -1211,6 +1211,7 @@ void sh_audio_source_close(sh_audio_source *s)
 
 #define OUT_BUF (1 << 20)
 #define WAV_FLOAT_HEADER 58 /* RIFF 12 + fmt 26 + fact 12 + data 8 */
+#define AU_HEADER 28        /* 24 + 4 of annotation, as sox expects at least */
 
 struct sh_audio_out {
 	int rate, channels, bits;
@@ -1232,6 +1233,8 @@ struct sh_audio_out {
 	char *path;
 	sh_rng dither;
 	short *pcm16;
+	bool header_pending; /* an AU stream's header, put before the first samples */
+	char comment[40];    /* "shards seed N" when the run's seed matters, else empty */
 	char *emit_error; /* the first failure of sh_audio_emit, for sh_audio_finish */
 };
 
@@ -1241,16 +1244,42 @@ static void put_be32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
-/* Sun AU: 28 bytes (24 + 4 of annotation), as sox expects at least. */
-static void au_header(uint8_t *h, int rate, int channels, int bits, uint32_t data_size)
+/* The run's seed, when it matters, as the comment an audio file carries (AU
+ * annotation, WAV ICMT, FLAC/Vorbis comment). False when there is none. */
+static bool seed_comment(sh_audio_out *out)
 {
+	uint64_t seed;
+	if (!sh_seed_to_carry(&seed))
+		return false;
+	snprintf(out->comment, sizeof out->comment, "shards seed %llu", (unsigned long long)seed);
+	return true;
+}
+
+static void comment_carried(const sh_audio_out *out)
+{
+	unsigned long long seed;
+	if (sscanf(out->comment, "shards seed %llu", &seed) == 1)
+		sh_seed_carried((uint64_t)seed);
+}
+
+/* Sun AU: 24 bytes, then the annotation (NUL-terminated, the header a multiple
+ * of 8 bytes), at least 4 bytes of it, as sox expects. */
+static size_t au_header_size(const sh_audio_out *out)
+{
+	return *out->comment ? (24 + strlen(out->comment) + 1 + 7) / 8 * 8 : AU_HEADER;
+}
+
+static void au_header(const sh_audio_out *out, uint8_t *h, int bits, uint32_t data_size)
+{
+	size_t n = au_header_size(out);
 	memcpy(h, ".snd", 4);
-	put_be32(h + 4, 28);
+	put_be32(h + 4, (uint32_t)n);
 	put_be32(h + 8, data_size);
 	put_be32(h + 12, bits == 16 ? 3 : bits == 24 ? 4 : 6);
-	put_be32(h + 16, (uint32_t)rate);
-	put_be32(h + 20, (uint32_t)channels);
-	memset(h + 24, 0, 4);
+	put_be32(h + 16, (uint32_t)out->rate);
+	put_be32(h + 20, (uint32_t)out->channels);
+	memset(h + 24, 0, n - 24);
+	memcpy(h + 24, out->comment, strlen(out->comment));
 }
 
 /* One sample to 16 bits: values already on the 16-bit grid (16-bit sources,
@@ -1259,7 +1288,7 @@ static void au_header(uint8_t *h, int rate, int channels, int bits, uint32_t dat
 static int16_t quantize16(sh_rng *dither, float sample)
 {
 	double x = sample * 32768.0;
-	double d = x == floor(x) ? 0 : sh_rng_uniform(dither) - sh_rng_uniform(dither);
+	double d = x == floor(x) ? 0 : sh_rng_quiet_uniform(dither) - sh_rng_quiet_uniform(dither);
 	double v = floor(x + d + 0.5);
 	return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
 }
@@ -1413,8 +1442,19 @@ static void start_stream(sh_audio_out *out)
 	out->swap = true;
 	out->buf = sh_malloc(OUT_BUF);
 	out->bits = 32;
-	au_header(out->buf, out->rate, out->channels, 32, 0xffffffffu);
-	out->buf_len = 28;
+	out->header_pending = true;
+}
+
+/* An AU stream's header goes out with the first samples, not at create: by
+ * then the first block is made, so a seed its making drew from is known to
+ * matter. */
+static void put_stream_header(sh_audio_out *out)
+{
+	out->header_pending = false;
+	if (seed_comment(out))
+		comment_carried(out);
+	au_header(out, out->buf, 32, 0xffffffffu); /* nothing is buffered before it */
+	out->buf_len = au_header_size(out);
 }
 
 static sh_audio_out *create_failed(sh_audio_out *out)
@@ -1468,14 +1508,20 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 		return create_failed(out);
 	const int fd = out->direct ? 1 : sh_atomic_fd(out->atomic);
 	out->bits = bits;
-	if (bits == 16)
+	if (bits == 16) {
 		sh_rng_seed(&out->dither, opts ? opts->dither_seed : 0);
+		uint64_t run;
+		if (opts && sh_seed_picked(&run) && run == opts->dither_seed)
+			sh_rng_mark_drawn(); /* the dither is drawn from the run's seed */
+	}
 	if (written_raw(format, &out->au_file)) {
 		out->raw = true;
 		out->swap = out->au_file;
 		out->fd = fd;
 		out->buf = sh_malloc(OUT_BUF);
-		out->buf_len = out->au_file ? 28 : WAV_FLOAT_HEADER;
+		if (out->au_file && seed_comment(out))
+			comment_carried(out);
+		out->buf_len = out->au_file ? au_header_size(out) : WAV_FLOAT_HEADER;
 		memset(out->buf, 0, out->buf_len); /* filled in by sh_audio_finish */
 		return out;
 	}
@@ -1487,6 +1533,10 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	}
 	sf_command(out->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 	sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	if (seed_comment(out) && sf_set_string(out->sf, SF_STR_COMMENT, out->comment) == 0)
+		comment_carried(out);
+	else
+		*out->comment = 0; /* tried again at the end */
 	if (bits == 16)
 		out->pcm16 = sh_malloc(4096 * (size_t)channels * sizeof(short));
 	return out;
@@ -1517,6 +1567,27 @@ static int patch_header(const sh_audio_out *out, const uint8_t *h, size_t n)
 	return 0;
 }
 
+/* The seed's comment as a LIST INFO chunk after the samples, where RIFF allows
+ * it: whether the seed mattered is known only once the samples are written. */
+static int wav_comment(sh_audio_out *out, uint64_t data)
+{
+	size_t text = strlen(out->comment) + 1, padded = (text + 1) / 2 * 2;
+	uint8_t c[20 + sizeof out->comment + 1] = {0};
+	memcpy(c, "LIST", 4);
+	put32(c + 4, (uint32_t)(12 + padded));
+	memcpy(c + 8, "INFOICMT", 8);
+	put32(c + 16, (uint32_t)text);
+	memcpy(c + 20, out->comment, text);
+	uint8_t riff[4];
+	put32(riff, (uint32_t)(data + WAV_FLOAT_HEADER - 8 + 20 + padded));
+	if (sh_write_all(out->fd, c, 20 + padded) != 0 || pwrite(out->fd, riff, 4, 4) != 4) {
+		sh_set_error("%s: cannot write: %s", out->path, strerror(errno));
+		return -1;
+	}
+	comment_carried(out);
+	return 0;
+}
+
 static int finish_wav_float(sh_audio_out *out)
 {
 	uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * 4;
@@ -1542,13 +1613,17 @@ static int finish_wav_float(sh_audio_out *out)
 	put32(h + 46, (uint32_t)out->written);
 	memcpy(h + 50, "data", 4);
 	put32(h + 54, (uint32_t)data);
-	return patch_header(out, h, sizeof h);
+	if (patch_header(out, h, sizeof h) != 0)
+		return -1;
+	return seed_comment(out) ? wav_comment(out, data) : 0;
 }
 
 int sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 {
 	size_t count = frames * (size_t)out->channels;
 	out->written += (int64_t)frames;
+	if (out->header_pending)
+		put_stream_header(out);
 	if (out->raw && out->bits != 32) { /* PCM in an AU file: big-endian */
 		int bytes = out->bits / 8;
 		for (size_t i = 0; i < count; i++) {
@@ -1650,6 +1725,10 @@ static int complete(sh_audio_out *out)
 		return -1;
 	}
 	if (!out->raw) {
+		/* WAV and AIFF take a comment after the samples; FLAC and Ogg do not, and
+		 * the seed is then printed at exit */
+		if (!*out->comment && seed_comment(out) && sf_set_string(out->sf, SF_STR_COMMENT, out->comment) == 0)
+			comment_carried(out);
 		sf_write_sync(out->sf);
 		int rc = sf_close(out->sf);
 		out->sf = NULL;
@@ -1659,16 +1738,18 @@ static int complete(sh_audio_out *out)
 		}
 		return 0;
 	}
+	if (out->header_pending)
+		put_stream_header(out);
 	if (flush_raw(out) != 0)
 		return -1;
 	if ((!out->atomic && !out->direct) || out->stream_file)
 		return 0;
 	if (!out->au_file)
 		return finish_wav_float(out);
-	uint8_t h[28];
+	uint8_t h[AU_HEADER + sizeof out->comment + 8];
 	uint64_t data = (uint64_t)out->written * (uint64_t)out->channels * (uint64_t)(out->bits / 8);
-	au_header(h, out->rate, out->channels, out->bits, data < 0xffffffffu ? (uint32_t)data : 0xffffffffu);
-	return patch_header(out, h, sizeof h);
+	au_header(out, h, out->bits, data < 0xffffffffu ? (uint32_t)data : 0xffffffffu);
+	return patch_header(out, h, au_header_size(out));
 }
 
 int sh_audio_finish(sh_audio_out *out)

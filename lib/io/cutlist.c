@@ -660,6 +660,7 @@ char *sh_cutlist_dump(const sh_cutlist *cl)
 		char buf[48];
 		snprintf(buf, sizeof buf, "\"seed\":%llu,\n", (unsigned long long)cl->seed);
 		sb_str(&b, buf);
+		sh_seed_carried(cl->seed);
 	}
 	if (cl->made_by) {
 		char *s = json_dumps(cl->made_by, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));

@@ -31,6 +31,7 @@ struct sh_evwriter {
 	int fd;
 	sh_atomic *af; /* the file, or NULL for stdout */
 	bool live, failed;
+	bool seed_written; /* the run's seed event, once the seed matters */
 	char *buf;
 	size_t len, cap;
 	char *error; /* the first failure, repeated by every later call */
@@ -387,7 +388,36 @@ int sh_evwriter_flush(sh_evwriter *w)
 	return 0;
 }
 
+static int put_line(sh_evwriter *w, const char *line, size_t len);
+
+/* The run's seed, once a draw made it matter, as a seed event just before the
+ * line LINE that follows the draw, at that line's time, so times stay in order. */
+static int put_seed(sh_evwriter *w, const char *line, size_t len)
+{
+	uint64_t seed;
+	if (!sh_seed_to_carry(&seed))
+		return 0;
+	w->seed_written = true;
+	json_t *ev = json_loadb(line, len, 0, NULL), *t = json_object_get(ev, "t");
+	sh_evline l;
+	sh_evline_begin(&l, json_is_number(t) ? json_number_value(t) : 0, "seed");
+	json_decref(ev);
+	sh_evline_str(&l, "program", sh_progname);
+	sh_evline_num(&l, "seed", (double)seed);
+	if (sh_evline_end(&l) != 0 || put_line(w, l.buf, l.len) != 0)
+		return -1;
+	sh_seed_carried(seed);
+	return 0;
+}
+
 int sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len)
+{
+	if (!w->seed_written && put_seed(w, line, len) != 0)
+		return -1;
+	return put_line(w, line, len);
+}
+
+static int put_line(sh_evwriter *w, const char *line, size_t len)
 {
 	if (w->len + len + 1 > w->cap) {
 		if (sh_evwriter_flush(w) != 0)

@@ -492,7 +492,69 @@ struct sh_y4m_out {
 	sh_y4m_info info;
 	uint8_t *buf;
 	size_t len, cap;
+	bool header_written;
 };
+
+/* FFmpeg refuses a stream header line longer than this (its newline included). */
+#define FFMPEG_HEADER_MAX 96
+
+/* INFO's X-tags without those starting with PREFIX. */
+static void drop_xtags(sh_y4m_info *info, const char *prefix)
+{
+	char *old = info->xtags;
+	info->xtags = NULL;
+	for (char *save = NULL, *t = old ? strtok_r(old, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+		if (strncmp(t, prefix, strlen(prefix)) != 0)
+			append_xtag(info, t, strlen(t));
+	free(old);
+}
+
+static bool fits_ffmpeg(const sh_y4m_info *info)
+{
+	char hdr[SH_Y4M_MAX_HEADER + 128];
+	return sh_y4m_format_header(info, hdr, sizeof hdr) <= FFMPEG_HEADER_MAX;
+}
+
+/* The run's seed, when it matters, as the X-tag XSHARDS_SEED=N, in place of
+ * one an input passed on (that was another run's). The header must stay short
+ * enough for FFmpeg: XYSCSS (mjpegtools' repeat of the C field) goes first, and
+ * a header that still does not fit carries no seed (it is printed at exit). */
+static void tag_seed(sh_y4m_info *info)
+{
+	uint64_t seed;
+	if (!sh_seed_to_carry(&seed))
+		return;
+	sh_y4m_info tagged;
+	sh_y4m_info_copy(&tagged, info);
+	drop_xtags(&tagged, "XSHARDS_SEED=");
+	char tag[40];
+	int n = snprintf(tag, sizeof tag, "XSHARDS_SEED=%llu", (unsigned long long)seed);
+	append_xtag(&tagged, tag, (size_t)n);
+	if (!fits_ffmpeg(&tagged)) {
+		drop_xtags(&tagged, "XYSCSS=");
+		if (!fits_ffmpeg(&tagged)) {
+			sh_y4m_info_free(&tagged);
+			return;
+		}
+	}
+	sh_y4m_info_free(info);
+	*info = tagged;
+	sh_seed_carried(seed);
+}
+
+/* The stream header goes out with the first frame, not at create: by then the
+ * first frame is made, so a seed its making drew from is known to matter. */
+static void put_header(sh_y4m_out *out)
+{
+	if (out->header_written)
+		return;
+	out->header_written = true;
+	tag_seed(&out->info);
+	char hdr[SH_Y4M_MAX_HEADER + 128];
+	size_t n = sh_y4m_format_header(&out->info, hdr, sizeof hdr);
+	memcpy(out->buf, hdr, n); /* nothing is buffered before it */
+	out->len = n;
+}
 
 static int out_flush(sh_y4m_out *out)
 {
@@ -535,16 +597,13 @@ sh_y4m_out *sh_y4m_create(const char *path, const sh_y4m_info *info)
 	out->atomic = atomic;
 	out->cap = OUT_BUFSIZE;
 	out->buf = sh_malloc(out->cap);
-	char hdr[SH_Y4M_MAX_HEADER + 128];
-	size_t n = sh_y4m_format_header(&out->info, hdr, sizeof hdr);
-	memcpy(out->buf, hdr, n);
-	out->len = n;
 	return out;
 }
 
 int sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 {
 	static const char fh[] = "FRAME\n";
+	put_header(out);
 	size_t fs = out->info.frame_size;
 	if (out->len + 6 + fs <= out->cap) {
 		memcpy(out->buf + out->len, fh, 6);
@@ -595,6 +654,7 @@ int sh_y4m_finish(sh_y4m_out *out)
 {
 	if (!out)
 		return 0;
+	put_header(out);
 	if (out_flush(out) != 0) {
 		sh_y4m_abort(out);
 		return -1;
