@@ -109,6 +109,12 @@ check_fail "malformed line: error names the line" 1 'stdin: line 3: malformed JS
 check "--skip-bad warns and goes on" sh -c 'euclid -k 16 -n 16 --skip-bad <bad.ev 2>err >out; test "$(grep -c trigger out)" = 2 && grep -q "line 3" err'
 printf '{"t":1,"type":"tick","step":0}\n{"t":0.5,"type":"tick","step":1}\n' >order.ev
 check_fail "events out of time order are an error" 1 'line 2: events out of time order' sh -c 'euclid <order.ev'
+check_fail "a tick with steps_per_beat 0 is refused, even passing through" 1 'stdin: line 1: tick "steps_per_beat" must be a whole number 1..1000' \
+	sh -c 'echo "{\"t\":0,\"type\":\"tick\",\"step\":1,\"steps_per_beat\":0}" | arp'
+check_fail "a tick at step 1e300 is refused" 1 'stdin: line 1: tick "step" must be a whole number 0..2\^53' \
+	sh -c 'echo "{\"t\":0,\"type\":\"tick\",\"step\":1e300,\"steps_per_beat\":4}" | euclid'
+check "--skip-bad skips such a tick and goes on" \
+	sh -c 'printf "%s\n" "{\"t\":0,\"type\":\"tick\",\"step\":-1}" "{\"t\":0,\"type\":\"tick\",\"step\":0}" | euclid -k 16 --skip-bad 2>/dev/null | grep -c trigger | grep -qx 1'
 printf '{"t":0,"type":"tick"}\n' | { euclid >/dev/null 2>err; echo $? >st; }
 check "a tick without a step is an error with its line" sh -c 'test "$(cat st)" = 1 && grep -q "line 1: tick needs" err'
 check_fail "unknown scale: the error lists the valid names" 2 'unknown scale .nope. \(known: .*dorian.*lydian' arp -S nope

@@ -128,6 +128,11 @@ check_fail "pitch 128: error with its line" 1 'stdin: line 2: note needs a whole
 check "no partial MIDI file after an error" sh -c '! ls -a | grep -q "bad.mid"'
 check_fail "velocity outside 0..1" 1 'line 1: note "velocity" must be within 0..1' sh -c 'echo "{\"t\":0,\"type\":\"note\",\"pitch\":60,\"velocity\":100}" | midiout -o v.mid'
 check_fail "malformed JSON" 1 'line 1: malformed JSON' sh -c 'echo "{\"t\":0,\"type\":" | midiout -o v.mid'
+check_fail "a gate of 1e18 beats: refused with its line, not a one-tick note" 1 'stdin: line 1: note "gate" must be a positive number of beats, at most 1e9' \
+	sh -c 'echo "{\"t\":0,\"type\":\"note\",\"pitch\":60,\"gate\":1e18}" | midiout -o v.mid'
+check_fail "t=1e308: refused with its line, not a tick overflow" 1 'stdin: line 1: time 1e\+308 is past the longest stream \(1e9 beats\)' \
+	sh -c 'echo "{\"t\":1e308,\"type\":\"note\",\"pitch\":60}" | midiout -o v.mid'
+check "nothing left behind by the refusals" test ! -e v.mid
 check "--skip-bad writes the good notes" sh -c 'midiout --skip-bad -o skip.mid <hi.ev 2>/dev/null && test "$($PY readmid.py skip.mid 2>/dev/null | grep -c note)" = 1'
 check_fail "no port: one clear line, no ALSA noise" 0 "no MIDI output port 'nosuchsynth' \(output ports: none\): writing port.mid only" \
 	sh -c 'midiout -P nosuchsynth -o port.mid <score.ev'

@@ -155,6 +155,25 @@ int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
 
 /* In sh_evreader_next's loop, a malformed line: stop (return -1), or skip it and
  * read on (an if-else, not do-while, so that `continue` reaches the loop). */
+/* A tick's numbers, checked where every program reads them (a program that
+ * only passes ticks on would otherwise carry a grid nobody can play): NULL when
+ * they are fine, else what is wrong. */
+static const char *bad_tick(json_t *obj)
+{
+	json_t *step = json_object_get(obj, "step"), *spb = json_object_get(obj, "steps_per_beat");
+	if (step) {
+		double v = json_is_number(step) ? json_number_value(step) : -1;
+		if (!(v >= 0 && v <= SH_EV_MAX_STEP && v == floor(v)))
+			return "tick \"step\" must be a whole number 0..2^53";
+	}
+	if (spb) {
+		double v = json_is_number(spb) ? json_number_value(spb) : 0;
+		if (!(v >= 1 && v <= SH_EV_MAX_STEPS_PER_BEAT && v == floor(v)))
+			return "tick \"steps_per_beat\" must be a whole number 1..1000";
+	}
+	return NULL;
+}
+
 #define BAD_LINE(...)                               \
 	if (bad(r, r->lineno, __VA_ARGS__) != 0) \
 		return -1;                          \
@@ -223,6 +242,15 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 		if (!isfinite(t) || t < 0) {
 			json_decref(obj);
 			BAD_LINE("time %g is not a finite number >= 0", t);
+		}
+		if (t > SH_EV_MAX_BEATS) {
+			json_decref(obj);
+			BAD_LINE("time %g is past the longest stream (1e9 beats)", t);
+		}
+		const char *tick_error = strcmp(json_string_value(jty), "tick") == 0 ? bad_tick(obj) : NULL;
+		if (tick_error) {
+			json_decref(obj);
+			BAD_LINE("%s", tick_error);
 		}
 		if (r->have_prev && t < r->prev_t) {
 			json_decref(obj);
@@ -322,8 +350,9 @@ bool sh_ev_note(sh_evreader *r, const sh_event *ev, bool whole_pitch, sh_evnote 
 		sh_event_bad(r, ev, "note \"velocity\" must be within 0..1");
 		return false;
 	}
-	if (json_object_get(ev->obj, "gate") && (sh_ev_number(ev, "gate", &n->gate) != 0 || !(n->gate > 0))) {
-		sh_event_bad(r, ev, "note \"gate\" must be a positive number of beats");
+	if (json_object_get(ev->obj, "gate") &&
+	    (sh_ev_number(ev, "gate", &n->gate) != 0 || !(n->gate > 0 && n->gate <= SH_EV_MAX_BEATS))) {
+		sh_event_bad(r, ev, "note \"gate\" must be a positive number of beats, at most 1e9");
 		return false;
 	}
 	return true;

@@ -24,6 +24,13 @@
 #include "err.h"
 #include "units.h"
 
+/* Limits every reader checks: times and note lengths in beats (a billion beats
+ * is years at any tempo, and still exact in MIDI ticks), a tick's step (exact in
+ * a double) and its grid. */
+#define SH_EV_MAX_BEATS 1e9
+#define SH_EV_MAX_STEP 9007199254740992.0
+#define SH_EV_MAX_STEPS_PER_BEAT 1000
+
 typedef struct {
 	double t;          /* beats */
 	const char *type;  /* "tick", "note", ... (owned by obj) */
