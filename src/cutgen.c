@@ -66,11 +66,13 @@ static bool looks_like_json(const char *buf, size_t n)
 	return i < n && buf[i] == '{';
 }
 
-/* Source length in samples and its rate, from an audio stream. */
-static void measure_audio(sh_audio_in *in, int64_t *total, double *rate)
+/* Source length in samples and its rate, from an audio stream. A file's header
+ * says its length; a pipe is read to its end (it is spent anyway), which also
+ * refuses non-finite samples, as every reader of audio does. */
+static void measure_audio(sh_audio_in *in, bool is_stdin, int64_t *total, double *rate)
 {
 	*rate = sh_audio_rate(in);
-	if (sh_audio_frames(in) >= 0) {
+	if (!is_stdin && sh_audio_frames(in) >= 0) {
 		*total = sh_audio_frames(in);
 		return;
 	}
@@ -146,7 +148,7 @@ static sh_cutlist *timeline_of_source(const char *source, sh_slicer_opts *so)
 		sh_audio_in *in = sh_audio_open_fd(fd, name, pre, npre);
 		if (!in)
 			sh_die("%s", sh_error());
-		measure_audio(in, &so->total, &so->rate);
+		measure_audio(in, is_stdin, &so->total, &so->rate);
 		sh_audio_close(in);
 	}
 	if (!is_stdin)

@@ -143,6 +143,7 @@ open("nan.au","wb").write(d)'
 cutgen --seed 1 --duration 1 >nan.json
 check_fail "NaN samples are refused, naming the frame" 1 'frame 30000 channel 0 is NaN' cutapply nan.json nan.au -o nan-out.wav
 check "no output file after an error" sh -c '! ls | grep -q nan-out'
+check_fail "cutgen refuses NaN samples on stdin, naming the frame" 1 'stdin: frame 30000 channel 0 is NaN' sh -c 'cutgen - <nan.au'
 echo 'not json' >bad.json
 check_fail "non-JSON cut list" 1 'JSON error' cutapply bad.json "$F/break48.wav"
 jq '.version = 99' a.json >v99.json
