@@ -61,6 +61,10 @@ for t in wav flac aiff; do
 	sox tone.wav -t $t - 2>/dev/null | resample 44100 - >tone-$t.au
 	same_file "sox's $t on a pipe reads as the file does" tone-file.au tone-$t.au
 done
+sox tone.wav -t wav - 2>/dev/null | trickle 7 | resample 44100 - >tone-trickled.au
+same_file "sox's WAV on a pipe in small writes: its placeholder still known" tone-file.au tone-trickled.au
+check "cutgen measures sox's piped WAV in small writes" \
+	sh -c 'sox tone.wav -t wav - 2>/dev/null | trickle 7 | cutgen --seed 1 - | jq -e ".source.duration == 2" >/dev/null'
 sox tone.wav -t ogg - 2>/dev/null | resample 44100 - >tone-ogg.au
 check "Ogg Vorbis on a pipe: the whole length" test "$(( ($(wc -c <tone-ogg.au) - 28) / 8 ))" -eq 88200
 check_fail "random bytes on a pipe: the formats read there named" 1 "AU, WAV, FLAC" sh -c 'head -c 5000 tone.wav | tail -c 3000 | resample 44100 -'

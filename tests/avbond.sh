@@ -43,6 +43,9 @@ check "audio on stdin" sh -c 'sox a48000.wav -t au - | avbond -r 25 - still.png 
 # a real photograph (gnome-backgrounds) and an SVG (desktop-base) through ImageMagick
 photo=/usr/share/backgrounds/gnome/wood-l.webp
 svg=$(ls /usr/share/desktop-base/*/wallpaper/contents/images/1920x1080.svg 2>/dev/null | head -1)
+ff -f lavfi -i testsrc=s=96x64:r=10 -t 1 -pix_fmt yuv420p clip.y4m
+sed '1s/ F[^ ]*/ F-30:1/' clip.y4m >negf.y4m
+check_fail "a y4m visual with F-30:1 is refused, not played at 25 fps" 1 "negf.y4m: bad frame rate '-30:1'" avbond a48000.wav negf.y4m
 check "a photograph as a still" sh -c "avbond -s 320x180 a48000.wav $photo >photo.y4m"
 check "photo: 37 frames at 320x180" sh -c 'head -1 photo.y4m | grep -q "W320 H180" && test "$(nframes photo.y4m)" -eq 37'
 check "photo: every frame the same, not flat" sh -c 'test "$(means photo.y4m | sort -u | wc -l)" -eq 1 && python3 -c "

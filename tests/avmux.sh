@@ -81,6 +81,12 @@ same_file "-j 1 and -j 3: same Matroska bytes" j1.mkv j3.mkv
 check "Matroska twice: same bytes" sh -c 'avmux --x264-preset ultrafast -o again.mkv a.au v.y4m && cmp -s again.mkv j1.mkv'
 check "x264 runs 3 threads" sh -c 'strings j1.mp4 | grep -q " threads=3 "'
 check "-j, --jobs in --help" sh -c 'avmux --help | grep -q -- "-j, --jobs"'
+python3 -c '
+import struct
+s=[0.1]*144000; s[30000]=float("nan")
+open("nan.au","wb").write(struct.pack(">6I",0x2e736e64,28,0xffffffff,6,48000,1)+b"\0"*4+struct.pack(">144000f",*s))'
+check_fail "NaN audio: refused naming the frame, not an encoder's EINVAL" 1 'nan.au: frame 30000 channel 0 is NaN' avmux -o nan.mp4 nan.au v.y4m
+check "...and no output file" test ! -e nan.mp4
 check_fail "-j 0: usage error" 2 "jobs" avmux -j 0 -o x.mp4 a.au v.y4m
 check_fail "-j 2000: usage error" 2 "jobs" avmux --jobs 2000 -o x.mp4 a.au v.y4m
 

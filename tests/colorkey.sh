@@ -72,6 +72,9 @@ check "--size scales every layer" sh -c 'colorkey -m fixed -c lime -s 320x240 bo
 check "444 chroma" sh -c 'colorkey -C 444 -m fixed -c lime -S 0.2 -B 0 bottom.y4m green.y4m >c444.y4m && head -1 c444.y4m | grep -q C444'
 check "444: corner keyed" is c444.y4m 0 5 5 $BLUE
 check "mono" sh -c 'colorkey -C mono -m luminance --luma dark -S 0.1 -B 0 bottom.y4m dark.y4m >mono.y4m && head -1 mono.y4m | grep -q Cmono'
+sed '1s/ F[^ ]*/ F-30:1/' green.y4m >negf.y4m
+check_fail "a y4m layer with F-30:1 is refused, not played at 25 fps" 1 "negf.y4m: bad frame rate '-30:1'" colorkey -m fixed -c lime bottom.y4m negf.y4m
+check_fail "...and on stdin" 1 "stdin: bad frame rate '-30:1'" sh -c 'colorkey -m fixed -c lime bottom.y4m - <negf.y4m'
 check "y4m layer on stdin" sh -c 'colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m - <green.y4m | cmp -s - fixed.y4m'
 check "y4m layer on stdin in small random writes" sh -c 'trickle 900 4 <green.y4m | colorkey -m fixed -c lime -S 0.2 -B 0 bottom.y4m - | cmp -s - fixed.y4m'
 check "preset classic-white keys white" sh -c 'colorkey --preset classic-white --seed 1 bottom.y4m dark.y4m >pw.y4m'

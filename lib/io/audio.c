@@ -373,7 +373,7 @@ static void convert_in(const sh_audio_in *in, const uint8_t *src, float *dst, si
 
 /* Index of the first non-finite value, or count. Written to vectorise: the common
  * case (all finite) is one pass of compares. */
-static size_t first_nonfinite(const float *x, size_t count)
+size_t sh_audio_first_nonfinite(const float *x, size_t count)
 {
 	size_t i = 0;
 	for (; i + 64 <= count; i += 64) {
@@ -395,7 +395,7 @@ static size_t first_nonfinite(const float *x, size_t count)
 static int check_finite(sh_audio_in *in, const float *buf, size_t frames)
 {
 	size_t count = frames * (size_t)in->channels;
-	size_t bad = first_nonfinite(buf, count);
+	size_t bad = sh_audio_first_nonfinite(buf, count);
 	if (bad < count) {
 		sh_set_error("%s: frame %lld channel %zu is %s: shards refuses non-finite audio",
 		             in->name, (long long)(in->frame_pos + (int64_t)(bad / (size_t)in->channels)),
@@ -563,6 +563,7 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 	const uint8_t *m = in->buf;
 	size_t have = in->buf_len;
 	int rc;
+	bool wav = false;
 	if (have == 0) {
 		sh_set_error("%s: empty input: expected audio%s", in->name,
 		             is_stdin ? " (AU or WAV on stdin)" : "");
@@ -573,6 +574,7 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 		rc = parse_au(in);
 	} else if (have >= 12 && memcmp(m, "RIFF", 4) == 0 && memcmp(m + 8, "WAVE", 4) == 0) {
 		rc = parse_wav(in);
+		wav = true;
 	} else if ((is_stdin || !regular) && sndfile_magic(m, have)) {
 		/* FLAC, Ogg, AIFF... on stdin: libsndfile needs to seek, so a pipe goes
 		 * to a spool file first (these formats are compressed or small); a
@@ -619,7 +621,7 @@ static sh_audio_in *open_common(sh_audio_in *in, const char *path, bool is_stdin
 	/* A WAV writer that cannot seek back (sox on a pipe) puts a placeholder of
 	 * about 1 GiB or more as the length: on a pipe such a length is unknown, so
 	 * the stream ends where it ends, as it does for ffmpeg's piped WAV. */
-	if (!regular && m[0] == 'R' && in->data_bytes >= WAV_PIPE_PLACEHOLDER)
+	if (!regular && wav && in->data_bytes >= WAV_PIPE_PLACEHOLDER)
 		in->data_bytes = -1;
 	in->frame_bytes = in->channels * enc_bytes[in->enc];
 	if (regular) {

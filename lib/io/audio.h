@@ -81,6 +81,8 @@ typedef struct {
  * change -- --bits on stdout or a stream, an unknown extension, --bits on a lossy
  * format, float FLAC, a layout the format cannot hold. A program calls it before
  * sh_audio_create to end such a run as a usage error (status 2). */
+/* Index of the first NaN or infinity among COUNT samples, or COUNT. */
+size_t sh_audio_first_nonfinite(const float *x, size_t count);
 int sh_audio_check_output(const char *path, int bits, int rate, int channels);
 /* path NULL or "-": AU float on stdout (refuses a terminal). NULL with sh_error()
  * on failure, the problems sh_audio_check_output finds included. */

@@ -3,6 +3,7 @@
  * (libswresample). See media.h for the timing and fitting rules. */
 #include "media.h"
 #include "audio.h"
+#include "y4m.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -74,6 +75,7 @@ struct sh_media {
 	bool astarted, aflushed;
 	double astart;
 	int64_t aremaining;       /* output frames left; -1 unlimited */
+	int64_t adelivered;       /* output frames handed out, for errors */
 	float *abuf;
 	size_t abuf_cap, abuf_len, abuf_pos;
 };
@@ -173,6 +175,25 @@ static int stat_input(const char *path, struct stat *sb)
 	return 0;
 }
 
+/* FFmpeg plays a y4m header's bad fields (F-30:1, F0:5) at a guessed 25 fps:
+ * the header, still in FFmpeg's first buffer, goes through the suite's own
+ * y4m parser too, so every program refuses what the y4m readers refuse. */
+static bool y4m_header_bad(sh_media *m)
+{
+	const AVIOContext *pb = m->fmt->pb;
+	if (!pb || pb->pos != pb->buf_end - pb->buffer)
+		return false; /* the buffer no longer starts at the header */
+	const uint8_t *nl = memchr(pb->buffer, '\n', (size_t)(pb->buf_end - pb->buffer));
+	if (!nl)
+		return false;
+	sh_y4m_info info = {0};
+	bool bad = sh_y4m_parse_header((const char *)pb->buffer, (size_t)(nl - pb->buffer), &info) != 0;
+	if (bad)
+		sh_set_error("%s: %s", m->path, sh_error());
+	sh_y4m_info_free(&info);
+	return bad;
+}
+
 sh_media *sh_media_open(const char *path)
 {
 	quiet_ffmpeg();
@@ -211,6 +232,10 @@ sh_media *sh_media_open(const char *path)
 	fill_info(m);
 	if (!m->info.has_video && !m->info.has_audio) {
 		sh_set_error("%s: no audio or video stream", path);
+		sh_media_close(m);
+		return NULL;
+	}
+	if (strcmp(m->info.format, "yuv4mpegpipe") == 0 && y4m_header_bad(m)) {
 		sh_media_close(m);
 		return NULL;
 	}
@@ -1106,6 +1131,7 @@ int sh_media_audio_begin(sh_media *m, int rate, int channels, double start, doub
 	m->aframe = av_frame_alloc();
 	m->astart = start > 0 ? start : 0;
 	m->aremaining = duration > 0 ? llround(duration * m->arate) : -1;
+	m->adelivered = 0;
 	if (m->astart > 0 && seek_to(m, m->astart) != 0)
 		return -1;
 	return 0;
@@ -1207,6 +1233,15 @@ ssize_t sh_media_audio_read(sh_media *m, float *buf, size_t n)
 		if (m->aremaining > 0)
 			m->aremaining -= (int64_t)take;
 	}
+	/* the rule of every audio reader: non-finite samples are an error */
+	size_t count = done * (size_t)m->ach, bad = sh_audio_first_nonfinite(buf, count);
+	if (bad < count) {
+		sh_set_error("%s: frame %lld channel %zu is %s: shards refuses non-finite audio", m->path,
+		             (long long)(m->adelivered + (int64_t)(bad / (size_t)m->ach)), bad % (size_t)m->ach,
+		             isnan(buf[bad]) ? "NaN" : "infinite");
+		return -1;
+	}
+	m->adelivered += (int64_t)done;
 	return (ssize_t)done;
 }
 
