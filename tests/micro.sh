@@ -145,7 +145,11 @@ check_fail "NaN samples are refused, naming the frame" 1 'frame 30000 channel 0 
 check "no output file after an error" sh -c '! ls | grep -q nan-out'
 check_fail "cutgen refuses NaN samples on stdin, naming the frame" 1 'stdin: frame 30000 channel 0 is NaN' sh -c 'cutgen - <nan.au'
 echo 'not json' >bad.json
-check_fail "non-JSON cut list" 1 'JSON error' cutapply bad.json "$F/break48.wav"
+check_fail "non-JSON cut list" 1 "bad.json: not a JSON object \(it starts with 'n'\)" cutapply bad.json "$F/break48.wav"
+check_fail "/dev/zero as a cut list: refused at its first byte" 1 'stdin: not a JSON object \(it starts with byte 0x00\)' sh -c 'cutapply - "$F/break48.wav" </dev/zero'
+check_fail "...as an arrangement too" 1 'stdin: not a JSON object \(it starts with byte 0x00\)' sh -c 'arrange --render - </dev/zero'
+head -c 3000000 /dev/zero >big.json
+check_fail "a file over an arrangement's 256 MiB cap is refused by its size" 1 'larger than' sh -c 'truncate -s 300M big.json && arrange --render big.json'
 jq '.version = 99' a.json >v99.json
 check_fail "unknown schema version" 1 'version 99' cutinfo v99.json
 jq '.cuts[3].dur = -0.5' a.json >neg.json

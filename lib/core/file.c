@@ -298,7 +298,22 @@ int sh_data_dir(char *out, size_t size)
 	return (size_t)snprintf(out, size, "%s/../share/shards", exe) < size ? 0 : -1;
 }
 
-char *sh_read_file(const char *path, size_t max_bytes, size_t *len)
+static char *read_whole(const char *path, size_t max_bytes, bool object, size_t *len);
+
+/* The first byte of BUF[0..N) that is not white space, or -1. */
+static int first_byte(const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!buf[i] || !strchr(" \t\r\n", buf[i]))
+			return (unsigned char)buf[i];
+	return -1;
+}
+
+char *sh_read_file(const char *path, size_t max_bytes, size_t *len) { return read_whole(path, max_bytes, false, len); }
+
+char *sh_read_json_object(const char *path, size_t max_bytes, size_t *len) { return read_whole(path, max_bytes, true, len); }
+
+static char *read_whole(const char *path, size_t max_bytes, bool object, size_t *len)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -312,8 +327,15 @@ char *sh_read_file(const char *path, size_t max_bytes, size_t *len)
 			close(fd);
 		return NULL;
 	}
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes) {
+		sh_set_error("%s: larger than %zu bytes", path, max_bytes);
+		if (fd)
+			close(fd);
+		return NULL;
+	}
 	size_t cap = 65536, n = 0;
 	char *buf = sh_malloc(cap + 1);
+	bool started = !object;
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max_bytes) {
@@ -339,6 +361,17 @@ char *sh_read_file(const char *path, size_t max_bytes, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		int c = started ? -1 : first_byte(buf, n);
+		if (c >= 0 && c != '{') {
+			char what[16];
+			snprintf(what, sizeof what, c >= 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
+			sh_set_error("%s: not a JSON object (it starts with %s)", strcmp(path, "-") ? path : "stdin", what);
+			free(buf);
+			if (fd)
+				close(fd);
+			return NULL;
+		}
+		started = started || c >= 0;
 	}
 	if (fd)
 		close(fd);

@@ -50,5 +50,9 @@ char *sh_find_data(const char *relpath, bool user_dirs);
 int sh_data_dir(char *out, size_t size);
 /* Read a whole file ("-" = stdin) up to max_bytes; NULL + sh_error on failure. */
 char *sh_read_file(const char *path, size_t max_bytes, size_t *len);
+/* The same for a JSON object: a first byte that is not white space and not '{'
+ * is refused as soon as it arrives, so /dev/zero costs nothing. Either refuses
+ * a regular file over max_bytes before reading it. */
+char *sh_read_json_object(const char *path, size_t max_bytes, size_t *len);
 
 #endif

@@ -337,9 +337,9 @@ int sh_arrangement_parse(const char *text, size_t len, const char *name, sh_arra
 int sh_arrangement_load(const char *path, sh_arrangement *a)
 {
 	size_t n;
-	char *buf = sh_read_file(path, (size_t)256 << 20, &n);
+	char *buf = sh_read_json_object(path, (size_t)256 << 20, &n);
 	if (!buf)
-		return -1; /* sh_read_file names the file */
+		return -1; /* the message names the file */
 	int rc = sh_arrangement_parse(buf, n, strcmp(path, "-") ? path : "stdin", a);
 	free(buf);
 	return rc;

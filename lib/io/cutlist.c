@@ -595,7 +595,7 @@ fail:
 sh_cutlist *sh_cutlist_load(const char *path)
 {
 	size_t len;
-	char *text = sh_read_file(path, (size_t)1 << 31, &len);
+	char *text = sh_read_json_object(path, (size_t)1 << 31, &len);
 	if (!text)
 		return NULL;
 	sh_cutlist *cl = sh_cutlist_parse(text, len);
