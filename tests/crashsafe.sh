@@ -213,3 +213,28 @@ if command -v padmine >/dev/null; then
 		pass "padmine -d: two sources mined into one folder at once (3 rounds) serialise: every pad and row whole"
 	else fail "padmine -d: two sources mined into one folder at once serialise" "$bad"; fi
 fi
+
+# ---- what a killed run leaves is cleared by the next run that commits a file into
+# that folder; a live writer's temporary file is left alone
+S=$W/stale
+mkdir -p "$S"
+dsp -i "$I/long.wav" gain >"$I/long.au"
+# a writer held mid-write: its input is a FIFO this shell keeps open
+held_writer() {
+	rm -f "$S/in.fifo"; mkfifo "$S/in.fifo"
+	dsp -i "$S/in.fifo" gain -o "$S/$1" 2>/dev/null & held=$!
+	exec 3>"$S/in.fifo"
+	head -c 400000 "$I/long.au" >&3
+	wait_for "$held" sh -c "ls -A '$S' | grep -q '^\\.$1\\.shards-'"
+}
+held_writer killed.wav
+kill -9 "$held"; wait "$held" 2>/dev/null; exec 3>&-
+left=$(ls -A "$S" | grep '^\.killed\.wav\.shards-')
+check "kill -9 mid-write leaves its temporary file" test -n "$left"
+held_writer live.wav
+cutgen --seed 1 "$I/six.wav" -o "$S/cuts.json"
+check "the next commit into the folder removes what the killed run left" test ! -e "$S/$left"
+check "...and leaves a live writer's temporary file alone" sh -c "ls -A '$S' | grep -q '^\\.live\\.wav\\.shards-'"
+tail -c +400001 "$I/long.au" >&3; exec 3>&-
+wait "$held"
+check "the live writer then finishes whole" sh -c "test \"\$(soxi -s '$S/live.wav')\" -eq \"\$(soxi -s '$I/long.wav')\""

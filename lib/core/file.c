@@ -12,9 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+
+/* In every temporary name, before the writer's process id: ".out.wav.shards-PID.XXXXXX" */
+#define TMP_TAG ".shards-"
 
 struct sh_atomic {
 	char *path, *tmp;
@@ -48,9 +52,9 @@ sh_atomic *sh_atomic_open(const char *path)
 	}
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
-	size_t n = strlen(path) + 16;
+	size_t n = strlen(path) + 40;
 	a->tmp = sh_malloc(n);
-	snprintf(a->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+	snprintf(a->tmp, n, "%.*s.%s" TMP_TAG "%ld.XXXXXX", (int)dirlen, path, path + dirlen, (long)getpid());
 	/* no signal between creating the file and listing it for removal */
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -70,6 +74,8 @@ sh_atomic *sh_atomic_open(const char *path)
 		sh_set_error("%s: cannot create: %s", path, strerror(e));
 		return NULL;
 	}
+	/* held until the file is committed or the process ends, however it ends */
+	(void)flock(a->fd, LOCK_EX | LOCK_NB);
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(a->fd, 0666 & ~mask);
@@ -89,6 +95,52 @@ static void unlink_pending(sh_atomic *a)
 			*p = a->next;
 			break;
 		}
+}
+
+/* A temporary file of ours that a killed run left: its name says a process
+ * that is gone, and no process holds its lock (a run on another machine
+ * sharing the folder still does). */
+static bool left_by_dead_run(DIR *dir, const char *name)
+{
+	const char *tag = strstr(name, TMP_TAG);
+	if (name[0] != '.' || !tag)
+		return false;
+	char *end;
+	long pid = strtol(tag + strlen(TMP_TAG), &end, 10);
+	if (pid <= 0 || pid == (long)getpid() || strlen(end) != 7 || *end != '.')
+		return false;
+	if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	int fd = openat(dirfd(dir), name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	bool free_lock = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return free_lock;
+}
+
+/* The first commit into a folder clears what killed runs left there (once per
+ * folder and run: a folder of thousands of exports is read once). */
+static void clear_dead_runs(const char *path)
+{
+	static char **done;
+	static size_t ndone;
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	for (size_t i = 0; i < ndone; i++)
+		if (strcmp(done[i], dir) == 0)
+			return;
+	done = sh_realloc(done, ndone + 1, sizeof *done);
+	done[ndone++] = sh_strdup(dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (left_by_dead_run(d, e->d_name))
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }
 
 int sh_atomic_commit(sh_atomic *a)
@@ -116,6 +168,7 @@ int sh_atomic_commit(sh_atomic *a)
 		return -1;
 	}
 	unlink_pending(a);
+	clear_dead_runs(a->path);
 	free(a->tmp);
 	free(a->path);
 	free(a);
