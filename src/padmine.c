@@ -3,6 +3,7 @@
  * pad to stdout or a file, a folder of pads with a curation manifest (-d), or a
  * JSON report of every candidate (--report). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
@@ -293,11 +294,33 @@ static void validate(int argc, char **argv, int first, plan *pl)
 	pl->keep_n = pl->audio_out ? 1 : (size_t)opt.count;
 }
 
-/* Export mode: the folder and its lock first, so a bad DIR fails at once. */
-static void open_export(plan *pl)
+/* Export mode: a DIR that could never be made fails at once; the folder and its
+ * lock are made with the first pad, so a run that exports nothing leaves
+ * nothing behind. */
+static void check_export(plan *pl)
 {
 	pl->lock_fd = -1;
 	if (!opt.dir)
+		return;
+	char *up = sh_strdup(opt.dir);
+	struct stat st;
+	while (stat(up, &st) != 0) {
+		char *slash = strrchr(up, '/');
+		if (!slash || slash == up) {
+			snprintf(up, strlen(up) + 1, "%s", slash == up ? "/" : ".");
+			break;
+		}
+		*slash = 0;
+	}
+	if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode) || access(up, W_OK | X_OK) != 0)
+		sh_die("%s: cannot create the export folder: %s is not a folder this user can write",
+		       opt.dir, up);
+	free(up);
+}
+
+static void open_export(plan *pl)
+{
+	if (pl->lock_fd >= 0)
 		return;
 	mkdirs(opt.dir);
 	size_t n = strlen(opt.dir) + 32;
@@ -449,10 +472,39 @@ fail:
 	return -1;
 }
 
+/* -d: the name a source exports under: its own (the file's name without its
+ * extension), unless another source already exports under it in DIR (each
+ * DIR/NAME/.source holds the full path of its source), and then that name and
+ * six hex digits of a hash of the full path: x/s.wav and y/s.wav never share
+ * pads. Under the folder's lock. */
+static char *export_name(const mined *m, char **id_out)
+{
+	const char *src = sh_audio_name(m->in);
+	char real[PATH_MAX];
+	char *id = sh_strdup(strcmp(src, "stdin") && realpath(src, real) ? real : src);
+	size_t n = strlen(opt.dir) + strlen(m->name) + 32;
+	char *claim = sh_malloc(n), *name = sh_malloc(n);
+	snprintf(name, n, "%s", m->name);
+	snprintf(claim, n, "%s/%s/.source", opt.dir, name);
+	size_t len;
+	char *owner = access(claim, F_OK) == 0 ? sh_read_file(claim, 1 << 16, &len) : NULL;
+	if (owner && (strlen(owner) != strlen(id) + 1 || strncmp(owner, id, strlen(id)) != 0)) {
+		uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+		for (const char *c = id; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		snprintf(name, n, "%s-%06llx", m->name, (unsigned long long)(h & 0xffffff));
+	}
+	free(owner);
+	free(claim);
+	*id_out = id;
+	return name;
+}
+
 /* -d: the kept pads into DIR/<name>/pads and their rows into the manifest, one
  * run at a time under the folder's lock. */
-static void export_pads(const plan *pl, mined *m)
+static void export_pads(plan *pl, mined *m)
 {
+	open_export(pl);
 	if (flock(pl->lock_fd, LOCK_EX) != 0)
 		sh_die("%s: cannot lock: %s", pl->lock_path, strerror(errno));
 	sh_manifest man;
@@ -466,11 +518,19 @@ static void export_pads(const plan *pl, mined *m)
 	if (sh_manifest_parse(mtext ? mtext : "", mlen, &man) != 0)
 		sh_die("%s: %s", pl->manifest_path, sh_error());
 	free(mtext);
-	size_t n = strlen(opt.dir) + 2 * strlen(m->name) + 64;
+	char *id, *name = export_name(m, &id);
+	size_t n = strlen(opt.dir) + 2 * strlen(name) + 64;
 	char *pdir = sh_malloc(n), *full = sh_malloc(n), *prefix = sh_malloc(n);
-	snprintf(pdir, n, "%s/%s/pads", opt.dir, m->name);
+	snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
 	mkdirs(pdir);
-	snprintf(prefix, n, "%s_pad", m->name);
+	snprintf(full, n, "%s/%s/.source", opt.dir, name);
+	char *line = sh_malloc(strlen(id) + 2);
+	sprintf(line, "%s\n", id);
+	if (sh_write_file_atomic(full, line, strlen(line)) != 0)
+		sh_die("%s", sh_error());
+	free(line);
+	free(id);
+	snprintf(prefix, n, "%s_pad", name);
 	sh_atomic_remove_stale(pdir, prefix);
 	sh_atomic_remove_stale(opt.dir, "manifest.csv");
 	size_t k = 0;
@@ -479,7 +539,7 @@ static void export_pads(const plan *pl, mined *m)
 			continue;
 		sh_pad *p = &m->pads[i];
 		m->files[i] = sh_malloc(n);
-		snprintf(m->files[i], n, "%s/pads/%s_pad%02zu_%s.wav", m->name, m->name, ++k, p->brightness);
+		snprintf(m->files[i], n, "%s/pads/%s_pad%02zu_%s.wav", name, name, ++k, p->brightness);
 		snprintf(full, n, "%s/%s", opt.dir, m->files[i]);
 		sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u + k};
 		sh_audio_out *out = sh_audio_create(full, m->rate, m->ch, &oo);
@@ -487,7 +547,7 @@ static void export_pads(const plan *pl, mined *m)
 			sh_die("%s", sh_error());
 		char g[2] = {p->grade, 0}, nums[7][32];
 		const char *vals[SH_MANIFEST_COLUMNS] = {
-			m->files[i], m->name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
+			m->files[i], name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
 			fmt(nums[1], 2, p->rms_db), fmt(nums[2], 2, p->peak_db), fmt(nums[3], 2, p->crest_db),
 			fmt(nums[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(nums[5], 1, p->pitch_hz) : NULL,
 			fmt(nums[6], 4, p->seam_error), p->brightness, g};
@@ -501,6 +561,7 @@ static void export_pads(const plan *pl, mined *m)
 	free(text);
 	sh_manifest_free(&man);
 	flock(pl->lock_fd, LOCK_UN);
+	free(name);
 	free(pdir);
 	free(full);
 	free(prefix);
@@ -546,7 +607,7 @@ static void consider_best(mined *m, best_pad *best)
 }
 
 /* One source through every mode; 1 when it gave no pad in -d mode. */
-static int process_source(const plan *pl, mined *m, json_t *sources, best_pad *best)
+static int process_source(plan *pl, mined *m, json_t *sources, best_pad *best)
 {
 	int status = 0;
 	if (!m->kept && !best->reason_src) {
@@ -635,7 +696,7 @@ int main(int argc, char **argv)
 		return sh_parse_status(first);
 	plan pl = {0};
 	validate(argc, argv, first, &pl);
-	open_export(&pl);
+	check_export(&pl);
 
 	/* a source that cannot be read is named in one warning and skipped; the run
 	 * goes on and ends with status 1 */

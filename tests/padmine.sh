@@ -255,6 +255,24 @@ for bad in garbage.wav nope.wav afolder.wav; do
 	check "--report with $bad: the good source is reported" $PY -c "
 import json; s = json.load(open('mx.json'))['sources']; assert [x['name'] for x in s] == ['src'], s"
 done
+
+# ---- two sources with one name (x/s.wav, y/s.wav) never share pads, in one run
+# or in later ones; a run that exports nothing leaves no folder
+mkdir -p xd yd; cp src.wav xd/s.wav; cp air-src.wav yd/s.wav
+padmine -d sn xd/s.wav yd/s.wav 2>/dev/null
+other=$(ls sn | grep '^s-[0-9a-f]\{6\}$')
+check "same name: the second source exports as s-XXXXXX" test -n "$other"
+padmine -d sx xd/s.wav; padmine -d sy yd/s.wav
+check "same name: each source's pads are its own" sh -c "
+	for f in \$(ls sx/s/pads); do cmp -s sx/s/pads/\$f sn/s/pads/\$f || exit 1; done
+	for f in \$(ls sy/s/pads); do g=\$(echo \$f | sed 's/^s_/${other}_/'); cmp -s sy/s/pads/\$f sn/$other/pads/\$g || exit 1; done"
+check "same name: .source holds each one's full path" sh -c "test \"\$(cat sn/s/.source)\" = \"\$(realpath xd/s.wav)\" && test \"\$(cat sn/$other/.source)\" = \"\$(realpath yd/s.wav)\""
+padmine -d sn yd/s.wav 2>/dev/null
+check "a later run of y/s.wav alone writes under s-XXXXXX again, not over x's pads" sh -c "
+	test \"\$(ls sn | grep -v manifest.csv)\" = \"\$(printf 's\\n$other')\" && for f in \$(ls sx/s/pads); do cmp -s sx/s/pads/\$f sn/s/pads/\$f || exit 1; done"
+check "manifest: both sources' rows" sh -c "cut -d, -f2 sn/manifest.csv | sort -u | tr '\\n' ' ' | grep -qx 's $other source '"
+check_fail "every source bad: exit 1" 1 "^padmine: garbage.wav: " padmine -d none garbage.wav
+check "...and no export folder or lock left behind" test ! -e none
 check "only bad sources: a warning naming each, exit 1" sh -c "padmine -d mx nope.wav garbage.wav 2>e; [ \$? = 1 ] && [ \$(wc -l <e) = 2 ] && grep -q '^padmine: nope.wav: ' e && grep -q '^padmine: garbage.wav: ' e"
 
 # ---- -j N: sources mined side by side give what one after another gives: the
