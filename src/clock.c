@@ -8,7 +8,7 @@
 static double bpm = 120;           /* 60 drifts, 120 walks, 174 runs */
 static int64_t steps_per_beat = 4; /* 4 = sixteenths; 3 = triplet feel; 1 = just the beat */
 static int64_t loop = 0;           /* step numbers wrap after this many (0: count forever) */
-static sh_evlength stop_after = SH_EVLENGTH_DEFAULTS; /* endless: until the reader goes away */
+static sh_evlength stop_after = SH_EVLENGTH_DEFAULTS; /* 64 bars; --live: until the reader goes away */
 
 static sh_option options[] = {
 	{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &bpm, .min = 1, .max = 999, .arg = "BPM",
@@ -25,7 +25,7 @@ static double length; /* beats */
 
 static int setup(sh_evfilter *f)
 {
-	if (sh_events_length(f->opts, &stop_after, bpm, &length) != 0)
+	if (sh_events_length(f->opts, &stop_after, bpm, f->live, &length) != 0)
 		return SH_EVF_USAGE;
 	if (f->output && f->live) {
 		sh_set_error("--live writes to stdout; leave out -o");

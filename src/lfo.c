@@ -159,7 +159,7 @@ static const char *expr = "sin(0.25)"; /* the shape: slow sines swell, noise wan
 static double hz = 60;                 /* samples per second: 10 steppy, 60 smooth, 1000 audio-ish */
 static double bpm = 120;               /* the patch's tempo, to place samples on the beat axis */
 static const char *name = "lfo";       /* the value stream's name */
-static sh_evlength stop_after = SH_EVLENGTH_DEFAULTS; /* endless: until the reader goes away */
+static sh_evlength stop_after = SH_EVLENGTH_DEFAULTS; /* 64 bars; --live: until the reader goes away */
 
 static sh_option options[] = {
 	{.name = "expr", .short_name = 'e', .type = SH_OPT_STRING, .dest = &expr, .arg = "EXPR",
@@ -199,7 +199,7 @@ static int setup(sh_evfilter *f)
 			terms[i].a = noise_point(&terms[i]);
 			terms[i].b = noise_point(&terms[i]);
 		}
-	if (sh_events_length(f->opts, &stop_after, bpm, &length) != 0)
+	if (sh_events_length(f->opts, &stop_after, bpm, f->live, &length) != 0)
 		return SH_EVF_USAGE;
 	return SH_EVF_GO;
 }

@@ -22,7 +22,8 @@ check "lfo noise: within -1..1, smooth (small steps), and it wanders" \
 	test "$(jq -s '[.[].value] as $v | ($v|min) >= -1 and ($v|max) <= 1 and ([range(1; $v|length)] | map(($v[.] - $v[.-1]) | fabs) | max) < 0.07 and (($v|max) - ($v|min)) > 1' n1.ev)" = true
 check_fail "lfo: a bad expression is a usage error that says why" 2 "expression 'sin\(2': missing '\)'" lfo 'sin(2'
 check_fail "lfo: an unknown wave" 2 "expected sin, tri, saw, square, noise" lfo 'cos(2)'
-check "lfo: unlimited until the reader goes away" sh -c 'lfo | head -2 >/dev/null'
+check "lfo: until the reader goes away" sh -c 'lfo | head -2 >/dev/null'
+check "lfo without a length, off-line: 64 bars" sh -c 'test "$(lfo --hz 10 | tail -1 | jq .t)" = "$(lfo --hz 10 --bars 64 | tail -1 | jq .t)" && lfo --hz 10 | tail -1 | jq -e ".t < 256 and .t > 255" >/dev/null'
 
 # ---- integrate
 check "integrate: 1 held for a beat with no leak reaches 1 at beat 1, 2 (reset zero)" \

@@ -10,6 +10,7 @@ check "clock: the last tick of 2 bars is at beat 7.75" test "$(tail -1 c.ev | jq
 check "clock --duration 2s at 120 bpm is 4 beats" test "$(clock -d 2s | grep -c tick)" = 16
 check "clock --loop-steps wraps step numbers" test "$(clock --beats 8 -L 16 | jq -s 'map(select(.type=="tick").step)|max')" = 15
 check "clock without a length runs until its reader goes away" sh -c 'clock | head -3 >/dev/null'
+check "clock without a length, off-line: 64 bars and no more" sh -c 'test "$(clock | tail -1 | jq -c "[.t, .step]")" = "[255.75,1023]"'
 check "clock --steps-per-beat 3: triplet times read back as exactly 1/3, 2/3" \
 	test "$(clock --beats 1 -s 3 | jq -s '.[2].t == 1/3 and .[3].t == 2/3')" = true
 # paced time: from the first line's arrival to the last's (start-up costs, which a

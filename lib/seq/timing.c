@@ -65,7 +65,7 @@ void sh_sleep_until_precise(double when)
 		; /* at most a few hundred microseconds */
 }
 
-int sh_events_length(const sh_option *opts, const sh_evlength *len, double bpm, double *beats)
+int sh_events_length(const sh_option *opts, const sh_evlength *len, double bpm, bool live, double *beats)
 {
 	/* 0 is what --print-config writes for a length not given: endless */
 	bool bars = sh_option_given(opts, "bars") && len->bars > 0;
@@ -75,7 +75,8 @@ int sh_events_length(const sh_option *opts, const sh_evlength *len, double bpm, 
 		sh_set_error("give one of --bars, --beats and --duration");
 		return -1;
 	}
-	*beats = INFINITY;
+	/* off-line, a forgotten length would fill a disk: a default stands in */
+	*beats = live ? INFINITY : (double)(SH_EVLENGTH_DEFAULT_BARS * len->beats_per_bar);
 	if (bars)
 		*beats = (double)(len->bars * len->beats_per_bar);
 	else if (beats_given)

@@ -30,9 +30,11 @@ bool sh_try_realtime(int level);
 void sh_sleep_until_precise(double when);
 
 /* A generator's length: --bars (of --beats-per-bar beats), --beats or --duration
- * (seconds at the tempo, or beats), at most one of them; endless when none is
- * given (0 bars or beats, as --print-config writes them, is none).
- * SH_EVLENGTH_OPTIONS(var) are the table's rows for them. */
+ * (seconds at the tempo, or beats), at most one of them; when none is given (0
+ * bars or beats, as --print-config writes them, is none), endless with --live
+ * and SH_EVLENGTH_DEFAULT_BARS bars off-line, where an endless stream would
+ * only fill a disk. SH_EVLENGTH_OPTIONS(var) are the table's rows for them. */
+#define SH_EVLENGTH_DEFAULT_BARS 64
 typedef struct {
 	int64_t bars, beats_per_bar;
 	double beats;
@@ -41,15 +43,15 @@ typedef struct {
 #define SH_EVLENGTH_DEFAULTS {.beats_per_bar = 4, .duration = {0, SH_DUR_SECONDS}}
 #define SH_EVLENGTH_OPTIONS(var)                                                                            \
 	{.name = "bars", .type = SH_OPT_INT, .dest = &(var).bars, .min = 0, .max = 1e7, .unit = "bars",         \
-	 .help = "stop after N bars; 0: endless"},                                                                          \
+	 .help = "stop after N bars; 0: none (64 bars, endless with --live)"},                                              \
 	{.name = "beats", .type = SH_OPT_DOUBLE, .dest = &(var).beats, .min = 0, .max = 1e9, .unit = "beats",   \
-	 .help = "stop after N beats; 0: endless"},                                                                         \
+	 .help = "stop after N beats; 0: none (64 bars, endless with --live)"},                                             \
 	{.name = "duration", .short_name = 'd', .type = SH_OPT_DURATION, .dest = &(var).duration, .scale = 1,   \
 	 .arg = "DUR", .help = "stop after DUR (10s, 2min, 32b; bare number: seconds)"},                       \
 	{.name = "beats-per-bar", .type = SH_OPT_INT, .dest = &(var).beats_per_bar, .min = 1, .max = 64,        \
 	 .unit = "beats", .help = "beats in a bar, for --bars"}
-/* The length in beats (INFINITY when none was given) at BPM: 0, or -1 with
- * sh_error() (a usage error) when more than one was given. */
-int sh_events_length(const sh_option *opts, const sh_evlength *len, double bpm, double *beats);
+/* The length in beats at BPM (INFINITY: endless): 0, or -1 with sh_error() (a
+ * usage error) when more than one was given. */
+int sh_events_length(const sh_option *opts, const sh_evlength *len, double bpm, bool live, double *beats);
 
 #endif
