@@ -44,8 +44,12 @@ static int generate(sh_evfilter *f)
 	double step_sec = 60.0 / (bpm * (double)steps_per_beat);
 	for (int64_t n = 0;; n++) {
 		double t = (double)n / (double)steps_per_beat; /* exact, no accumulated error */
-		if (!(t < length - 1e-9))
-			return 0;
+		if (!(t < length - 1e-9)) {
+			/* the length travels on, so a sink renders whole bars */
+			sh_evfilter_pace(f, length * 60.0 / bpm);
+			sh_evline_begin(&l, length, "end");
+			return sh_evwriter_line(f->out, &l);
+		}
 		sh_evfilter_pace(f, (double)n * step_sec);
 		sh_evline_begin(&l, t, "tick");
 		sh_evline_num(&l, "step", (double)(loop ? n % loop : n));

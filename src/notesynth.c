@@ -128,6 +128,7 @@ static struct {
 	int64_t voices;        /* polyphony; the oldest voice is stolen beyond it */
 	const char *bits;
 	bool skip_bad;
+	bool tail;             /* past an end event, let releases ring */
 } cmd = {
 	.wave = "tri",
 	.rate = 48000,
@@ -165,6 +166,8 @@ static int parse_command_line(int argc, char **argv)
 		{.name = "gain", .short_name = 'g', .type = SH_OPT_DOUBLE, .dest = &cmd.gain, .min = 0, .max = 4,
 		 .help = "level of a full-velocity voice"},
 		{.name = "voices", .type = SH_OPT_INT, .dest = &cmd.voices, .min = 1, .max = 256, .help = "polyphony"},
+		{.name = "tail", .type = SH_OPT_FLAG, .dest = &cmd.tail,
+		 .help = "let releases ring past the stream's end event (default: end exactly there)"},
 		SH_AUDIO_BITS_OPTION(cmd.bits),
 		SH_EV_SKIP_BAD_OPTION(cmd.skip_bad),
 		{0},
@@ -218,9 +221,11 @@ static void start_note(synth *s, const sh_evnote *nt, int64_t at, int64_t off, i
 	v->age = age;
 }
 
-/* Every note and tempo event, rendered up to its time; -1 with sh_error(). */
-static int play(synth *s, sh_evreader *in)
+/* Every note and tempo event, rendered up to its time; the last end event's
+ * sample into *END (-1 when there is none); -1 with sh_error(). */
+static int play(synth *s, sh_evreader *in, int64_t *end)
 {
+	*end = -1;
 	sh_tempomap tm;
 	sh_tempomap_init(&tm, cmd.bpm);
 	sh_event ev;
@@ -234,6 +239,10 @@ static int play(synth *s, sh_evreader *in)
 				continue;
 			render_until(s, at);
 			sh_tempomap_set(&tm, ev.t, b);
+			continue;
+		}
+		if (sh_ev_is(&ev, "end")) {
+			*end = at;
 			continue;
 		}
 		sh_evnote nt;
@@ -274,10 +283,16 @@ int main(int argc, char **argv)
 	s.out = sh_audio_create(cmd.output, s.rate, s.channels, &ao);
 	if (!s.out)
 		sh_die("%s", sh_error());
-	if (play(&s, in) != 0)
+	int64_t end;
+	if (play(&s, in, &end) != 0)
 		sh_die("%s", sh_error());
 	sh_evreader_close(in);
-	ring_out(&s);
+	/* N bars end after N bars (a loop that tiles); --tail adds the releases
+	 * still sounding there */
+	if (end > s.pos)
+		render_until(&s, end);
+	if (end < 0 || cmd.tail)
+		ring_out(&s);
 	if (sh_audio_finish(s.out) != 0)
 		sh_die("%s", sh_error());
 	free(s.v);

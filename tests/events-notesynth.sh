@@ -24,3 +24,16 @@ check "--voices 1 steals: quieter than the chord" \
 check_fail "a pitch outside 0..127" 1 'line 1: note needs a "pitch" within 0..127' sh -c 'echo "{\"t\":0,\"type\":\"note\",\"pitch\":200}" | notesynth -o x.wav'
 check "no partial file after an error" sh -c '! ls -a | grep -q "x.wav"'
 check "empty input: a valid empty file" sh -c 'notesynth -o empty.wav </dev/null && test "$(soxi -s empty.wav)" = 0'
+
+# ---- N bars render exactly N bars (the clock's end event), --tail adds releases
+clock --bars 8 --bpm 120 | euclid -k 5 | arp >bars.ev
+notesynth -o bars.wav bars.ev
+check "8 bars at 120 bpm from clock: exactly 16 s (768000 samples)" test "$(soxi -s bars.wav)" -eq 768000
+clock --bars 2 --bpm 120 -s 1 | euclid -k 8 -n 8 | arp -g 1 >long.ev
+notesynth -R 300 -o cut.wav long.ev; notesynth -R 300 --tail -o tail.wav long.ev
+check "a release past the end is cut at the end" test "$(soxi -s cut.wav)" -eq 192000
+check "--tail lets it ring: 300 ms more" test "$(soxi -s tail.wav)" -eq $((192000 + 14400))
+check "--tail: the same audio up to the end" \
+	sh -c 'sox cut.wav -t f32 a.f32 && sox tail.wav -t f32 b.f32 trim 0 192000s && cmp -s a.f32 b.f32'
+grep -v '"end"' bars.ev >noend.ev
+check "a stream without an end event ends with the last release" sh -c 'notesynth -o ne.wav noend.ev && test "$(soxi -s ne.wav)" -lt 768000'

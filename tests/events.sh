@@ -6,11 +6,12 @@ cd "$W"
 # ---- clock
 clock --bars 2 >c.ev
 check "clock --bars 2: a tempo event and 32 ticks" test "$(grep -c '"tick"' c.ev)/$(grep -c '"tempo"' c.ev)" = 32/1
-check "clock: the last tick of 2 bars is at beat 7.75" test "$(tail -1 c.ev | jq .t)" = 7.75
+check "clock: the last tick of 2 bars is at beat 7.75" test "$(grep '"tick"' c.ev | tail -1 | jq .t)" = 7.75
+check "clock: then an end event at beat 8, the length carried down the pipe" test "$(tail -1 c.ev)" = '{"t":8,"type":"end"}'
 check "clock --duration 2s at 120 bpm is 4 beats" test "$(clock -d 2s | grep -c tick)" = 16
 check "clock --loop-steps wraps step numbers" test "$(clock --beats 8 -L 16 | jq -s 'map(select(.type=="tick").step)|max')" = 15
 check "clock without a length runs until its reader goes away" sh -c 'clock | head -3 >/dev/null'
-check "clock without a length, off-line: 64 bars and no more" sh -c 'test "$(clock | tail -1 | jq -c "[.t, .step]")" = "[255.75,1023]"'
+check "clock without a length, off-line: 64 bars and no more" sh -c 'test "$(clock | tail -2 | jq -c "[.t, .step]" | tr -d "\n")" = "[255.75,1023][256,null]"'
 check "clock --steps-per-beat 3: triplet times read back as exactly 1/3, 2/3" \
 	test "$(clock --beats 1 -s 3 | jq -s '.[2].t == 1/3 and .[3].t == 2/3')" = true
 # paced time: from the first line's arrival to the last's (start-up costs, which a
@@ -24,7 +25,7 @@ wc -l <live.times >live.count
 paced=$(echo "$(tail -1 live.times) - $(head -1 live.times)" | bc)
 check "clock --live is paced by the wall clock (4 beats at 480 bpm last 0.47 s: not under half that, got $paced s)" \
 	awk -v t="$paced" 'BEGIN { exit !(t >= 0.235) }'
-check "clock --live emits every line" test "$(cat live.count)" = 17
+check "clock --live emits every line (16 ticks, the tempo and the end)" test "$(cat live.count)" = 18
 check_fail "clock: two lengths are a usage error" 2 'one of' clock --bars 1 --beats 4
 check "clock: its --print-config is a preset that runs as it did" \
 	sh -c 'clock --print-config >cfg.json && clock --preset ./cfg.json | head -3 | cmp -s - "$1"' _ "$(clock | head -3 >cfg.want; echo cfg.want)"
@@ -48,7 +49,7 @@ check "euclid passes every tick through unchanged" sh -c 'grep -v trigger e.ev |
 check "euclid --beats makes its own grid" test "$(euclid --beats 4 -n 16 -k 5 | jq -c .t | tr '\n' ' ')" = "0 0.75 1.5 2.25 3 "
 
 # pass-through of foreign events, byte for byte and in order
-jq -c . c4.ev | awk 'NR==10{print "{\"t\":1.9,  \"type\":\"foo\",\"x\":[1, 2 ],\"s\":\"\\u00e9 \\\"q\\\"\"}"} {print} END{print "{\"type\":\"bar\",\"t\":3.9,\"z\":1.50e0}"}' >mixed.ev
+jq -c . c4.ev | grep -v '"end"' | awk 'NR==10{print "{\"t\":1.9,  \"type\":\"foo\",\"x\":[1, 2 ],\"s\":\"\\u00e9 \\\"q\\\"\"}"} {print} END{print "{\"type\":\"bar\",\"t\":3.9,\"z\":1.50e0}"}' >mixed.ev
 euclid -k 5 --seed 2 <mixed.ev >mixed.out
 check "foreign events pass euclid byte for byte and in order" sh -c 'grep -v "\"trigger\"" mixed.out | cmp -s - mixed.ev'
 euclid -k 5 --seed 2 <mixed.ev | arp --seed 2 >mixed.arp
