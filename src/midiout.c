@@ -242,7 +242,8 @@ static void wait_live(sink *s, sh_evreader *in, bool input_open)
 		sh_die("%s", sh_error());
 }
 
-/* Live takes end with Ctrl-C: finish the file instead of discarding it. */
+/* Live takes end with Ctrl-C, kill or a closed terminal: finish the file
+ * instead of discarding it. */
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig)
 {
@@ -340,7 +341,8 @@ static int parse_command_line(int argc, char **argv)
 	return -1;
 }
 
-/* Live takes end with Ctrl-C: finish the file instead of discarding it. */
+/* Live takes end with Ctrl-C, kill or a closed terminal: finish the file
+ * instead of discarding it. */
 static void catch_stop(void)
 {
 	struct sigaction sa;
@@ -349,6 +351,7 @@ static void catch_stop(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* the terminal closed: keep the take all the same */
 }
 
 /* Plan the run: the port (a missing one leaves the file alone, if there is one),

@@ -150,17 +150,21 @@ check "live: no message is sent before its time" \
 	test "$(jq -s 'all(.[]; .actual >= .intended - 0.0005)' tl.jsonl)" = true
 check "live: the MIDI file is written too" $PY readmid.py live.mid
 
-# a live take ended with a signal keeps its file, notes complete
-clock --live --bpm 480 | euclid -l -k 16 -n 16 | arp -l | midiout --dry-run-live --timing-log take.tl -o take.mid 2>take.err &
-take=$!
-# wait until midiout has played a while (its timing log has reached the disk: at
-# least 40 messages), however slow the machine
-played() { [ "$(wc -l <take.tl)" -ge 40 ]; }
-wait_for "$take" played
-kill -TERM "$take"
-wait "$take"
-check "live: a take stopped by a signal is still written, every note closed" $PY readmid.py take.mid
-check "live: and it holds the notes played so far" test "$($PY readmid.py take.mid 2>/dev/null | grep -c note)" -ge 10
+# a live take ended with a signal (kill, Ctrl-C, a closed terminal) keeps its
+# file, notes complete
+for sig in TERM INT HUP; do
+	rm -f take.tl take.mid
+	clock --live --bpm 480 | euclid -l -k 16 -n 16 | arp -l | midiout --dry-run-live --timing-log take.tl -o take.mid 2>take.err &
+	take=$!
+	# wait until midiout has played a while (its timing log has reached the disk: at
+	# least 40 messages), however slow the machine
+	played() { [ "$(wc -l <take.tl)" -ge 40 ]; }
+	wait_for "$take" played
+	kill -"$sig" "$take"
+	wait "$take"
+	check "live: a take stopped by SIG$sig is still written, every note closed" $PY readmid.py take.mid
+	check "live: SIG$sig: and it holds the notes played so far" test "$($PY readmid.py take.mid 2>/dev/null | grep -c note)" -ge 10
+done
 
 # the same file whatever size of pieces the events arrive in
 trickle 29 4 <patch.ev | midiout -o trickled.mid
