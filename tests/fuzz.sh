@@ -9,9 +9,7 @@ T=fuzz
 . "$(dirname "$0")/lib.sh"
 top=$SHARDS_TOP
 drivers=$SHARDS_O/obj/fuzz
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+. "$top/tests/fuzz/sanitizer-options" "$top/tests"
 
 # a deterministic mutator: byte flips, truncations, splices, big numbers
 cat >"$W/mutate.py" <<'PY'
