@@ -288,10 +288,11 @@ int main(int argc, char **argv)
 		sh_die("%s", sh_error());
 	sh_evreader_close(in);
 	/* N bars end after N bars (a loop that tiles); --tail adds the releases
-	 * still sounding there */
-	if (end > s.pos)
+	 * still sounding there. An end event that notes came after is no end. */
+	bool at_end = end >= s.pos;
+	if (at_end)
 		render_until(&s, end);
-	if (end < 0 || cmd.tail)
+	if (!at_end || cmd.tail)
 		ring_out(&s);
 	if (sh_audio_finish(s.out) != 0)
 		sh_die("%s", sh_error());
