@@ -226,12 +226,13 @@ int main(int argc, char **argv)
 	double beats;
 	sh_evlength len = SH_EVLENGTH_DEFAULTS;
 	sh_option opts[] = {SH_EVLENGTH_OPTIONS(len), {0}};
-	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && isinf(beats), "no length: endless");
+	CHECK(sh_events_length(opts, &len, 120, true, &beats) == 0 && isinf(beats), "no length, live: endless");
+	CHECK(sh_events_length(opts, &len, 120, false, &beats) == 0 && beats == 256, "no length, off-line: 64 bars of 4");
 	opts[0].given = opts[1].given = true; /* as a preset from --print-config gives them */
-	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && isinf(beats), "0 bars and 0 beats: endless");
+	CHECK(sh_events_length(opts, &len, 120, true, &beats) == 0 && isinf(beats), "0 bars and 0 beats, live: endless");
 	len.bars = 2;
-	CHECK(sh_events_length(opts, &len, 120, &beats) == 0 && beats == 8, "2 bars of 4: 8 beats");
+	CHECK(sh_events_length(opts, &len, 120, false, &beats) == 0 && beats == 8, "2 bars of 4: 8 beats");
 	len.beats = 3;
-	CHECK(sh_events_length(opts, &len, 120, &beats) == -1, "two lengths: refused (%s)", sh_error());
+	CHECK(sh_events_length(opts, &len, 120, false, &beats) == -1, "two lengths: refused (%s)", sh_error());
 	return tap_failed;
 }
