@@ -500,8 +500,38 @@ static char *export_name(const mined *m, char **id_out)
 	return name;
 }
 
+/* A text file written under its temporary name and synced, for commit_all. */
+static sh_atomic *hold_text(const char *path, const char *text, size_t len)
+{
+	sh_atomic *a = sh_atomic_open(path);
+	if (a && sh_write_all(sh_atomic_fd(a), text, len) != 0) {
+		sh_set_error("%s: cannot write: %s", path, strerror(errno));
+		sh_atomic_abort(a);
+		return NULL;
+	}
+	return a && sh_atomic_sync(a) == 0 ? a : NULL;
+}
+
+/* A source's export fails (a full disk, say): nothing it wrote is in place, so
+ * remove its temporary files and the folders it made, if empty, and stop. */
+static _Noreturn void export_failed(sh_atomic **held, size_t nheld, const char *pdir)
+{
+	char *why = sh_strdup(sh_error());
+	for (size_t i = 0; i < nheld; i++)
+		sh_atomic_abort(held[i]);
+	rmdir(pdir);
+	char *up = sh_strdup(pdir), *slash = strrchr(up, '/');
+	*slash = 0;
+	rmdir(up);
+	sh_die("%s", why);
+}
+
 /* -d: the kept pads into DIR/<name>/pads and their rows into the manifest, one
- * run at a time under the folder's lock. */
+ * run at a time under the folder's lock. Every file is written and synced under
+ * a temporary name first and renamed into place only when all of them are on
+ * disk, the manifest last: a run that fails half way (a full disk) leaves the
+ * folder as it was, with no pad the manifest does not list, and the next run
+ * starts over cleanly. */
 static void export_pads(plan *pl, mined *m)
 {
 	open_export(pl);
@@ -523,11 +553,13 @@ static void export_pads(plan *pl, mined *m)
 	char *pdir = sh_malloc(n), *full = sh_malloc(n), *prefix = sh_malloc(n);
 	snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
 	mkdirs(pdir);
+	sh_atomic **held = sh_calloc(m->np + 2, sizeof *held);
+	size_t nheld = 0;
 	snprintf(full, n, "%s/%s/.source", opt.dir, name);
 	char *line = sh_malloc(strlen(id) + 2);
 	sprintf(line, "%s\n", id);
-	if (sh_write_file_atomic(full, line, strlen(line)) != 0)
-		sh_die("%s", sh_error());
+	if (!(held[nheld++] = hold_text(full, line, strlen(line))))
+		export_failed(held, nheld - 1, pdir);
 	free(line);
 	free(id);
 	snprintf(prefix, n, "%s_pad", name);
@@ -543,8 +575,14 @@ static void export_pads(plan *pl, mined *m)
 		snprintf(full, n, "%s/%s", opt.dir, m->files[i]);
 		sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u + k};
 		sh_audio_out *out = sh_audio_create(full, m->rate, m->ch, &oo);
-		if (!out || sh_audio_write(out, p->audio, (size_t)p->frames) != 0 || sh_audio_finish(out) != 0)
-			sh_die("%s", sh_error());
+		if (!out)
+			export_failed(held, nheld, pdir);
+		if (sh_audio_write(out, p->audio, (size_t)p->frames) != 0) {
+			sh_audio_abort(out);
+			export_failed(held, nheld, pdir);
+		}
+		if (!(held[nheld++] = sh_audio_finish_held(out)))
+			export_failed(held, nheld - 1, pdir);
 		char g[2] = {p->grade, 0}, nums[7][32];
 		const char *vals[SH_MANIFEST_COLUMNS] = {
 			m->files[i], name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
@@ -556,9 +594,14 @@ static void export_pads(plan *pl, mined *m)
 	}
 	size_t len;
 	char *text = sh_manifest_format(&man, &len);
-	if (sh_write_file_atomic(pl->manifest_path, text, len) != 0)
-		sh_die("%s", sh_error());
+	if (!(held[nheld++] = hold_text(pl->manifest_path, text, len)))
+		export_failed(held, nheld - 1, pdir);
 	free(text);
+	/* renames need no room: once every file is synced, all of them go in place */
+	for (size_t i = 0; i < nheld; i++)
+		if (sh_atomic_commit(held[i]) != 0)
+			sh_die("%s", sh_error());
+	free(held);
 	sh_manifest_free(&man);
 	flock(pl->lock_fd, LOCK_UN);
 	free(name);

@@ -87,6 +87,7 @@ sh_atomic *sh_atomic_open(const char *path)
 
 int sh_atomic_fd(const sh_atomic *a) { return a->fd; }
 const char *sh_atomic_tmpname(const sh_atomic *a) { return a->tmp; }
+const char *sh_atomic_path(const sh_atomic *a) { return a ? a->path : NULL; }
 
 static void unlink_pending(sh_atomic *a)
 {
@@ -153,15 +154,8 @@ int sh_atomic_commit(sh_atomic *a)
 		free(a);
 		return r ? -1 : 0;
 	}
-	if (a->fd >= 0) {
-		int fd = a->fd;
-		a->fd = -1;
-		if ((fsync(fd) != 0 && errno != EINVAL) | (close(fd) != 0)) {
-			sh_set_error("%s: cannot write: %s", a->path, strerror(errno));
-			sh_atomic_abort(a);
-			return -1;
-		}
-	}
+	if (sh_atomic_sync(a) != 0)
+		return -1;
 	if (rename(a->tmp, a->path) != 0) {
 		sh_set_error("%s: cannot rename into place: %s", a->path, strerror(errno));
 		sh_atomic_abort(a);
@@ -172,6 +166,20 @@ int sh_atomic_commit(sh_atomic *a)
 	free(a->tmp);
 	free(a->path);
 	free(a);
+	return 0;
+}
+
+int sh_atomic_sync(sh_atomic *a)
+{
+	if (!a->tmp || a->fd < 0)
+		return 0;
+	int fd = a->fd;
+	a->fd = -1;
+	if ((fsync(fd) != 0 && errno != EINVAL) | (close(fd) != 0)) {
+		sh_set_error("%s: cannot write: %s", a->path, strerror(errno));
+		sh_atomic_abort(a);
+		return -1;
+	}
 	return 0;
 }
 
@@ -214,6 +222,7 @@ int sh_write_file_atomic(const char *path, const char *data, size_t n)
 	if (!a)
 		return -1;
 	if (sh_write_all(sh_atomic_fd(a), data, n) != 0) {
+		sh_set_error("%s: cannot write: %s", path, strerror(errno));
 		sh_atomic_abort(a);
 		return -1;
 	}
@@ -271,6 +280,18 @@ int sh_write_all(int fd, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int sh_write_named(int fd, const void *buf, size_t n, const char *name)
+{
+	if (sh_write_all(fd, buf, n) == 0)
+		return 0;
+	if (name) {
+		char *why = sh_strdup(sh_error());
+		sh_set_error("%s: %s", name, why);
+		free(why);
+	}
+	return -1;
 }
 
 void sh_pipe_grow(int fd)

@@ -11,6 +11,9 @@
 /* Write everything: 0, or -1 with sh_error(). EPIPE ends the run quietly with
  * status 0 (see err.h). */
 int sh_write_all(int fd, const void *buf, size_t n);
+/* The same for an output named NAME: a failure says "NAME: write error: ...".
+ * NAME NULL (stdout) is sh_write_all. */
+int sh_write_named(int fd, const void *buf, size_t n, const char *name);
 /* stdout will carry binary data: -1 (with the message) when it is a terminal. */
 int sh_stdout_binary(void);
 /* A pipe carrying a bulk stream: grow its buffer to 1 MiB (when the system
@@ -24,8 +27,13 @@ void sh_pipe_grow(int fd);
 typedef struct sh_atomic sh_atomic;
 sh_atomic *sh_atomic_open(const char *path);   /* NULL with sh_error() */
 int sh_atomic_fd(const sh_atomic *a);
+const char *sh_atomic_path(const sh_atomic *a); /* the file's name; NULL for A NULL */
 const char *sh_atomic_tmpname(const sh_atomic *a);
 int sh_atomic_commit(sh_atomic *a);   /* fsync, rename; -1 (file removed) on failure */
+/* fsync and close the temporary file without renaming it: where a full disk
+ * shows. A caller that puts several files in place together syncs them all
+ * first, and only then commits (renames) each. -1 (file removed) on failure. */
+int sh_atomic_sync(sh_atomic *a);
 void sh_atomic_abort(sh_atomic *a);   /* remove the temporary file */
 /* Remove every pending temporary file (async-signal-safe; for err.c). */
 void sh_atomic_remove_pending(void);

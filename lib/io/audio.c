@@ -23,6 +23,22 @@
 #include "rng.h"
 
 enum enc { ENC_U8, ENC_S8, ENC_S16, ENC_S24, ENC_S32, ENC_F32, ENC_F64, ENC_ULAW, ENC_ALAW };
+
+/* libsndfile's message without its "System error : " prefix and final full
+ * stop, so a full disk reads as it does from every other writer. */
+static const char *sndfile_why(SNDFILE *sf)
+{
+	static _Thread_local char why[256];
+	const char *m = sf_strerror(sf), *sys = "System error : ";
+	if (!strncmp(m, sys, strlen(sys)))
+		m += strlen(sys);
+	snprintf(why, sizeof why, "%s", m);
+	size_t n = strlen(why);
+	if (n && why[n - 1] == '.')
+		why[n - 1] = 0;
+	return why;
+}
+
 static const int enc_bytes[] = {1, 1, 2, 3, 4, 4, 8, 1, 1};
 
 #define RAW_BUF (1 << 20)        /* bytes read from the descriptor at a time */
@@ -1530,7 +1546,7 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 	SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
 	out->sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
 	if (!out->sf) {
-		sh_set_error("%s: cannot write: %s", path, sf_strerror(NULL));
+		sh_set_error("%s: cannot write: %s", path, sndfile_why(NULL));
 		return create_failed(out);
 	}
 	sf_command(out->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
@@ -1546,7 +1562,7 @@ sh_audio_out *sh_audio_create(const char *path, int rate, int channels, const sh
 
 static int flush_raw(sh_audio_out *out)
 {
-	if (sh_write_all(out->fd, out->buf, out->buf_len) != 0)
+	if (sh_write_named(out->fd, out->buf, out->buf_len, out->path) != 0)
 		return -1;
 	out->buf_len = 0;
 	return 0;
@@ -1676,7 +1692,7 @@ int sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 			for (size_t i = 0; i < k * ch; i++)
 				out->pcm16[i] = quantize16(&out->dither, buf[i]);
 			if (sf_writef_short(out->sf, out->pcm16, (sf_count_t)k) != (sf_count_t)k) {
-				sh_set_error("%s: write error: %s", out->path, sf_strerror(out->sf));
+				sh_set_error("%s: cannot write: %s", out->path, sndfile_why(out->sf));
 				return -1;
 			}
 			buf += k * ch;
@@ -1685,7 +1701,7 @@ int sh_audio_write(sh_audio_out *out, const float *buf, size_t frames)
 		return 0;
 	}
 	if (sf_writef_float(out->sf, buf, (sf_count_t)frames) != (sf_count_t)frames) {
-		sh_set_error("%s: write error: %s", out->path, sf_strerror(out->sf));
+		sh_set_error("%s: cannot write: %s", out->path, sndfile_why(out->sf));
 		return -1;
 	}
 	return 0;
@@ -1764,6 +1780,23 @@ int sh_audio_finish(sh_audio_out *out)
 	out->atomic = NULL;
 	free_out(out);
 	return rc;
+}
+
+sh_atomic *sh_audio_finish_held(sh_audio_out *out)
+{
+	if (!out->atomic || !sh_atomic_tmpname(out->atomic)) {
+		sh_set_error("%s: not a file that can be held back", out->path);
+		free_out(out);
+		return NULL;
+	}
+	if (complete(out) != 0) {
+		free_out(out);
+		return NULL;
+	}
+	sh_atomic *a = out->atomic;
+	out->atomic = NULL;
+	free_out(out);
+	return sh_atomic_sync(a) == 0 ? a : NULL; /* sync removes the file on failure */
 }
 
 int64_t sh_audio_written(const sh_audio_out *out) { return out->written; }

@@ -95,6 +95,11 @@ void sh_audio_emit(void *out, const float *buf, size_t frames);
 /* Flush and rename a file into place; frees OUT either way. 0, or -1 with
  * sh_error() (the temporary file is removed). */
 int sh_audio_finish(sh_audio_out *out);
+/* The same short of the rename: the file is complete and synced under its
+ * temporary name, and sh_atomic_commit puts it in place (for a caller that puts
+ * several files in place together). Only for a file path, not stdout or a
+ * device. NULL with sh_error() (the temporary file removed); frees OUT. */
+struct sh_atomic *sh_audio_finish_held(sh_audio_out *out);
 /* Give up on OUT: remove a temporary file, free everything. */
 void sh_audio_abort(sh_audio_out *out);
 int64_t sh_audio_written(const sh_audio_out *out);

@@ -410,7 +410,7 @@ int sh_evwriter_flush(sh_evwriter *w)
 	if (w->failed)
 		return writer_failed(w);
 	if (w->len) {
-		if (sh_write_all(w->fd, w->buf, w->len) != 0)
+		if (sh_write_named(w->fd, w->buf, w->len, sh_atomic_path(w->af)) != 0)
 			return writer_failed(w);
 		w->len = 0;
 	}

@@ -1398,7 +1398,7 @@ int sh_media_write_text(const char *path, const char *data, size_t n)
 		sh_set_error("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	int r = sh_write_all(fd, data, n);
+	int r = sh_write_named(fd, data, n, path);
 	close(fd);
 	return r;
 }

@@ -36,7 +36,7 @@ static int failed(sh_smf *f)
 static int flush_buf(sh_smf *f)
 {
 	if (f->len) {
-		if (sh_write_all(f->fd, f->buf, f->len) != 0)
+		if (sh_write_named(f->fd, f->buf, f->len, sh_atomic_path(f->af)) != 0)
 			return failed(f);
 		f->len = 0;
 	}

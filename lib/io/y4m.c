@@ -559,7 +559,7 @@ static void put_header(sh_y4m_out *out)
 static int out_flush(sh_y4m_out *out)
 {
 	if (out->len) {
-		if (sh_write_all(out->fd, out->buf, out->len) != 0)
+		if (sh_write_named(out->fd, out->buf, out->len, sh_atomic_path(out->atomic)) != 0)
 			return -1;
 		out->len = 0;
 	}
@@ -624,9 +624,10 @@ int sh_y4m_write_frame(sh_y4m_out *out, const uint8_t *buf)
 			continue;
 		if (w <= 0) {
 			/* let sh_write_all report the error (EPIPE: quiet exit 0) */
-			if (iov[0].iov_len && sh_write_all(out->fd, iov[0].iov_base, iov[0].iov_len) != 0)
+			const char *name = sh_atomic_path(out->atomic);
+			if (iov[0].iov_len && sh_write_named(out->fd, iov[0].iov_base, iov[0].iov_len, name) != 0)
 				return -1;
-			if (sh_write_all(out->fd, iov[1].iov_base, iov[1].iov_len) != 0)
+			if (sh_write_named(out->fd, iov[1].iov_base, iov[1].iov_len, name) != 0)
 				return -1;
 			break;
 		}
