@@ -7,46 +7,20 @@
 #    each leave a complete file, and the same name ends as one whole output;
 #  * padmine's export folder: killed runs leave each pad and the manifest old or whole
 #    new, and two sources mined into one folder at once serialise on its lock.
-# Every writer in the table below that exists in bin/ is tested; CRASHSAFE_KILLS sets
+# Every writer marked in tests/writers.inc's table that exists in bin/ is tested; CRASHSAFE_KILLS sets
 # the kills per writer (default 3).
 T=crashsafe
 . "$(dirname "$0")/lib.sh"
 I=$W/in
-mkdir -p "$I"
 KILLS=${CRASHSAFE_KILLS:-3}
 # runs killed with -9 skip the leak check at exit: a kill during the check leaves
 # LeakSanitizer's tracer reporting the thread it lost, and a killed run has no leaks to show
 killed_asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-sox "$F/break48.wav" "$F/break48.wav" "$F/break48.wav" "$I/long.wav"
-ffmpeg -v error -f lavfi -i testsrc=s=320x240:r=25:d=4 -pix_fmt yuv420p -f yuv4mpegpipe -y "$I/long.y4m"
-# a roll of notes and triggers (notesynth, midiout and evviz refuse an empty stream)
-clock --bars 256 | euclid -k 5 -n 16 | arp >"$I/notes.jsonl"
-cutgen --seed 3 -s 20ms "$I/long.wav" >"$I/cuts.json"
-sox "$I/long.wav" "$I/six.wav" trim 0 4
-
-# writer table: NAME EXT ARGS (@SEED@ is replaced by a seed, @OUT@ by the output)
-writers() {
-	cat <<'TAB'
-chop wav --seed @SEED@ -s 30ms -o @OUT@ @IN@/long.wav
-specsmear wav --seed @SEED@ -B 0.3 -o @OUT@ @IN@/long.wav
-stretch wav -R 1.3 -o @OUT@ @IN@/long.wav
-cutapply wav --gain-seed @SEED@ -o @OUT@ @IN@/cuts.json @IN@/long.wav
-vnoise y4m --seed @SEED@ -o @OUT@ @IN@/long.y4m
-cutgen json --seed @SEED@ -s 5ms -o @OUT@ @IN@/long.wav
-notesynth wav --seed @SEED@ -o @OUT@ @IN@/notes.jsonl
-midiout mid --seed @SEED@ -o @OUT@ @IN@/notes.jsonl
-avbond y4m --seed @SEED@ -o @OUT@ @IN@/long.wav @IN@/still.png
-avmux mp4 -o @OUT@ @IN@/six.wav @IN@/long.y4m
-cutviz png -o @OUT@ @IN@/cuts.json
-evviz png -o @OUT@ @IN@/notes.jsonl
-onsets json -o @OUT@ @IN@/long.wav
-padmine wav -O 100 -o @OUT@ @IN@/long.wav
-TAB
-}
-ffmpeg -v error -f lavfi -i testsrc=s=320x240 -frames:v 1 -y "$I/still.png"
+. "$(dirname "$0")/writers.inc"
+make_writer_inputs
 
 # a command line for writer $1 with seed $2 and output $3
-line() { echo "$args" | sed -e "s|@SEED@|$2|g" -e "s|@OUT@|$3|g" -e "s|@IN@|$I|g"; }
+line() { writer_line "$args" "$2" "$3"; }
 
 rand_delay() { # a seeded delay in 0 .. $1 seconds
 	awk -v max="$1" -v s="$2" 'BEGIN { srand(s); printf "%.3f", rand() * max }'
@@ -54,9 +28,7 @@ rand_delay() { # a seeded delay in 0 .. $1 seconds
 
 writers | while read -r prog ext args; do
 	command -v "$prog" >/dev/null || continue
-	# drop options the program does not have (seeds on seedless programs)
-	if ! "$prog" --help 2>/dev/null | grep -q -- '--seed'; then args=$(echo "$args" | sed 's/--seed @SEED@ //'); fi
-	if ! "$prog" --help 2>/dev/null | grep -q -- '--gain-seed'; then args=$(echo "$args" | sed 's/--gain-seed @SEED@ //'); fi
+	args=$(writer_args "$prog" "$args")
 	D=$W/$prog
 	mkdir -p "$D/ref"
 	start=$(date +%s.%N)
