@@ -297,4 +297,7 @@ fuzz-afl: deps
 	@$(MAKE) --no-print-directory $(AFL_TARGETS)
 	@bash tests/fuzz/run-afl $(FUZZ_SECONDS) $(AFL_O)/bin $(O)/obj/afl-work
 
+# audio_ogg is audio_file.c built for Ogg files only
+$(O)/obj/fuzz/audio_ogg $(FUZZ_O)/bin/audio_ogg $(AFL_O)/bin/audio_ogg: tests/fuzz/audio_file.c
+
 .PHONY: fuzz fuzz-build fuzz-lib fuzz-drivers fuzz-afl afl-lib

@@ -173,10 +173,14 @@ int sh_atomic_sync(sh_atomic *a)
 {
 	if (!a->tmp || a->fd < 0)
 		return 0;
-	int fd = a->fd;
+	int fd = a->fd, e = 0;
 	a->fd = -1;
-	if ((fsync(fd) != 0 && errno != EINVAL) | (close(fd) != 0)) {
-		sh_set_error("%s: cannot write: %s", a->path, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL)
+		e = errno;
+	if (close(fd) != 0 && !e)
+		e = errno; /* closed either way */
+	if (e) {
+		sh_set_error("%s: cannot write: %s", a->path, strerror(e));
 		sh_atomic_abort(a);
 		return -1;
 	}
