@@ -3,6 +3,7 @@
 #include "events.h"
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -463,6 +464,82 @@ static int put_line(sh_evwriter *w, const char *line, size_t len)
 }
 
 int sh_evwriter_pass(sh_evwriter *w, const sh_event *ev) { return sh_evwriter_raw(w, ev->line, ev->len); }
+
+/* The end of the JSON string starting at P (its opening quote): just past the
+ * closing quote. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+/* The end of the JSON value starting at P. The line has been parsed already,
+ * so it is well formed. */
+static const char *value_end(const char *p, const char *end)
+{
+	if (*p == '"')
+		return string_end(p, end);
+	int depth = 0;
+	for (; p < end; p++) {
+		if (*p == '"')
+			p = string_end(p, end) - 1;
+		else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (depth == 0)
+				return p;
+			if (--depth == 0)
+				return p + 1;
+		} else if (*p == ',' && depth == 0)
+			return p;
+	}
+	return end;
+}
+
+/* Whether the raw JSON key text K..KEND (without its quotes) spells KEY, escapes
+ * ("\u0074") decoded. */
+static bool key_is(const char *k, const char *kend, const char *key, size_t klen)
+{
+	if (!memchr(k, '\\', (size_t)(kend - k)))
+		return (size_t)(kend - k) == klen && !memcmp(k, key, klen);
+	json_t *s = json_loadb(k - 1, (size_t)(kend - k) + 2, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	bool same = json_is_string(s) && json_string_length(s) == klen && !memcmp(json_string_value(s), key, klen);
+	json_decref(s);
+	return same;
+}
+
+char *sh_event_with(const sh_event *ev, const char *key, const char *value, size_t *len)
+{
+	const char *p = ev->line, *end = ev->line + ev->len;
+	size_t klen = strlen(key);
+	while (p < end && *p != '{')
+		p++;
+	for (p++; p < end;) {
+		while (p < end && (isspace((unsigned char)*p) || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			break;
+		const char *k = p + 1, *kend = string_end(p, end) - 1;
+		p = kend + 1;
+		while (p < end && (isspace((unsigned char)*p) || *p == ':'))
+			p++;
+		const char *v = p;
+		p = value_end(p, end);
+		if (key_is(k, kend, key, klen)) {
+			size_t head = (size_t)(v - ev->line), nv = strlen(value), tail = (size_t)(end - p);
+			char *s = sh_malloc(head + nv + tail + 1);
+			memcpy(s, ev->line, head);
+			memcpy(s + head, value, nv);
+			memcpy(s + head + nv, p, tail);
+			s[head + nv + tail] = 0;
+			*len = head + nv + tail;
+			return s;
+		}
+	}
+	return NULL;
+}
 
 int sh_evwriter_json(sh_evwriter *w, json_t *obj)
 {

@@ -102,6 +102,11 @@ sh_evwriter *sh_evwriter_create(const char *path, bool live);
 void sh_evwriter_live(sh_evwriter *w, bool live);
 /* The original line of EV, unchanged. */
 int sh_evwriter_pass(sh_evwriter *w, const sh_event *ev);
+/* EV's line with the value of its member KEY (at the top level) replaced by the
+ * JSON text VALUE, every other byte as it was (numbers keep their spelling,
+ * which a round trip through jansson would not): a new string of *LEN bytes,
+ * or NULL when EV has no such member. */
+char *sh_event_with(const sh_event *ev, const char *key, const char *value, size_t *len);
 int sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
 int sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
 int sh_evwriter_flush(sh_evwriter *w);

@@ -209,7 +209,7 @@ static int run(const sh_evfilter_program *p, sh_evfilter *f)
 		if (!f->in)
 			return -1;
 		sh_evreader_flush_before_wait(f->in, f->out);
-		if (run_events(p, f) != 0)
+		if (run_events(p, f) != 0 || (p->finish && p->finish(f) != 0))
 			return -1;
 	}
 	sh_evwriter *out = f->out;

@@ -84,6 +84,9 @@ typedef struct {
 	/* Knob O has just changed by a param event: 0, or -1 with sh_error() to refuse
 	 * the value (the driver puts the old one back). May be NULL. */
 	int (*changed)(sh_evfilter *f, sh_option *o);
+	/* The input has ended: write what the program still holds (a filter that
+	 * reorders or delays). 0, or -1 with sh_error(). May be NULL. */
+	int (*finish)(sh_evfilter *f);
 	/* A generator's whole output: 0, or -1 with sh_error(). */
 	int (*generate)(sh_evfilter *f);
 	/* Free what setup made (also after an error). May be NULL. */

@@ -29,6 +29,15 @@ static long read_all(const char *path, int out_fd)
 		if (sh_ev_param_for(&ev, "arp", &param, &value))
 			sh_json_to_double(value, &x);
 		(void)sh_ev_is(&ev, "note");
+		/* every event has a "t": replacing it must give valid JSON with the same keys */
+		size_t len;
+		char *moved = sh_event_with(&ev, "t", "1.5", &len);
+		json_t *back = moved ? json_loadb(moved, len, 0, NULL) : NULL;
+		if (!back || json_object_size(back) > json_object_size(ev.obj) ||
+		    json_number_value(json_object_get(back, "t")) != 1.5)
+			abort();
+		json_decref(back);
+		free(moved);
 		if (w)
 			sh_evwriter_pass(w, &ev);
 		n++;

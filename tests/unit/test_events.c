@@ -150,6 +150,26 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* one member's value replaced, every other byte as it was */
+	{
+		const char *line = "{\"t\":0.1, \"type\":\"trigger\",\"o\":{\"name\":\"in\"},\"s\":\"a\\\"name\\\":\",\"name\":\"x\",\"v\":0.12345678901234568}";
+		sh_event ev = {.line = line, .len = strlen(line)};
+		size_t len;
+		char *got = sh_event_with(&ev, "name", "\"kick\"", &len);
+		const char *want = "{\"t\":0.1, \"type\":\"trigger\",\"o\":{\"name\":\"in\"},\"s\":\"a\\\"name\\\":\",\"name\":\"kick\",\"v\":0.12345678901234568}";
+		CHECK(got && len == strlen(want) && !strcmp(got, want), "sh_event_with renames the top-level member only (%s)", got ? got : "NULL");
+		free(got);
+		got = sh_event_with(&ev, "t", "0.25", &len);
+		CHECK(got && !strncmp(got, "{\"t\":0.25, \"type\"", 17), "sh_event_with sets the first member (%s)", got ? got : "NULL");
+		free(got);
+		CHECK(!sh_event_with(&ev, "missing", "1", &len), "sh_event_with: no such member gives NULL");
+		const char *esc = "{\"\\u0074\":2,\"type\":\"x\"}";
+		sh_event ev2 = {.line = esc, .len = strlen(esc)};
+		got = sh_event_with(&ev2, "t", "3", &len);
+		CHECK(got && !strcmp(got, "{\"\\u0074\":3,\"type\":\"x\"}"), "sh_event_with finds a key spelt with escapes (%s)", got ? got : "NULL");
+		free(got);
+	}
+
 	sh_tempomap tm;
 	sh_tempomap_init(&tm, 120);
 	CHECK(fabs(sh_tempomap_seconds(&tm, 4) - 2) < 1e-12, "4 beats at 120 bpm = 2 s");
