@@ -897,7 +897,8 @@ static int convert_frame(sh_media *m, const AVFrame *src, const frame_plan *g, u
 					step = sd->comp[c].step;
 			if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM)
 				step = 0;
-			sp[p] += (size_t)(g->ct >> shy) * ss[p] + (size_t)(g->cl >> shx) * step;
+			/* ptrdiff_t: a bottom-up picture has negative line sizes */
+			sp[p] += (ptrdiff_t)(g->ct >> shy) * ss[p] + (ptrdiff_t)(g->cl >> shx) * step;
 		}
 		if (sd->flags & AV_PIX_FMT_FLAG_BITSTREAM) { /* 1-bit formats: scale the whole picture */
 			sp[0] = src->data[0];
