@@ -500,7 +500,8 @@ static char *export_name(const mined *m, char **id_out)
 	return name;
 }
 
-/* A text file written under its temporary name and synced, for commit_all. */
+/* A text file written under its temporary name and synced, to be put in place
+ * with the rest of a source's files (export_pads). */
 static sh_atomic *hold_text(const char *path, const char *text, size_t len)
 {
 	sh_atomic *a = sh_atomic_open(path);
