@@ -70,6 +70,7 @@ spec() {
 	midiout) kind=events oext=mid empty=0 ;;
 	arp | euclid | integrate) kind=events oext=jsonl empty=0 ;;
 	evmerge) kind=events oext=jsonl empty=0 args="@IN@ @EVENTS@" ;;
+	route) kind=events oext=jsonl empty=0 args="-t a:2,b @IN@" ;;
 	clock) kind=gen oext=jsonl args="--bars 400" ;;
 	lfo) kind=gen oext=jsonl args="--beats 400" ;;
 	analog | colorgrade | pixcorrupt | posterize | rgbsplit | scanlines | vnoise) kind=video oext=y4m ;;

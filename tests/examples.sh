@@ -85,6 +85,9 @@ mkdir lists
 "$SHARDS_BIN/cutgen" --seed 4 --duration 60 -o long.json
 "$SHARDS_BIN/lfo" '0.6*sin(0.43)+0.4*sin(0.78,1.1)' -n mod_noise --bars 16 |
 	"$SHARDS_BIN/integrate" -s mod_noise -k 0.06 -g 2 -T 0.85 -p 0.75 -t scale_flip --seed 1 >flips.ev
+# a played take: notes a little off the grid
+"$SHARDS_BIN/clock" --bars 4 | "$SHARDS_BIN/euclid" -k 5 | "$SHARDS_BIN/arp" --seed 1 |
+	jq -c 'if .type == "note" then .t += 0.03 else . end' >take.ev
 # a Faust file of one's own, as dsp(1) shows it
 cat >lp.dsp <<'EOF'
 import("stdfaust.lib");
