@@ -161,8 +161,10 @@ static int release(sh_evfilter *f, double until)
 		free(q.ev[k].line);
 		k++;
 	}
-	memmove(q.ev, q.ev + k, (q.n - k) * sizeof *q.ev);
-	q.n -= k;
+	if (k) {
+		memmove(q.ev, q.ev + k, (q.n - k) * sizeof *q.ev);
+		q.n -= k;
+	}
 	return rc;
 }
 
