@@ -500,19 +500,6 @@ static char *export_name(const mined *m, char **id_out)
 	return name;
 }
 
-/* A text file written under its temporary name and synced, to be put in place
- * with the rest of a source's files (export_pads). */
-static sh_atomic *hold_text(const char *path, const char *text, size_t len)
-{
-	sh_atomic *a = sh_atomic_open(path);
-	if (a && sh_write_all(sh_atomic_fd(a), text, len) != 0) {
-		sh_set_error("%s: cannot write: %s", path, strerror(errno));
-		sh_atomic_abort(a);
-		return NULL;
-	}
-	return a && sh_atomic_sync(a) == 0 ? a : NULL;
-}
-
 /* A source's export fails (a full disk, say): nothing it wrote is in place, so
  * remove its temporary files and the folders it made, if empty, and stop. */
 static _Noreturn void export_failed(sh_atomic **held, size_t nheld, const char *pdir)
@@ -559,7 +546,7 @@ static void export_pads(plan *pl, mined *m)
 	snprintf(full, n, "%s/%s/.source", opt.dir, name);
 	char *line = sh_malloc(strlen(id) + 2);
 	sprintf(line, "%s\n", id);
-	if (!(held[nheld++] = hold_text(full, line, strlen(line))))
+	if (!(held[nheld++] = sh_write_file_held(full, line, strlen(line))))
 		export_failed(held, nheld - 1, pdir);
 	free(line);
 	free(id);
@@ -595,7 +582,7 @@ static void export_pads(plan *pl, mined *m)
 	}
 	size_t len;
 	char *text = sh_manifest_format(&man, &len);
-	if (!(held[nheld++] = hold_text(pl->manifest_path, text, len)))
+	if (!(held[nheld++] = sh_write_file_held(pl->manifest_path, text, len)))
 		export_failed(held, nheld - 1, pdir);
 	free(text);
 	/* renames need no room: once every file is synced, all of them go in place */

@@ -222,15 +222,18 @@ int sh_write_file_atomic(const char *path, const char *data, size_t n)
 {
 	if (!path || strcmp(path, "-") == 0)
 		return sh_write_all(1, data, n);
+	sh_atomic *a = sh_write_file_held(path, data, n);
+	return a ? sh_atomic_commit(a) : -1;
+}
+
+sh_atomic *sh_write_file_held(const char *path, const char *data, size_t n)
+{
 	sh_atomic *a = sh_atomic_open(path);
-	if (!a)
-		return -1;
-	if (sh_write_all(sh_atomic_fd(a), data, n) != 0) {
-		sh_set_error("%s: cannot write: %s", path, strerror(errno));
+	if (a && sh_write_named(sh_atomic_fd(a), data, n, path) != 0) {
 		sh_atomic_abort(a);
-		return -1;
+		return NULL;
 	}
-	return sh_atomic_commit(a);
+	return a && sh_atomic_sync(a) == 0 ? a : NULL;
 }
 
 int sh_spool_file(void)

@@ -43,6 +43,10 @@ void sh_atomic_remove_pending(void);
 void sh_atomic_remove_stale(const char *dir, const char *prefix);
 /* Write a whole text/JSON file atomically ("-" or NULL means stdout). */
 int sh_write_file_atomic(const char *path, const char *data, size_t n);
+/* The same short of the rename: the file is written and synced under its
+ * temporary name, and sh_atomic_commit puts it in place (with others, see
+ * sh_atomic_sync). NULL with sh_error(), nothing left behind. */
+sh_atomic *sh_write_file_held(const char *path, const char *data, size_t n);
 
 /* An unlinked temporary file in $TMPDIR (or /tmp) for spooling; -1 on failure. */
 int sh_spool_file(void);
