@@ -2,7 +2,6 @@
  * window; or the times of an onsets JSON document at a tempo. */
 #include "cli.h"
 #include "evfilter.h"
-#include "file.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -114,7 +113,6 @@ static int quantize_onsets(sh_evfilter *f)
  * (the largest grid seen, as --grid may change). */
 typedef struct {
 	double t;
-	unsigned long long seq; /* arrival: equal times keep their order */
 	char *line;
 	size_t len;
 } held;
@@ -122,7 +120,6 @@ typedef struct {
 static struct {
 	held *ev;
 	size_t n, cap;
-	unsigned long long seq;
 	double reach; /* the farthest an event may move */
 	char **types;
 	size_t ntypes;
@@ -147,7 +144,7 @@ static void hold(double t, char *line, size_t len)
 		q.ev[i] = q.ev[i - 1];
 		i--;
 	}
-	q.ev[i] = (held){t, q.seq++, line, len};
+	q.ev[i] = (held){t, line, len};
 }
 
 /* Write the held events before time UNTIL (all of them: INFINITY). */

@@ -35,18 +35,15 @@ static sh_option options[] = {
 
 static struct {
 	int n;
-	char *names[MAX_OUTPUTS];
-	char *quoted[MAX_OUTPUTS]; /* each name as JSON text */
+	char *quoted[MAX_OUTPUTS]; /* each output's name as JSON text */
 	double weight[MAX_OUTPUTS], total;
 	double credit[MAX_OUTPUTS]; /* cycle: smooth weighted round robin */
 } out;
 
 static void clear_outputs(void)
 {
-	for (int i = 0; i < out.n; i++) {
-		free(out.names[i]);
+	for (int i = 0; i < out.n; i++)
 		free(out.quoted[i]);
-	}
 	memset(&out, 0, sizeof out);
 }
 
@@ -59,7 +56,7 @@ static int parse_outputs(const char *text, const char *how)
 	}
 	char *copy = sh_strdup(text), *save = NULL;
 	int n = 0;
-	char *names[MAX_OUTPUTS];
+	char *names[MAX_OUTPUTS], *quoted[MAX_OUTPUTS];
 	double w[MAX_OUTPUTS], total = 0;
 	const char *why = NULL;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
@@ -71,9 +68,7 @@ static int parse_outputs(const char *text, const char *how)
 		w[n] = 1;
 		if (colon) {
 			*colon = 0;
-			char *end;
-			w[n] = strtod(colon + 1, &end);
-			if (end == colon + 1 || *end || !isfinite(w[n]) || w[n] < 0) {
+			if (sh_parse_double(colon + 1, &w[n]) != 0 || w[n] < 0) {
 				sh_set_error("--to: '%s:%s': a weight is a number, 0 or more", item, colon + 1);
 				goto fail;
 			}
@@ -91,6 +86,13 @@ static int parse_outputs(const char *text, const char *how)
 			sh_set_error("--to: '%s:%g': with --mode each a weight is the output's chance, 0..1", item, w[n]);
 			goto fail;
 		}
+		json_t *s = json_string(item); /* NULL unless UTF-8: JSON carries nothing else */
+		quoted[n] = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+		json_decref(s);
+		if (!quoted[n]) {
+			sh_set_error("--to: output '%s' is not UTF-8 text", item);
+			goto fail;
+		}
 		names[n] = item;
 		total += w[n++];
 	}
@@ -106,22 +108,14 @@ static int parse_outputs(const char *text, const char *how)
 	out.n = n;
 	out.total = total;
 	for (int i = 0; i < n; i++) {
-		out.names[i] = sh_strdup(names[i]);
-		json_t *s = json_string(names[i]);
-		out.quoted[i] = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-		json_decref(s);
-		if (!out.quoted[i]) { /* not UTF-8: jansson takes only what JSON can carry */
-			sh_set_error("--to: output '%s' is not UTF-8 text", names[i]);
-			out.n = i + 1;
-			clear_outputs();
-			free(copy);
-			return -1;
-		}
+		out.quoted[i] = quoted[i];
 		out.weight[i] = w[i];
 	}
 	free(copy);
 	return 0;
 fail:
+	for (int i = 0; i < n; i++)
+		free(quoted[i]);
 	free(copy);
 	return -1;
 }
