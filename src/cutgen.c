@@ -89,23 +89,7 @@ static void measure_audio(sh_audio_in *in, bool is_stdin, int64_t *total, double
 
 static sh_cutlist *read_cutlist(int fd, const char *name, const char *pre, size_t npre)
 {
-	size_t cap = npre + 65536, n = npre;
-	char *text = sh_malloc(cap + 1);
-	memcpy(text, pre, npre);
-	ssize_t r;
-	while ((r = read(fd, text + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap) {
-			if (cap > ((size_t)1 << 31))
-				sh_die("%s: cut list larger than 2 GiB", name);
-			cap *= 2;
-			text = sh_realloc(text, cap + 1, 1);
-		}
-	}
-	if (r < 0)
-		sh_die("%s: read error", name);
-	sh_cutlist *cl = sh_cutlist_parse(text, n);
-	free(text);
+	sh_cutlist *cl = sh_cutlist_read(fd, pre, npre, SH_CUTLIST_MAX_BYTES);
 	if (!cl)
 		sh_die("%s: %s", name, sh_error());
 	return cl;

@@ -147,6 +147,11 @@ check_fail "cutgen refuses NaN samples on stdin, naming the frame" 1 'stdin: fra
 echo 'not json' >bad.json
 check_fail "non-JSON cut list" 1 "bad.json: not a JSON object \(it starts with 'n'\)" cutapply bad.json "$F/break48.wav"
 check_fail "/dev/zero as a cut list: refused at its first byte" 1 'stdin: not a JSON object \(it starts with byte 0x00\)' sh -c 'cutapply - "$F/break48.wav" </dev/zero'
+check_fail "a piped cut list is parsed as it comes: refused at its first bad byte, not read whole" 1 'stdin: not a cut list: JSON error at line 1 column 2: a string expected' \
+	sh -c '(printf "{"; cat /dev/zero) | cutapply - "$F/break48.wav"'
+check_fail "...by cutgen too" 1 'stdin: not a cut list: JSON error at line 1 column 2' sh -c '(printf "{"; cat /dev/zero) | cutgen -'
+check_fail "a cut list file over 2 GiB is refused by its size" 1 'sparse.json: larger than 2147483648 bytes' sh -c 'truncate -s 3G sparse.json && cutinfo sparse.json'
+rm -f sparse.json
 check_fail "...as an arrangement too" 1 'stdin: not a JSON object \(it starts with byte 0x00\)' sh -c 'arrange --render - </dev/zero'
 head -c 3000000 /dev/zero >big.json
 check_fail "a file over an arrangement's 256 MiB cap is refused by its size" 1 'larger than' sh -c 'truncate -s 300M big.json && arrange --render big.json'

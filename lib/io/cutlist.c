@@ -1,10 +1,14 @@
 /* cutlist.c -- parse, validate, serialise and compose cut lists; see cutlist.h. */
 #include "cutlist.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 sh_cutlist *sh_cutlist_new(void) { return sh_calloc(1, sizeof(sh_cutlist)); }
 
@@ -42,38 +46,95 @@ double sh_cutlist_duration(const sh_cutlist *cl)
  * jansson. */
 
 typedef struct {
-	const char *p, *start, *end;
+	const char *p, *start, *end; /* the text in hand, and the cursor in it */
+	const char *mark;            /* kept in hand from here on (made_by), or NULL */
+	int fd;                      /* more text comes from here; -1: all of it is in hand */
+	char *buf;                   /* the window the fd is read into */
+	size_t cap, total, max_bytes;
+	long line, col;              /* where start is in the document */
+	bool eof;
 	const char *err; /* first error, set once */
 	char errbuf[256];
 } reader;
+
+/* Line and column of the cursor: those of start, advanced over the text up to upto. */
+static void position(const reader *r, const char *upto, long *line, long *col)
+{
+	*line = r->line;
+	*col = r->col;
+	for (const char *q = r->start; q < upto && q < r->end; q++) {
+		if (*q == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+}
 
 static void rerr(reader *r, const char *msg)
 {
 	if (r->err)
 		return;
-	int line = 1, col = 1;
-	for (const char *q = r->start; q < r->p && q < r->end; q++) {
-		if (*q == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	snprintf(r->errbuf, sizeof r->errbuf, "not a cut list: JSON error at line %d column %d: %s", line, col, msg);
+	long line, col;
+	position(r, r->p, &line, &col);
+	snprintf(r->errbuf, sizeof r->errbuf, "not a cut list: JSON error at line %ld column %ld: %s", line, col, msg);
 	r->err = r->errbuf;
 }
 
+/* A document read from a descriptor is parsed as it arrives, through a window
+ * of a few pages: refusing a stream takes only the bytes that show it is not
+ * a cut list, and the size cap is counted, not held. */
+enum { WINDOW = 1 << 16 };
+
+/* At least need bytes in hand past the cursor; false at the end of the text
+ * (or on a read error or the size cap, which set the error). */
+static bool fill(reader *r, size_t need)
+{
+	while ((size_t)(r->end - r->p) < need) {
+		if (r->fd < 0 || r->eof || r->err)
+			return false;
+		const char *keep = r->mark && r->mark < r->p ? r->mark : r->p;
+		position(r, keep, &r->line, &r->col);
+		size_t have = (size_t)(r->end - keep), at = (size_t)(r->p - keep);
+		size_t mark = r->mark ? (size_t)(r->mark - keep) : 0;
+		memmove(r->buf, keep, have);
+		if (r->cap - have < WINDOW) {
+			r->cap = have + WINDOW;
+			r->buf = sh_realloc(r->buf, r->cap, 1);
+		}
+		ssize_t n = read(r->fd, r->buf + have, r->cap - have);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0) {
+			snprintf(r->errbuf, sizeof r->errbuf, "%s", strerror(errno));
+			r->err = r->errbuf;
+		} else if (n == 0)
+			r->eof = true;
+		else if ((r->total += (size_t)n) > r->max_bytes) {
+			snprintf(r->errbuf, sizeof r->errbuf, "larger than %zu bytes", r->max_bytes);
+			r->err = r->errbuf;
+		}
+		r->start = r->buf;
+		r->p = r->buf + at;
+		r->mark = r->mark ? r->buf + mark : NULL;
+		r->end = r->buf + have + (n > 0 && !r->err ? (size_t)n : 0);
+	}
+	return true;
+}
+
+static bool more(reader *r) { return r->p < r->end || fill(r, 1); }
+
 static void ws(reader *r)
 {
-	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+	while (more(r) && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
 		r->p++;
 }
 
 static bool lit(reader *r, char c)
 {
 	ws(r);
-	if (r->p < r->end && *r->p == c) {
+	if (more(r) && *r->p == c) {
 		r->p++;
 		return true;
 	}
@@ -93,20 +154,20 @@ static void expect(reader *r, char c)
 static bool string(reader *r, char *buf, size_t cap)
 {
 	ws(r);
-	if (r->p >= r->end || *r->p != '"') {
+	if (!more(r) || *r->p != '"') {
 		rerr(r, "a string expected");
 		return false;
 	}
 	r->p++;
 	size_t n = 0;
-	while (r->p < r->end && *r->p != '"') {
+	while (more(r) && *r->p != '"') {
 		unsigned c = (unsigned char)*r->p++;
 		if (c < 0x20) {
 			rerr(r, "control character in a string");
 			return false;
 		}
 		if (c == '\\') {
-			if (r->p >= r->end)
+			if (!more(r))
 				break;
 			char e = *r->p++;
 			switch (e) {
@@ -119,7 +180,7 @@ static bool string(reader *r, char *buf, size_t cap)
 			case 'u': {
 				unsigned v = 0;
 				for (int i = 0; i < 4; i++) {
-					char h = r->p < r->end ? *r->p++ : 0;
+					char h = more(r) ? *r->p++ : 0;
 					v <<= 4;
 					if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
 					else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
@@ -143,7 +204,7 @@ static bool string(reader *r, char *buf, size_t cap)
 		if (n + 1 < cap)
 			buf[n++] = (char)c;
 	}
-	if (r->p >= r->end) {
+	if (!more(r)) {
 		rerr(r, "unterminated string");
 		return false;
 	}
@@ -157,7 +218,7 @@ typedef enum { V_NUMBER, V_STRING, V_TRUE, V_FALSE, V_NULL, V_OBJECT, V_ARRAY, V
 static vkind peek(reader *r)
 {
 	ws(r);
-	if (r->p >= r->end)
+	if (!more(r))
 		return V_BAD;
 	switch (*r->p) {
 	case '"': return V_STRING;
@@ -170,67 +231,72 @@ static vkind peek(reader *r)
 	}
 }
 
+/* Offsets from the cursor, not pointers: fill may move the window. */
+static bool digit_at(reader *r, size_t i) { return fill(r, i + 1) && r->p[i] >= '0' && r->p[i] <= '9'; }
+static bool char_at(reader *r, size_t i, char c) { return fill(r, i + 1) && r->p[i] == c; }
+
 static bool number(reader *r, double *out, bool *integral)
 {
 	ws(r);
-	const char *q = r->p;
+	size_t q = 0;
 	bool isint = true;
-	if (q < r->end && *q == '-')
+	if (char_at(r, q, '-'))
 		q++;
-	if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+	if (!digit_at(r, q)) {
 		rerr(r, "a number expected");
 		return false;
 	}
-	if (*q == '0')
+	if (char_at(r, q, '0'))
 		q++;
 	else
-		while (q < r->end && *q >= '0' && *q <= '9')
+		while (digit_at(r, q))
 			q++;
-	if (q < r->end && *q == '.') {
+	if (char_at(r, q, '.')) {
 		isint = false;
 		q++;
-		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+		if (!digit_at(r, q)) {
 			rerr(r, "digits expected after '.'");
 			return false;
 		}
-		while (q < r->end && *q >= '0' && *q <= '9')
+		while (digit_at(r, q))
 			q++;
 	}
-	if (q < r->end && (*q == 'e' || *q == 'E')) {
+	if (char_at(r, q, 'e') || char_at(r, q, 'E')) {
 		isint = false;
 		q++;
-		if (q < r->end && (*q == '+' || *q == '-'))
+		if (char_at(r, q, '+') || char_at(r, q, '-'))
 			q++;
-		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
+		if (!digit_at(r, q)) {
 			rerr(r, "digits expected in an exponent");
 			return false;
 		}
-		while (q < r->end && *q >= '0' && *q <= '9')
+		while (digit_at(r, q))
 			q++;
 	}
+	if (r->err)
+		return false;
 	char buf[64];
-	size_t n = (size_t)(q - r->p);
-	if (n >= sizeof buf) { /* absurdly long numbers: still parse, via a copy */
-		char *big = sh_malloc(n + 1);
-		memcpy(big, r->p, n);
-		big[n] = 0;
+	if (q >= sizeof buf) { /* absurdly long numbers: still parse, via a copy */
+		char *big = sh_malloc(q + 1);
+		memcpy(big, r->p, q);
+		big[q] = 0;
 		*out = strtod(big, NULL);
 		free(big);
 	} else {
-		memcpy(buf, r->p, n);
-		buf[n] = 0;
+		memcpy(buf, r->p, q);
+		buf[q] = 0;
 		*out = strtod(buf, NULL);
 	}
 	if (integral)
 		*integral = isint;
-	r->p = q;
+	r->p += q;
 	return true;
 }
 
 static bool word(reader *r, const char *w)
 {
 	size_t n = strlen(w);
-	if ((size_t)(r->end - r->p) >= n && !memcmp(r->p, w, n)) {
+	if (fill(r, n) && !memcmp(r->p, w, n)) {
 		r->p += n;
 		return true;
 	}
@@ -352,9 +418,8 @@ static bool seen(unsigned *mask, int bit, reader *r, const char *where, const ch
 	return false;
 }
 
-sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
+static sh_cutlist *parse(reader *r)
 {
-	reader rd = {.p = text, .start = text, .end = text + len}, *r = &rd;
 	sh_cutlist *cl = sh_cutlist_new();
 	char key[64];
 	unsigned top = 0;
@@ -362,12 +427,13 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 	long long version = 0;
 	sh_set_error("invalid cut list");
 	ws(r);
-	if (r->p >= r->end)
-		SEMANTIC("empty input: expected a cut list (JSON)");
-	if (peek(r) != V_OBJECT) {
-		if (skip(r, 0) && !r->err)
-			SEMANTIC("not a cut list: expected a JSON object");
+	if (r->err)
 		goto syntax;
+	if (!more(r))
+		SEMANTIC("empty input: expected a cut list (JSON)");
+	if (*r->p != '{') {
+		unsigned c = (unsigned char)*r->p;
+		SEMANTIC(c >= 0x20 && c < 0x7f ? "not a JSON object (it starts with '%c')" : "not a JSON object (it starts with byte 0x%02x)", c);
 	}
 	FOR_MEMBERS(r, key) {
 		if (!strcmp(key, "format")) {
@@ -484,11 +550,12 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 			if (seen(&top, 5, r, "cut list", key))
 				goto fail;
 			ws(r);
-			const char *from = r->p;
+			r->mark = r->p;
 			if (!skip(r, 0))
 				goto syntax;
 			json_error_t jerr;
-			cl->made_by = json_loadb(from, (size_t)(r->p - from), JSON_DECODE_ANY, &jerr);
+			cl->made_by = json_loadb(r->mark, (size_t)(r->p - r->mark), JSON_DECODE_ANY, &jerr);
+			r->mark = NULL;
 		} else if (!strcmp(key, "note")) {
 			if (seen(&top, 6, r, "cut list", key) || !skip(r, 0))
 				goto fail;
@@ -572,7 +639,7 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 	if (r->err)
 		goto syntax;
 	ws(r);
-	if (r->p != r->end) {
+	if (more(r)) {
 		rerr(r, "end of input expected");
 		goto syntax;
 	}
@@ -588,20 +655,49 @@ sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
 syntax:
 	sh_set_error("%s", r->err ? r->err : "not a cut list: malformed JSON");
 fail:
+	if (r->err) /* a read error or the size cap ends the text early: that is the cause */
+		sh_set_error("%s", r->err);
 	sh_cutlist_free(cl);
 	return NULL;
 }
 
+sh_cutlist *sh_cutlist_parse(const char *text, size_t len)
+{
+	reader r = {.p = text, .start = text, .end = text + len, .fd = -1, .line = 1, .col = 1};
+	return parse(&r);
+}
+
+sh_cutlist *sh_cutlist_read(int fd, const char *pre, size_t npre, size_t max_bytes)
+{
+	reader r = {.fd = fd, .max_bytes = max_bytes, .total = npre, .line = 1, .col = 1};
+	r.cap = npre + WINDOW;
+	r.buf = sh_malloc(r.cap);
+	memcpy(r.buf, pre, npre);
+	r.p = r.start = r.buf;
+	r.end = r.buf + npre;
+	sh_cutlist *cl = npre > max_bytes ? (sh_set_error("larger than %zu bytes", max_bytes), NULL) : parse(&r);
+	free(r.buf);
+	return cl;
+}
+
 sh_cutlist *sh_cutlist_load(const char *path)
 {
-	size_t len;
-	char *text = sh_read_json_object(path, (size_t)1 << 31, &len);
-	if (!text)
-		return NULL;
-	sh_cutlist *cl = sh_cutlist_parse(text, len);
-	free(text);
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	struct stat st;
+	sh_cutlist *cl = NULL;
+	if (fd < 0)
+		sh_set_error("%s", strerror(errno));
+	else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		sh_set_error("is a directory");
+	else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > SH_CUTLIST_MAX_BYTES)
+		sh_set_error("larger than %zu bytes", (size_t)SH_CUTLIST_MAX_BYTES);
+	else
+		cl = sh_cutlist_read(fd, NULL, 0, SH_CUTLIST_MAX_BYTES);
+	if (fd > 0)
+		close(fd);
 	if (!cl)
-		sh_set_error("%s: %s", strcmp(path, "-") ? path : "stdin", sh_error());
+		sh_set_error("%s: %s", name, sh_error());
 	return cl;
 }
 

@@ -18,6 +18,7 @@
 #define SH_CUTLIST_MAX_CUTS 20000000 /* bounds memory on hostile input */
 #define SH_CUTLIST_MAX_SECONDS 1e7   /* positions beyond ~115 days are nonsense */
 #define SH_CUTLIST_MAX_GAIN 1000.0   /* +60 dB: louder is a mistake, not a sound */
+#define SH_CUTLIST_MAX_BYTES ((size_t)1 << 31) /* a document larger than 2 GiB is not a cut list */
 
 typedef struct {
 	double src;     /* source start, seconds (ignored when silence) */
@@ -44,7 +45,10 @@ void sh_cutlist_push(sh_cutlist *cl, sh_cut c);
 
 /* Parse and validate; NULL with sh_error() naming the cut index and field. */
 sh_cutlist *sh_cutlist_parse(const char *text, size_t len);
-/* Load from a file ("-" = stdin); NULL with a one-line sh_error() naming it. */
+/* Parse a document read from fd as it arrives, after npre bytes already read
+ * from it (pre); refused past max_bytes without holding them. */
+sh_cutlist *sh_cutlist_read(int fd, const char *pre, size_t npre, size_t max_bytes);
+/* Load from a file ("-" = stdin), streamed; NULL with a one-line sh_error() naming it. */
 sh_cutlist *sh_cutlist_load(const char *path);
 /* Serialise (compact, one cut per line). Caller frees. */
 char *sh_cutlist_dump(const sh_cutlist *cl);
