@@ -20,8 +20,8 @@ check "lfo noise: same seed, same bytes" sh -c 'lfo "noise(4)" -r 200 --beats 64
 check "lfo noise: another seed, another signal" sh -c '! lfo "noise(4)" -r 200 --beats 64 --seed 6 | cmp -s - n1.ev'
 check "lfo noise: within -1..1, smooth (small steps), and it wanders" \
 	test "$(jq -s '[.[].value] as $v | ($v|min) >= -1 and ($v|max) <= 1 and ([range(1; $v|length)] | map(($v[.] - $v[.-1]) | fabs) | max) < 0.07 and (($v|max) - ($v|min)) > 1' n1.ev)" = true
-check_fail "lfo: a bad expression is a usage error that says why" 2 "expression 'sin\(2': missing '\)'" lfo 'sin(2'
-check_fail "lfo: an unknown wave" 2 "expected sin, tri, saw, square, noise" lfo 'cos(2)'
+check_fail "lfo: a bad expression is a usage error that says why, and where" 2 "expression 'sin\(2': column 6: '\)' expected to close sin\(" lfo 'sin(2'
+check_fail "lfo: an unknown function names the ones there are" 2 "column 1: unknown function 'cos' \(sin, tri, saw, square, noise, smooth" lfo 'cos(2)'
 check "lfo: until the reader goes away" sh -c 'lfo | head -2 >/dev/null'
 check "lfo without a length, off-line: 64 bars" sh -c 'test "$(lfo --hz 10 | tail -1 | jq .t)" = "$(lfo --hz 10 --bars 64 | tail -1 | jq .t)" && lfo --hz 10 | tail -1 | jq -e ".t < 256 and .t > 255" >/dev/null'
 
