@@ -111,71 +111,23 @@ static int quantize_onsets(sh_evfilter *f)
 /* Moved events can overtake each other, so they wait here in time order until
  * no later input can come before them: an event moves at most half a grid
  * (the largest grid seen, as --grid may change). */
-typedef struct {
-	double t;
-	char *line;
-	size_t len;
-} held;
-
 static struct {
-	held *ev;
-	size_t n, cap;
+	sh_evqueue held;
 	double reach; /* the farthest an event may move */
-	char **types;
-	size_t ntypes;
-} q;
-
-static bool moves(const sh_event *ev)
-{
-	for (size_t i = 0; i < q.ntypes; i++)
-		if (!strcmp(ev->type, q.types[i]))
-			return true;
-	return false;
-}
-
-static void hold(double t, char *line, size_t len)
-{
-	if (q.n == q.cap) {
-		q.cap = q.cap ? q.cap * 2 : 64;
-		q.ev = sh_realloc(q.ev, q.cap, sizeof *q.ev);
-	}
-	size_t i = q.n++;
-	while (i > 0 && q.ev[i - 1].t > t) { /* equal times: after those already held */
-		q.ev[i] = q.ev[i - 1];
-		i--;
-	}
-	q.ev[i] = (held){t, line, len};
-}
-
-/* Write the held events before time UNTIL (all of them: INFINITY). */
-static int release(sh_evfilter *f, double until)
-{
-	size_t k = 0;
-	int rc = 0;
-	while (k < q.n && q.ev[k].t <= until) {
-		if (rc == 0)
-			rc = sh_evwriter_raw(f->out, q.ev[k].line, q.ev[k].len);
-		free(q.ev[k].line);
-		k++;
-	}
-	if (k) {
-		memmove(q.ev, q.ev + k, (q.n - k) * sizeof *q.ev);
-		q.n -= k;
-	}
-	return rc;
-}
+	sh_evtypes types;
+} q = {.held.last = -INFINITY};
 
 static int event(sh_evfilter *f, const sh_event *ev)
 {
 	if (grid / 2 > q.reach)
 		q.reach = grid / 2;
-	if (release(f, ev->t - q.reach) != 0)
+	if (sh_evqueue_release(&q.held, f->out, ev->t - q.reach) != 0)
 		return -1;
-	double t = moves(ev) ? round(snap(ev->t, 1) * 1e9) / 1e9 : ev->t; /* no 0.30000000000000004 */
+	double t = sh_evtypes_has(&q.types, ev->type) ? round(snap(ev->t, 1) * 1e9) / 1e9 : ev->t; /* no 0.30000000000000004 */
 	if (t == ev->t) {
 		char *line = sh_malloc(ev->len + 1);
 		memcpy(line, ev->line, ev->len);
-		hold(t, line, ev->len);
+		sh_evqueue_hold(&q.held, t, line, ev->len);
 		return 0;
 	}
 	char num[48];
@@ -186,11 +138,11 @@ static int event(sh_evfilter *f, const sh_event *ev)
 		sh_set_error("%s:%ld: an event without \"t\"", ev->src, ev->lineno);
 		return -1;
 	}
-	hold(t, line, len);
+	sh_evqueue_hold(&q.held, t, line, len);
 	return 0;
 }
 
-static int finish(sh_evfilter *f) { return release(f, INFINITY); }
+static int finish(sh_evfilter *f) { return sh_evqueue_release(&q.held, f->out, INFINITY); }
 
 static int setup(sh_evfilter *f)
 {
@@ -200,28 +152,14 @@ static int setup(sh_evfilter *f)
 		sh_set_error("--bpm is for --onsets input: events count in beats already");
 		return SH_EVF_USAGE;
 	}
-	char *list = sh_strdup(types), *save = NULL;
-	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		q.types = sh_realloc(q.types, q.ntypes + 1, sizeof *q.types);
-		q.types[q.ntypes++] = sh_strdup(t);
-	}
-	free(list);
-	if (!q.ntypes) {
-		sh_set_error("--types names no event type (e.g. note,trigger)");
-		return SH_EVF_USAGE;
-	}
-	return SH_EVF_GO;
+	return sh_evtypes_parse(&q.types, types) == 0 ? SH_EVF_GO : SH_EVF_USAGE;
 }
 
 static void stop(sh_evfilter *f)
 {
 	(void)f;
-	for (size_t i = 0; i < q.n; i++)
-		free(q.ev[i].line);
-	free(q.ev);
-	for (size_t i = 0; i < q.ntypes; i++)
-		free(q.types[i]);
-	free(q.types);
+	sh_evqueue_free(&q.held);
+	sh_evtypes_free(&q.types);
 }
 
 static const sh_evfilter_program program = {

@@ -2,6 +2,7 @@
 #include "evfilter.h"
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,4 +250,83 @@ int sh_evfilter_main(const sh_evfilter_program *p, int argc, char **argv)
 	if (p->stop)
 		p->stop(&f);
 	return status == SH_EVF_FAIL ? SH_EXIT_FAIL : status == SH_EVF_USAGE ? SH_EXIT_USAGE : SH_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- held events */
+
+struct sh_evheld {
+	double t;
+	char *line;
+	size_t len;
+};
+
+void sh_evqueue_hold(sh_evqueue *q, double t, char *line, size_t len)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 64;
+		q->ev = sh_realloc(q->ev, q->cap, sizeof *q->ev);
+	}
+	size_t i = q->n++;
+	while (i > 0 && q->ev[i - 1].t > t) { /* equal times: after those already held */
+		q->ev[i] = q->ev[i - 1];
+		i--;
+	}
+	q->ev[i] = (struct sh_evheld){t, line, len};
+}
+
+int sh_evqueue_release(sh_evqueue *q, sh_evwriter *w, double until)
+{
+	size_t k = 0;
+	int rc = 0;
+	while (k < q->n && q->ev[k].t <= until) {
+		if (rc == 0)
+			rc = sh_evwriter_raw(w, q->ev[k].line, q->ev[k].len);
+		q->last = q->ev[k].t;
+		free(q->ev[k].line);
+		k++;
+	}
+	if (k) {
+		memmove(q->ev, q->ev + k, (q->n - k) * sizeof *q->ev);
+		q->n -= k;
+	}
+	return rc;
+}
+
+void sh_evqueue_free(sh_evqueue *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->ev[i].line);
+	free(q->ev);
+	*q = (sh_evqueue){.last = -INFINITY};
+}
+
+int sh_evtypes_parse(sh_evtypes *t, const char *list)
+{
+	char *copy = sh_strdup(list), *save = NULL;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		t->name = sh_realloc(t->name, t->n + 1, sizeof *t->name);
+		t->name[t->n++] = sh_strdup(name);
+	}
+	free(copy);
+	if (!t->n) {
+		sh_set_error("--types names no event type (e.g. note,trigger)");
+		return -1;
+	}
+	return 0;
+}
+
+bool sh_evtypes_has(const sh_evtypes *t, const char *type)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(type, t->name[i]))
+			return true;
+	return false;
+}
+
+void sh_evtypes_free(sh_evtypes *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->name[i]);
+	free(t->name);
+	*t = (sh_evtypes){0};
 }

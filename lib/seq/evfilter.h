@@ -108,6 +108,32 @@ static inline void sh_evfilter_pace(const sh_evfilter *f, double sec)
  * -1 to go on, else the exit status (help printed, or a usage error reported). */
 int sh_evfilter_parse(sh_program *prog, sh_option *opts, int argc, char **argv, const char **input);
 
+/* Events a filter holds back for their place in the output (it moves times):
+ * kept in time order, equal times in the order they came. */
+typedef struct {
+	struct sh_evheld *ev;
+	size_t n, cap;
+	double last; /* the time of the last event written; -INFINITY before */
+} sh_evqueue;
+
+/* Hold LINE (LEN bytes, allocated; the queue frees it) until its time T. */
+void sh_evqueue_hold(sh_evqueue *q, double t, char *line, size_t len);
+/* Write the held events at or before UNTIL (all of them: INFINITY); -1 with
+ * sh_error() on a write error (they are dropped all the same). */
+int sh_evqueue_release(sh_evqueue *q, sh_evwriter *w, double until);
+void sh_evqueue_free(sh_evqueue *q);
+
+/* A --types list ("note,trigger"): the event types a filter acts on. */
+typedef struct {
+	char **name;
+	size_t n;
+} sh_evtypes;
+
+/* -1 with sh_error() when LIST names no type. */
+int sh_evtypes_parse(sh_evtypes *t, const char *list);
+bool sh_evtypes_has(const sh_evtypes *t, const char *type);
+void sh_evtypes_free(sh_evtypes *t);
+
 /* Rows of the tables of event programs that open their streams themselves. */
 #define SH_EV_OUTPUT_OPTION(var)                                                            \
 	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &(var), .no_preset = true, \
