@@ -126,6 +126,138 @@ int sh_midi_message_length(uint8_t status)
 	}
 }
 
+/* ---------------------------------------------------------------- reading */
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A variable-length quantity of at most 4 bytes at *P; -1 when it runs past END. */
+static int64_t varlen(const uint8_t **p, const uint8_t *end)
+{
+	int64_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		if (*p >= end)
+			return -1;
+		unsigned char c = *(*p)++;
+		v = v << 7 | (c & 0x7f);
+		if (!(c & 0x80))
+			return v;
+	}
+	return -1;
+}
+
+/* Written here: only the note starts are needed, and no Debian library reads
+ * SMF in C without a synthesiser or a sequencer around it. */
+int sh_smf_note_starts(const char *name, const uint8_t *b, size_t n, double **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (n < 14 || memcmp(b, "MThd", 4) != 0) {
+		sh_set_error("%s: not a MIDI file (no MThd header)", name);
+		return -1;
+	}
+	uint32_t hlen = be32(b + 4);
+	unsigned ntracks = (unsigned)b[10] << 8 | b[11], division = (unsigned)b[12] << 8 | b[13];
+	if (hlen < 6 || hlen > n - 8) {
+		sh_set_error("%s: a MIDI header of %u bytes in a file of %zu", name, (unsigned)hlen, n);
+		return -1;
+	}
+	if (division & 0x8000) {
+		sh_set_error("%s: the MIDI file counts time in SMPTE frames, not in beats", name);
+		return -1;
+	}
+	if (division == 0) {
+		sh_set_error("%s: a MIDI file of 0 ticks per quarter note", name);
+		return -1;
+	}
+	size_t p = 8 + (size_t)hlen, cap = 0;
+	double *t = NULL;
+	const char *why = NULL;
+	for (unsigned trk = 0; trk < ntracks && !why;) {
+		if (n - p < 8) {
+			why = "ends before its last track";
+			break;
+		}
+		uint32_t len = be32(b + p + 4);
+		if (len > n - p - 8) {
+			why = "a track runs past the end of the file";
+			break;
+		}
+		const uint8_t *q = b + p + 8, *end = q + len;
+		bool track = !memcmp(b + p, "MTrk", 4); /* other chunks are skipped, as the standard says */
+		p += 8 + (size_t)len;
+		if (!track)
+			continue;
+		trk++;
+		int64_t tick = 0;
+		unsigned status = 0;
+		while (q < end) {
+			int64_t delta = varlen(&q, end);
+			if (delta < 0 || q >= end) {
+				why = "a track ends inside an event";
+				break;
+			}
+			tick += delta;
+			if ((double)tick / division > 1e9) {
+				why = "an event later than a billion beats";
+				break;
+			}
+			unsigned c = *q;
+			if (c == 0xff || c == 0xf0 || c == 0xf7) { /* meta or sysex: skipped */
+				unsigned type = 0;
+				q++;
+				if (c == 0xff)
+					type = q < end ? *q++ : 0x100;
+				int64_t l = type == 0x100 ? -1 : varlen(&q, end);
+				if (l < 0 || l > end - q) {
+					why = "a meta or system exclusive event runs past its track";
+					break;
+				}
+				q += l;
+				status = 0; /* they cancel running status */
+				if (type == 0x2f)
+					break; /* end of track */
+				continue;
+			}
+			if (c & 0x80) {
+				status = c;
+				q++;
+			} else if (!status) {
+				why = "a data byte without a status (running status with nothing to run on)";
+				break;
+			}
+			int data = sh_midi_message_length((uint8_t)status) - 1;
+			if (data < 1) {
+				why = "a system message inside a track";
+				break;
+			}
+			if (end - q < data) {
+				why = "a track ends inside an event";
+				break;
+			}
+			if ((status & 0xf0) == 0x90 && q[1] > 0) {
+				if (*count == cap) {
+					cap = cap ? cap * 2 : 256;
+					t = sh_realloc(t, cap, sizeof *t);
+				}
+				t[(*count)++] = (double)tick / division;
+			}
+			q += data;
+		}
+	}
+	if (why) {
+		sh_set_error("%s: not a readable MIDI file: %s", name, why);
+		free(t);
+		*count = 0;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+
 int sh_smf_message(sh_smf *f, int64_t tick, const uint8_t *msg, int len)
 {
 	if (put_delta(f, tick) != 0)

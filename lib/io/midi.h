@@ -1,4 +1,4 @@
-/* midi.h -- Standard MIDI Files out, and live MIDI through PortMidi.
+/* midi.h -- Standard MIDI Files out (and their note starts in), and live MIDI through PortMidi.
  *
  * The SMF writer makes a format-0 file (one track, all channels) with a fixed
  * division (ticks per quarter note), written under a temporary name and renamed
@@ -9,6 +9,7 @@
 #define SHARDS_MIDI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sh_smf sh_smf;
@@ -32,6 +33,12 @@ int64_t sh_smf_last_tick(const sh_smf *f);
 
 /* Bytes in a channel message with this status byte (2 or 3; 0 if not one). */
 int sh_midi_message_length(uint8_t status);
+
+/* The note-on times of a Standard MIDI File's N bytes, every track, in beats
+ * (ticks over its division), in file order into *BEATS (caller frees). Other
+ * chunks, meta and system exclusive events are skipped; -1 with sh_error()
+ * naming NAME and what is wrong (SMPTE time, a truncated track...). */
+int sh_smf_note_starts(const char *name, const uint8_t *data, size_t n, double **beats, size_t *count);
 
 /* ---- PortMidi ----
  * Every call keeps ALSA's complaints on a machine without a sequencer away from
