@@ -1,6 +1,6 @@
 # tests/bench/events.sh -- the event pipe against Python, the reference design's language.
 #  1. a 1-hour offline patch (clock | euclid | arp | midiout) against the same patch
-#     in Python with mido;
+#     in Python with mido, and the longer patch with chord and groove on its own;
 #  2. live send timing while the machine is busy: midiout's scheduler against a
 #     plain asyncio sleep loop on the same schedule (median and 99th percentile).
 set -u
@@ -52,6 +52,14 @@ notes=$($PY -c 'import mido; print(sum(1 for m in mido.MidiFile("hour.mid") if m
 echo "$row" | sed "s/patch clock|euclid|arp|midiout/patch clock|euclid|arp|midiout ($notes notes)/"
 shards=$(echo "$row" | sed -n 's/.*(wall): shards \([0-9.]*\)s.*/\1/p')
 echo "bench: 1-hour patch: shards $(echo "scale=4; $shards / 60" | bc)s per minute of music (target: well under 1 s)"
+
+# ---- 1b. the longer patch, with chords and a groove: an hour in under a second
+t0=$(now)
+clock --bpm 124 --duration 60min -L 16 | euclid -k 5 -p 0.95 --seed 1 | chord -P I,vi,IV,V -s 1/64 |
+	groove -s 60 -t 5 -V 0.1 --seed 1 | arp -S dorian --seed 1 | midiout -o hour-chords.mid
+t1=$(now)
+printf 'bench: 1-hour patch clock|euclid|chord|groove|arp|midiout: %.2fs wall (target: under 1 s)\n' \
+	"$(echo "$t1 - $t0" | bc)"
 
 # ---- 2. live timing under load
 busy() { sh -c 'while :; do :; done' & }
