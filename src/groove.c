@@ -202,22 +202,9 @@ static int load_template(void)
 static char *with(char *line, size_t *len, const char *key, const char *value)
 {
 	sh_event e = {.line = line, .len = *len};
-	char *s = sh_event_with(&e, key, value, len);
-	if (!s) {
-		size_t close = e.len;
-		while (close > 0 && line[close - 1] != '}')
-			close--;
-		if (close == 0) /* not an object: the reader lets none through */
-			return line;
-		size_t nk = strlen(key), nv = strlen(value);
-		s = sh_malloc(e.len + nk + nv + 5);
-		memcpy(s, line, close - 1);
-		size_t at = close - 1;
-		at += (size_t)sprintf(s + at, ",\"%s\":%s", key, value);
-		memcpy(s + at, line + close - 1, e.len - (close - 1));
-		*len = at + e.len - (close - 1);
-		s[*len] = 0;
-	}
+	char *s = sh_event_set(&e, key, value, len);
+	if (!s) /* not an object: the reader lets none through */
+		return line;
 	free(line);
 	return s;
 }

@@ -541,6 +541,33 @@ char *sh_event_with(const sh_event *ev, const char *key, const char *value, size
 	return NULL;
 }
 
+char *sh_event_set(const sh_event *ev, const char *key, const char *value, size_t *len)
+{
+	char *s = sh_event_with(ev, key, value, len);
+	if (s)
+		return s;
+	size_t close = ev->len, open = 0;
+	while (close > 0 && ev->line[close - 1] != '}')
+		close--;
+	while (open < ev->len && ev->line[open] != '{')
+		open++;
+	if (close == 0 || open >= close - 1)
+		return NULL;
+	size_t last = close - 1; /* the closing brace; a comma goes in unless the object is empty */
+	while (last > open + 1 && isspace((unsigned char)ev->line[last - 1]))
+		last--;
+	bool empty = last == open + 1;
+	size_t nk = strlen(key), nv = strlen(value), tail = ev->len - (close - 1);
+	s = sh_malloc(close - 1 + nk + nv + 5 + tail);
+	size_t at = close - 1;
+	memcpy(s, ev->line, at);
+	at += (size_t)sprintf(s + at, "%s\"%s\":%s", empty ? "" : ",", key, value);
+	memcpy(s + at, ev->line + close - 1, tail);
+	*len = at + tail;
+	s[*len] = 0;
+	return s;
+}
+
 int sh_evwriter_json(sh_evwriter *w, json_t *obj)
 {
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));

@@ -168,6 +168,21 @@ int main(int argc, char **argv)
 		got = sh_event_with(&ev2, "t", "3", &len);
 		CHECK(got && !strcmp(got, "{\"\\u0074\":3,\"type\":\"x\"}"), "sh_event_with finds a key spelt with escapes (%s)", got ? got : "NULL");
 		free(got);
+		got = sh_event_set(&ev2, "type", "\"y\"", &len);
+		CHECK(got && !strcmp(got, "{\"\\u0074\":2,\"type\":\"y\"}"), "sh_event_set replaces a member it has (%s)", got ? got : "NULL");
+		free(got);
+		got = sh_event_set(&ev2, "gate", "0.5", &len);
+		CHECK(got && len == strlen(got) && !strcmp(got, "{\"\\u0074\":2,\"type\":\"x\",\"gate\":0.5}"), "sh_event_set adds a member at the end (%s)", got ? got : "NULL");
+		free(got);
+		const char *bare[][2] = {{"{}", "{\"a\":1}"}, {" { } ", " { \"a\":1} "}, {"{\"b\":2 }", "{\"b\":2 ,\"a\":1}"}};
+		for (int i = 0; i < 3; i++) {
+			sh_event e3 = {.line = bare[i][0], .len = strlen(bare[i][0])};
+			got = sh_event_set(&e3, "a", "1", &len);
+			CHECK(got && !strcmp(got, bare[i][1]), "sh_event_set on '%s' gives '%s' (%s)", bare[i][0], bare[i][1], got ? got : "NULL");
+			free(got);
+		}
+		sh_event e4 = {.line = "[1]", .len = 3};
+		CHECK(!sh_event_set(&e4, "a", "1", &len), "sh_event_set: not an object gives NULL");
 	}
 
 	sh_tempomap tm;
