@@ -52,8 +52,9 @@ ffmpeg -v error -f lavfi -i testsrc=s=64x48 -frames:v 1 -y "$I/still.png"
 # keep   1 when a bad operand is skipped with a warning and the output of the
 #        others is still written (exit 1 with an output file is then correct)
 # dir    exit status for a directory operand
+# infile 0 when the program reads standard input only (no directory or missing file)
 spec() {
-	kind=audio args="@IN@" oext=wav oopt=-o empty=1 stdout=1 stdin=1 trunc=1 keep=0 dir=1
+	kind=audio args="@IN@" oext=wav oopt=-o empty=1 stdout=1 stdin=1 trunc=1 keep=0 dir=1 infile=1
 	case $1 in
 	chop | specsmear | specmangle) ;;
 	stretch) args="-R 1.5 @IN@" ;;
@@ -71,6 +72,7 @@ spec() {
 	arp | euclid | integrate) kind=events oext=jsonl empty=0 ;;
 	evmerge) kind=events oext=jsonl empty=0 args="@IN@ @EVENTS@" ;;
 	route) kind=events oext=jsonl empty=0 args="-t a:2,b @IN@" ;;
+	evrec) kind=events oext= empty=0 args="take.jsonl" keep=1 infile=0 ;; # records stdin to its operand
 	clock) kind=gen oext=jsonl args="--bars 400" ;;
 	lfo) kind=gen oext=jsonl args="--beats 400" ;;
 	analog | colorgrade | pixcorrupt | posterize | rgbsplit | scanlines | vnoise) kind=video oext=y4m ;;
@@ -196,9 +198,11 @@ for row in $rows; do
 		run_case absurd-header 1 /dev/null "$I/absurd.$e" "$o"
 		run_case wrong-type 1 /dev/null "$(wrong_of "$kind")" "$o"
 	fi
-	run_case dev-null "$empty" /dev/null /dev/null "$o"
-	run_case directory "$dir" /dev/null "$I/adir" "$o"
-	run_case missing-file 1 /dev/null "$I/no-such-file.$e" "$o"
+	if [ "$infile" = 1 ]; then
+		run_case dev-null "$empty" /dev/null /dev/null "$o"
+		run_case directory "$dir" /dev/null "$I/adir" "$o"
+		run_case missing-file 1 /dev/null "$I/no-such-file.$e" "$o"
+	fi
 	[ -n "$oext" ] && run_case unwritable-output 1 "$v" "$( [ "$stdin" = 1 ] && echo - || echo "$v")" bad
 	if [ "$stdout" = 1 ]; then
 		run_case closed-stdout 1 "$v" "$( [ "$stdin" = 1 ] && echo - || echo "$v")" closed
