@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "evfilter.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,111 +23,28 @@ static sh_option options[] = {
 	{0},
 };
 
-/* ---- a member of an event's line, found in its text: the line is rewritten
- * in place, every byte outside the member as it was ---- */
-static const char *string_end(const char *p, const char *end) /* p at the opening quote */
+/* LINE (malloc'd), or its EDITED copy when there is one (every byte outside
+ * the member as it was). */
+static char *rewrite(char *line, char *edited)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return end;
+	if (!edited)
+		return line;
+	free(line);
+	return edited;
 }
 
-static const char *value_end(const char *p, const char *end)
+static char *without(char *line, size_t *len, const char *key)
 {
-	int depth = 0;
-	while (p < end) {
-		if (*p == '"') {
-			p = string_end(p, end);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']') {
-			if (depth == 0)
-				break;
-			depth--;
-		} else if (*p == ',' && depth == 0)
-			break;
-		p++;
-	}
-	return p < end ? p : end;
+	sh_event e = {.line = line, .len = *len};
+	return rewrite(line, sh_event_without(&e, key, len));
 }
 
-/* Where the top-level member KEY of the object in S is: its key's opening quote
- * at *key, its value from *val to *vend. False when there is none. */
-static bool find_member(const char *s, size_t n, const char *key, size_t *at, size_t *val, size_t *vend)
+static char *replaced(char *line, size_t *len, const char *key, double v)
 {
-	const char *p = s, *end = s + n;
-	size_t klen = strlen(key);
-	while (p < end && *p != '{')
-		p++;
-	for (p++; p < end;) {
-		while (p < end && (isspace((unsigned char)*p) || *p == ','))
-			p++;
-		if (p >= end || *p != '"')
-			return false;
-		const char *k = p, *kend = string_end(p, end);
-		p = kend;
-		while (p < end && (isspace((unsigned char)*p) || *p == ':'))
-			p++;
-		const char *v = p;
-		p = value_end(p, end);
-		if ((size_t)(kend - k) == klen + 2 && !memcmp(k + 1, key, klen)) {
-			*at = (size_t)(k - s);
-			*val = (size_t)(v - s);
-			*vend = (size_t)(p - s);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* S (N bytes, a malloc'd string) with bytes FROM..TO replaced by WITH. */
-static char *splice(char *s, size_t *n, size_t from, size_t to, const char *with)
-{
-	size_t w = strlen(with), tail = *n - to;
-	char *r = sh_malloc(from + w + tail + 1);
-	memcpy(r, s, from);
-	memcpy(r + from, with, w);
-	memcpy(r + from + w, s + to, tail);
-	*n = from + w + tail;
-	r[*n] = 0;
-	free(s);
-	return r;
-}
-
-/* S without its member KEY (and the comma that joined it): the line as it was
- * before evrec added "wall". */
-static char *without(char *s, size_t *n, const char *key)
-{
-	size_t at, val, vend;
-	if (!find_member(s, *n, key, &at, &val, &vend))
-		return s;
-	size_t from = at;
-	while (from > 0 && isspace((unsigned char)s[from - 1]))
-		from--;
-	if (from > 0 && s[from - 1] == ',') /* not the first member: the comma before it */
-		return splice(s, n, from - 1, vend, "");
-	size_t to = vend; /* the first: the comma after it */
-	while (to < *n && isspace((unsigned char)s[to]))
-		to++;
-	if (to < *n && s[to] == ',')
-		to++;
-	return splice(s, n, at, to, "");
-}
-
-static char *replaced(char *s, size_t *n, const char *key, double v)
-{
-	size_t at, val, vend;
 	char num[48];
 	sh_format_number(num, sizeof num, v);
-	if (!find_member(s, *n, key, &at, &val, &vend))
-		return s;
-	return splice(s, n, val, vend, num);
+	sh_event e = {.line = line, .len = *len};
+	return rewrite(line, sh_event_with(&e, key, num, len));
 }
 
 /* ---- playing ---- */

@@ -541,6 +541,47 @@ char *sh_event_with(const sh_event *ev, const char *key, const char *value, size
 	return NULL;
 }
 
+char *sh_event_without(const sh_event *ev, const char *key, size_t *len)
+{
+	const char *p = ev->line, *end = ev->line + ev->len;
+	size_t klen = strlen(key);
+	while (p < end && *p != '{')
+		p++;
+	for (p++; p < end;) {
+		while (p < end && (isspace((unsigned char)*p) || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			break;
+		const char *k = p, *kend = string_end(p, end) - 1;
+		p = kend + 1;
+		while (p < end && (isspace((unsigned char)*p) || *p == ':'))
+			p++;
+		p = value_end(p, end);
+		if (!key_is(k + 1, kend, key, klen))
+			continue;
+		const char *from = k, *to = p;
+		while (from > ev->line && isspace((unsigned char)from[-1]))
+			from--;
+		if (from > ev->line && from[-1] == ',') { /* not the first member: the comma before it */
+			from--;
+		} else { /* the first: the comma after it */
+			from = k;
+			while (to < end && isspace((unsigned char)*to))
+				to++;
+			if (to < end && *to == ',')
+				to++;
+		}
+		size_t head = (size_t)(from - ev->line), tail = (size_t)(end - to);
+		char *s = sh_malloc(head + tail + 1);
+		memcpy(s, ev->line, head);
+		memcpy(s + head, to, tail);
+		s[head + tail] = 0;
+		*len = head + tail;
+		return s;
+	}
+	return NULL;
+}
+
 char *sh_event_set(const sh_event *ev, const char *key, const char *value, size_t *len)
 {
 	char *s = sh_event_with(ev, key, value, len);

@@ -110,6 +110,9 @@ char *sh_event_with(const sh_event *ev, const char *key, const char *value, size
 /* The same, and a member KEY (a plain name, written as given) added at the end
  * when EV has none; NULL only when EV's line is not an object. */
 char *sh_event_set(const sh_event *ev, const char *key, const char *value, size_t *len);
+/* EV's line without its top-level member KEY and the comma that joined it, every
+ * other byte as it was; NULL when EV has no such member. */
+char *sh_event_without(const sh_event *ev, const char *key, size_t *len);
 int sh_evwriter_raw(sh_evwriter *w, const char *line, size_t len); /* adds '\n' */
 int sh_evwriter_json(sh_evwriter *w, json_t *obj); /* compact, keys in order */
 int sh_evwriter_flush(sh_evwriter *w);

@@ -181,6 +181,18 @@ int main(int argc, char **argv)
 			CHECK(got && !strcmp(got, bare[i][1]), "sh_event_set on '%s' gives '%s' (%s)", bare[i][0], bare[i][1], got ? got : "NULL");
 			free(got);
 		}
+		const char *drop[][3] = {{"{\"t\":1,\"wall\":0.5}", "wall", "{\"t\":1}"},
+		                         {"{\"wall\":0.5, \"t\":1}", "wall", "{ \"t\":1}"},
+		                         {"{\"t\":1 , \"w\\u0061ll\":\"a,}\", \"x\":[1,{\"wall\":2}]}", "wall", "{\"t\":1 , \"x\":[1,{\"wall\":2}]}"},
+		                         {"{\"wall\":0.5}", "wall", "{}"}};
+		for (int i = 0; i < 4; i++) {
+			sh_event e5 = {.line = drop[i][0], .len = strlen(drop[i][0])};
+			got = sh_event_without(&e5, drop[i][1], &len);
+			CHECK(got && len == strlen(got) && !strcmp(got, drop[i][2]), "sh_event_without on '%s' gives '%s' (%s)", drop[i][0], drop[i][2], got ? got : "NULL");
+			free(got);
+		}
+		sh_event e6 = {.line = drop[0][2], .len = strlen(drop[0][2])};
+		CHECK(!sh_event_without(&e6, "wall", &len), "sh_event_without: no such member gives NULL");
 		sh_event e4 = {.line = "[1]", .len = 3};
 		CHECK(!sh_event_set(&e4, "a", "1", &len), "sh_event_set: not an object gives NULL");
 	}
