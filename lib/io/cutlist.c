@@ -672,7 +672,8 @@ sh_cutlist *sh_cutlist_read(int fd, const char *pre, size_t npre, size_t max_byt
 	reader r = {.fd = fd, .max_bytes = max_bytes, .total = npre, .line = 1, .col = 1};
 	r.cap = npre + WINDOW;
 	r.buf = sh_malloc(r.cap);
-	memcpy(r.buf, pre, npre);
+	if (npre)
+		memcpy(r.buf, pre, npre);
 	r.p = r.start = r.buf;
 	r.end = r.buf + npre;
 	sh_cutlist *cl = npre > max_bytes ? (sh_set_error("larger than %zu bytes", max_bytes), NULL) : parse(&r);
