@@ -183,7 +183,7 @@ check "cutgen --onsets: boundaries are the onsets" sh -c 'test "$(jq -c "[.onset
 mkfifo fifo.au
 sox fifo.au -n stat 2>fifo.stat &
 spid=$!
-cutapply -o fifo.au a.json "$F/break48.wav"
+cutapply -o fifo.au a.json "$F/break48.wav" || : >fifo.au # a failed run still lets sox go, so the check fails, not hangs
 wait $spid
 check "-o into a FIFO streams AU through it" grep -q "Length" fifo.stat
 check "-o into a FIFO leaves it a FIFO" test -p fifo.au
