@@ -510,38 +510,9 @@ static bool key_is(const char *k, const char *kend, const char *key, size_t klen
 	return same;
 }
 
-char *sh_event_with(const sh_event *ev, const char *key, const char *value, size_t *len)
-{
-	const char *p = ev->line, *end = ev->line + ev->len;
-	size_t klen = strlen(key);
-	while (p < end && *p != '{')
-		p++;
-	for (p++; p < end;) {
-		while (p < end && (isspace((unsigned char)*p) || *p == ','))
-			p++;
-		if (p >= end || *p != '"')
-			break;
-		const char *k = p + 1, *kend = string_end(p, end) - 1;
-		p = kend + 1;
-		while (p < end && (isspace((unsigned char)*p) || *p == ':'))
-			p++;
-		const char *v = p;
-		p = value_end(p, end);
-		if (key_is(k, kend, key, klen)) {
-			size_t head = (size_t)(v - ev->line), nv = strlen(value), tail = (size_t)(end - p);
-			char *s = sh_malloc(head + nv + tail + 1);
-			memcpy(s, ev->line, head);
-			memcpy(s + head, value, nv);
-			memcpy(s + head + nv, p, tail);
-			s[head + nv + tail] = 0;
-			*len = head + nv + tail;
-			return s;
-		}
-	}
-	return NULL;
-}
-
-char *sh_event_without(const sh_event *ev, const char *key, size_t *len)
+/* Where EV's top-level member KEY is: its key's opening quote at *key, its value
+ * from *val to *vend. False when there is none. */
+static bool find_member(const sh_event *ev, const char *key, const char **at, const char **val, const char **vend)
 {
 	const char *p = ev->line, *end = ev->line + ev->len;
 	size_t klen = strlen(key);
@@ -556,30 +527,55 @@ char *sh_event_without(const sh_event *ev, const char *key, size_t *len)
 		p = kend + 1;
 		while (p < end && (isspace((unsigned char)*p) || *p == ':'))
 			p++;
+		const char *v = p;
 		p = value_end(p, end);
-		if (!key_is(k + 1, kend, key, klen))
-			continue;
-		const char *from = k, *to = p;
-		while (from > ev->line && isspace((unsigned char)from[-1]))
-			from--;
-		if (from > ev->line && from[-1] == ',') { /* not the first member: the comma before it */
-			from--;
-		} else { /* the first: the comma after it */
-			from = k;
-			while (to < end && isspace((unsigned char)*to))
-				to++;
-			if (to < end && *to == ',')
-				to++;
+		if (key_is(k + 1, kend, key, klen)) {
+			*at = k;
+			*val = v;
+			*vend = p;
+			return true;
 		}
-		size_t head = (size_t)(from - ev->line), tail = (size_t)(end - to);
-		char *s = sh_malloc(head + tail + 1);
-		memcpy(s, ev->line, head);
-		memcpy(s + head, to, tail);
-		s[head + tail] = 0;
-		*len = head + tail;
-		return s;
 	}
-	return NULL;
+	return false;
+}
+
+/* EV's line with FROM..TO replaced by WITH: a new string of *LEN bytes. */
+static char *member_splice(const sh_event *ev, const char *from, const char *to, const char *with, size_t *len)
+{
+	size_t head = (size_t)(from - ev->line), nw = strlen(with), tail = (size_t)(ev->line + ev->len - to);
+	char *s = sh_malloc(head + nw + tail + 1);
+	memcpy(s, ev->line, head);
+	memcpy(s + head, with, nw);
+	memcpy(s + head + nw, to, tail);
+	*len = head + nw + tail;
+	s[*len] = 0;
+	return s;
+}
+
+char *sh_event_with(const sh_event *ev, const char *key, const char *value, size_t *len)
+{
+	const char *k, *v, *vend;
+	return find_member(ev, key, &k, &v, &vend) ? member_splice(ev, v, vend, value, len) : NULL;
+}
+
+char *sh_event_without(const sh_event *ev, const char *key, size_t *len)
+{
+	const char *k, *v, *to, *end = ev->line + ev->len;
+	if (!find_member(ev, key, &k, &v, &to))
+		return NULL;
+	const char *from = k;
+	while (from > ev->line && isspace((unsigned char)from[-1]))
+		from--;
+	if (from > ev->line && from[-1] == ',') { /* not the first member: the comma before it */
+		from--;
+	} else { /* the first: the comma after it */
+		from = k;
+		while (to < end && isspace((unsigned char)*to))
+			to++;
+		if (to < end && *to == ',')
+			to++;
+	}
+	return member_splice(ev, from, to, "", len);
 }
 
 char *sh_event_set(const sh_event *ev, const char *key, const char *value, size_t *len)
@@ -598,14 +594,11 @@ char *sh_event_set(const sh_event *ev, const char *key, const char *value, size_
 	while (last > open + 1 && isspace((unsigned char)ev->line[last - 1]))
 		last--;
 	bool empty = last == open + 1;
-	size_t nk = strlen(key), nv = strlen(value), tail = ev->len - (close - 1);
-	s = sh_malloc(close - 1 + nk + nv + 5 + tail);
-	size_t at = close - 1;
-	memcpy(s, ev->line, at);
-	at += (size_t)sprintf(s + at, "%s\"%s\":%s", empty ? "" : ",", key, value);
-	memcpy(s + at, ev->line + close - 1, tail);
-	*len = at + tail;
-	s[*len] = 0;
+	char *member = sh_malloc(strlen(key) + strlen(value) + 5);
+	sprintf(member, "%s\"%s\":%s", empty ? "" : ",", key, value);
+	const char *brace = ev->line + close - 1;
+	s = member_splice(ev, brace, brace, member, len);
+	free(member);
 	return s;
 }
 
