@@ -171,18 +171,6 @@ static int parse_degrees(arp *a, const char *text)
 	return 0;
 }
 
-/* The scale named NAME, or NULL with sh_error() listing the known ones. */
-static const sh_scale *find_scale(const arp *a, const char *name)
-{
-	const sh_scale *sc = sh_scales_find(&a->reg, name);
-	if (!sc) {
-		char *names = sh_scales_names(&a->reg);
-		sh_set_error("unknown scale '%s' (known: %s)", name, names);
-		free(names);
-	}
-	return sc;
-}
-
 static void print_registry(const sh_scales *reg)
 {
 	for (size_t i = 0; i < reg->n; i++) {
@@ -202,7 +190,7 @@ static int setup(sh_evfilter *f)
 		print_registry(&a->reg);
 		return SH_EVF_DONE;
 	}
-	a->scale = find_scale(a, scale_name);
+	a->scale = sh_scales_lookup(&a->reg, scale_name);
 	if (!a->scale) {
 		sh_set_error("--scale: %s", sh_error());
 		return SH_EVF_USAGE;
@@ -224,7 +212,7 @@ static int changed(sh_evfilter *f, sh_option *o)
 {
 	arp *a = &the_arp;
 	if (o->dest == &scale_name) {
-		const sh_scale *sc = find_scale(a, scale_name);
+		const sh_scale *sc = sh_scales_lookup(&a->reg, scale_name);
 		if (!sc)
 			return -1;
 		a->scale = sc;

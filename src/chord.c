@@ -358,29 +358,7 @@ static int parse_strum(const char *text)
 	return 0;
 }
 
-static const chord_def *find_chord(const char *name)
-{
-	if (!*name)
-		return NULL;
-	const chord_def *d = sh_scales_find(&c.vocab, name);
-	if (!d) {
-		char *names = sh_scales_names(&c.vocab);
-		sh_set_error("unknown chord '%s' (known: %s)", name, names);
-		free(names);
-	}
-	return d;
-}
-
-static const sh_scale *find_scale(const char *name)
-{
-	const sh_scale *sc = sh_scales_find(&c.scales, name);
-	if (!sc) {
-		char *names = sh_scales_names(&c.scales);
-		sh_set_error("unknown scale '%s' (known: %s)", name, names);
-		free(names);
-	}
-	return sc;
-}
+static const chord_def *find_chord(const char *name) { return *name ? sh_scales_lookup(&c.vocab, name) : NULL; }
 
 #define KEY_FORM "a MIDI note 0..127 or a note name such as C, F#3, Bb2"
 
@@ -395,7 +373,7 @@ static int take(sh_option *o)
 		}
 		c.key = k;
 	} else if (o->dest == &scale_name) {
-		const sh_scale *sc = find_scale(scale_name);
+		const sh_scale *sc = sh_scales_lookup(&c.scales, scale_name);
 		if (!sc)
 			return -1;
 		c.scale = sc;

@@ -149,6 +149,17 @@ const sh_scale *sh_scales_find(const sh_scales *reg, const char *name)
 	return NULL;
 }
 
+const sh_scale *sh_scales_lookup(const sh_scales *reg, const char *name)
+{
+	const sh_scale *s = sh_scales_find(reg, name);
+	if (!s) {
+		char *names = sh_scales_names(reg);
+		sh_set_error("unknown %s '%s' (known: %s)", kind_of(reg)->what, name, names);
+		free(names);
+	}
+	return s;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

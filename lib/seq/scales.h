@@ -48,6 +48,8 @@ int sh_scales_add_file(sh_scales *reg, const char *path);
 /* Adds or replaces one set; -1 with sh_error(). */
 int sh_scales_add(sh_scales *reg, const char *name, const int *steps, int n);
 const sh_scale *sh_scales_find(const sh_scales *reg, const char *name);
+/* The same, or NULL with sh_error() "unknown scale 'x' (known: ...)". */
+const sh_scale *sh_scales_lookup(const sh_scales *reg, const char *name);
 /* "dorian, lydian, ..." sorted, for error messages (caller frees). */
 char *sh_scales_names(const sh_scales *reg);
 void sh_scales_free(sh_scales *reg);
