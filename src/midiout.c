@@ -310,8 +310,8 @@ static int parse_command_line(int argc, char **argv)
 		 .help = "resolution of the file"},
 		{.name = "bpm", .short_name = 'b', .type = SH_OPT_DOUBLE, .dest = &command.bpm, .min = 1, .max = 999,
 		 .unit = "bpm", .help = "tempo before the first tempo event"},
-		{.name = "channel", .short_name = 'c', .type = SH_OPT_INT, .dest = &command.channel, .min = 0, .max = 15,
-		 .help = "channel for notes without one, 0..15"},
+		{.name = "channel", .short_name = 'c', .type = SH_OPT_CHANNEL, .dest = &command.channel,
+		 .help = "channel for notes without one: 0..15, or ch1..ch16 as DAWs number them"},
 		{.name = "cc", .type = SH_OPT_STRING, .dest = &cc, .arg = "NAME:N,...",
 		 .help = "send value events NAME as controller N"},
 		{.name = "name", .type = SH_OPT_STRING, .dest = &command.name, .arg = "NAME",
@@ -407,17 +407,22 @@ static void tempo_event(sink *s, sh_evreader *in, const sh_event *ev, int64_t ti
 	sh_tempomap_set(&s->tempo, ev->t, b);
 }
 
+/* The event's "channel" into *CH when it has one; false (reported) when bad. */
+static bool event_channel(sh_evreader *in, const sh_event *ev, int64_t *ch)
+{
+	if (sh_ev_channel(ev, "channel", ch) >= 0)
+		return true;
+	sh_event_bad(in, ev, "\"channel\" must be 0..15 (counting as MIDI does) or \"ch1\"..\"ch16\" (as DAWs "
+	             "show them)");
+	return false;
+}
+
 static void note_event(sink *s, sh_evreader *in, const sh_event *ev)
 {
 	sh_evnote nt;
-	double ch = (double)s->cl->channel;
-	if (!sh_ev_note(in, ev, true, &nt))
+	int64_t ch = s->cl->channel;
+	if (!sh_ev_note(in, ev, true, &nt) || !event_channel(in, ev, &ch))
 		return;
-	if (json_object_get(ev->obj, "channel") &&
-	    (sh_ev_number(ev, "channel", &ch) != 0 || ch != floor(ch) || ch < 0 || ch > 15)) {
-		sh_event_bad(in, ev, "note \"channel\" must be 0..15");
-		return;
-	}
 	int v7 = (int)lround(nt.velocity * 127);
 	if (nt.velocity > 0)
 		note(s, ev->t, (int)ch, (int)nt.pitch, v7 < 1 ? 1 : v7, nt.gate);
@@ -448,7 +453,9 @@ static void value_event(sink *s, sh_evreader *in, const sh_event *ev, int64_t ti
 static void param_event(sink *s, sh_evreader *in, const sh_event *ev, const char *param, json_t *pv, int64_t tick)
 {
 	double v;
-	int channel = (int)s->cl->channel;
+	int64_t channel = s->cl->channel;
+	if (!event_channel(in, ev, &channel))
+		return;
 	if (sh_json_to_double(pv, &v) != 0) {
 		sh_event_bad(in, ev, "param '%s': value must be a number", param);
 		return;

@@ -29,6 +29,7 @@ static const char *type_arg(const sh_option *o)
 		return o->arg;
 	switch (o->type) {
 	case SH_OPT_INT: return "N";
+	case SH_OPT_CHANNEL: return "CH";
 	case SH_OPT_DOUBLE: return "X";
 	case SH_OPT_RANGE: return "MIN..MAX";
 	case SH_OPT_DURATION: return "DUR";
@@ -126,6 +127,13 @@ static int parse_into(sh_option *o, const char *text)
 	case SH_OPT_INT: {
 		int64_t v;
 		if (sh_parse_int64(text, &v) || check_bounds(o, (double)v))
+			return -1;
+		*(int64_t *)o->dest = v;
+		break;
+	}
+	case SH_OPT_CHANNEL: {
+		int64_t v;
+		if (sh_parse_channel(text, &v))
 			return -1;
 		*(int64_t *)o->dest = v;
 		break;
@@ -346,6 +354,7 @@ void *sh_param_json(const sh_option *o)
 		int64_t v = *(int64_t *)o->dest;
 		return v < o->min || v > o->max ? json_null() : json_integer((json_int_t)v);
 	}
+	case SH_OPT_CHANNEL: return json_integer((json_int_t) * (int64_t *)o->dest);
 	case SH_OPT_DOUBLE: {
 		double v = *(double *)o->dest;
 		return v < o->min || v > o->max ? json_null() : json_real(v);

@@ -22,6 +22,7 @@
 typedef enum {
 	SH_OPT_FLAG,     /* bool, no argument */
 	SH_OPT_INT,      /* int64_t within [min,max] */
+	SH_OPT_CHANNEL,  /* int64_t, a MIDI channel 0..15: N counting from 0, or chN from 1 (sh_parse_channel) */
 	SH_OPT_DOUBLE,   /* double within [min,max] */
 	SH_OPT_RANGE,    /* sh_range within [min,max] */
 	SH_OPT_DURATION, /* sh_duration, bare number in units of `scale` seconds; > 0 */

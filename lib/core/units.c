@@ -133,6 +133,24 @@ void sh_format_number(char *buf, size_t n, double v)
 	/* JSON needs a digit before an exponent's sign; %g gives "1e-07" which is fine */
 }
 
+int sh_parse_channel(const char *text, int64_t *out)
+{
+	int64_t v;
+	if (text && (text[0] == 'c' || text[0] == 'C') && (text[1] == 'h' || text[1] == 'H')) {
+		if (sh_parse_int64(text + 2, &v) == 0 && v >= 1 && v <= 16) {
+			*out = v - 1;
+			return 0;
+		}
+	} else if (sh_parse_int64(text, &v) == 0 && v >= 0 && v <= 15) {
+		*out = v;
+		return 0;
+	}
+	sh_set_error("'%s' is not a MIDI channel: 0..15 counting as MIDI does, or ch1..ch16 as DAWs show them "
+	             "(ch10 = 9, the drums)",
+	             text ? text : "");
+	return -1;
+}
+
 int sh_parse_int64(const char *text, int64_t *out)
 {
 	if (!text || !*text) {

@@ -39,6 +39,10 @@ int sh_parse_double(const char *text, double *out);
  * JSON writes numbers. */
 void sh_format_number(char *buf, size_t n, double v);
 int sh_parse_int64(const char *text, int64_t *out);
+/* A MIDI channel, 0..15 into *out: a bare number counts as MIDI does (0..15, as
+ * the suite's files always have), "chN" as DAWs and players show it (ch1..ch16,
+ * so ch10 is 9, the General MIDI drums). -1 with sh_error() otherwise. */
+int sh_parse_channel(const char *text, int64_t *out);
 
 /* Fixed-point text with up to `digits` decimals, trailing zeros trimmed, never
  * "nan"/"inf" (they become 0), for reports. buf >= 32 bytes; returns buf. */

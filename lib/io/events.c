@@ -301,6 +301,20 @@ int sh_ev_number(const sh_event *ev, const char *key, double *out)
 	return 0;
 }
 
+int sh_ev_channel(const sh_event *ev, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(ev->obj, key);
+	if (!v)
+		return 1;
+	if (json_is_string(v))
+		return sh_parse_channel(json_string_value(v), out);
+	double d = json_is_number(v) ? json_number_value(v) : -1;
+	if (!(d >= 0 && d <= 15 && d == floor(d)))
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
 int sh_ev_string(const sh_event *ev, const char *key, const char **out)
 {
 	json_t *v = json_object_get(ev->obj, key);

@@ -76,6 +76,9 @@ int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...) __att
 /* Field helpers: 0 on success, -1 when missing or of the wrong kind. */
 int sh_ev_number(const sh_event *ev, const char *key, double *out);
 int sh_ev_string(const sh_event *ev, const char *key, const char **out);
+/* A MIDI channel field: a number 0..15 or a string "ch1".."ch16" (sh_parse_channel).
+ * 1 when the field is absent (*out untouched), 0 when read, -1 when bad. */
+int sh_ev_channel(const sh_event *ev, const char *key, int64_t *out);
 bool sh_ev_is(const sh_event *ev, const char *type);
 /* A "param" event addressed to NAME: sets *param and *value (owned by the event). */
 bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, json_t **value);

@@ -40,7 +40,8 @@ static size_t value_size(sh_opt_type type)
 {
 	switch (type) {
 	case SH_OPT_FLAG: return sizeof(bool);
-	case SH_OPT_INT: return sizeof(int64_t);
+	case SH_OPT_INT:
+	case SH_OPT_CHANNEL: return sizeof(int64_t);
 	case SH_OPT_DOUBLE: return sizeof(double);
 	case SH_OPT_RANGE: return sizeof(sh_range);
 	case SH_OPT_DURATION: return sizeof(sh_duration);
