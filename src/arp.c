@@ -1,6 +1,7 @@
 /* arp -- arpeggiator: triggers in, notes out, over a scale from the registry. */
 #include "cli.h"
 #include "evfilter.h"
+#include "chooser.h"
 #include "scales.h"
 
 #include <stdbool.h>
@@ -24,6 +25,7 @@ static sh_range velocity = {0.8, 0.8};    /* loudness 0..1; a range humanises pe
 static double probability = 1;            /* chance a trigger plays: lower thins the line */
 static int64_t channel = 0;               /* MIDI channel 0..15 */
 static const char *trigger = "rhythm_hit";/* the triggers that play */
+static const char *random_policy = "uniform"; /* how the random pattern draws its notes */
 static bool list = false;
 
 static sh_option options[] = {
@@ -49,6 +51,8 @@ static sh_option options[] = {
 	 .help = "MIDI channel of the notes: 0..15, or ch1..ch16 as DAWs number them"},
 	{.name = "trigger", .short_name = 't', .type = SH_OPT_STRING, .dest = &trigger, .arg = "NAME", .live = true,
 	 .help = "trigger name that plays"},
+	{.name = "random", .type = SH_OPT_STRING, .dest = &random_policy, .arg = "POLICY", .live = true,
+	 .help = "how the random pattern's notes are drawn: " SH_CHOOSER_HELP " (shards(7))"},
 	{.name = "list-scales", .type = SH_OPT_FLAG, .dest = &list, .help = "print the scale registry and exit"},
 	{0},
 };
@@ -66,6 +70,7 @@ typedef struct {
 } arp;
 
 static arp the_arp;
+static sh_chooser *chooser;
 
 static int cmp_pitch(const arp *a, int i, int j)
 {
@@ -203,6 +208,8 @@ static int setup(sh_evfilter *f)
 		sh_set_error("--trigger: bad name");
 		return SH_EVF_USAGE;
 	}
+	if (sh_chooser_set(&chooser, random_policy) != 0)
+		return SH_EVF_USAGE;
 	rebuild(a, &f->rng);
 	return SH_EVF_GO;
 }
@@ -219,6 +226,8 @@ static int changed(sh_evfilter *f, sh_option *o)
 	} else if (o->dest == &degrees && parse_degrees(a, degrees) != 0) {
 		sh_set_error("degrees must be a list of integers such as [0,2,4,6] or \"0,2,4,6\"");
 		return -1;
+	} else if (o->dest == &random_policy) {
+		return sh_chooser_set(&chooser, random_policy);
 	} else if (o->dest == &trigger && !*trigger) {
 		sh_set_error("trigger needs a name");
 		return -1;
@@ -238,7 +247,7 @@ static int play(sh_evfilter *f, const sh_event *ev)
 		return 0;
 	int k;
 	if (!strcmp(pattern, "random"))
-		k = (int)sh_rng_below(&f->rng, (uint64_t)a->nseq);
+		k = sh_chooser_pick(chooser, &f->rng, NULL, a->nseq);
 	else {
 		if (a->pos == 0 && !strcmp(pattern, "shuffle") && a->nseq > 1)
 			shuffle(a, &f->rng);
@@ -265,6 +274,7 @@ static void stop(sh_evfilter *f)
 {
 	(void)f;
 	sh_scales_free(&the_arp.reg);
+	sh_chooser_free(chooser);
 }
 
 static const sh_evfilter_program program = {

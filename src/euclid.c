@@ -1,4 +1,5 @@
 /* euclid -- Euclidean rhythms (Bjorklund): ticks in, triggers out. */
+#include "chooser.h"
 #include "cli.h"
 #include "euclid.h"
 #include "evfilter.h"
@@ -15,6 +16,7 @@ static const char *trigger = "rhythm_hit"; /* what listeners (arp) wait for */
 static double value = 1;         /* the trigger's value: an accent for whoever listens */
 static double own_beats = 0;     /* make our own grid of this many beats instead of reading ticks */
 static int64_t steps_per_beat = 4; /* of that grid */
+static const char *random_policy = "uniform"; /* how the chance to fire is drawn */
 static bool show = false;
 
 static sh_option options[] = {
@@ -34,17 +36,20 @@ static sh_option options[] = {
 	 .help = "no input: make a grid this long; 0: read ticks"},
 	{.name = "steps-per-beat", .short_name = 's', .type = SH_OPT_INT, .dest = &steps_per_beat, .min = 1, .max = 96,
 	 .help = "steps per beat of that grid"},
+	{.name = "random", .type = SH_OPT_STRING, .dest = &random_policy, .arg = "POLICY", .live = true,
+	 .help = "how the chance to fire is drawn: " SH_CHOOSER_HELP " (shards(7))"},
 	{.name = "show", .type = SH_OPT_FLAG, .dest = &show, .help = "print the pattern as x and . and exit"},
 	{0},
 };
 
 static unsigned char pattern[SH_EUCLID_MAX];
+static sh_chooser *chooser;
 
 static int rebuild(void) { return sh_euclid((int)steps, (int)pulses, (int)rotation, pattern); }
 
 static int setup(sh_evfilter *f)
 {
-	if (rebuild() != 0)
+	if (rebuild() != 0 || sh_chooser_set(&chooser, random_policy) != 0)
 		return SH_EVF_USAGE;
 	if (show) {
 		for (int i = 0; i < steps; i++)
@@ -64,7 +69,7 @@ static int setup(sh_evfilter *f)
 
 static int emit(sh_evfilter *f, double t)
 {
-	if (!sh_rng_chance(&f->rng, probability))
+	if (!sh_chooser_chance(chooser, &f->rng, probability))
 		return 0;
 	sh_evline l;
 	sh_evline_begin(&l, t, "trigger");
@@ -102,15 +107,23 @@ static int changed(sh_evfilter *f, sh_option *o)
 		sh_set_error("trigger needs a non-empty name");
 		return -1;
 	}
+	if (o->dest == &random_policy)
+		return sh_chooser_set(&chooser, random_policy);
 	if (o->dest == &steps || o->dest == &pulses || o->dest == &rotation)
 		return rebuild(); /* checks before it writes: a refusal keeps the old pattern */
 	return 0;
 }
 
+static void stop(sh_evfilter *f)
+{
+	(void)f;
+	sh_chooser_free(chooser);
+}
+
 static const sh_evfilter_program program = {
 	.usage = "euclid [options] [FILE]", .summary = "turn ticks into Euclidean rhythm triggers",
 	.options = options, .has_seed = true, .target = "euc", .takes = "tick",
-	.setup = setup, .event = tick, .changed = changed, .generate = generate,
+	.setup = setup, .event = tick, .changed = changed, .generate = generate, .stop = stop,
 };
 
 int main(int argc, char **argv) { return sh_evfilter_main(&program, argc, argv); }

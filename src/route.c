@@ -2,6 +2,7 @@
  * outputs (drawn by weight, or in turn), or by each output with its own chance.
  * The outputs are the same triggers renamed, on the same pipe, so the nodes
  * downstream each listen for their own name. */
+#include "chooser.h"
 #include "cli.h"
 #include "evfilter.h"
 
@@ -18,6 +19,7 @@ static const char *to = NULL;        /* NAME[:WEIGHT],... (required) */
 static const char *mode = "pick";    /* pick | cycle | each */
 static const char *source = NULL;    /* route only triggers of this name; NULL: every trigger */
 static bool keep = false;            /* also pass the trigger on under its own name */
+static const char *random_policy = "uniform"; /* how pick draws */
 
 static sh_option options[] = {
 	{.name = "to", .short_name = 't', .type = SH_OPT_STRING, .dest = &to, .arg = "NAME[:W],...", .live = true,
@@ -30,6 +32,8 @@ static sh_option options[] = {
 	 .help = "route only triggers of this name; others pass (default: every trigger)"},
 	{.name = "keep", .short_name = 'k', .type = SH_OPT_FLAG, .dest = &keep,
 	 .help = "also pass each routed trigger on under its own name"},
+	{.name = "random", .type = SH_OPT_STRING, .dest = &random_policy, .arg = "POLICY", .live = true,
+	 .help = "how pick draws its outputs: " SH_CHOOSER_HELP " (shards(7))"},
 	{0},
 };
 
@@ -39,6 +43,8 @@ static struct {
 	double weight[MAX_OUTPUTS], total;
 	double credit[MAX_OUTPUTS]; /* cycle: smooth weighted round robin */
 } out;
+
+static sh_chooser *chooser;
 
 static void clear_outputs(void)
 {
@@ -123,29 +129,15 @@ fail:
 static int setup(sh_evfilter *f)
 {
 	(void)f;
-	return parse_outputs(to, mode) == 0 ? SH_EVF_GO : SH_EVF_USAGE;
+	return parse_outputs(to, mode) == 0 && sh_chooser_set(&chooser, random_policy) == 0 ? SH_EVF_GO : SH_EVF_USAGE;
 }
 
 static int changed(sh_evfilter *f, sh_option *o)
 {
 	(void)f;
-	(void)o;
+	if (o->dest == &random_policy)
+		return sh_chooser_set(&chooser, random_policy);
 	return parse_outputs(to, mode);
-}
-
-/* pick: an output drawn by weight */
-static int pick(sh_rng *rng)
-{
-	double r = sh_rng_uniform(rng) * out.total;
-	for (int i = 0; i < out.n; i++) {
-		if (r < out.weight[i])
-			return i;
-		r -= out.weight[i];
-	}
-	for (int i = out.n - 1; i >= 0; i--) /* rounding at the very top */
-		if (out.weight[i] > 0)
-			return i;
-	return 0;
 }
 
 /* cycle: every output earns its weight each turn and the richest one takes the
@@ -194,13 +186,14 @@ static int trigger_event(sh_evfilter *f, const sh_event *ev)
 				return -1;
 		return 0;
 	}
-	return emit(f, ev, !strcmp(mode, "cycle") ? cycle() : pick(&f->rng));
+	return emit(f, ev, !strcmp(mode, "cycle") ? cycle() : sh_chooser_pick(chooser, &f->rng, out.weight, out.n));
 }
 
 static void stop(sh_evfilter *f)
 {
 	(void)f;
 	clear_outputs();
+	sh_chooser_free(chooser);
 }
 
 static const sh_evfilter_program program = {
