@@ -21,7 +21,7 @@ static int put(sh_evwriter *w, const sh_event *ev, double t)
 {
 	if (t == ev->t)
 		return sh_evwriter_pass(w, ev);
-	json_t *o = json_deep_copy(ev->obj);
+	json_t *o = json_deep_copy(sh_event_obj(ev));
 	json_object_set_new(o, "t", json_real(t));
 	int status = sh_evwriter_json(w, o);
 	json_decref(o);

@@ -88,7 +88,7 @@ static int play_event(sh_evreader *in, const sh_event *ev, char **line, size_t *
 	*t = ev->t;
 	double w = 0;
 	if (play.wall) {
-		json_t *jw = json_object_get(ev->obj, "wall");
+		json_t *jw = json_object_get(sh_event_obj(ev), "wall");
 		if (!jw) {
 			sh_event_bad(in, ev, "no \"wall\" time: not a take recorded by evrec (play it with --timing beat)");
 			return -1;

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 		} else if (sh_ev_is(&ev, "trigger") || sh_ev_is(&ev, "param") || sh_ev_is(&ev, "value")) {
 			bool trig = sh_ev_is(&ev, "trigger"), param = sh_ev_is(&ev, "param");
 			const char *name, *target = NULL;
-			json_t *val = json_object_get(ev.obj, "value");
+			json_t *val = json_object_get(sh_event_obj(&ev), "value");
 			double v = 1;
 			char key[256];
 			if (sh_ev_string(&ev, param ? "param" : "name", &name) != 0) {

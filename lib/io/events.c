@@ -14,6 +14,17 @@
 #include <unistd.h>
 
 #define MAX_LINE (1 << 20) /* a longer line is malformed, not a reason to eat memory */
+#define FLAT_MAX 24        /* members of a line the plain scanner takes */
+
+/* A member of a plain line (scan_plain): a number, a string (NUL-terminated in
+ * the reader's arena) or anything else (true, false, null). */
+typedef struct {
+	const char *key;
+	size_t klen;
+	char kind; /* 'n', 's', 'o' */
+	double num;
+	const char *str;
+} plain_member;
 
 struct sh_evreader {
 	int fd;
@@ -23,7 +34,12 @@ struct sh_evreader {
 	size_t cap, start, end; /* unread bytes are buf[start..end) */
 	long lineno, skipped;
 	double prev_t;
-	json_t *cur;
+	json_t *cur;          /* the current event's object, once parsed */
+	const char *cur_line; /* the line it was parsed from */
+	plain_member plain[FLAT_MAX]; /* the current line's members, when scanned plain */
+	int nplain;                   /* -1: the line went through jansson */
+	char *arena;                  /* the plain strings */
+	size_t arena_cap;
 	sh_evwriter *flush_w;
 	char *stopped; /* why sh_event_bad stopped the reader, or NULL */
 };
@@ -61,6 +77,7 @@ sh_evreader *sh_evreader_open_fd(int fd, const char *name, bool skip_bad)
 	r->skip_bad = skip_bad;
 	r->cap = 65536;
 	r->buf = sh_malloc(r->cap + 1);
+	r->nplain = -1;
 	return r;
 }
 
@@ -156,19 +173,234 @@ int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...)
 
 /* In sh_evreader_next's loop, a malformed line: stop (return -1), or skip it and
  * read on (an if-else, not do-while, so that `continue` reaches the loop). */
+/* ---- plain lines
+ * jansson builds a tree with an allocation per member, and that was half of
+ * the event pipe's time; yet nearly every line on a pipe is a flat object of
+ * numbers and plain ASCII strings, written by the suite itself. Such a line is
+ * scanned here without building anything; any other line (nesting, escapes,
+ * non-ASCII, a repeated key, an integer jansson would refuse, anything this
+ * scanner does not take) goes to jansson whole, so every error message stays
+ * jansson's and no line is read two ways. No library offers a validating scan
+ * of JSON that keeps the numbers without building a tree, hence this one. */
+
+static const char *skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* A string's body at P (after its '"'): plain printable ASCII up to the closing
+ * '"'; NULL for anything else. */
+static const char *plain_string(const char *p, const char *e)
+{
+	while (p < e && *p != '"') {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return NULL;
+		p++;
+	}
+	return p < e ? p : NULL;
+}
+
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A JSON number at P into *V, as jansson reads it (an integer through long
+ * long, anything else through strtod); NULL when P is not one, or jansson would
+ * refuse it (an integer out of range, a real that overflows). */
+static const char *plain_number(const char *p, const char *e, double *v)
+{
+	const char *s = p;
+	bool neg = p < e && *p == '-';
+	p += neg;
+	if (p >= e || !isdigit((unsigned char)*p))
+		return NULL;
+	uint64_t mant = 0;
+	int digits = 0, frac = 0;
+	if (*p == '0')
+		p++;
+	else
+		for (; p < e && isdigit((unsigned char)*p); p++, digits++)
+			mant = mant * 10 + (uint64_t)(*p - '0');
+	bool real = false;
+	if (p < e && *p == '.') {
+		real = true;
+		p++;
+		if (p >= e || !isdigit((unsigned char)*p))
+			return NULL;
+		for (; p < e && isdigit((unsigned char)*p); p++, frac++, digits += digits || *p != '0')
+			mant = mant * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		real = true;
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= e || !isdigit((unsigned char)*p))
+			return NULL;
+		while (p < e && isdigit((unsigned char)*p))
+			p++;
+		frac = -1; /* an exponent: strtod */
+	}
+	if (!real) {
+		if (digits > 18) /* near long long's end: jansson decides */
+			return NULL;
+		*v = (double)(neg ? -(int64_t)mant : (int64_t)mant); /* -0 is 0, as a JSON integer */
+		return p;
+	}
+	if (frac >= 0 && digits <= 15 && frac <= 22) {
+		/* both exact, so one division rounds correctly, as strtod would */
+		double d = (double)mant / pow10_exact[frac];
+		*v = neg ? -d : d;
+		return p;
+	}
+	double d = strtod(s, NULL); /* stops where the number does: the line goes on */
+	if (!isfinite(d))
+		return NULL;
+	*v = d;
+	return p;
+}
+
+/* Scan LINE as a flat object of plain members into r->plain; false when it is
+ * not one (jansson reads it then). */
+static bool scan_plain(sh_evreader *r, const char *line, size_t len)
+{
+	const char *p = line, *e = line + len;
+	if (r->arena_cap < len + FLAT_MAX) {
+		r->arena_cap = len + FLAT_MAX + 256;
+		free(r->arena);
+		r->arena = sh_malloc(r->arena_cap);
+	}
+	char *a = r->arena;
+	int n = 0;
+	p = skip_ws(p, e);
+	if (p >= e || *p++ != '{')
+		return false;
+	for (;;) {
+		p = skip_ws(p, e);
+		if (p >= e || *p != '"' || n == FLAT_MAX)
+			return false;
+		plain_member *m = &r->plain[n];
+		m->key = ++p;
+		if (!(p = plain_string(p, e)))
+			return false;
+		m->klen = (size_t)(p - m->key);
+		for (int i = 0; i < n; i++)
+			if (r->plain[i].klen == m->klen && !memcmp(r->plain[i].key, m->key, m->klen))
+				return false; /* a repeated key: jansson's refusal */
+		p = skip_ws(p + 1, e);
+		if (p >= e || *p++ != ':')
+			return false;
+		p = skip_ws(p, e);
+		if (p >= e)
+			return false;
+		if (*p == '"') {
+			const char *s = p + 1;
+			if (!(p = plain_string(s, e)))
+				return false;
+			m->kind = 's';
+			m->str = a;
+			memcpy(a, s, (size_t)(p - s));
+			a += p - s;
+			*a++ = 0;
+			p++;
+		} else if (*p == '-' || isdigit((unsigned char)*p)) {
+			m->kind = 'n';
+			if (!(p = plain_number(p, e, &m->num)))
+				return false;
+		} else {
+			static const char *const words[] = {"true", "false", "null"};
+			size_t w = 0;
+			for (int i = 0; i < 3 && !w; i++)
+				if ((size_t)(e - p) >= strlen(words[i]) && !memcmp(p, words[i], strlen(words[i])))
+					w = strlen(words[i]);
+			if (!w)
+				return false;
+			m->kind = 'o';
+			p += w;
+		}
+		n++;
+		p = skip_ws(p, e);
+		if (p < e && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p >= e || *p++ != '}')
+			return false;
+		break;
+	}
+	if (skip_ws(p, e) != e)
+		return false;
+	r->nplain = n;
+	return true;
+}
+
+/* A member of EV by key: its kind ('n', 's', 'o'; 0 when absent), number and string. */
+typedef struct {
+	char kind;
+	double num;
+	const char *str;
+} ev_member;
+
+static ev_member member(const sh_event *ev, const char *key)
+{
+	ev_member m = {0, 0, NULL};
+	const sh_evreader *r = ev->reader;
+	if (!ev->obj && r && r->nplain >= 0) {
+		size_t kl = strlen(key);
+		for (int i = 0; i < r->nplain; i++)
+			if (r->plain[i].klen == kl && !memcmp(r->plain[i].key, key, kl)) {
+				m.kind = r->plain[i].kind;
+				m.num = r->plain[i].num;
+				m.str = r->plain[i].str;
+				break;
+			}
+		return m;
+	}
+	json_t *v = json_object_get(sh_event_obj(ev), key);
+	if (!v)
+		return m;
+	if (json_is_number(v)) {
+		m.kind = 'n';
+		m.num = json_number_value(v);
+	} else if (json_is_string(v)) {
+		m.kind = 's';
+		m.str = json_string_value(v);
+	} else
+		m.kind = 'o';
+	return m;
+}
+
+json_t *sh_event_obj(const sh_event *ev)
+{
+	if (ev->obj)
+		return ev->obj;
+	sh_evreader *r = ev->reader;
+	if (!r)
+		return NULL;
+	if (r->cur && r->cur_line == ev->line)
+		return r->cur;
+	if (r->cur)
+		json_decref(r->cur);
+	r->cur = json_loadb(ev->line, ev->len, JSON_REJECT_DUPLICATES, NULL); /* scanned: it parses */
+	r->cur_line = ev->line;
+	return r->cur;
+}
+
 /* A tick's numbers, checked where every program reads them (a program that
  * only passes ticks on would otherwise carry a grid nobody can play): NULL when
  * they are fine, else what is wrong. */
-static const char *bad_tick(json_t *obj)
+static const char *bad_tick(const sh_event *ev)
 {
-	json_t *step = json_object_get(obj, "step"), *spb = json_object_get(obj, "steps_per_beat");
-	if (step) {
-		double v = json_is_number(step) ? json_number_value(step) : -1;
+	ev_member step = member(ev, "step"), spb = member(ev, "steps_per_beat");
+	if (step.kind) {
+		double v = step.kind == 'n' ? step.num : -1;
 		if (!(v >= 0 && v <= SH_EV_MAX_STEP && v == floor(v)))
 			return "tick \"step\" must be a whole number 0..2^53";
 	}
-	if (spb) {
-		double v = json_is_number(spb) ? json_number_value(spb) : 0;
+	if (spb.kind) {
+		double v = spb.kind == 'n' ? spb.num : 0;
 		if (!(v >= 1 && v <= SH_EV_MAX_STEPS_PER_BEAT && v == floor(v)))
 			return "tick \"steps_per_beat\" must be a whole number 1..1000";
 	}
@@ -187,6 +419,7 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 		json_decref(r->cur);
 		r->cur = NULL;
 	}
+	r->nplain = -1;
 	if (r->stopped) {
 		sh_set_error("%s", r->stopped);
 		return -1;
@@ -220,41 +453,43 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 		if (memchr(line, 0, len)) {
 			BAD_LINE("a NUL byte in the line");
 		}
-		json_error_t jerr;
-		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!obj) {
-			BAD_LINE("malformed JSON at column %d: %s", jerr.column, jerr.text);
+		*ev = (sh_event){.line = line, .len = len, .lineno = r->lineno, .src = r->name, .reader = r};
+		r->nplain = -1;
+		if (r->cur) { /* a bad line before this one was parsed */
+			json_decref(r->cur);
+			r->cur = NULL;
 		}
-		if (!json_is_object(obj)) {
-			json_decref(obj);
-			BAD_LINE("an event must be a JSON object");
+		if (!scan_plain(r, line, len)) {
+			json_error_t jerr;
+			json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+			if (!obj) {
+				BAD_LINE("malformed JSON at column %d: %s", jerr.column, jerr.text);
+			}
+			r->cur = ev->obj = obj;
+			r->cur_line = line;
+			if (!json_is_object(obj)) {
+				BAD_LINE("an event must be a JSON object");
+			}
 		}
-		json_t *jt = json_object_get(obj, "t");
-		json_t *jty = json_object_get(obj, "type");
-		if (!jt || !json_is_number(jt)) {
-			json_decref(obj);
+		ev_member jt = member(ev, "t"), jty = member(ev, "type");
+		if (jt.kind != 'n') {
 			BAD_LINE("event has no numeric \"t\" (time in beats)");
 		}
-		if (!jty || !json_is_string(jty)) {
-			json_decref(obj);
+		if (jty.kind != 's') {
 			BAD_LINE("event has no string \"type\"");
 		}
-		double t = json_number_value(jt);
+		double t = jt.num;
 		if (!isfinite(t) || t < 0) {
-			json_decref(obj);
 			BAD_LINE("time %g is not a finite number >= 0", t);
 		}
 		if (t > SH_EV_MAX_BEATS) {
-			json_decref(obj);
 			BAD_LINE("time %g is past the longest stream (1e9 beats)", t);
 		}
-		const char *tick_error = strcmp(json_string_value(jty), "tick") == 0 ? bad_tick(obj) : NULL;
+		const char *tick_error = strcmp(jty.str, "tick") == 0 ? bad_tick(ev) : NULL;
 		if (tick_error) {
-			json_decref(obj);
 			BAD_LINE("%s", tick_error);
 		}
 		if (r->have_prev && t < r->prev_t) {
-			json_decref(obj);
 			char a[40], b[40];
 			sh_format_number(a, sizeof a, t);
 			sh_format_number(b, sizeof b, r->prev_t);
@@ -262,15 +497,9 @@ int sh_evreader_next(sh_evreader *r, sh_event *ev)
 		}
 		r->have_prev = true;
 		r->prev_t = t;
-		r->cur = obj;
 		line[len] = 0; /* the byte was '\n', '\r' or the spare byte past end */
 		ev->t = t;
-		ev->type = json_string_value(jty);
-		ev->obj = obj;
-		ev->line = line;
-		ev->len = len;
-		ev->lineno = r->lineno;
-		ev->src = r->name;
+		ev->type = jty.str;
 		return 1;
 	}
 }
@@ -284,6 +513,7 @@ void sh_evreader_close(sh_evreader *r)
 	if (r->fd > 0)
 		close(r->fd);
 	free(r->buf);
+	free(r->arena);
 	free(r->name);
 	free(r->stopped);
 	free(r);
@@ -291,24 +521,21 @@ void sh_evreader_close(sh_evreader *r)
 
 int sh_ev_number(const sh_event *ev, const char *key, double *out)
 {
-	json_t *v = json_object_get(ev->obj, key);
-	if (!v || !json_is_number(v))
+	ev_member m = member(ev, key);
+	if (m.kind != 'n' || !isfinite(m.num))
 		return -1;
-	double d = json_number_value(v);
-	if (!isfinite(d))
-		return -1;
-	*out = d;
+	*out = m.num;
 	return 0;
 }
 
 int sh_ev_channel(const sh_event *ev, const char *key, int64_t *out)
 {
-	json_t *v = json_object_get(ev->obj, key);
-	if (!v)
+	ev_member m = member(ev, key);
+	if (!m.kind)
 		return 1;
-	if (json_is_string(v))
-		return sh_parse_channel(json_string_value(v), out);
-	double d = json_is_number(v) ? json_number_value(v) : -1;
+	if (m.kind == 's')
+		return sh_parse_channel(m.str, out);
+	double d = m.kind == 'n' ? m.num : -1;
 	if (!(d >= 0 && d <= 15 && d == floor(d)))
 		return -1;
 	*out = (int64_t)d;
@@ -317,10 +544,10 @@ int sh_ev_channel(const sh_event *ev, const char *key, int64_t *out)
 
 int sh_ev_string(const sh_event *ev, const char *key, const char **out)
 {
-	json_t *v = json_object_get(ev->obj, key);
-	if (!v || !json_is_string(v))
+	ev_member m = member(ev, key);
+	if (m.kind != 's')
 		return -1;
-	*out = json_string_value(v);
+	*out = m.str;
 	return 0;
 }
 
@@ -333,9 +560,9 @@ bool sh_ev_param_for(const sh_event *ev, const char *name, const char **param, j
 	const char *target;
 	if (sh_ev_string(ev, "target", &target) != 0 || strcmp(target, name) != 0)
 		return false;
-	json_t *p = json_object_get(ev->obj, "param");
-	*param = p && json_is_string(p) ? json_string_value(p) : "";
-	*value = json_object_get(ev->obj, "value");
+	if (sh_ev_string(ev, "param", param) != 0)
+		*param = "";
+	*value = json_object_get(sh_event_obj(ev), "value");
 	return true;
 }
 
@@ -360,12 +587,12 @@ bool sh_ev_note(sh_evreader *r, const sh_event *ev, bool whole_pitch, sh_evnote 
 	n->pitch = p;
 	n->velocity = 0.8;
 	n->gate = 0.25;
-	if (json_object_get(ev->obj, "velocity") &&
+	if (member(ev, "velocity").kind &&
 	    (sh_ev_number(ev, "velocity", &n->velocity) != 0 || n->velocity < 0 || n->velocity > 1)) {
 		sh_event_bad(r, ev, "note \"velocity\" must be within 0..1");
 		return false;
 	}
-	if (json_object_get(ev->obj, "gate") &&
+	if (member(ev, "gate").kind &&
 	    (sh_ev_number(ev, "gate", &n->gate) != 0 || !(n->gate > 0 && n->gate <= SH_EV_MAX_BEATS))) {
 		sh_event_bad(r, ev, "note \"gate\" must be a positive number of beats, at most 1e9");
 		return false;

@@ -31,18 +31,19 @@
 #define SH_EV_MAX_STEP 9007199254740992.0
 #define SH_EV_MAX_STEPS_PER_BEAT 1000
 
+typedef struct sh_evreader sh_evreader;
+typedef struct sh_evwriter sh_evwriter;
+
 typedef struct {
 	double t;          /* beats */
-	const char *type;  /* "tick", "note", ... (owned by obj) */
-	json_t *obj;       /* the whole event */
+	const char *type;  /* "tick", "note", ... (owned by the reader) */
+	json_t *obj;       /* the whole event, or NULL until sh_event_obj parses it */
 	const char *line;  /* original text, without the newline */
 	size_t len;
 	long lineno;       /* 1-based line number in its input */
 	const char *src;   /* input name: "stdin" or the path */
+	sh_evreader *reader; /* whose fields these are (NULL: obj only) */
 } sh_event;
-
-typedef struct sh_evreader sh_evreader;
-typedef struct sh_evwriter sh_evwriter;
 
 /* path NULL or "-" is stdin. NULL with sh_error() when the file cannot be opened. */
 sh_evreader *sh_evreader_open(const char *path, bool skip_bad);
@@ -72,6 +73,10 @@ void sh_evreader_flush_before_wait(sh_evreader *r, sh_evwriter *w);
  * reader is stopped there, so its next call returns -1 with this message; the
  * caller drops the event and goes on to that call. */
 int sh_event_bad(sh_evreader *r, const sh_event *ev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The whole event as a JSON object, parsed on first use (a reader scans plain
+ * lines without building one); owned by the event, valid as long as it is. */
+json_t *sh_event_obj(const sh_event *ev);
 
 /* Field helpers: 0 on success, -1 when missing or of the wrong kind. */
 int sh_ev_number(const sh_event *ev, const char *key, double *out);

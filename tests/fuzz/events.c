@@ -2,12 +2,36 @@
  * which a malformed line is warned about and skipped instead of ending the
  * program: every event handed out must keep the stream's promises (finite,
  * non-negative, non-decreasing t; a type; its line text verbatim), and the field
- * helpers and param addressing must not crash on whatever the object holds. The
- * events accepted are written back and must read again to the same count. */
+ * helpers and param addressing must not crash on whatever the object holds. Every
+ * field the helpers read (from the reader's own scan of plain lines, or from
+ * jansson) must equal jansson's reading of the line. The events accepted are
+ * written back and must read again to the same count. */
 #include "fuzz.h"
 #include "events.h"
 
 #include <math.h>
+
+/* The helpers' view of every member equals jansson's parse of the line. */
+static void agrees_with_jansson(const sh_event *ev)
+{
+	json_t *o = json_loadb(ev->line, ev->len, JSON_REJECT_DUPLICATES, NULL);
+	if (!o || !json_is_object(o) || json_number_value(json_object_get(o, "t")) != ev->t ||
+	    strcmp(json_string_value(json_object_get(o, "type")), ev->type) != 0)
+		abort();
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) {
+		double x;
+		const char *s;
+		int num = sh_ev_number(ev, key, &x), str = sh_ev_string(ev, key, &s);
+		if (json_is_number(v) ? num != 0 || x != json_number_value(v) || signbit(x) != signbit(json_number_value(v))
+		                      : num == 0)
+			abort();
+		if (json_is_string(v) ? str != 0 || strcmp(s, json_string_value(v)) != 0 : str == 0)
+			abort();
+	}
+	json_decref(o);
+}
 
 static long read_all(const char *path, int out_fd)
 {
@@ -17,8 +41,9 @@ static long read_all(const char *path, int out_fd)
 	long n = 0;
 	double last = 0;
 	while (sh_evreader_next(r, &ev) == 1) {
-		if (!isfinite(ev.t) || ev.t < 0 || ev.t < last || !ev.type || !ev.obj || !ev.line)
+		if (!isfinite(ev.t) || ev.t < 0 || ev.t < last || !ev.type || !ev.line)
 			abort();
+		agrees_with_jansson(&ev);
 		last = ev.t;
 		double x;
 		const char *s, *param;
@@ -33,7 +58,7 @@ static long read_all(const char *path, int out_fd)
 		size_t len;
 		char *moved = sh_event_with(&ev, "t", "1.5", &len);
 		json_t *back = moved ? json_loadb(moved, len, 0, NULL) : NULL;
-		if (!back || json_object_size(back) > json_object_size(ev.obj) ||
+		if (!back || json_object_size(back) > json_object_size(sh_event_obj(&ev)) ||
 		    json_number_value(json_object_get(back, "t")) != 1.5)
 			abort();
 		json_decref(back);

@@ -256,6 +256,64 @@ int main(int argc, char **argv)
 	CHECK(sh_evreader_open("/nonexistent/x.ev", false) == NULL && strstr(sh_error(), "cannot open"),
 	      "a missing file: NULL (%s)", sh_error());
 
+	/* plain lines (the reader's own scan) and the rest (jansson) read the same */
+	static const struct {
+		const char *line, *key, *want; /* want: the number's text for strtod, or "=STRING", or NULL: an error */
+	} fields[] = {
+		{"{\"t\":0,\"type\":\"a\",\"x\":0.1}", "x", "0.1"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":0.30000000000000004}", "x", "0.30000000000000004"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":1.7976931348623157e308}", "x", "1.7976931348623157e308"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":5e-324}", "x", "5e-324"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":1e-400}", "x", "0"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":123456789012345678}", "x", "123456789012345678"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":-0}", "x", "0"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":-0.0}", "x", "-0.0"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":12345.678901234567}", "x", "12345.678901234567"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":2E+3}", "x", "2000"},
+		{" { \"t\" : 1.5 , \"type\" : \"a\" , \"x\" : \"hi there\" } ", "x", "=hi there"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":\"tab\\there\"}", "x", "=tab\there"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":\"caf\u00e9\"}", "x", "=caf\u00e9"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":{\"y\":1},\"z\":2}", "z", "2"},
+		{"{\"t\":0,\"type\":\"a\",\"x\":true,\"z\":null}", "x", "=(not a number or string)"},
+		{"{\"t\":1e400,\"type\":\"a\"}", "t", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":123456789012345678901}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"t\":1}", "t", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":01}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":1.}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":.5}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":+1}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":1}x", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":\"\x01\"}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":\"\xff\"}", "x", NULL},
+		{"{\"t\":0,\"type\":\"a\",\"x\":tru}", "x", NULL},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		char fpath[] = "/tmp/test_events_XXXXXX";
+		int ffd = mkstemp(fpath);
+		CHECK(write(ffd, fields[i].line, strlen(fields[i].line)) == (ssize_t)strlen(fields[i].line), "write");
+		close(ffd);
+		r = sh_evreader_open(fpath, false);
+		st = sh_evreader_next(r, &ev);
+		if (!fields[i].want)
+			CHECK(st == -1, "%s: refused (%s)", fields[i].line, st == -1 ? sh_error() : "read");
+		else if (fields[i].want[0] == '=') {
+			const char *sv = NULL;
+			double x;
+			bool is_str = st == 1 && sh_ev_string(&ev, fields[i].key, &sv) == 0;
+			if (fields[i].want[1] == '(')
+				CHECK(st == 1 && !is_str && sh_ev_number(&ev, fields[i].key, &x) != 0, "%s: neither", fields[i].line);
+			else
+				CHECK(is_str && !strcmp(sv, fields[i].want + 1), "%s: \"%s\"", fields[i].line, sv ? sv : "?");
+		} else {
+			double x = NAN, want = strtod(fields[i].want, NULL);
+			CHECK(st == 1 && sh_ev_number(&ev, fields[i].key, &x) == 0 && x == want && !signbit(x) == !signbit(want),
+			      "%s: %.17g", fields[i].line, x);
+		}
+		sh_evreader_close(r);
+		unlink(fpath);
+	}
+
 	/* a writer that fails stays failed; an overlong line is refused */
 	int full = open("/dev/full", O_WRONLY);
 	sh_evwriter *w = sh_evwriter_open(full, true);
