@@ -74,6 +74,10 @@ mkfifo f1 f2
 clock --live --bpm 480 --beats 4 >f1 &
 lfo --live --bpm 480 -r 40 --beats 4 >f2 &
 evmerge --live f1 f2 >live.ev
+# a reader that never came (evmerge failed first) would leave the writers waiting
+# for ever: open each FIFO once ourselves (read-write: it never blocks), so they go
+exec 3<>f1 4<>f2
+exec 3<&- 4<&-
 wait
 check "evmerge --live: both live branches, in time order" \
 	test "$(jq -s '([.[].t] == ([.[].t] | sort)) and (map(select(.type=="tick"))|length) == 16 and (map(select(.type=="value"))|length) == 20' live.ev)" = true
