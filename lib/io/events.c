@@ -222,15 +222,19 @@ static const char *plain_number(const char *p, const char *e, double *v)
 		p++;
 	else
 		for (; p < e && isdigit((unsigned char)*p); p++, digits++)
-			mant = mant * 10 + (uint64_t)(*p - '0');
+			if (digits < 19)
+				mant = mant * 10 + (uint64_t)(*p - '0');
 	bool real = false;
 	if (p < e && *p == '.') {
 		real = true;
 		p++;
 		if (p >= e || !isdigit((unsigned char)*p))
 			return NULL;
-		for (; p < e && isdigit((unsigned char)*p); p++, frac++, digits += digits || *p != '0')
-			mant = mant * 10 + (uint64_t)(*p - '0');
+		for (; p < e && isdigit((unsigned char)*p); p++, frac++) {
+			digits += digits || *p != '0'; /* significant: from the first non-zero on */
+			if (digits <= 19)              /* beyond, mant would wrap; it is not used then */
+				mant = mant * 10 + (uint64_t)(*p - '0');
+		}
 	}
 	if (p < e && (*p == 'e' || *p == 'E')) {
 		real = true;
