@@ -170,6 +170,8 @@ padmine_dir() { # the export folder: the manifest, then every pad in name order
 		find pads -type f ! -name manifest.csv ! -name '.*' | LC_ALL=C sort | xargs cat
 }
 golden padmine-dir           padmine_dir
+golden loopify               loopify --start 1 -d 2 -x 300 --seam-search 100 pad.wav
+golden loopify-json          loopify --json -x 30 --seam-search 200 pad.wav
 
 # ---------------------------------------------------------------- events
 golden clock-bars            clock -b 124 --bars 2

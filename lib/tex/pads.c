@@ -8,10 +8,10 @@
 
 #include "cli.h"
 #include "onsets.h"
+#include "seam.h"
 #include "stft.h"
 
 #define BLOCK 65536
-#define MIN_COMPARE 0.01 /* seconds compared across a seam at least */
 
 static int fft_size_for(int rate)
 {
@@ -83,20 +83,16 @@ static int cmp_win(const void *a, const void *b)
 }
 
 /* the seam's lengths in samples: crossfade, the stretch compared across it, and
- * how far the end may move */
+ * how far the end may move (lib/tex/seam.h) */
 static void seam_lengths(const sh_pad_opts *o, int rate, int64_t *fade, int64_t *cmp, int64_t *search)
 {
-	*fade = (int64_t)lround(o->crossfade * rate);
-	*cmp = (int64_t)lround(MIN_COMPARE * rate);
-	if (*cmp < *fade)
-		*cmp = *fade;
-	*search = (int64_t)lround(o->seam_search * rate);
+	sh_seam_sizes z = sh_seam_sizes_at(o->crossfade, o->seam_search, rate);
+	*fade = z.fade;
+	*cmp = z.cmp;
+	*search = z.search;
 }
 
-double sh_pad_overhang(const sh_pad_opts *o)
-{
-	return o->seam_search + (o->crossfade > MIN_COMPARE ? o->crossfade : MIN_COMPARE);
-}
+double sh_pad_overhang(const sh_pad_opts *o) { return sh_seam_overhang(o->crossfade, o->seam_search); }
 
 ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad **out,
                      sh_pad_survey *survey)
@@ -421,40 +417,24 @@ int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts 
 	}
 	sh_audio_downmix(a, (size_t)span, channels, m);
 	/* the seam: the end whose continuation matches the start best; ties go to the
-	 * length nearest the target */
-	double e0 = 0;
-	for (int64_t j = 0; j < cmp; j++)
-		e0 += (double)m[j] * m[j];
-	double best = -2;
-	int64_t best_d = 0;
-	for (int64_t k = 0; k <= 2 * search; k++) {
-		int64_t d = (k & 1) ? (k + 1) / 2 : -(k / 2);
-		const float *b = m + len + d;
-		double dot = 0, eb = 0;
-		for (int64_t j = 0; j < cmp; j++) {
-			dot += (double)m[j] * b[j];
-			eb += (double)b[j] * b[j];
-		}
-		double den = sqrt(e0 * eb);
-		double ncc = den > 1e-12 ? dot / den : 0;
-		if (ncc > best) {
-			best = ncc;
-			best_d = d;
-		}
+	 * length nearest the target (lib/tex/seam.h) */
+	int64_t lo, hi;
+	sh_seam_range(len, search, &lo, &hi);
+	sh_seam *seam = sh_seam_new(cmp, search, SH_SEAM_FFT);
+	sh_seam_result sr;
+	if (!seam || sh_seam_find(seam, m, m + len + lo, lo, hi, &sr) != 0) {
+		sh_seam_free(seam);
+		free(a);
+		free(m);
+		return -1;
 	}
-	int64_t n = len + best_d;
-	p->seam_error = 1 - best;
-	if (p->seam_error < 0)
-		p->seam_error = 0;
+	sh_seam_free(seam);
+	int64_t n = len + sr.offset;
+	p->seam_error = sr.error;
 	/* the loop: the audio past the end fades out over the start as the start fades in */
 	float *y = sh_malloc((size_t)n * channels * sizeof *y);
 	memcpy(y, a, (size_t)n * channels * sizeof *y);
-	for (int64_t i = 0; i < fade && i < n; i++) {
-		double ph = M_PI / 2 * (i + 0.5) / fade;
-		float gin = (float)sin(ph), gout = (float)cos(ph);
-		for (int c = 0; c < channels; c++)
-			y[i * channels + c] = a[i * channels + c] * gin + a[(n + i) * channels + c] * gout;
-	}
+	sh_seam_crossfade(y, a + n * channels, 0, fade < n ? fade : n, fade, channels);
 	/* levels, clipping (in the source), centroid, pitch */
 	double sum = 0, peak = 0;
 	for (int64_t i = 0; i < n * channels; i++) {

@@ -23,7 +23,8 @@
  * audio after the end matches the start in phase (best normalised
  * cross-correlation over the crossfade, at least 10 ms); then the audio past the
  * end is blended into the start with an equal-power (sine/cosine) crossfade, so
- * the last sample leads into the first as it did in the source. */
+ * the last sample leads into the first as it did in the source. Both are
+ * lib/tex/seam.h's, the search through its FFT. */
 #ifndef SHARDS_PADS_H
 #define SHARDS_PADS_H
 
