@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "envelope.h"
 #include "proc.h"
+#include "seam.h"
 #include "stft.h"
 
 /* A fourth-order Butterworth slope as two second-order sections: the q of each
@@ -276,12 +277,7 @@ int sh_hiss_loop(sh_hiss *h, int64_t frames, float **out, double *trem_rate, int
 		return -1;
 	}
 	/* the material past the end fades out over the start as the start fades in */
-	for (int64_t i = 0; i < fade; i++) {
-		double ph = M_PI / 2 * ((double)i + 0.5) / (double)fade;
-		float gin = (float)sin(ph), gout = (float)cos(ph);
-		for (int c = 0; c < ch; c++)
-			x[i * ch + c] = x[i * ch + c] * gin + x[(frames + i) * ch + c] * gout;
-	}
+	sh_seam_crossfade(x, x + frames * ch, 0, fade, fade, ch);
 	float *y = sh_realloc(x, (size_t)frames * (size_t)ch, sizeof *y);
 	*trem_rate = 0;
 	if (h->o.trem_rate > 0 && h->o.trem_depth > 0) {
