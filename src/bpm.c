@@ -1,5 +1,6 @@
 /* bpm -- tempo of an audio file or stream: the BPM, or with --json the BPM,
- * its confidence, the beat times and the alternative (usually octave) tempo. */
+ * its confidence, the metre, the beat times and the ranked alternative
+ * readings (double, half, two thirds, three halves). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@ static double centre = 130;   /* where the tempo prior peaks: low favours half-t
 static double width = 1.0;    /* prior width in octaves: narrow trusts the prior, wide trusts the signal */
 static bool json = false;     /* JSON report with beats and the alternative tempo */
 static const char *plot_path; /* a picture of the waveform with the beats and bars */
+static const char *range;     /* LO..HI: --min and --max in one */
+#define LOW_CONFIDENCE 0.3    /* below this, a warning on stderr names the alternative */
+/* The note on stderr about a doubtful answer, written once the answer is out
+ * (a failed write or a closed pipe leaves only its own message). */
+static char warning[256];
 
 static sh_option options[] = {
 	{.name = "min", .type = SH_OPT_DOUBLE, .dest = &min_bpm, .min = 10, .max = 1000, .arg = "BPM",
@@ -27,6 +33,8 @@ static sh_option options[] = {
 	 .unit = "BPM", .help = "centre of the tempo prior, 20..500"},
 	{.name = "prior-width", .type = SH_OPT_DOUBLE, .dest = &width, .min = 0, .max = 10, .arg = "OCT",
 	 .unit = "octaves", .help = "width of the prior, 0 = flat, 0..10"},
+	{.name = "range", .type = SH_OPT_STRING, .dest = &range, .arg = "LO..HI",
+	 .help = "tempo range in BPM, as --min LO --max HI (e.g. 70..180)"},
 	{.name = "json", .type = SH_OPT_FLAG, .dest = &json,
 	 .help = "print a JSON report: bpm, confidence, beats, alternative"},
 	{.name = "plot", .type = SH_OPT_STRING, .dest = &plot_path, .arg = "FILE", .no_preset = true,
@@ -84,6 +92,19 @@ static int plot(const char *name, const sh_tempo_result *r)
 /* The tempo range, and the analysis options from the knobs */
 static int check(void)
 {
+	if (range) {
+		const char *dots = strstr(range, "..");
+		char lo_text[64] = "", *end1 = NULL, *end2 = NULL;
+		if (dots && (size_t)(dots - range) < sizeof lo_text)
+			memcpy(lo_text, range, (size_t)(dots - range));
+		double lo = strtod(lo_text, &end1), hi = dots ? strtod(dots + 2, &end2) : 0;
+		if (!dots || !*lo_text || *end1 || end2 == dots + 2 || *end2 || !(lo >= 10 && hi <= 1000)) {
+			sh_set_error("--range '%s': expected LO..HI in BPM within 10..1000, like 70..180", range);
+			return -1;
+		}
+		min_bpm = lo;
+		max_bpm = hi;
+	}
 	if (min_bpm >= max_bpm) {
 		sh_set_error("--min %g must be below --max %g", min_bpm, max_bpm);
 		return -1;
@@ -117,20 +138,43 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 		sh_tempo_result_free(&r);
 		return NULL;
 	}
-	char a[32], b[32];
-	size_t cap = 256 + r.nbeats * 16, len = 0;
+	char a[32], b[32], c[32], d[32], e[32];
+	if (r.confidence < LOW_CONFIDENCE && r.alt_bpm > 0)
+		snprintf(warning, sizeof warning, "%s: low confidence %.2f: %.2f BPM, or perhaps %.2f BPM", name,
+		         r.confidence, r.bpm, r.alt_bpm);
+	else if (r.confidence < LOW_CONFIDENCE)
+		snprintf(warning, sizeof warning, "%s: low confidence %.2f", name, r.confidence);
+	size_t cap = 1024 + r.nbeats * 16, len = 0;
 	char *txt = sh_malloc(cap);
 	if (!json) {
 		len = (size_t)snprintf(txt, cap, "%.2f\n", r.bpm);
 	} else {
 		len += (size_t)snprintf(txt + len, cap - len, "{\"bpm\":%s,\"confidence\":%s,",
 		                        sh_format_fixed(a, r.bpm, 3), sh_format_fixed(b, r.confidence, 3));
+		if (r.metre)
+			len += (size_t)snprintf(txt + len, cap - len, "\"metre\":\"%s\",\"beats_per_bar\":%d,",
+			                        r.metre == 3 ? (r.compound ? "9/8" : "3/4")
+			                        : r.metre == 2 ? (r.compound ? "6/8" : "2/4")
+			                                       : (r.compound ? "12/8" : "4/4"),
+			                        r.metre);
+		else
+			len += (size_t)snprintf(txt + len, cap - len, "\"metre\":null,\"beats_per_bar\":null,");
+		len += (size_t)snprintf(txt + len, cap - len, "\"compound\":%s,", r.compound ? "true" : "false");
 		if (r.alt_bpm > 0)
 			len += (size_t)snprintf(txt + len, cap - len, "\"alternative\":{\"bpm\":%s,\"confidence\":%s},",
 			                        sh_format_fixed(a, r.alt_bpm, 3), sh_format_fixed(b, r.alt_confidence, 3));
 		else
 			len += (size_t)snprintf(txt + len, cap - len, "\"alternative\":null,");
-		len += (size_t)snprintf(txt + len, cap - len, "\"duration\":%s,\"beats\":[",
+		len += (size_t)snprintf(txt + len, cap - len, "\"readings\":[");
+		for (size_t i = 0; i < r.nreadings; i++) {
+			const sh_tempo_reading *x = &r.readings[i];
+			len += (size_t)snprintf(txt + len, cap - len,
+			                        "%s{\"bpm\":%s,\"factor\":%s,\"score\":%s,\"salience\":%s,\"fit\":%s}",
+			                        i ? "," : "", sh_format_fixed(a, x->bpm, 3), sh_format_fixed(b, x->factor, 3),
+			                        sh_format_fixed(c, x->score, 3), sh_format_fixed(d, x->salience, 3),
+			                        sh_format_fixed(e, x->fit, 3));
+		}
+		len += (size_t)snprintf(txt + len, cap - len, "],\"duration\":%s,\"beats\":[",
 		                        sh_format_fixed(a, r.duration, 3));
 		for (size_t i = 0; i < r.nbeats; i++)
 			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.beats[i], 3));
@@ -146,4 +190,10 @@ static const sh_analysis_program bpm = {
 	.options = options, .check = check, .init = init, .feed = feed, .report = report,
 };
 
-int main(int argc, char **argv) { return sh_analysis_main(&bpm, argc, argv); }
+int main(int argc, char **argv)
+{
+	int status = sh_analysis_main(&bpm, argc, argv);
+	if (status == 0 && *warning)
+		sh_warn("%s", warning);
+	return status;
+}

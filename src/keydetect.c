@@ -1,5 +1,6 @@
 /* keydetect -- musical key and mode of an audio file or stream, with a
- * confidence: tuned chroma against major and minor key profiles. */
+ * confidence: tuned chroma against major and minor key profiles; "none" when
+ * the sound has no tonal centre (noise, unpitched percussion). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 
 /* Defaults. */
 static bool json = false; /* JSON report: key, mode, confidence, runner-up, tuning, chroma */
+#define LOW_CONFIDENCE 0.25 /* below this, a warning on stderr */
+/* The note on stderr about a doubtful answer, written once the answer is out
+ * (a failed write or a closed pipe leaves only its own message). */
+static char warning[256];
 
 static sh_option options[] = {
 	{.name = "json", .type = SH_OPT_FLAG, .dest = &json,
@@ -27,24 +32,39 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 	sh_key_result r;
 	sh_key_finish(key, &r);
 	sh_key_free(key);
-	if (r.tonic < 0) {
+	if (r.tonic < 0 && !r.atonal) {
 		sh_set_error("%s: no key found: no pitched content (silence, or nothing between 60 Hz and 2.1 kHz)", name);
 		return NULL;
 	}
-	char k1[32], k2[32], a[32], b[32], c[32];
+	char k1[32], k2[32], a[32], b[32], c[32], d[32], e[32];
 	const size_t cap = 1024;
 	char *txt = sh_malloc(cap);
 	size_t len;
+	/* "none" is a plain answer: the JSON report carries the measures behind it. */
+	if (!r.atonal && r.confidence < LOW_CONFIDENCE)
+		snprintf(warning, sizeof warning, "%s: low confidence %.2f: %s and %s are close", name, r.confidence,
+		         sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2));
 	if (!json) {
 		len = (size_t)snprintf(txt, cap, "%s\n", sh_key_name(r.tonic, r.minor, k1, sizeof k1));
+	} else if (r.atonal) {
+		len = (size_t)snprintf(txt, cap,
+		                       "{\"key\":\"none\",\"tonic\":null,\"mode\":null,\"confidence\":0,"
+		                       "\"correlation\":%s,\"alternative\":null,\"tonality\":%s,\"flatness\":%s,\"pitch_classes\":%d,"
+		                       "\"tuning_cents\":%s,\"chroma\":[",
+		                       sh_format_fixed(b, r.correlation, 3), sh_format_fixed(d, r.tonality, 3),
+		                       sh_format_fixed(e, r.flatness, 3), r.pitch_classes, sh_format_fixed(c, r.tuning_cents, 1));
 	} else {
 		len = (size_t)snprintf(txt, cap,
 		                       "{\"key\":\"%s\",\"tonic\":\"%s\",\"mode\":\"%s\",\"confidence\":%s,"
-		                       "\"correlation\":%s,\"alternative\":\"%s\",\"tuning_cents\":%s,\"chroma\":[",
+		                       "\"correlation\":%s,\"alternative\":\"%s\",\"tonality\":%s,\"flatness\":%s,\"pitch_classes\":%d,"
+		                       "\"tuning_cents\":%s,\"chroma\":[",
 		                       sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_key_tonic_name(r.tonic, r.minor),
 		                       r.minor ? "minor" : "major", sh_format_fixed(a, r.confidence, 3),
 		                       sh_format_fixed(b, r.correlation, 3), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2),
+		                       sh_format_fixed(d, r.tonality, 3), sh_format_fixed(e, r.flatness, 3), r.pitch_classes,
 		                       sh_format_fixed(c, r.tuning_cents, 1));
+	}
+	if (json) {
 		for (int i = 0; i < 12; i++)
 			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.chroma[i], 3));
 		len += (size_t)snprintf(txt + len, cap - len, "]}\n");
@@ -58,4 +78,10 @@ static const sh_analysis_program keydetect = {
 	.options = options, .init = init, .feed = feed, .report = report,
 };
 
-int main(int argc, char **argv) { return sh_analysis_main(&keydetect, argc, argv); }
+int main(int argc, char **argv)
+{
+	int status = sh_analysis_main(&keydetect, argc, argv);
+	if (status == 0 && *warning)
+		sh_warn("%s", warning);
+	return status;
+}

@@ -27,6 +27,8 @@ static const char *from_key = NULL;/* the source's key, when detection is not wa
 static const char *mode = "auto";  /* auto: offline for files (and when analysing), real time on
                                       pipes */
 static int64_t memory = 256;       /* MiB of a piped input kept in memory before spooling */
+#define MIN_TEMPO_RATIO 0.5        /* --to-bpm: a detected tempo implying a time ratio outside */
+#define MAX_TEMPO_RATIO 2.0        /* these is refused, a given one (--from-bpm) warned about */
 
 static sh_option options[] = {
 	{.name = "to-bpm", .short_name = 't', .type = SH_OPT_DOUBLE, .dest = &to_bpm, .min = 1,
@@ -83,6 +85,7 @@ static int plan(sh_proc *p, sh_audio_in *in, const sh_option *opts)
 {
 	const int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
 	bool need_bpm = by_bpm && !from_bpm, need_key = by_key && from_tonic < 0;
+	double detected = 0, assumed = 1; /* --to-bpm: the tempo detected and the octave taken */
 	offline = !strcmp(mode, "offline") ||
 	          (!strcmp(mode, "auto") && (sh_audio_seekable(in) || need_bpm || need_key));
 	if (!offline && (need_bpm || need_key)) {
@@ -103,8 +106,18 @@ static int plan(sh_proc *p, sh_audio_in *in, const sh_option *opts)
 				             sh_audio_name(in));
 				return SH_EXIT_FAIL;
 			}
-			from_bpm = bpm;
-			sh_note("source tempo %.2f BPM", bpm);
+			/* Tempo detection cannot tell a tempo from its double or half
+			 * (bpm(1)'s alternative readings): take the octave of the
+			 * detected tempo nearest the target, and say so. */
+			double pick = bpm, factor = 1;
+			for (double f = 0.25; f <= 4.0; f *= 2)
+				if (fabs(log(bpm * f / to_bpm)) < fabs(log(pick / to_bpm)) - 1e-9) {
+					pick = bpm * f;
+					factor = f;
+				}
+			from_bpm = pick;
+			detected = bpm;
+			assumed = factor;
 		}
 		if (need_key) {
 			if (kr.tonic < 0) {
@@ -125,6 +138,21 @@ static int plan(sh_proc *p, sh_audio_in *in, const sh_option *opts)
 		sh_note("source key %s, target %s: %+g semitones", sh_key_name(from_tonic, from_minor, a, sizeof a),
 		        sh_key_name(to_tonic, to_minor, b, sizeof b), *pitch);
 	}
+	if (by_bpm && (*ratio < MIN_TEMPO_RATIO || *ratio > MAX_TEMPO_RATIO)) {
+		if (need_bpm) {
+			sh_set_error("detected %.2f BPM, assumed %.2f: to %g BPM is a time ratio of %.3g, outside %g..%g: "
+			             "the detected tempo may be wrong; give --from-bpm to confirm it, or --ratio",
+			             detected, from_bpm, to_bpm, *ratio, MIN_TEMPO_RATIO, MAX_TEMPO_RATIO);
+			return SH_EXIT_FAIL;
+		}
+		sh_warn("warning: %g BPM to %g BPM is a time ratio of %.3g, outside %g..%g: expect audible artefacts",
+		        from_bpm, to_bpm, *ratio, MIN_TEMPO_RATIO, MAX_TEMPO_RATIO);
+	}
+	if (need_bpm && assumed != 1)
+		sh_warn("detected %.2f BPM, assumed %.2f BPM (x%g, the octave nearest %g BPM): give --from-bpm to override",
+		        detected, from_bpm, assumed, to_bpm);
+	else if (need_bpm)
+		sh_warn("detected %.2f BPM", detected);
 	if (*ratio < 0.01 || *ratio > 100) {
 		sh_set_error("time ratio %g (%g BPM to %g BPM) is outside 0.01..100", *ratio, from_bpm, to_bpm);
 		return SH_EXIT_FAIL;

@@ -17,6 +17,12 @@
 #define KEY_FMAX 2100.0  /* just above C7 */
 #define FINE 36          /* histogram bins per semitone */
 #define NFINE (12 * FINE)
+#define KEY_MIN_TONALITY 0.12    /* share of the peak weight in salient peaks */
+#define KEY_WEAK_TONALITY 0.2    /* below this, a flat chroma means no centre */
+#define KEY_MAX_FLATNESS 0.92    /* chroma spectral flatness */
+#define KEY_MIN_CORRELATION 0.2 /* best key profile correlation */
+#define KEY_PC_SHARE 0.25        /* a pitch class counts when its salient weight is this share of the top one */
+#define KEY_MIN_PCS 3            /* fewer such pitch classes: a tuned drum or a drone, no key */
 
 /* Key profiles: major and minor, tonic first. Temperley's (Kostka-Payne corpus)
  * and Krumhansl-Kessler's probe-tone ratings; the two correlations are averaged. */
@@ -37,6 +43,8 @@ struct sh_key {
 	sh_magspec *ms;
 	double hist[NFINE];  /* weight per fine pitch-class bin, A440 reference */
 	double dev_c, dev_s; /* circular sums of the deviation from the semitone grid */
+	double salient;      /* weight of the peaks that stand clear of their neighbourhood */
+	double spc[12];      /* that weight per nearest pitch class */
 	size_t samples;
 	bool done;
 };
@@ -95,6 +103,22 @@ static void key_frame(sh_key *k)
 		double semi = 12.0 * log2(f / 440.0) + 69.0; /* MIDI note number */
 		double frac = semi - floor(semi + 0.5);      /* -0.5..0.5 */
 		double w = m;
+		/* A sinusoid's peak stands far above the bins a few bins away (a Hann
+		 * window's side lobes are 31 dB down); a noise peak seldom does: the
+		 * chance that a noise bin's power is 8 times its neighbourhood mean is
+		 * about e^-8. */
+		double nb_ = 0;
+		int cnt = 0;
+		for (long j = (long)i - 10; j <= (long)i + 10; j++) {
+			if (j < 1 || j >= (long)nb || labs(j - (long)i) < 3)
+				continue;
+			nb_ += (double)mag[j] * mag[j];
+			cnt++;
+		}
+		if (cnt && (double)m * m > 8.0 * nb_ / cnt) {
+			k->salient += w;
+			k->spc[(((int)floor(semi + 0.5)) % 12 + 12) % 12] += w;
+		}
 		k->dev_c += w * cos(2 * M_PI * frac);
 		k->dev_s += w * sin(2 * M_PI * frac);
 		double pos = fmod(semi, 12.0);
@@ -161,6 +185,12 @@ int sh_key_finish(sh_key *k, sh_key_result *res)
 		total += k->hist[i];
 	if (!(total > 0))
 		return 0;
+	res->tonality = k->salient / total;
+	double smax = 0;
+	for (int i = 0; i < 12; i++)
+		smax = fmax(smax, k->spc[i]);
+	for (int i = 0; i < 12; i++)
+		res->pitch_classes += smax > 0 && k->spc[i] >= KEY_PC_SHARE * smax;
 	double tune = atan2(k->dev_s, k->dev_c) / (2 * M_PI); /* semitones, -0.5..0.5 */
 	res->tuning_cents = 100.0 * tune;
 	/* Fold the fine histogram to 12 bins around the tuned semitone centres
@@ -206,6 +236,21 @@ int sh_key_finish(sh_key *k, sh_key_result *res)
 	res->correlation = r1;
 	double c = (r1 > 0 ? r1 : 0) * fmin(1.0, (r1 - r2) / 0.15);
 	res->confidence = c < 0 ? 0 : c > 1 ? 1 : c;
+	/* No tonal centre: too little of the spectrum in clear sinusoidal peaks
+	 * (noise, cymbals, most drums), or a chroma so flat or so unlike every key
+	 * profile that no key stands out. */
+	double gm = 0, am = 0;
+	for (int i = 0; i < 12; i++) {
+		gm += log(res->chroma[i] + 1e-6);
+		am += res->chroma[i];
+	}
+	res->flatness = exp(gm / 12) / (am / 12);
+	if (res->tonality < KEY_MIN_TONALITY || r1 < KEY_MIN_CORRELATION || res->pitch_classes < KEY_MIN_PCS ||
+	    (res->tonality < KEY_WEAK_TONALITY && res->flatness > KEY_MAX_FLATNESS)) {
+		res->atonal = true;
+		res->tonic = -1;
+		res->confidence = 0;
+	}
 	return 0;
 }
 

@@ -15,7 +15,11 @@
 #include <stddef.h>
 
 typedef struct {
-	int tonic;            /* 0..11, -1 when the input has no tonal content */
+	int tonic;            /* 0..11, -1 when the input has no tonal content or centre */
+	bool atonal;          /* sound, but no tonal centre (noise, drums): tonic -1 */
+	double tonality;      /* 0..1: share of the spectral peak weight in clear sinusoidal peaks */
+	double flatness;      /* 0..1: spectral flatness of the chroma (1 = all pitch classes equal) */
+	int pitch_classes;    /* pitch classes holding at least a quarter of the top one's salient weight */
 	bool minor;           /* mode */
 	double confidence;    /* 0..1 */
 	double correlation;   /* the best key's profile correlation, -1..1 */

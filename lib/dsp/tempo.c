@@ -16,6 +16,10 @@
 #define FINE_COMB 16    /* multiples used to refine the tempo */
 #define GRID_STEP 0.002 /* relative step of the tempo grid (0.2%) */
 #define HALF_BEAT_RATIO 0.85 /* off-beats this strong relative to beats double the tempo */
+#define FIFTH_FIT_UP 1.10    /* 3T/2 replaces T when its beats land on onsets this much stronger */
+#define FIFTH_SCORE 0.5      /* and its salience x prior is at least this share of T's */
+#define METRE_MIN_CORR 0.1   /* accent autocorrelation needed to name a metre */
+#define COMPOUND_RATIO 1.2   /* thirds of the beat this much stronger than the half: compound */
 
 struct sh_tempo {
 	sh_odf *odf;
@@ -292,6 +296,129 @@ static double half_beat_ratio(const float *env, size_t n, double fps, const doub
 	return cnt && on > 0 ? mid / on : 0;
 }
 
+/* Mean onset strength at the beats over the envelope's mean. */
+static double beat_fit(const float *env, size_t n, double fps, const double *beats, size_t nb)
+{
+	double m = 0, s = 0;
+	for (size_t i = 0; i < n; i++)
+		m += env[i];
+	m /= (double)n;
+	if (!nb || !(m > 0))
+		return 0;
+	for (size_t i = 0; i < nb; i++)
+		s += peak_near(env, n, beats[i] * fps, 1);
+	return s / (double)nb / m;
+}
+
+/* Beats per bar from the accents: the autocorrelation of the beats' onset
+ * strengths at lags of 2, 3 and 4 beats; compound when the thirds of the beat
+ * carry more onset strength than its half. */
+static void metre(const float *env, const double *full, size_t n, double fps, const double *beats, size_t nb,
+                  sh_tempo_result *res)
+{
+	res->metre = 0;
+	res->compound = false;
+	if (nb < 12)
+		return;
+	/* The accents: the conditioned envelope's peak at each beat, less the
+	 * mean over the neighbouring 8 beats (so loudness drifts do not count). */
+	double *a = sh_malloc(nb * sizeof(double)), *d = sh_malloc(nb * sizeof(double));
+	for (size_t i = 0; i < nb; i++) {
+		long lo = lround(beats[i] * fps) - 1, hi = lo + 2;
+		double m = -1e300;
+		for (long j = lo < 0 ? 0 : lo; j <= hi && j < (long)n; j++)
+			m = fmax(m, full[j]);
+		a[i] = m;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		size_t lo = i >= 4 ? i - 4 : 0, hi = i + 4 < nb ? i + 4 : nb - 1;
+		double m = 0;
+		for (size_t j = lo; j <= hi; j++)
+			m += a[j];
+		d[i] = a[i] - m / (double)(hi - lo + 1);
+	}
+	double c[5] = {0};
+	for (int lag = 0; lag <= 4; lag++) {
+		for (size_t i = 0; i + lag < nb; i++)
+			c[lag] += d[i] * d[i + lag];
+		c[lag] /= (double)(nb - lag);
+	}
+	if (c[0] > 0) {
+		for (int lag = 2; lag <= 4; lag++)
+			c[lag] /= c[0];
+		if (c[3] > METRE_MIN_CORR && c[3] > c[2] && c[3] > c[4])
+			res->metre = 3;
+		else if (c[2] > METRE_MIN_CORR || c[4] > METRE_MIN_CORR)
+			res->metre = c[4] + 0.05 >= c[2] ? 4 : 2;
+	}
+	double third = 0, half = 0, on = 0;
+	for (size_t i = 0; i + 1 < nb; i++) {
+		double x = beats[i] * fps, y = beats[i + 1] * fps, w = (y - x) / 12;
+		third += 0.5 * (peak_near(env, n, x + (y - x) / 3, w) + peak_near(env, n, x + 2 * (y - x) / 3, w));
+		half += peak_near(env, n, 0.5 * (x + y), w);
+		on += peak_near(env, n, x, 1);
+	}
+	res->compound = third > COMPOUND_RATIO * half && third > 0.25 * on;
+	free(a);
+	free(d);
+}
+
+static int cmp_reading(const void *a, const void *b)
+{
+	double x = ((const sh_tempo_reading *)a)->score, y = ((const sh_tempo_reading *)b)->score;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Weigh the metrical readings of tempo t; returns the chosen tempo, fills
+ * res->readings (chosen first) and the confidence. */
+static double readings(const sh_tempo_opts *o, const double *r, size_t nl, const double *full, const float *env,
+                       size_t n, double fps, double t, sh_tempo_result *res)
+{
+	static const double factors[SH_TEMPO_READINGS] = {1, 2, 0.5, 2.0 / 3, 1.5};
+	sh_tempo_reading rd[SH_TEMPO_READINGS];
+	size_t k = 0;
+	double total = 0;
+	for (int i = 0; i < SH_TEMPO_READINGS; i++) {
+		double b = t * factors[i];
+		if (b < o->min_bpm * 0.999 || b > o->max_bpm * 1.001)
+			continue;
+		if (i > 0)
+			b = refine(r, nl, fps, b, o->min_bpm, o->max_bpm);
+		double *bt;
+		size_t nb = track_beats(full, n, fps, 60.0 * fps / b, &bt);
+		sh_tempo_reading *x = &rd[k++];
+		x->bpm = b;
+		x->factor = factors[i];
+		x->salience = fmax(0, fmin(1, comb(r, nl, 60.0 * fps / b, COMB)));
+		x->fit = beat_fit(env, n, fps, bt, nb);
+		x->prior = prior(o, b);
+		x->score = x->salience * x->prior;
+		total += x->score;
+		free(bt);
+	}
+	/* The 3T/2 reading, when its beats land on clearly stronger onsets and its
+	 * salience comes close, is the pulse T missed (T then read every other
+	 * beat and the off-beat between). Not the other way: slower beats pick
+	 * the stronger onsets anyway, so a better fit at 2T/3 proves nothing. */
+	size_t pick = 0;
+	for (size_t i = 1; i < k; i++)
+		if (rd[i].factor == 1.5 && rd[i].fit > rd[0].fit * FIFTH_FIT_UP && rd[i].score > FIFTH_SCORE * rd[0].score)
+			pick = i;
+	for (size_t i = 0; i < k; i++)
+		rd[i].score = total > 0 ? rd[i].score / total : 0;
+	sh_tempo_reading chosen = rd[pick];
+	rd[pick] = rd[0];
+	rd[0] = chosen;
+	qsort(rd + 1, k - 1, sizeof rd[0], cmp_reading);
+	memcpy(res->readings, rd, k * sizeof rd[0]);
+	res->nreadings = k;
+	double other = k > 1 ? rd[1].score : 0;
+	double margin = chosen.score > 0 ? 2 * (1 - other / chosen.score) : 0;
+	margin = margin < 0 ? 0 : margin > 1 ? 1 : margin;
+	res->confidence = chosen.salience * margin;
+	return chosen.bpm;
+}
+
 static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -411,15 +538,25 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 			fb = refine(r, nl, fps, 2 * fb, minb, maxb);
 		}
 	}
-	res->bpm = fb;
-	double c = bests;
-	res->confidence = c < 0 ? 0 : c > 1 ? 1 : c;
-	if (altb > 0) {
+	(void)bests;
+	res->bpm = readings(o, r, nl, full, sh_odf_values(odf, -1), n, fps, fb, res);
+	if (res->nreadings > 1) {
+		res->alt_bpm = res->readings[1].bpm;
+		res->alt_confidence = res->readings[0].score > 0
+		                          ? res->confidence * res->readings[1].score / res->readings[0].score
+		                          : 0;
+	} else if (altb > 0) {
 		res->alt_bpm = altb;
 		res->alt_confidence = res->confidence * alt / best;
 	}
-	if (o->beats)
-		res->nbeats = track_beats(full, n, fps, 60.0 * fps / res->bpm, &res->beats);
+	double *bt;
+	size_t nb = track_beats(full, n, fps, 60.0 * fps / res->bpm, &bt);
+	metre(sh_odf_values(odf, -1), full, n, fps, bt, nb, res);
+	if (o->beats) {
+		res->beats = bt;
+		res->nbeats = nb;
+	} else
+		free(bt);
 	free(r);
 	free(full);
 	return 0;

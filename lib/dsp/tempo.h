@@ -11,6 +11,20 @@
  * to 0.05% with a 16-multiple comb; beat times by dynamic programming
  * (Ellis 2007) on the envelope.
  *
+ * Then the metrical readings T, 2T, T/2, 2T/3, 3T/2 of the first answer T are
+ * weighed: each by its comb salience, the tempo prior and how well beats tracked
+ * at that tempo land on onsets (Ellis' dynamic programming: onset strength at
+ * the beats less a penalty on deviation from the period). A 3T/2 or 2T/3
+ * reading replaces T only when its beats fit clearly better; the octave is
+ * left to the prior and the half-beat check. The confidence is the comb
+ * salience of the answer scaled by its margin over the best other reading:
+ * salience x min(1, 2 (1 - runner-up score / best score)). Below 0.3 the
+ * answer is a guess between readings (bpm(1) says so).
+ * The metre: the autocorrelation of the beats' onset strengths at lags 2, 3
+ * and 4 beats (accents every 3 beats make 3/4); compound when the points a
+ * third and two thirds of the way between beats carry more onset strength
+ * than the point halfway.
+ *
  * Two ways in: the one-call sh_tempo_estimate() over a whole buffer, or the
  * streaming sh_tempo_new / sh_tempo_feed / sh_tempo_finish, which keeps only the
  * onset envelope (about 400 bytes a second of audio), not the audio. Both give
@@ -29,11 +43,29 @@ typedef struct {
 	bool beats;         /* also track beat times (default true) */
 } sh_tempo_opts;
 
+/* One metrical reading of the pulse: the tempo T found first, 2T, T/2, 2T/3
+ * or 3T/2, with its evidence. */
+typedef struct {
+	double bpm;
+	double factor;      /* relative to the first reading: 1, 2, 0.5, 2/3, 1.5 */
+	double salience;    /* the autocorrelation comb at this period, 0..1 */
+	double fit;         /* mean onset strength at the beats tracked at this tempo
+	                       over the envelope's mean (1 = beats land on average frames) */
+	double prior;       /* the tempo prior, 0..1 */
+	double score;       /* share of the evidence, the readings' scores summing to 1 */
+} sh_tempo_reading;
+
+#define SH_TEMPO_READINGS 5
+
 typedef struct {
 	double bpm;         /* the tempo; 0 when the input has no rhythm (silence) */
-	double confidence;  /* 0..1: how clearly this tempo stands out */
+	double confidence;  /* 0..1: how far this tempo stands out, see below */
 	double alt_bpm;     /* the runner-up (often the double or the half), 0 if none */
 	double alt_confidence;
+	int metre;          /* beats per bar the accents suggest: 2, 3 or 4; 0 when unclear */
+	bool compound;      /* beats divide in three (6/8, 9/8, 12/8) rather than two */
+	sh_tempo_reading readings[SH_TEMPO_READINGS]; /* best first; the first is bpm */
+	size_t nreadings;
 	double *beats;      /* beat times in seconds (malloc'd, may be NULL) */
 	size_t nbeats;
 	double duration;    /* seconds analysed */

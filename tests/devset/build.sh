@@ -7,8 +7,10 @@
 #     FluidR3 General MIDI soundfont (tempo and key from the files' meta events)
 #   - generated General MIDI song sketches at known tempos and keys (drums, bass,
 #     chords, melody) and chord progressions with scale runs in all 24 keys
-# Writes $DEVSET/tempo.tsv (FILE<TAB>BPM<TAB>ORIGIN) and $DEVSET/key.tsv
-# (FILE<TAB>KEY<TAB>ORIGIN). DEVSET defaults to ~/.cache/shards-devset.
+#   - the hard set: fast (150..215 BPM), triple and compound metre, swung and
+#     dotted, half-time grooves as General MIDI sketches (gen.py hard styles)
+# Writes $DEVSET/tempo.tsv (FILE<TAB>BPM<TAB>ORIGIN), $DEVSET/key.tsv
+# (FILE<TAB>KEY<TAB>ORIGIN) and $DEVSET/tempo-hard.tsv (FILE<TAB>BPM<TAB>ORIGIN). DEVSET defaults to ~/.cache/shards-devset.
 # Packages: hydrogen hydrogen-drumkits fluidsynth fluid-soundfont-gm
 # python3-mido sox faust-common pianobooster (tests/packages.txt).
 set -eu
@@ -18,8 +20,8 @@ PY=/usr/bin/python3
 SF=/usr/share/sounds/sf2/FluidR3_GM.sf2
 SEC=${DEVSET_SECONDS:-30}
 mkdir -p "$DEVSET/audio" "$DEVSET/tmp"
-tempo=$DEVSET/tempo.tsv.new key=$DEVSET/key.tsv.new
-: >"$tempo"; : >"$key"
+tempo=$DEVSET/tempo.tsv.new key=$DEVSET/key.tsv.new hardt=$DEVSET/tempo-hard.tsv.new
+: >"$tempo"; : >"$key"; : >"$hardt"
 
 render() { # MID WAV
 	[ -s "$2" ] || { fluidsynth -ni -q -F "$DEVSET/tmp/r.wav" -r 44100 "$SF" "$1" >/dev/null 2>&1 &&
@@ -115,7 +117,25 @@ echo "$keys" | tr ':' '\n' | while read -r k; do
 	printf '%s\t%s\t%s\n' "$out" "$k" "gm-chords" >>"$key"
 done
 
+# 6. The hard set: STYLE LOW HIGH (the notated beat: a dotted quarter in 6/8),
+# five pieces each, tempos spread evenly over the style's range.
+j=0
+for spec in "dnb 160 178" "halftime 140 170" "fastswing 180 215" "punk 175 210" "dotted 150 190" \
+	"jazzwaltz 110 200" "sixeight 50 92" "slowthree 70 110"; do
+	set -- $spec
+	for r in 0 1 2 3 4; do
+		j=$((j + 1))
+		bpm=$(awk -v a="$2" -v b="$3" -v r="$r" 'BEGIN { printf "%.1f", a + (b - a) * r / 4 }')
+		k=$(echo "$keys" | cut -d: -f$(( (j * 11 % 24) + 1 )))
+		mid=$DEVSET/tmp/hard-$j.mid
+		out=$DEVSET/audio/hard-$j-$1.wav
+		[ -s "$out" ] || { $PY "$here/gen.py" groove "$mid" "$bpm" "$1" "$k" "$((j + 1300))" "$SEC" && render "$mid" "$out"; }
+		printf '%s\t%s\t%s\n' "$out" "$bpm" "hard:$1" >>"$hardt"
+	done
+done
+
+mv "$hardt" "$DEVSET/tempo-hard.tsv"
 mv "$tempo" "$DEVSET/tempo.tsv"
 mv "$key" "$DEVSET/key.tsv"
 rm -rf "$DEVSET/tmp"
-echo "devset: $(wc -l <"$DEVSET/tempo.tsv") tempo items, $(wc -l <"$DEVSET/key.tsv") key items in $DEVSET"
+echo "devset: $(wc -l <"$DEVSET/tempo.tsv") tempo items, $(wc -l <"$DEVSET/tempo-hard.tsv") hard tempo items, $(wc -l <"$DEVSET/key.tsv") key items in $DEVSET"

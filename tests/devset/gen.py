@@ -14,7 +14,12 @@ library and python3-mido, both Debian packages).
       meta events ("-" when absent).
 
 STYLE is one of rock, four, break, swing, weak, shuffle, halfbar (drums), or
-rag, waltz, march, ballad (no drums: the pulse is in the accompaniment); KEY is like
+rag, waltz, march, ballad (no drums: the pulse is in the accompaniment), or one
+of the harder grooves for the "hard" set: jazzwaltz (swung 3/4 with ride),
+sixeight (6/8, the beat a dotted quarter), dnb (fast breakbeat, snare on 2 and
+4), halftime (snare on 3 only, eighth hats), fastswing (ride and walking bass),
+dotted (dotted-eighth and sixteenth figures), punk (fast eighth-note drive),
+slowthree (a slow 3/4 with brushes); KEY is like
 "A minor" or "Eb major". Every random choice comes from SEED.
 """
 import math, os, random, re, struct, subprocess, sys, wave
@@ -185,6 +190,8 @@ def note(events, t0, dur, ch, n, vel):
 GM_DRUM = {"k": 36, "s": 38, "c": 39, "h": 42, "o": 46, "r": 51}
 
 def groove(out, bpm, style, key, seed, seconds):
+    if style in HARD:
+        return hard(out, bpm, style, key, seed, seconds)
     if style in TUNE_STYLES:
         return tune(out, bpm, style, key, seed, seconds)
     rng = random.Random(seed)
@@ -223,6 +230,65 @@ def groove(out, bpm, style, key, seed, seconds):
     finish(mid, tr, ev, out)
 
 TUNE_STYLES = ("rag", "waltz", "march", "ballad")
+
+# The harder grooves: beats per bar, and per bar a list of (drum, beat position,
+# velocity); positions are in beats (1/3 and 2/3 are triplet eighths).
+T1, T2 = 2.0 / 3, 1.0 / 3
+HARD = {
+    "jazzwaltz": (3, [("r", 0, .8), ("r", 1, .7), ("r", 1 + T1, .5), ("r", 2, .7), ("k", 0, .5),
+                      ("f", 1, .5), ("f", 2, .5)]),
+    "sixeight": (2, [("h", i * T2, .7 if i % 3 == 0 else .45) for i in range(6)] +
+                    [("k", 0, 1), ("s", 1, .9), ("k", 1 + T1, .5)]),
+    "dnb": (4, [("k", 0, 1), ("k", 2.5, .9), ("s", 1, 1), ("s", 3, 1), ("s", 1.75, .35), ("s", 3.25, .3)] +
+               [("h", i * .5, .6 if i % 2 == 0 else .4) for i in range(8)]),
+    "halftime": (4, [("k", 0, 1), ("k", 1.5, .6), ("s", 2, 1)] +
+                    [("h", i * .5, .7 if i % 2 == 0 else .45) for i in range(8)]),
+    "fastswing": (4, [("r", 0, .8), ("r", 1, .8), ("r", 1 + T1, .55), ("r", 2, .8), ("r", 3, .8),
+                      ("r", 3 + T1, .55), ("f", 1, .6), ("f", 3, .6)]),
+    "dotted": (4, [("k", 0, 1), ("k", .75, .7), ("s", 1, 1), ("k", 2, 1), ("k", 2.75, .7), ("s", 3, 1)] +
+                  [("h", i + d, .6 if d == 0 else .45) for i in range(4) for d in (0, .75)]),
+    "punk": (4, [("k", 0, 1), ("k", 1.5, .8), ("k", 2, 1), ("s", 1, 1), ("s", 3, 1)] +
+                [("c", i * .5, .6) for i in range(8)]),
+    "slowthree": (3, [("k", 0, .9), ("s", 1, .5), ("s", 2, .5), ("h", 0, .4), ("h", 1, .4), ("h", 2, .4)]),
+}
+GM_HARD = {"k": 36, "s": 38, "h": 42, "r": 51, "f": 44, "c": 49}
+
+def hard(out, bpm, style, key, seed, seconds):
+    """Fast, triple, compound, half-time and swung grooves with bass and chords."""
+    rng = random.Random(seed)
+    tonic, minor = parse_key(key)
+    beats, pat = HARD[style]
+    mid, tr = new_midi(bpm)
+    tr.append(__import__("mido").MetaMessage("key_signature", key=key_sig_name(tonic, minor), time=0))
+    ppq = 480
+    ev = [(0, "prog", 1, rng.choice([32, 33, 34]), 0), (0, "prog", 2, rng.choice([0, 4, 16, 48]), 0)]
+    bars = int(seconds * bpm / (60.0 * beats)) + 1
+    prog = progression(minor, rng)
+    sc = scale(tonic, minor)
+    for bar in range(bars):
+        b0 = bar * beats * ppq
+        for inst, pos, vel in pat:
+            if rng.random() < 0.04:
+                continue
+            v = vel * rng.uniform(.85, 1)
+            if inst == "c" and pos == 0:
+                v = 1.0
+            note(ev, max(0, b0 + pos * ppq + rng.gauss(0, 6)), 60, 9, GM_HARD[inst], 115 * v)
+        ch = triad(tonic, minor, prog[bar % 4])
+        root = 36 + ch[0]
+        if style in ("fastswing", "jazzwaltz"):  # walking bass on every beat
+            for b in range(beats):
+                n = root + (0 if b == 0 else rng.choice([sc[(b * 2) % 7] - ch[0], 7, 4 if not minor else 3, 12]) % 12)
+                note(ev, b0 + b * ppq, ppq - 30, 1, n, 95 if b == 0 else 80)
+        elif style == "sixeight":
+            note(ev, b0, ppq - 30, 1, root, 95)
+            note(ev, b0 + ppq, ppq // 2, 1, root + 7, 80)
+        else:  # bass on the downbeat and a syncopated push
+            note(ev, b0, ppq, 1, root, 95)
+            note(ev, b0 + (beats - 1.5) * ppq, ppq // 2, 1, root + 12, 75)
+        for pc in ch:
+            note(ev, b0, beats * ppq - 20, 2, 60 + (pc - tonic) % 12 + tonic % 12 - (12 if pc < tonic else 0), 55)
+    finish(mid, tr, ev, out)
 
 def tune(out, bpm, style, key, seed, seconds):
     """Drumless tunes: the pulse only in the accompaniment and the melody."""
