@@ -86,6 +86,7 @@ spec() {
 	vscan) kind=media oext=jsonl args="--all @IN@" stdin=0 keep=1 dir=0 ;; # an empty folder holds no videos
 	padmine) args="-O 100 @IN@" ;; # the valid input is a drum loop: let onsets through
 	grainify) args="-d 1 @IN@" ;; # a short cloud
+	drone) args="-s 1 @IN@" ;; # a drone as long as its source: quick
 	dsp) args="-i @IN@ lowpass freq=2000 : echo : reverb" ;;
 	amix) args="@AUDIO@:-6:0.5 @IN@" ;;
 	*) # a program not described yet: guess from its usage and first lines of help

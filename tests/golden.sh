@@ -170,6 +170,9 @@ padmine_dir() { # the export folder: the manifest, then every pad in name order
 		find pads -type f ! -name manifest.csv ! -name '.*' | LC_ALL=C sort | xargs cat
 }
 golden padmine-dir           padmine_dir
+golden drone-one             drone -s 2 -P 7 -V warm chord.wav
+golden drone-key-norm        drone -s 1.5 -k F --from-key Am --mono -N -V dark b2.wav
+golden drone-dir             sh -c 'drone -j 2 -d dr -s 1,2 -P -12,0 -V dry,airy --bits 16 chord.wav && ls dr && cat dr/*'
 golden loopify               loopify --start 1 -d 2 -x 300 --seam-search 100 pad.wav
 golden loopify-json          loopify --json -x 30 --seam-search 200 pad.wav
 
