@@ -39,7 +39,7 @@ PKG_LIBS   = -lfftw3f_threads $(shell pkg-config --libs $(PKGS)) -lportmidi -lm 
 
 # cairo draws the pictures (lib/plot): only the programs that plot link it, so
 # the rest do not load it (and its font stack) at every start.
-PLOT_PROGS  = cutviz onsets bpm evviz specsmear specmangle padmine colorkey
+PLOT_PROGS  = cutviz onsets bpm evviz specsmear specmangle padmine colorkey grade
 CAIRO_CFLAGS = $(shell pkg-config --cflags cairo)
 CAIRO_LIBS   = $(shell pkg-config --libs cairo)
 

@@ -1,5 +1,5 @@
 /* grains.c -- granular clouds: the grain pool, its junk filter, the cloud's
- * placement and rendering, centroids and brightness; see grains.h. */
+ * placement and rendering, the grains' centroids; see grains.h. */
 #include "grains.h"
 
 #include <complex.h>
@@ -63,13 +63,7 @@ void sh_grain_window_fill(sh_grain_window w, float *out, size_t n)
 
 /* ---- centroids ---- */
 
-int sh_grain_fft_size(int rate)
-{
-	int n = 256;
-	while (n < rate * 0.04)
-		n *= 2;
-	return n;
-}
+int sh_grain_fft_size(int rate) { return sh_tex_fft_size(rate); }
 
 static double centroid_of(const double *mag, int bins, int size, int rate)
 {
@@ -79,51 +73,6 @@ static double centroid_of(const double *mag, int bins, int size, int rate)
 		den += mag[k];
 	}
 	return den > 1e-9 ? num / den * rate / size : 0;
-}
-
-struct sh_centroid {
-	sh_stft *st;
-	double *mag;
-	int bins, size, rate;
-};
-
-static void centroid_frame(void *user, float complex *const *spec, int channels, int bins, int64_t frame)
-{
-	sh_centroid *c = user;
-	for (int k = 0; k < bins; k++)
-		c->mag[k] += sh_cmag(spec[0][k]);
-}
-
-sh_centroid *sh_centroid_new(int rate)
-{
-	sh_centroid *c = sh_calloc(1, sizeof *c);
-	c->rate = rate;
-	c->size = sh_grain_fft_size(rate);
-	c->bins = c->size / 2 + 1;
-	c->mag = sh_calloc((size_t)c->bins, sizeof *c->mag);
-	if (!(c->st = sh_stft_new(c->size, c->size / 4, 1, centroid_frame, NULL, c))) {
-		free(c->mag);
-		free(c);
-		return NULL;
-	}
-	return c;
-}
-
-void sh_centroid_feed(sh_centroid *c, const float *mono, size_t n) { sh_stft_push(c->st, mono, n); }
-
-double sh_centroid_finish(sh_centroid *c)
-{
-	sh_stft_finish(c->st);
-	sh_stft_free(c->st);
-	double hz = centroid_of(c->mag, c->bins, c->size, c->rate);
-	free(c->mag);
-	free(c);
-	return hz;
-}
-
-const char *sh_brightness_tag(double hz, double dark_below, double bright_above)
-{
-	return hz < dark_below ? "dark" : hz > bright_above ? "bright" : "mid";
 }
 
 /* The centroid of N mono samples in Hann frames of the magspec's size at a

@@ -52,6 +52,7 @@
 #include <sys/types.h>
 
 #include "audio.h"
+#include "measure.h"
 #include "rng.h"
 
 #define SH_GRAIN_CLIP_LEVEL 0.999 /* |x| at or above: a clipped sample */
@@ -59,8 +60,8 @@
 #define SH_GRAIN_MAX_POOL 100000
 /* Brightness tags from a centroid, as padmine's defaults: below dark is
  * "dark" (sub, warm, muffled), above bright "bright" (airy, hissy, glassy). */
-#define SH_GRAIN_DARK_HZ 1000.0
-#define SH_GRAIN_BRIGHT_HZ 3000.0
+#define SH_GRAIN_DARK_HZ SH_TEX_DARK_HZ
+#define SH_GRAIN_BRIGHT_HZ SH_TEX_BRIGHT_HZ
 
 typedef enum {
 	SH_GRAIN_HANN,     /* raised cosine: the smooth default */
@@ -139,13 +140,7 @@ void sh_cloud_rewind(sh_cloud *c);
 size_t sh_cloud_placements(const sh_cloud *c); /* grains placed so far */
 void sh_cloud_free(sh_cloud *c);
 
-/* ---- centroid and brightness ---- */
-typedef struct sh_centroid sh_centroid;
-sh_centroid *sh_centroid_new(int rate); /* NULL with sh_error() */
-void sh_centroid_feed(sh_centroid *c, const float *mono, size_t n);
-/* Hz, 0 for silence; the accumulator is freed. */
-double sh_centroid_finish(sh_centroid *c);
-/* "dark", "mid" or "bright" */
-const char *sh_brightness_tag(double centroid_hz, double dark_below, double bright_above);
+/* ---- centroid and brightness: lib/tex/measure.h's (sh_centroid_*,
+ * sh_brightness_tag) ---- */
 
 #endif

@@ -7,19 +7,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "measure.h"
 #include "onsets.h"
 #include "seam.h"
 #include "stft.h"
 
 #define BLOCK 65536
-
-static int fft_size_for(int rate)
-{
-	int n = 256;
-	while (n < rate * 0.04)
-		n *= 2;
-	return n;
-}
 
 /* ---- analysis ---- */
 
@@ -107,7 +100,7 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 	sh_odf *odf = sh_odf_new(rate);
 	if (!odf)
 		return -1;
-	feat f = {.rate = rate, .hop = sh_odf_hop(odf), .size = fft_size_for(rate)};
+	feat f = {.rate = rate, .hop = sh_odf_hop(odf), .size = sh_tex_fft_size(rate)};
 	sh_stft *st = sh_stft_new(f.size, f.hop, 1, on_frame, NULL, &f);
 	if (!st) {
 		sh_odf_free(odf);
@@ -312,95 +305,7 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 
 /* ---- loops ---- */
 
-typedef struct {
-	double *mag;
-	int bins;
-} spec_acc;
-
-static void acc_frame(void *user, float complex *const *spec, int channels, int bins, int64_t frame)
-{
-	spec_acc *a = user;
-	for (int k = 0; k < bins; k++)
-		a->mag[k] += sh_cmag(spec[0][k]);
-}
-
-/* Rough pitch by normalised autocorrelation, 50..1000 Hz; 0 when not pitched. */
-static double rough_pitch(const float *x, int64_t n, int rate)
-{
-	int lo = rate / 1000, hi = rate / 50;
-	int64_t w = (int64_t)lround(0.05 * rate);
-	if (n < w + hi + 1)
-		return 0;
-	const float *s = x + (n - w - hi) / 2;
-	int nl = hi - lo + 1;
-	double *r = sh_malloc((size_t)nl * sizeof *r);
-	double e0 = 0;
-	for (int64_t j = 0; j < w; j++)
-		e0 += (double)s[j] * s[j];
-	double el = 0;
-	for (int64_t j = 0; j < w; j++)
-		el += (double)s[j + lo] * s[j + lo];
-	double best = -1;
-	for (int t = lo; t <= hi; t++) {
-		if (t > lo)
-			el += (double)s[t + w - 1] * s[t + w - 1] - (double)s[t - 1] * s[t - 1];
-		double dot = 0;
-		for (int64_t j = 0; j < w; j++)
-			dot += (double)s[j] * s[j + t];
-		double den = sqrt(e0 * (el > 0 ? el : 0));
-		r[t - lo] = den > 1e-12 ? dot / den : 0;
-		if (r[t - lo] > best)
-			best = r[t - lo];
-	}
-	double hz = 0;
-	if (best >= 0.8)
-		for (int i = 1; i + 1 < nl; i++)
-			if (r[i] >= 0.95 * best && r[i] >= r[i - 1] && r[i] >= r[i + 1]) {
-				double a = r[i - 1], b = r[i], c = r[i + 1], den = a - 2 * b + c;
-				double off = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
-				hz = rate / (lo + i + off);
-				break;
-			}
-	free(r);
-	return hz;
-}
-
-int sh_pad_grade_rank(char g)
-{
-	switch (g) {
-	case 'A': return 0;
-	case 'B': return 1;
-	case 'C': return 2;
-	case 'D': return 3;
-	case 'F': return 5;
-	default: return -1;
-	}
-}
-
-static void grade(sh_pad *p)
-{
-	p->grade = 0;
-	if (p->rms_db < SH_PAD_F_SILENCE_DB) {
-		p->grade = 'F', p->why = "silence";
-	} else if (p->clip_fraction > SH_PAD_F_CLIP_FRACTION) {
-		p->grade = 'F', p->why = "clipping";
-	} else if (p->crest_db > SH_PAD_F_CREST_DB) {
-		p->grade = 'F', p->why = "extreme crest";
-	}
-	/* the phase of the seam matters for pitched sound only: unpitched sound
-	 * (noise, ensembles, air) crossfades evenly at equal power whatever it is */
-	double seam = p->pitch_hz > 0 ? p->seam_error : 0;
-	if (p->grade == 'F') {
-	} else if (p->rms_db >= SH_PAD_A_RMS_DB && p->crest_db <= SH_PAD_A_CREST_DB && seam <= SH_PAD_A_SEAM) {
-		p->grade = 'A', p->why = "loud, even, seamless";
-	} else if (p->rms_db >= SH_PAD_B_RMS_DB && p->crest_db <= SH_PAD_B_CREST_DB && seam <= SH_PAD_B_SEAM) {
-		p->grade = 'B', p->why = "good";
-	} else if (p->rms_db >= SH_PAD_C_RMS_DB && p->crest_db <= SH_PAD_C_CREST_DB && seam <= SH_PAD_C_SEAM) {
-		p->grade = 'C', p->why = "usable";
-	} else {
-		p->grade = 'D', p->why = "quiet, peaky or a rough seam";
-	}
-}
+int sh_pad_grade_rank(char g) { return sh_tex_grade_rank(g); }
 
 int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p)
 {
@@ -435,45 +340,26 @@ int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts 
 	float *y = sh_malloc((size_t)n * channels * sizeof *y);
 	memcpy(y, a, (size_t)n * channels * sizeof *y);
 	sh_seam_crossfade(y, a + n * channels, 0, fade < n ? fade : n, fade, channels);
-	/* levels, clipping (in the source), centroid, pitch */
-	double sum = 0, peak = 0;
-	for (int64_t i = 0; i < n * channels; i++) {
-		double v = fabs(y[i]);
-		sum += v * v;
-		if (v > peak)
-			peak = v;
-	}
-	int64_t clipped = 0;
-	for (int64_t i = 0; i < (n + fade) * channels; i++)
-		clipped += fabsf(a[i]) >= 0.999f;
-	p->clip_fraction = (double)clipped / (double)((n + fade) * channels);
-	p->rms_db = 10 * log10(sum / (double)(n * channels) + 1e-20);
-	p->peak_db = 20 * log10(peak + 1e-10);
-	p->crest_db = p->peak_db - p->rms_db;
-	if (p->rms_db < -200)
-		p->rms_db = -200;
-	if (p->peak_db < -200)
-		p->peak_db = -200;
+	/* levels, clipping (in the source), centroid, pitch: lib/tex/measure.h's */
+	sh_tex_levels(y, (size_t)(n * channels), &p->rms_db, &p->peak_db, &p->crest_db);
+	p->clip_fraction = sh_tex_clip_fraction(a, (size_t)((n + fade) * channels));
 	sh_audio_downmix(y, (size_t)n, channels, m);
-	int size = fft_size_for(rate);
-	spec_acc acc = {sh_calloc((size_t)size / 2 + 1, sizeof(double)), size / 2 + 1};
-	sh_stft *st = sh_stft_new(size, size / 4, 1, acc_frame, NULL, &acc);
-	sh_stft_push(st, m, (size_t)n);
-	sh_stft_finish(st);
-	sh_stft_free(st);
-	double num = 0, den = 0;
-	for (int k = 1; k < acc.bins; k++) {
-		num += acc.mag[k] * k;
-		den += acc.mag[k];
+	sh_centroid *cen = sh_centroid_new(rate);
+	if (!cen) {
+		free(y);
+		free(a);
+		free(m);
+		return -1;
 	}
-	free(acc.mag);
-	p->centroid_hz = den > 1e-9 ? num / den * rate / size : 0;
-	p->pitch_hz = rough_pitch(m, n, rate);
-	p->brightness = p->centroid_hz < o->dark_below ? "dark" : p->centroid_hz > o->bright_above ? "bright" : "mid";
+	sh_centroid_feed(cen, m, (size_t)n);
+	p->centroid_hz = sh_centroid_finish(cen);
+	p->pitch_hz = sh_tex_rough_pitch(m, n, rate);
+	p->brightness = sh_brightness_tag(p->centroid_hz, o->dark_below, o->bright_above);
 	p->frames = n;
 	p->audio = y;
 	p->made = true;
-	grade(p);
+	const sh_tex_thresholds t = SH_TEX_THRESHOLDS_DEFAULT;
+	p->grade = sh_tex_grade(&t, p->rms_db, p->crest_db, p->clip_fraction, p->seam_error, p->pitch_hz, &p->why);
 	free(a);
 	free(m);
 	return 0;

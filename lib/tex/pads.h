@@ -34,21 +34,10 @@
 
 #include "audio.h"
 
-/* Grade thresholds, best grade whose every condition holds; the seam condition
- * holds for pitched pads only (pitch_hz > 0). F (never saved by
- * default): silence, clipping, extreme crest. There is no E. */
-#define SH_PAD_F_SILENCE_DB (-60.0) /* RMS below: silence */
-#define SH_PAD_F_CLIP_FRACTION 0.001 /* samples at |x| >= 0.999 above this share: clipped */
-#define SH_PAD_F_CREST_DB 30.0      /* crest above: a spike in near silence */
-#define SH_PAD_A_RMS_DB (-30.0)
-#define SH_PAD_A_CREST_DB 15.0
-#define SH_PAD_A_SEAM 0.05
-#define SH_PAD_B_RMS_DB (-36.0)
-#define SH_PAD_B_CREST_DB 18.0
-#define SH_PAD_B_SEAM 0.15
-#define SH_PAD_C_RMS_DB (-45.0)
-#define SH_PAD_C_CREST_DB 21.0
-#define SH_PAD_C_SEAM 0.30
+/* Measures and grades: lib/tex/measure.h's (its default thresholds; the seam
+ * counts for pitched pads only). F: silence, clipping, extreme crest; padmine
+ * never saves an F by default. */
+#include "measure.h"
 
 /* An onset counts when the onset envelope (log-magnitude flux, lib/onsets) reaches
  * this at its peak: a kick drum reads about 1, a soft hi-hat 0.3, the vibrato of a
@@ -107,7 +96,7 @@ ssize_t sh_pads_find(sh_audio_source *src, int rate, int channels, const sh_pad_
 int sh_pad_make(sh_audio_source *src, int rate, int channels, const sh_pad_opts *o, sh_pad *p);
 void sh_pads_free(sh_pad *p, size_t n);
 
-/* Grade letter's rank: A 0 ... D 3, F 5; -1 for anything else. */
+/* sh_tex_grade_rank. */
 int sh_pad_grade_rank(char g);
 
 #endif
