@@ -5,6 +5,8 @@
 #                        and every program once more under valgrind (CHECK="plain" for the first only)
 #   make check SANITIZE=1  build everything with the sanitizers (into sanitize-build/)
 #                        and run the whole suite on that build
+#   make check-cluster   padmine --shard as a Slurm array job on a one-node cluster
+#                        this machine starts for the test (installs slurm-wlm, munge)
 #   make check-valgrind  the valgrind phase alone (VALGRIND_TESTS picks scripts)
 #   make demo            install, build, micro-sample a generated breakbeat into out/demo/
 #   make bench           time shards against the tools it replaces (BASE=DIR: an older
@@ -168,6 +170,11 @@ check:
 	$(MAKE) --no-print-directory -j$(JOBS) all units || exit 1; \
 	CHECK_SETUP="packages $$p build $$(($$(date +%s) - t))" O=$(O) $(CHECK_RUN)
 
+check-cluster: deps
+	@sh tools/install-deps tests/cluster-packages.txt
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@O=$(O) TESTS=cluster sh tests/run
+
 check-valgrind: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all units
 	@O=$(O) sh tests/check valgrind
@@ -237,7 +244,7 @@ check-deb: deb
 clean:
 	rm -rf $(O)/obj $(O)/bin $(DATA_LINK) tests/out tests/out-* sanitize-build
 
-.PHONY: all units layers deps check check-valgrind demo bench install uninstall dist deb check-deb clean
+.PHONY: all units layers deps check check-cluster check-valgrind demo bench install uninstall dist deb check-deb clean
 .SECONDARY:
 
 # ---- hardening: fuzz harnesses, libFuzzer --------------------------------

@@ -1,7 +1,9 @@
 /* padmine -- mine old recordings for pads: find sustained, steady regions, cut
  * them into seamless loops, tag their brightness, grade them A-F; write the best
  * pad to stdout or a file, a folder of pads with a curation manifest (-d), or a
- * JSON report of every candidate (--report). */
+ * JSON report of every candidate (--report). Folders are walked for audio; an
+ * export folder remembers its sources (.padmine-state), so a run over an archive
+ * mines only what is new or changed, and --shard I/N splits it across runs. */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -13,15 +15,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_state.h"
 #include "audio.h"
 #include "cli.h"
+#include "dirlock.h"
 #include "manifest.h"
 #include "pads.h"
 #include "plot.h"
+#include "shard.h"
 #include "stft.h"
+#include "walk.h"
 
 static sh_program prog = {
-	.usage = "padmine [options] [FILE...]",
+	.usage = "padmine [options] [FILE|FOLDER...]",
 	.summary = "Find sustained regions in audio and cut them into seamless, graded pad loops.",
 	.has_jobs = true, /* sources mined side by side */
 };
@@ -42,6 +48,10 @@ static struct {
 	const char *bits;
 	const char *name;
 	const char *plot;
+	const char *shard;
+	const char *ext;
+	bool prune;
+	bool force;
 } opt = {
 	.count = 4,            /* pads kept per source in -d mode: 1 for one jewel, 20 to harvest everything steady */
 	.durations = "2,4,8",  /* seconds: short loops sound like a held note, long ones breathe and drift */
@@ -52,6 +62,8 @@ static struct {
 	.dark = 1000,          /* Hz: centroid below this is "dark" (sub, warm, muffled) */
 	.bright = 3000,        /* Hz: centroid above this is "bright" (airy, hissy, glassy) */
 	.grade_min = "D",      /* lowest grade saved: A keeps only the best, F keeps even silence and clipping */
+	/* what a folder is searched for: every extension libsndfile reads audio from */
+	.ext = "wav,wave,flac,ogg,oga,opus,mp3,aiff,aif,aifc,au,snd,caf,w64,rf64",
 };
 
 static sh_option options[] = {
@@ -86,6 +98,14 @@ static sh_option options[] = {
 	 .help = "source name for file names and the manifest (default: the file name; stdin: \"stdin\")"},
 	{.name = "plot", .type = SH_OPT_STRING, .dest = &opt.plot, .arg = "FILE", .no_preset = true,
 	 .help = "also draw each source's waveform with its candidates graded, a PNG in FILE (several sources: FILE_NAME.png)"},
+	{.name = "ext", .type = SH_OPT_STRING, .dest = &opt.ext, .arg = "LIST",
+	 .help = "extensions a FOLDER is searched for, comma-separated (case does not matter)"},
+	{.name = "shard", .type = SH_OPT_STRING, .dest = &opt.shard, .arg = "I/N", .no_preset = true,
+	 .help = "mine share I of N (1 <= I <= N): the sources whose path hashes to I; N runs make one whole run"},
+	{.name = "prune", .type = SH_OPT_FLAG, .dest = &opt.prune, .no_preset = true,
+	 .help = "-d: remove the pads, rows and state of sources no longer found in the FOLDERs walked"},
+	{.name = "force", .type = SH_OPT_FLAG, .dest = &opt.force, .no_preset = true,
+	 .help = "-d: mine every source again, changed or not"},
 	{0},
 };
 
@@ -223,22 +243,45 @@ static void no_pad_reason(char *buf, size_t cap, const sh_pad_survey *sv, size_t
 		snprintf(buf, cap, "no pad graded %s or better (best: %c, %s)", opt.grade_min, worst_grade, why);
 }
 
+/* One source of the run: a file named, a file found in a folder named, or
+ * stdin. */
+typedef struct {
+	char *path;               /* as it is opened and named in messages */
+	char *key;                /* --shard's: the path below the folder named, or the operand */
+	char *real;               /* -d: the full path (the state's key, .source's line); stdin: "stdin" */
+	char *name;               /* -d: the name it exports under */
+	bool stamped;             /* -d: stat worked */
+	sh_file_stamp stamp;
+	const sh_state_entry *prev; /* -d: its entry in the state as the run began */
+	sh_source_change change;
+	bool skip;                /* -d: as it was when mined last: nothing to open */
+} source;
+
 /* What the run does, settled from the options before any audio is read. */
 typedef struct {
-	int nsrc;             /* sources named (stdin when none) */
+	source *all;          /* every source named or found, in order */
+	int nall;
+	source **src;         /* this run's share of them (--shard), in order */
+	int nsrc;
 	int bits;             /* sample format of written pads */
 	bool audio_out;       /* the best pad to stdout or -o (neither -d nor --report) */
 	int rank_min;         /* lowest grade rank saved */
 	size_t keep_n;        /* pads kept per source */
-	int lock_fd;          /* -d: the export folder's lock, or -1 */
-	char *lock_path, *manifest_path;
+	sh_shard shard;
+	char **roots;         /* full paths of the folders walked whole (for --prune) */
+	int nroots;
+	/* -d */
+	char *settings;       /* what shapes a source's pads, as the state records it */
+	sh_archive_state state; /* the folder's state as the run began */
+	sh_dirlock *lock;     /* the folder's lock, once the folder is made */
+	char *manifest_path, *state_path;
 } plan;
 
 /* One source, mined: its candidates, made into loops as far as needed. */
 typedef struct {
 	sh_audio_in *in;
 	sh_audio_source *src;
-	char *name;           /* for file names and the manifest */
+	char *name;           /* for --report and --plot: the file's name */
 	int rate, ch;
 	sh_pad *pads;
 	size_t np;
@@ -257,6 +300,27 @@ typedef struct {
 	char *reason_src;
 } best_pad;
 
+static const char STATE_FORMAT[] = "shards-padmine-state";
+static const char LOCK_NAME[] = ".manifest.lock";
+
+/* The options that shape a source's pads, in one line: a source mined with other
+ * settings is mined again. (-j, --plot, --report, --shard and the like change no
+ * pad, so they are not in it.) */
+static char *settings_text(const plan *pl)
+{
+	char d[SH_PAD_MAX_DURATIONS * 24] = "", *s = sh_malloc(1024 + sizeof d);
+	size_t n = 0;
+	for (size_t i = 0; i < po.ndurations; i++)
+		n += (size_t)snprintf(d + n, sizeof d - n, "%s%g", i ? "," : "", po.durations[i]);
+	snprintf(s, 1024 + sizeof d,
+	         "count=%d durations=%s rms-gate=%g onset-gate=%d crossfade=%g seam-search=%g dark=%g bright=%g "
+	         "grade-min=%s rate=%d bits=%s",
+	         (int)pl->keep_n, d, opt.rms_gate, (int)opt.onset_gate, opt.crossfade, opt.seam_search, opt.dark,
+	         opt.bright, opt.grade_min, opt.rate ? (int)opt.rate : 44100,
+	         pl->bits == 32 ? "32f" : pl->bits == 16 ? "16" : "24");
+	return s;
+}
+
 static void validate(int argc, char **argv, int first, plan *pl)
 {
 	parse_durations(opt.durations);
@@ -274,15 +338,27 @@ static void validate(int argc, char **argv, int first, plan *pl)
 	pl->bits = sh_parse_bits(opt.bits);
 	if (opt.dir && !opt.bits)
 		pl->bits = 24;
-	if (opt.name && argc - first > 1)
-		sh_usage_error("--name names one source, got %d", argc - first);
-	pl->nsrc = argc - first > 0 ? argc - first : 1;
 	int stdin_uses = 0;
 	for (int i = first; i < argc; i++)
 		stdin_uses += !strcmp(argv[i], "-");
 	if (stdin_uses > 1)
 		sh_usage_error("stdin can be read only once");
 	pl->audio_out = !opt.dir && !opt.report;
+	if (opt.shard) {
+		if (sh_shard_parse(opt.shard, &pl->shard) != 0)
+			sh_usage_error("--shard: %s", sh_error());
+		if (pl->audio_out)
+			sh_usage_error("--shard splits an archive run: it goes with -d or --report");
+		if (stdin_uses || first == argc)
+			sh_usage_error("--shard splits files and folders, not stdin");
+	}
+	if ((opt.prune || opt.force) && !opt.dir)
+		sh_usage_error("--%s works on an export folder: it goes with -d", opt.prune ? "prune" : "force");
+	bool any_ext = false;
+	for (const char *c = opt.ext; *c; c++)
+		any_ext |= *c != ',' && *c != '.' && *c != ' ';
+	if (!any_ext)
+		sh_usage_error("--ext: no extension given");
 	if (pl->audio_out && (!opt.output || !strcmp(opt.output, "-")))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
@@ -295,11 +371,10 @@ static void validate(int argc, char **argv, int first, plan *pl)
 }
 
 /* Export mode: a DIR that could never be made fails at once; the folder and its
- * lock are made with the first pad, so a run that exports nothing leaves
- * nothing behind. */
+ * lock are made with the first source recorded, so a run that finds nothing
+ * leaves nothing behind. */
 static void check_export(plan *pl)
 {
-	pl->lock_fd = -1;
 	if (!opt.dir)
 		return;
 	char *up = sh_strdup(opt.dir);
@@ -316,21 +391,557 @@ static void check_export(plan *pl)
 		sh_die("%s: cannot create the export folder: %s is not a folder this user can write",
 		       opt.dir, up);
 	free(up);
+	size_t n = strlen(opt.dir) + 32;
+	pl->manifest_path = sh_malloc(n);
+	pl->state_path = sh_malloc(n);
+	snprintf(pl->manifest_path, n, "%s/manifest.csv", opt.dir);
+	snprintf(pl->state_path, n, "%s/.padmine-state", opt.dir);
+	pl->settings = settings_text(pl);
 }
 
 static void open_export(plan *pl)
 {
-	if (pl->lock_fd >= 0)
+	if (pl->lock)
 		return;
 	mkdirs(opt.dir);
-	size_t n = strlen(opt.dir) + 32;
-	pl->lock_path = sh_malloc(n);
-	pl->manifest_path = sh_malloc(n);
-	snprintf(pl->lock_path, n, "%s/.manifest.lock", opt.dir);
-	snprintf(pl->manifest_path, n, "%s/manifest.csv", opt.dir);
-	pl->lock_fd = open(pl->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (pl->lock_fd < 0)
-		sh_die("%s: cannot open the lock file: %s", pl->lock_path, strerror(errno));
+	if (!(pl->lock = sh_dirlock_open(opt.dir, LOCK_NAME)))
+		sh_die("%s", sh_error());
+}
+
+/* The folder's lock, for one source's (or --prune's) changes: a second run on
+ * the folder waits here, and the two take turns source by source. */
+static void lock_export(plan *pl)
+{
+	open_export(pl);
+	bool waited;
+	if (sh_dirlock_take(pl->lock, &waited) != 0)
+		sh_die("%s", sh_error());
+	if (waited)
+		sh_note("%s: waited for another run on this folder", opt.dir);
+}
+
+/* ---------------------------------------------------------------- sources */
+
+static void add_source(plan *pl, char *path, char *key)
+{
+	if ((pl->nall & (pl->nall - 1)) == 0)
+		pl->all = sh_realloc(pl->all, pl->nall ? 2 * (size_t)pl->nall : 1, sizeof *pl->all);
+	pl->all[pl->nall++] = (source){.path = path, .key = key};
+}
+
+/* The operands as sources: a folder is walked for files with an extension of
+ * --ext (sorted by path bytes), anything else is taken as named. A folder that
+ * cannot be read, or holds no audio at all, is named in one warning each. */
+static int gather(plan *pl, int argc, char **argv, int first)
+{
+	int status = 0;
+	if (first == argc)
+		add_source(pl, sh_strdup("-"), sh_strdup("-"));
+	for (int i = first; i < argc; i++) {
+		struct stat st;
+		if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			sh_walk_opts wo = {.keep = sh_walk_ext_match, .ctx = (void *)opt.ext, .skip_marker = LOCK_NAME};
+			sh_walk_list wl;
+			if (sh_walk(argv[i], &wo, &wl) != 0) {
+				sh_warn("%s", sh_error());
+				status = 1;
+				continue;
+			}
+			for (size_t k = 0; k < wl.nproblems; k++)
+				sh_warn("%s", wl.problems[k]);
+			for (size_t k = 0; k < wl.nnotes; k++)
+				sh_note("%s", wl.notes[k]);
+			if (wl.nproblems)
+				status = 1;
+			else if (!wl.nfiles) {
+				sh_warn("%s: no audio file in this folder (looked for %s)", argv[i], opt.ext);
+				status = 1;
+			}
+			char real[PATH_MAX];
+			if (!wl.nproblems && realpath(argv[i], real)) {
+				pl->roots = sh_realloc(pl->roots, (size_t)pl->nroots + 1, sizeof *pl->roots);
+				pl->roots[pl->nroots++] = sh_strdup(real);
+			}
+			for (size_t k = 0; k < wl.nfiles; k++) {
+				add_source(pl, wl.files[k].path, sh_strdup(wl.files[k].rel));
+				wl.files[k].path = NULL;
+			}
+			wl.nfiles = 0;
+			sh_walk_free(&wl);
+		} else {
+			add_source(pl, sh_strdup(argv[i]), sh_strdup(argv[i]));
+		}
+	}
+	if (opt.name && pl->nall > 1)
+		sh_usage_error("--name names one source, got %d", pl->nall);
+	return status;
+}
+
+/* A source's name with six hex digits of a hash (FNV-1a) of its full path: the
+ * name it exports under when another source has its plain name. */
+static char *suffixed_name(const char *base, const char *real)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *c = real; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	size_t n = strlen(base) + 8;
+	char *s = sh_malloc(n);
+	snprintf(s, n, "%s-%06llx", base, (unsigned long long)(h & 0xffffff));
+	return s;
+}
+
+/* The first line of DIR/NAME/.source, the full path of the source that exports
+ * under NAME; NULL when there is none. */
+static char *claim_of(const char *name)
+{
+	size_t n = strlen(opt.dir) + strlen(name) + 16, len;
+	char *claim = sh_malloc(n);
+	snprintf(claim, n, "%s/%s/.source", opt.dir, name);
+	char *owner = access(claim, F_OK) == 0 ? sh_read_file(claim, 1 << 16, &len) : NULL;
+	free(claim);
+	if (owner) {
+		char *nl = strchr(owner, '\n');
+		if (nl)
+			*nl = 0;
+	}
+	return owner;
+}
+
+static bool claimed_by_other(const char *name, const char *real)
+{
+	char *owner = claim_of(name);
+	bool other = owner && strcmp(owner, real);
+	free(owner);
+	return other;
+}
+
+/* -d: every source's full path and export name, over every source named or
+ * found (before --shard takes its share), so that every share of a run names
+ * each source as the whole run does. A source keeps the name it had; a new one
+ * gets its file's name, unless a source before it in this run, another source
+ * in the state or a folder's .source has that name: then its name and six hex
+ * digits of a hash of its full path (x/s.wav and y/s.wav never share pads). */
+static void assign_names(plan *pl)
+{
+	json_t *taken = json_object();   /* name -> index in pl->all of its first holder */
+	json_t *stated = json_object();  /* name -> index in the state of its holder */
+	for (size_t i = 0; i < pl->state.n; i++)
+		if (pl->state.e[i].name)
+			json_object_set_new(stated, pl->state.e[i].name, json_integer((json_int_t)i));
+	for (int i = 0; i < pl->nall; i++) {
+		source *s = &pl->all[i];
+		char real[PATH_MAX];
+		if (!strcmp(s->path, "-"))
+			s->real = sh_strdup("stdin");
+		else
+			s->real = sh_strdup(realpath(s->path, real) ? real : s->path);
+		char *base = source_name(s->path), *alt = suffixed_name(base, s->real);
+		const sh_state_entry *e = sh_archive_state_find(&pl->state, s->real);
+		json_t *t;
+		const char *name = NULL;
+		if (e && e->name && (!strcmp(e->name, base) || !strcmp(e->name, alt))) {
+			t = json_object_get(taken, e->name);
+			if (!t || !strcmp(pl->all[json_integer_value(t)].real, s->real))
+				name = e->name;
+		}
+		if (!name) {
+			bool clash = false;
+			if ((t = json_object_get(taken, base)) && strcmp(pl->all[json_integer_value(t)].real, s->real))
+				clash = true;
+			else if ((t = json_object_get(stated, base)) &&
+			         strcmp(pl->state.e[json_integer_value(t)].path, s->real))
+				clash = true;
+			else if (claimed_by_other(base, s->real))
+				clash = true;
+			name = clash ? alt : base;
+		}
+		s->name = sh_strdup(name);
+		if (!json_object_get(taken, s->name))
+			json_object_set_new(taken, s->name, json_integer(i));
+		free(base);
+		free(alt);
+	}
+	json_decref(taken);
+	json_decref(stated);
+}
+
+/* This run's share, and (-d) what each needs: a source whose size, times,
+ * settings and name are what the state recorded is not opened at all. */
+static void plan_sources(plan *pl)
+{
+	pl->src = sh_calloc((size_t)pl->nall + 1, sizeof *pl->src);
+	for (int i = 0; i < pl->nall; i++) {
+		source *s = &pl->all[i];
+		if (!sh_shard_has(&pl->shard, s->key))
+			continue;
+		pl->src[pl->nsrc++] = s;
+		if (!opt.dir || !strcmp(s->path, "-"))
+			continue;
+		s->stamped = sh_file_stamp_of(s->path, &s->stamp) == 0;
+		if (!s->stamped)
+			continue; /* missing: the mining names it */
+		s->prev = sh_archive_state_find(&pl->state, s->real);
+		s->change = sh_archive_state_check(s->prev, &s->stamp, pl->settings, s->name);
+		s->skip = !opt.force && s->change == SH_SOURCE_SAME;
+	}
+}
+
+/* Is PATH below one of the folders walked whole? */
+static bool under_roots(const plan *pl, const char *path)
+{
+	for (int i = 0; i < pl->nroots; i++) {
+		size_t n = strlen(pl->roots[i]);
+		if (!strncmp(path, pl->roots[i], n) && (path[n] == '/' || !strcmp(pl->roots[i], "/")))
+			return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- the folder */
+
+/* NAME's folder in DIR once it exports nothing for REAL: its .source (when
+ * REAL's) goes, and the folders if they are empty. */
+static void release_folder(const char *name, const char *real)
+{
+	size_t n = strlen(opt.dir) + strlen(name) + 16;
+	char *p = sh_malloc(n);
+	char *owner = claim_of(name);
+	if (owner && !strcmp(owner, real)) {
+		snprintf(p, n, "%s/%s/.source", opt.dir, name);
+		unlink(p);
+	}
+	free(owner);
+	snprintf(p, n, "%s/%s/pads", opt.dir, name);
+	rmdir(p);
+	snprintf(p, n, "%s/%s", opt.dir, name);
+	rmdir(p);
+	free(p);
+}
+
+/* Remove a file of the folder (relative to DIR), and its folder if that is
+ * left empty. */
+static void remove_export_file(const char *rel)
+{
+	size_t n = strlen(opt.dir) + strlen(rel) + 2;
+	char *p = sh_malloc(n);
+	snprintf(p, n, "%s/%s", opt.dir, rel);
+	if (unlink(p) != 0 && errno != ENOENT)
+		sh_warn("%s: cannot remove: %s", p, strerror(errno));
+	char *slash = strrchr(p, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(p);
+	}
+	free(p);
+}
+
+static void read_manifest(const plan *pl, sh_manifest *man)
+{
+	size_t mlen = 0;
+	char *mtext = NULL;
+	if (access(pl->manifest_path, F_OK) == 0) {
+		mtext = sh_read_file(pl->manifest_path, (size_t)64 << 20, &mlen);
+		if (!mtext)
+			sh_die("%s", sh_error());
+	}
+	if (sh_manifest_parse(mtext ? mtext : "", mlen, man) != 0)
+		sh_die("%s: %s", pl->manifest_path, sh_error());
+	free(mtext);
+}
+
+static void read_state(const plan *pl, sh_archive_state *st)
+{
+	if (sh_archive_state_load(st, pl->state_path, STATE_FORMAT) != 0)
+		sh_die("%s (remove it to mine every source again)", sh_error());
+}
+
+/* A source's export fails (a full disk, say): nothing it wrote is in place, so
+ * remove its temporary files and the folders it made, if empty, and stop. */
+static _Noreturn void export_failed(sh_atomic **held, size_t nheld, const char *pdir)
+{
+	char *why = sh_strdup(sh_error());
+	for (size_t i = 0; i < nheld; i++)
+		sh_atomic_abort(held[i]);
+	if (pdir) {
+		rmdir(pdir);
+		char *up = sh_strdup(pdir), *slash = strrchr(up, '/');
+		*slash = 0;
+		rmdir(up);
+	}
+	sh_die("%s", why);
+}
+
+/* The name S exports under now: the one chosen at the start, unless a run with
+ * another list of sources has given it to another source since (its .source
+ * names another path): then the name with the hash of S's path. Under the lock. */
+static char *export_name(const source *s)
+{
+	if (!claimed_by_other(s->name, s->real))
+		return sh_strdup(s->name);
+	char *base = source_name(s->path), *alt = suffixed_name(base, s->real);
+	free(base);
+	return alt;
+}
+
+static bool listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && !strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* -d: what came of source S goes into the folder, one run at a time under its
+ * lock: its pads (M's kept ones, OUTCOME exported) into DIR/<name>/pads, their
+ * rows into the manifest, and its line into the state. A source mined again
+ * replaces its pads: files of its earlier mining that this one did not write go,
+ * with their rows (a source that cannot be read keeps what it had). Every file
+ * is written and synced under a temporary name first and renamed into place only
+ * when all of them are on disk, the manifest after the pads and the state last:
+ * a run that fails or is killed half way (a full disk, kill -9) leaves the
+ * folder as it was, or with that source's new pads but not its state line, so
+ * the next run mines it again and completes it. */
+static void commit_source(plan *pl, const source *s, mined *m, sh_outcome outcome, const char *note, const char *hash)
+{
+	lock_export(pl);
+	sh_archive_state st;
+	read_state(pl, &st);
+	/* standard input has no state line: it is mined every time */
+	const sh_state_entry *prev = s->stamped ? sh_archive_state_find(&st, s->real) : NULL;
+	bool writes = outcome == SH_OUTCOME_EXPORTED;
+	/* what an earlier mining of this source wrote that this one does not */
+	size_t nstale = 0;
+	char **stale = NULL;
+	if (outcome != SH_OUTCOME_BAD && prev && prev->nfiles)
+		stale = sh_calloc(prev->nfiles, sizeof *stale);
+	bool use_man = writes || stale;
+	sh_manifest man;
+	if (use_man)
+		read_manifest(pl, &man);
+	char *name = writes ? export_name(s) : NULL;
+	size_t n = strlen(opt.dir) + 2 * strlen(name ? name : s->name) + 64, nheld = 0;
+	char *pdir = NULL, *full = sh_malloc(n);
+	sh_atomic **held = sh_calloc((m ? m->np : 0) + 4, sizeof *held);
+	if (writes) {
+		char *sdir = sh_malloc(n), *prefix = sh_malloc(n);
+		pdir = sh_malloc(n);
+		snprintf(sdir, n, "%s/%s", opt.dir, name);
+		snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
+		mkdirs(pdir);
+		snprintf(prefix, n, "%s_pad", name);
+		sh_atomic_remove_stale(pdir, prefix);
+		sh_atomic_remove_stale(sdir, ".source");
+		snprintf(full, n, "%s/.source", sdir);
+		char *line = sh_malloc(strlen(s->real) + 2);
+		sprintf(line, "%s\n", s->real);
+		if (!(held[nheld++] = sh_write_file_held(full, line, strlen(line))))
+			export_failed(held, nheld - 1, pdir);
+		free(line);
+		free(sdir);
+		free(prefix);
+		size_t k = 0;
+		for (size_t i = 0; i < m->np; i++) {
+			if (!m->keep[i])
+				continue;
+			sh_pad *p = &m->pads[i];
+			m->files[i] = sh_malloc(n);
+			snprintf(m->files[i], n, "%s/pads/%s_pad%02zu_%s.wav", name, name, ++k, p->brightness);
+			snprintf(full, n, "%s/%s", opt.dir, m->files[i]);
+			sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u + k};
+			sh_audio_out *out = sh_audio_create(full, m->rate, m->ch, &oo);
+			if (!out)
+				export_failed(held, nheld, pdir);
+			if (sh_audio_write(out, p->audio, (size_t)p->frames) != 0) {
+				sh_audio_abort(out);
+				export_failed(held, nheld, pdir);
+			}
+			if (!(held[nheld++] = sh_audio_finish_held(out)))
+				export_failed(held, nheld - 1, pdir);
+			char g[2] = {p->grade, 0}, nums[7][32];
+			const char *vals[SH_MANIFEST_COLUMNS] = {
+				m->files[i], name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
+				fmt(nums[1], 2, p->rms_db), fmt(nums[2], 2, p->peak_db), fmt(nums[3], 2, p->crest_db),
+				fmt(nums[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(nums[5], 1, p->pitch_hz) : NULL,
+				fmt(nums[6], 4, p->seam_error), p->brightness, g};
+			if (sh_archive_manifest_put(&man, vals) != 0)
+				sh_die("%s: %s", pl->manifest_path, sh_error());
+		}
+	}
+	for (size_t i = 0; stale && i < prev->nfiles; i++)
+		if (!m || !listed(m->files, m->np, prev->files[i])) {
+			sh_archive_manifest_drop(&man, prev->files[i]);
+			stale[nstale++] = sh_strdup(prev->files[i]); /* prev goes with the state's update */
+		}
+	if (use_man) {
+		size_t len;
+		char *text = sh_manifest_format(&man, &len);
+		sh_atomic_remove_stale(opt.dir, "manifest.csv");
+		if (!(held[nheld++] = sh_write_file_held(pl->manifest_path, text, len)))
+			export_failed(held, nheld - 1, pdir);
+		free(text);
+		sh_manifest_free(&man);
+	}
+	/* the state's line; a source that cannot be read keeps its earlier files */
+	char **files = NULL;
+	size_t nfiles = 0;
+	if (writes) {
+		files = sh_calloc(m->kept + 1, sizeof *files);
+		for (size_t i = 0; i < m->np; i++)
+			if (m->keep[i])
+				files[nfiles++] = m->files[i];
+	} else if (outcome == SH_OUTCOME_BAD && prev) {
+		files = prev->files;
+		nfiles = prev->nfiles;
+	}
+	sh_state_entry e = {
+		.path = s->real, .stamp = s->stamp, .hash = (char *)hash, .outcome = outcome,
+		.name = writes ? name : outcome == SH_OUTCOME_BAD && prev ? prev->name : NULL,
+		.settings = pl->settings, .note = (char *)note,
+		.files = files, .nfiles = nfiles,
+	};
+	char *prev_name = prev && prev->name ? sh_strdup(prev->name) : NULL;
+	sh_atomic *state_file = NULL;
+	if (s->stamped) {
+		sh_archive_state_put(&st, &e);
+		size_t slen;
+		char *stext = sh_archive_state_format(&st, &slen);
+		sh_atomic_remove_stale(opt.dir, ".padmine-state");
+		state_file = sh_write_file_held(pl->state_path, stext, slen);
+		free(stext);
+		if (!state_file)
+			export_failed(held, nheld, pdir);
+	}
+	if (writes)
+		free(files);
+	/* renames need no room: once every file is synced, all of them go in place,
+	 * the state last */
+	for (size_t i = 0; i < nheld; i++)
+		if (sh_atomic_commit(held[i]) != 0)
+			sh_die("%s", sh_error());
+	for (size_t i = 0; i < nstale; i++)
+		remove_export_file(stale[i]);
+	if (prev_name && outcome != SH_OUTCOME_BAD && (!writes || strcmp(prev_name, name)))
+		release_folder(prev_name, s->real);
+	if (state_file && sh_atomic_commit(state_file) != 0)
+		sh_die("%s", sh_error());
+	sh_dirlock_release(pl->lock);
+	free(prev_name);
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
+	sh_archive_state_free(&st);
+	free(held);
+	free(name);
+	free(pdir);
+	free(full);
+}
+
+static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* -d: a source touched but holding the same bytes: only its state line changes
+ * (its new stamp), under the lock. */
+static void commit_stamp(plan *pl, const source *s)
+{
+	lock_export(pl);
+	sh_archive_state st;
+	read_state(pl, &st);
+	const sh_state_entry *e = sh_archive_state_find(&st, s->real);
+	if (e) {
+		sh_state_entry copy = *e;
+		copy.stamp = s->stamp;
+		sh_archive_state_put(&st, &copy);
+		size_t slen;
+		char *stext = sh_archive_state_format(&st, &slen);
+		sh_atomic_remove_stale(opt.dir, ".padmine-state");
+		if (sh_write_file_atomic(pl->state_path, stext, slen) != 0)
+			sh_die("%s", sh_error());
+		free(stext);
+	}
+	sh_archive_state_free(&st);
+	sh_dirlock_release(pl->lock);
+}
+
+/* --prune: sources in the state that lay below a folder walked whole but are no
+ * longer there lose their pads, rows and state lines. Every share of a run
+ * prunes the same sources (each walks the whole tree). */
+static void prune(plan *pl)
+{
+	if (access(pl->state_path, F_OK) != 0)
+		return;
+	/* the full paths found, sorted, to look up */
+	char **here = sh_calloc((size_t)pl->nall + 1, sizeof *here);
+	for (int i = 0; i < pl->nall; i++)
+		here[i] = pl->all[i].real;
+	qsort(here, (size_t)pl->nall, sizeof *here, by_string);
+	lock_export(pl);
+	sh_archive_state st;
+	read_state(pl, &st);
+	sh_manifest man;
+	bool have_man = false;
+	char **gone = NULL;
+	size_t ngone = 0;
+	for (size_t i = 0; i < st.n; i++) {
+		const sh_state_entry *e = &st.e[i];
+		const char *key = e->path;
+		if (!under_roots(pl, e->path) || bsearch(&key, here, (size_t)pl->nall, sizeof *here, by_string))
+			continue;
+		if (e->nfiles && !have_man) {
+			read_manifest(pl, &man);
+			have_man = true;
+		}
+		for (size_t f = 0; f < e->nfiles; f++)
+			sh_archive_manifest_drop(&man, e->files[f]);
+		gone = sh_realloc(gone, ngone + 1, sizeof *gone);
+		gone[ngone++] = sh_strdup(e->path);
+		sh_note("%s: no longer found, pruned", e->path);
+	}
+	if (ngone) {
+		sh_atomic *mf = NULL, *sf;
+		if (have_man) {
+			size_t len;
+			char *text = sh_manifest_format(&man, &len);
+			sh_atomic_remove_stale(opt.dir, "manifest.csv");
+			if (!(mf = sh_write_file_held(pl->manifest_path, text, len)))
+				sh_die("%s", sh_error());
+			free(text);
+		}
+		sh_archive_state keep;
+		sh_archive_state_init(&keep, STATE_FORMAT);
+		for (size_t i = 0; i < st.n; i++)
+			if (!listed(gone, ngone, st.e[i].path))
+				sh_archive_state_put(&keep, &st.e[i]);
+		size_t slen;
+		char *stext = sh_archive_state_format(&keep, &slen);
+		sh_atomic_remove_stale(opt.dir, ".padmine-state");
+		if (!(sf = sh_write_file_held(pl->state_path, stext, slen))) {
+			sh_atomic_abort(mf);
+			sh_die("%s", sh_error());
+		}
+		free(stext);
+		sh_archive_state_free(&keep);
+		/* the manifest first: a pad it lists is never missing */
+		if (mf && sh_atomic_commit(mf) != 0)
+			sh_die("%s", sh_error());
+		for (size_t i = 0; i < st.n; i++) {
+			const sh_state_entry *e = &st.e[i];
+			if (!listed(gone, ngone, e->path))
+				continue;
+			for (size_t f = 0; f < e->nfiles; f++)
+				remove_export_file(e->files[f]);
+			if (e->name)
+				release_folder(e->name, e->path);
+		}
+		if (sh_atomic_commit(sf) != 0)
+			sh_die("%s", sh_error());
+	}
+	if (have_man)
+		sh_manifest_free(&man);
+	for (size_t i = 0; i < ngone; i++)
+		free(gone[i]);
+	free(gone);
+	sh_archive_state_free(&st);
+	sh_dirlock_release(pl->lock);
+	free(here);
 }
 
 static void mined_free(mined *m)
@@ -344,7 +955,6 @@ static void mined_free(mined *m)
 	sh_audio_source_close(m->src);
 	sh_audio_close(m->in);
 }
-
 /* --plot: the picture's path for source NAME: FILE itself for one source,
  * FILE with _NAME before its extension for each of several. */
 static char *plot_path(const plan *pl, const char *name)
@@ -472,132 +1082,6 @@ fail:
 	return -1;
 }
 
-/* -d: the name a source exports under: its own (the file's name without its
- * extension), unless another source already exports under it in DIR (each
- * DIR/NAME/.source holds the full path of its source), and then that name and
- * six hex digits of a hash of the full path: x/s.wav and y/s.wav never share
- * pads. Under the folder's lock. */
-static char *export_name(const mined *m, char **id_out)
-{
-	const char *src = sh_audio_name(m->in);
-	char real[PATH_MAX];
-	char *id = sh_strdup(strcmp(src, "stdin") && realpath(src, real) ? real : src);
-	size_t n = strlen(opt.dir) + strlen(m->name) + 32;
-	char *claim = sh_malloc(n), *name = sh_malloc(n);
-	snprintf(name, n, "%s", m->name);
-	snprintf(claim, n, "%s/%s/.source", opt.dir, name);
-	size_t len;
-	char *owner = access(claim, F_OK) == 0 ? sh_read_file(claim, 1 << 16, &len) : NULL;
-	if (owner && (strlen(owner) != strlen(id) + 1 || strncmp(owner, id, strlen(id)) != 0)) {
-		uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-		for (const char *c = id; *c; c++)
-			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-		snprintf(name, n, "%s-%06llx", m->name, (unsigned long long)(h & 0xffffff));
-	}
-	free(owner);
-	free(claim);
-	*id_out = id;
-	return name;
-}
-
-/* A source's export fails (a full disk, say): nothing it wrote is in place, so
- * remove its temporary files and the folders it made, if empty, and stop. */
-static _Noreturn void export_failed(sh_atomic **held, size_t nheld, const char *pdir)
-{
-	char *why = sh_strdup(sh_error());
-	for (size_t i = 0; i < nheld; i++)
-		sh_atomic_abort(held[i]);
-	rmdir(pdir);
-	char *up = sh_strdup(pdir), *slash = strrchr(up, '/');
-	*slash = 0;
-	rmdir(up);
-	sh_die("%s", why);
-}
-
-/* -d: the kept pads into DIR/<name>/pads and their rows into the manifest, one
- * run at a time under the folder's lock. Every file is written and synced under
- * a temporary name first and renamed into place only when all of them are on
- * disk, the manifest last: a run that fails half way (a full disk) leaves the
- * folder as it was, with no pad the manifest does not list, and the next run
- * starts over cleanly. */
-static void export_pads(plan *pl, mined *m)
-{
-	open_export(pl);
-	if (flock(pl->lock_fd, LOCK_EX) != 0)
-		sh_die("%s: cannot lock: %s", pl->lock_path, strerror(errno));
-	sh_manifest man;
-	size_t mlen = 0;
-	char *mtext = NULL;
-	if (access(pl->manifest_path, F_OK) == 0) {
-		mtext = sh_read_file(pl->manifest_path, (size_t)64 << 20, &mlen);
-		if (!mtext)
-			sh_die("%s", sh_error());
-	}
-	if (sh_manifest_parse(mtext ? mtext : "", mlen, &man) != 0)
-		sh_die("%s: %s", pl->manifest_path, sh_error());
-	free(mtext);
-	char *id, *name = export_name(m, &id);
-	size_t n = strlen(opt.dir) + 2 * strlen(name) + 64;
-	char *pdir = sh_malloc(n), *full = sh_malloc(n), *prefix = sh_malloc(n);
-	snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
-	mkdirs(pdir);
-	sh_atomic **held = sh_calloc(m->np + 2, sizeof *held);
-	size_t nheld = 0;
-	snprintf(full, n, "%s/%s/.source", opt.dir, name);
-	char *line = sh_malloc(strlen(id) + 2);
-	sprintf(line, "%s\n", id);
-	if (!(held[nheld++] = sh_write_file_held(full, line, strlen(line))))
-		export_failed(held, nheld - 1, pdir);
-	free(line);
-	free(id);
-	snprintf(prefix, n, "%s_pad", name);
-	sh_atomic_remove_stale(pdir, prefix);
-	sh_atomic_remove_stale(opt.dir, "manifest.csv");
-	size_t k = 0;
-	for (size_t i = 0; i < m->np; i++) {
-		if (!m->keep[i])
-			continue;
-		sh_pad *p = &m->pads[i];
-		m->files[i] = sh_malloc(n);
-		snprintf(m->files[i], n, "%s/pads/%s_pad%02zu_%s.wav", name, name, ++k, p->brightness);
-		snprintf(full, n, "%s/%s", opt.dir, m->files[i]);
-		sh_audio_out_opts oo = {.bits = pl->bits, .dither_seed = 0x70616473u + k};
-		sh_audio_out *out = sh_audio_create(full, m->rate, m->ch, &oo);
-		if (!out)
-			export_failed(held, nheld, pdir);
-		if (sh_audio_write(out, p->audio, (size_t)p->frames) != 0) {
-			sh_audio_abort(out);
-			export_failed(held, nheld, pdir);
-		}
-		if (!(held[nheld++] = sh_audio_finish_held(out)))
-			export_failed(held, nheld - 1, pdir);
-		char g[2] = {p->grade, 0}, nums[7][32];
-		const char *vals[SH_MANIFEST_COLUMNS] = {
-			m->files[i], name, "pad", fmt(nums[0], 3, (double)p->frames / m->rate),
-			fmt(nums[1], 2, p->rms_db), fmt(nums[2], 2, p->peak_db), fmt(nums[3], 2, p->crest_db),
-			fmt(nums[4], 1, p->centroid_hz), p->pitch_hz > 0 ? fmt(nums[5], 1, p->pitch_hz) : NULL,
-			fmt(nums[6], 4, p->seam_error), p->brightness, g};
-		if (sh_manifest_put(&man, vals) != 0)
-			sh_die("%s: %s", pl->manifest_path, sh_error());
-	}
-	size_t len;
-	char *text = sh_manifest_format(&man, &len);
-	if (!(held[nheld++] = sh_write_file_held(pl->manifest_path, text, len)))
-		export_failed(held, nheld - 1, pdir);
-	free(text);
-	/* renames need no room: once every file is synced, all of them go in place */
-	for (size_t i = 0; i < nheld; i++)
-		if (sh_atomic_commit(held[i]) != 0)
-			sh_die("%s", sh_error());
-	free(held);
-	sh_manifest_free(&man);
-	flock(pl->lock_fd, LOCK_UN);
-	free(name);
-	free(pdir);
-	free(full);
-	free(prefix);
-}
-
 /* --report: the source and every candidate. */
 static json_t *source_json(const mined *m)
 {
@@ -635,27 +1119,6 @@ static void consider_best(mined *m, best_pad *best)
 			best->ch = m->ch;
 		}
 	}
-}
-
-/* One source through every mode; 1 when it gave no pad in -d mode. */
-static int process_source(plan *pl, mined *m, json_t *sources, best_pad *best)
-{
-	int status = 0;
-	if (!m->kept && !best->reason_src) {
-		snprintf(best->reason, sizeof best->reason, "%s", m->why);
-		best->reason_src = sh_strdup(sh_audio_name(m->in));
-	}
-	if (opt.dir && m->kept)
-		export_pads(pl, m);
-	if (opt.dir && !m->kept) {
-		sh_warn("%s: %s", sh_audio_name(m->in), m->why);
-		status = 1;
-	}
-	if (opt.report)
-		json_array_append_new(sources, source_json(m));
-	if (pl->audio_out && m->kept)
-		consider_best(m, best);
-	return status;
 }
 
 static void print_report(json_t *sources)
@@ -700,7 +1163,10 @@ static int write_best(const plan *pl, best_pad *best)
  * to be written in the order of the sources) and why it failed. */
 typedef struct {
 	const plan *pl;
-	const char *path;
+	source *s;
+	bool hashed;          /* -d: the hash of its bytes was read */
+	char hash[SH_FILE_HASH_TEXT];
+	bool same;            /* -d: touched, but the bytes mined last: not mined again */
 	mined m;
 	int rc;
 	char *msgs;
@@ -710,14 +1176,105 @@ typedef struct {
 static void mine_job(void *ctx, int i)
 {
 	job *j = &((job *)ctx)[i];
+	source *s = j->s;
 	/* every source starts from the same floating-point mode, whichever thread
 	 * mined what before (the transforms set it for their thread) */
 	sh_stft_no_denormals();
 	sh_messages_capture(&j->msgs);
-	j->rc = mine(j->pl, j->path, &j->m);
-	if (j->rc != 0)
-		snprintf(j->err, sizeof j->err, "%s", sh_error());
+	if (opt.dir && s->stamped)
+		j->hashed = sh_file_hash(s->path, j->hash) == 0;
+	const sh_state_entry *e = s->prev;
+	if (!opt.force && j->hashed && s->change == SH_SOURCE_TOUCHED && e->hash && !strcmp(e->hash, j->hash) &&
+	    e->outcome != SH_OUTCOME_BAD) {
+		j->same = true;
+	} else {
+		j->rc = mine(j->pl, s->path, &j->m);
+		if (j->rc != 0)
+			snprintf(j->err, sizeof j->err, "%s", sh_error());
+	}
 	sh_messages_capture(NULL);
+}
+
+/* A source not mined again says what its mining said: nothing when it gave pads,
+ * else the warning it gave then (and the run ends with 1 as that one did). */
+static int replay(const source *s)
+{
+	const sh_state_entry *e = s->prev;
+	sh_note("%s: unchanged since it was mined, not opened", s->path);
+	if (e->outcome == SH_OUTCOME_EXPORTED)
+		return 0;
+	sh_warn("%s: %s", s->path, e->note ? e->note : "could not be mined");
+	return 1;
+}
+
+/* The reason in a message "PATH: reason" (the state keeps the reason only, so
+ * that a later run names the source as it is given then). */
+static const char *reason_of(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+	return !strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
+}
+
+/* One source through every mode; 1 when it could not be read, or gave no pad in
+ * -d mode. */
+static int process_source(plan *pl, job *j, json_t *sources, best_pad *best)
+{
+	source *s = j->s;
+	const char *hash = j->hashed ? j->hash : NULL;
+	if (j->msgs)
+		fputs(j->msgs, stderr);
+	free(j->msgs);
+	j->msgs = NULL;
+	if (j->same) {
+		commit_stamp(pl, s);
+		return replay(s);
+	}
+	if (j->rc != 0) {
+		sh_warn("%s", j->err);
+		if (opt.dir && s->stamped)
+			commit_source(pl, s, NULL, SH_OUTCOME_BAD, reason_of(j->err, s->path), hash);
+		return 1;
+	}
+	mined *m = &j->m;
+	int status = 0;
+	if (!m->kept && !best->reason_src) {
+		snprintf(best->reason, sizeof best->reason, "%s", m->why);
+		best->reason_src = sh_strdup(sh_audio_name(m->in));
+	}
+	if (opt.dir && !m->kept) {
+		sh_warn("%s: %s", sh_audio_name(m->in), m->why);
+		status = 1;
+	}
+	if (opt.dir && (m->kept || s->stamped))
+		commit_source(pl, s, m, m->kept ? SH_OUTCOME_EXPORTED : SH_OUTCOME_EMPTY, m->kept ? NULL : m->why, hash);
+	if (opt.report)
+		json_array_append_new(sources, source_json(m));
+	if (pl->audio_out && m->kept)
+		consider_best(m, best);
+	mined_free(m);
+	return status;
+}
+
+/* Progress on a terminal: "padmine: 12/340 sources, 3 skipped", redrawn in
+ * place as each source is done and cleared before any message. */
+typedef struct {
+	bool on, shown;
+	int done, total, skipped;
+} progress;
+
+static void progress_clear(progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+}
+
+static void progress_show(progress *p)
+{
+	if (!p->on)
+		return;
+	fprintf(stderr, "\r%s: %d/%d sources, %d skipped\033[K", sh_progname, p->done, p->total, p->skipped);
+	p->shown = true;
 }
 
 int main(int argc, char **argv)
@@ -731,37 +1288,59 @@ int main(int argc, char **argv)
 
 	/* a source that cannot be read is named in one warning and skipped; the run
 	 * goes on and ends with status 1 */
-	int status = 0;
+	int status = gather(&pl, argc, argv, first);
+	if (opt.dir) {
+		sh_archive_state_init(&pl.state, STATE_FORMAT);
+		if (access(pl.state_path, F_OK) == 0) {
+			sh_archive_state_free(&pl.state);
+			read_state(&pl, &pl.state);
+		}
+		assign_names(&pl);
+		if (opt.prune)
+			prune(&pl);
+	}
+	plan_sources(&pl);
+
 	json_t *sources = json_array();
 	best_pad best = {0};
+	progress pg = {.on = isatty(2) && pl.nsrc > 1, .total = pl.nsrc};
 	/* -j N: sources are mined on N threads, a batch of 2N at a time; each
 	 * batch is then written, warned about and exported in the order given,
-	 * so every -j gives the same files, report and messages */
+	 * so every -j gives the same files, report and messages. Sources not to be
+	 * mined again (-d) are taken in their place, on no thread. */
 	sh_stft_no_denormals();
 	sh_pool *pool = sh_pool_new(prog.jobs);
 	if (!pool)
 		sh_die("%s", sh_error());
 	int per = prog.jobs > 1 ? 2 * prog.jobs : 1;
 	job *jobs = sh_calloc((size_t)per, sizeof *jobs);
-	for (int b0 = 0; b0 < pl.nsrc; b0 += per) {
-		int n = pl.nsrc - b0 < per ? pl.nsrc - b0 : per;
-		for (int k = 0; k < n; k++)
-			jobs[k] = (job){.pl = &pl, .path = first < argc ? argv[first + b0 + k] : "-"};
-		sh_pool_run(pool, n, mine_job, jobs);
-		for (int k = 0; k < n; k++) {
-			job *j = &jobs[k];
-			if (j->msgs)
-				fputs(j->msgs, stderr);
-			free(j->msgs);
-			if (j->rc != 0) {
-				sh_warn("%s", j->err);
-				status = 1;
+	progress_show(&pg);
+	for (int b0 = 0; b0 < pl.nsrc;) {
+		int b1 = b0, n = 0;
+		for (; b1 < pl.nsrc; b1++) {
+			if (pl.src[b1]->skip)
 				continue;
-			}
-			status |= process_source(&pl, &j->m, sources, &best);
-			mined_free(&j->m);
+			if (n == per)
+				break;
+			jobs[n++] = (job){.pl = &pl, .s = pl.src[b1]};
 		}
+		sh_pool_run(pool, n, mine_job, jobs);
+		for (int i = b0, k = 0; i < b1; i++) {
+			progress_clear(&pg);
+			if (pl.src[i]->skip) {
+				status |= replay(pl.src[i]);
+				pg.skipped++;
+			} else {
+				job *j = &jobs[k++];
+				pg.skipped += j->same;
+				status |= process_source(&pl, j, sources, &best);
+			}
+			pg.done++;
+			progress_show(&pg);
+		}
+		b0 = b1;
 	}
+	progress_clear(&pg);
 	free(jobs);
 	sh_pool_free(pool);
 
@@ -772,9 +1351,22 @@ int main(int argc, char **argv)
 	if (pl.audio_out)
 		status |= write_best(&pl, &best);
 	free(best.reason_src);
-	if (pl.lock_fd >= 0)
-		close(pl.lock_fd);
-	free(pl.lock_path);
+	sh_dirlock_close(pl.lock);
+	for (int i = 0; i < pl.nall; i++) {
+		free(pl.all[i].path);
+		free(pl.all[i].key);
+		free(pl.all[i].real);
+		free(pl.all[i].name);
+	}
+	free(pl.all);
+	free(pl.src);
+	for (int i = 0; i < pl.nroots; i++)
+		free(pl.roots[i]);
+	free(pl.roots);
+	if (opt.dir)
+		sh_archive_state_free(&pl.state);
+	free(pl.settings);
 	free(pl.manifest_path);
+	free(pl.state_path);
 	return status;
 }

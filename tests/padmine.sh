@@ -179,20 +179,23 @@ with open('ex/manifest.csv', 'w', newline='') as f:
 PYEOF
 cp ex/manifest.csv m-before.csv
 padmine -d ex -n 2 air-src.wav
-check "merge keeps every earlier row byte for byte" $PY -c "
-a = open('m-before.csv').read(); b = open('ex/manifest.csv').read()
-assert b.startswith(a), 'earlier rows changed'
+check "merge keeps every earlier row byte for byte, in its order; new rows go in by filename" $PY -c "
+a = open('m-before.csv').read().split('\n'); b = open('ex/manifest.csv').read().split('\n')
+it = iter(b)
+assert all(line in it for line in a), 'earlier rows changed or moved'
+assert b[1].startswith('air-src/pads/air-src_pad01_') and b[2].startswith('air-src/pads/air-src_pad02_'), b[:3]
 import csv
 rows = list(csv.DictReader(open('ex/manifest.csv', newline='')))
 assert len(rows) == 6 and sum(r['source'] == 'air-src' for r in rows) == 2
 assert all(r['notes'] == '' for r in rows if r['source'] == 'air-src')"
-padmine -d ex -n 3 --durations 1.5 src.wav
-check "a second run over a source replaces its rows (no duplicates), notes kept" $PY -c "
+padmine -d ex -n 3 --durations 1.5 --force src.wav
+check "a second run over a source (--force) replaces its rows (no duplicates), notes kept" $PY -c "
 import csv
-rows = list(csv.DictReader(open('ex/manifest.csv', newline='')))
+rows = {r['filename']: r for r in csv.DictReader(open('ex/manifest.csv', newline=''))}
 assert len(rows) == 6, len(rows)
-assert rows[0]['notes'] == 'keep, \"this\"', rows[0]
-assert rows[3]['notes'] == 'hand made\nrow'"
+first = [f for f in rows if f.startswith('src/pads/src_pad01_')][0]
+assert rows[first]['notes'] == 'keep, \"this\"', rows[first]
+assert rows['other/pads/x.wav']['notes'] == 'hand made\nrow'"
 check "the hand-made row is still byte for byte" grep -qF 'other/pads/x.wav,other,pad,1,-1,-1,0,100,,0,dark,B,"hand made' ex/manifest.csv
 
 # ---- concurrent runs into one folder lose no row
@@ -209,15 +212,16 @@ done
 check "three concurrent runs (3 rounds): all six rows in the manifest" test "$n" = 6
 check "no temporary file left in the export folder" sh -c "! find cc -name '.*.??????' | grep -q ."
 
-# ---- a killed run leaves the manifest whole
+# ---- a killed run leaves the manifest whole (--force: the folder's state says
+# src.wav is mined already, and a run would otherwise open nothing)
 cp -r ex ek
 for k in 1 2 3 4 5; do
-	padmine -d ek -n 3 --durations 1.5 src.wav & pid=$!
+	padmine -d ek -n 3 --durations 1.5 --force src.wav & pid=$!
 	sleep "0.0$k"; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 	$PY -c "import csv; rows = list(csv.DictReader(open('ek/manifest.csv', newline=''))); assert len(rows) == 6" || break
 done
 check "kill -9 at five moments: the manifest stays whole" $PY -c "import csv; assert len(list(csv.DictReader(open('ek/manifest.csv', newline='')))) == 6"
-padmine -d ek -n 3 --durations 1.5 src.wav
+padmine -d ek -n 3 --durations 1.5 --force src.wav
 check "the next run takes the lock and tidies temporary files" sh -c "! find ek -name '.*.??????' | grep -q ."
 
 # ---- bad input: one line, exit 1, no partial files
@@ -272,7 +276,10 @@ check "a later run of y/s.wav alone writes under s-XXXXXX again, not over x's pa
 	test \"\$(ls sn | grep -v manifest.csv)\" = \"\$(printf 's\\n$other')\" && for f in \$(ls sx/s/pads); do cmp -s sx/s/pads/\$f sn/s/pads/\$f || exit 1; done"
 check "manifest: both sources' rows" sh -c "cut -d, -f2 sn/manifest.csv | sort -u | tr '\\n' ' ' | grep -qx 's $other source '"
 check_fail "every source bad: exit 1" 1 "^padmine: garbage.wav: " padmine -d none garbage.wav
-check "...and no export folder or lock left behind" test ! -e none
+check "...and no pad or manifest left behind: only the state that remembers it, and the lock" \
+	sh -c "[ \"\$(ls -A none | tr '\\n' ' ')\" = '.manifest.lock .padmine-state ' ]"
+check_fail "a missing source only: exit 1" 1 "^padmine: nope.wav: " padmine -d none2 nope.wav
+check "...and no export folder at all (nothing to remember)" test ! -e none2
 check "only bad sources: a warning naming each, exit 1" sh -c "padmine -d mx nope.wav garbage.wav 2>e; [ \$? = 1 ] && [ \$(wc -l <e) = 2 ] && grep -q '^padmine: nope.wav: ' e && grep -q '^padmine: garbage.wav: ' e"
 
 # ---- -j N: sources mined side by side give what one after another gives: the
