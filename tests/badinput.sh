@@ -87,7 +87,7 @@ spec() {
 	padmine) args="-O 100 @IN@" ;; # the valid input is a drum loop: let onsets through
 	grainify) args="-d 1 @IN@" ;; # a short cloud
 	drone) args="-s 1 @IN@" ;; # a drone as long as its source: quick
-	grade) args="@IN@" ;; # a bad file: one warning, exit 1
+	grade) args="@IN@" oext=csv keep=1 ;; # a bad file: one warning, exit 1, the manifest of the rest written
 	dsp) args="-i @IN@ lowpass freq=2000 : echo : reverb" ;;
 	amix) args="@AUDIO@:-6:0.5 @IN@" ;;
 	*) # a program not described yet: guess from its usage and first lines of help
