@@ -215,7 +215,12 @@ assert len(list(csv.DictReader(open('d.csv')))) == 5"
 grade --sheet sheet.png --columns 3 $files >/dev/null 2>sheet.err
 n=$(echo $files | wc -w)
 rows=$(( (n + 2) / 3 ))
-check "--sheet writes a PNG" sh -c "file sheet.png | grep -q 'PNG image data, 900 x $((rows * 220 + 40))'"
+check "--sheet writes a PNG of 900 x $((rows * 220 + 40))" $PY -c "
+import struct, sys
+b = open('sheet.png', 'rb').read(24)
+assert b[:8] == b'\\x89PNG\\r\\n\\x1a\\n' and b[12:16] == b'IHDR', b
+w, h = struct.unpack('>II', b[16:24])
+assert (w, h) == (900, $((rows * 220 + 40))), (w, h)"
 check "the sheet has a drawn tile per file, blank cells after" $PY - "$n" <<'PYEOF'
 import sys, zlib, struct
 # the PNG decoded here (8-bit RGB, not interlaced, as file(1) said): its
