@@ -202,52 +202,13 @@ static void validate(int argc, int first, plan *pl)
  * so a run that writes nothing leaves nothing behind. */
 static void check_dir(void)
 {
-	char *up = sh_strdup(opt.dir);
-	struct stat st;
-	while (stat(up, &st) != 0) {
-		char *slash = strrchr(up, '/');
-		if (!slash || slash == up) {
-			snprintf(up, strlen(up) + 1, "%s", slash == up ? "/" : ".");
-			break;
-		}
-		*slash = 0;
-	}
-	if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode) || access(up, W_OK | X_OK) != 0)
+	char *up = sh_dir_blocker(opt.dir);
+	if (up)
 		sh_die("%s: cannot create the folder: %s is not a folder this user can write", opt.dir, up);
-	free(up);
 }
 
 /* -d: this run made DIR, and has put nothing in it yet */
 static bool dir_made, dir_used;
-
-/* mkdir -p; -1 with sh_error(). */
-static int make_dir(const char *path)
-{
-	char *p = sh_strdup(path);
-	int r = 0;
-	for (char *q = p + 1;; q++) {
-		if (*q && *q != '/')
-			continue;
-		char c = *q;
-		*q = 0;
-		if (mkdir(p, 0777) == 0)
-			dir_made |= !c;
-		else if (errno != EEXIST) {
-			sh_set_error("%s: cannot create folder: %s", p, strerror(errno));
-			r = -1;
-		}
-		*q = c;
-		if (!c || r)
-			break;
-	}
-	struct stat st;
-	if (r == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
-		sh_set_error("%s: not a folder", p);
-		r = -1;
-	}
-	free(p);
-	return r;
-}
 
 /* -d: the stems already used in this run (x/s.wav and y/s.wav both have "s"). */
 static char **stems;
@@ -258,7 +219,7 @@ static size_t nstems;
  * full path, the same in every run. */
 static char *unique_stem(const char *path)
 {
-	char *stem = opt.name ? sh_drone_stem(opt.name, false) : sh_drone_stem(strcmp(path, "-") ? path : "stdin", true);
+	char *stem = opt.name ? sh_file_stem(opt.name, false) : sh_file_stem(strcmp(path, "-") ? path : "stdin", true);
 	bool taken = false;
 	for (size_t i = 0; i < nstems; i++)
 		taken |= !strcmp(stems[i], stem);
@@ -422,7 +383,9 @@ static int export_source(const plan *pl, sh_pool *pool, const char *path)
 	const bool seeks = sh_audio_seekable(s.in), named = strcmp(path, "-") != 0;
 	const int per = seeks && !named ? 1 : sh_pool_threads(pool);
 	pair_job *jobs = sh_calloc((size_t)per, sizeof *jobs);
-	int r = make_dir(opt.dir);
+	bool made;
+	int r = sh_mkdirs(opt.dir, &made);
+	dir_made |= made;
 	for (size_t b0 = 0; b0 < npairs && r == 0; b0 += (size_t)per) {
 		const int n = npairs - b0 < (size_t)per ? (int)(npairs - b0) : per;
 		for (int k = 0; k < n; k++) {

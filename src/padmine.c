@@ -147,43 +147,8 @@ static void parse_durations(const char *text)
 static char *source_name(const char *path)
 {
 	if (opt.name)
-		path = opt.name;
-	else if (!strcmp(path, "-"))
-		path = "stdin";
-	const char *b = strrchr(path, '/');
-	b = b ? b + 1 : path;
-	char *s = sh_strdup(b);
-	char *dot = strrchr(s, '.');
-	if (dot && dot != s && !opt.name)
-		*dot = 0;
-	for (char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		      *p == '_' || (*p == '.' && p != s)))
-			*p = '_';
-	if (!*s) {
-		free(s);
-		s = sh_strdup("source");
-	}
-	return s;
-}
-
-static void mkdirs(const char *path)
-{
-	char *p = sh_strdup(path);
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = 0;
-		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			sh_die("%s: cannot create folder: %s", p, strerror(errno));
-		*q = '/';
-	}
-	if (mkdir(p, 0777) != 0 && errno != EEXIST)
-		sh_die("%s: cannot create folder: %s", p, strerror(errno));
-	struct stat st;
-	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
-		sh_die("%s: not a folder", p);
-	free(p);
+		return sh_file_stem(opt.name, false);
+	return sh_file_stem(strcmp(path, "-") ? path : "stdin", true);
 }
 
 static char *fmt(char buf[32], int decimals, double v)
@@ -377,20 +342,9 @@ static void check_export(plan *pl)
 {
 	if (!opt.dir)
 		return;
-	char *up = sh_strdup(opt.dir);
-	struct stat st;
-	while (stat(up, &st) != 0) {
-		char *slash = strrchr(up, '/');
-		if (!slash || slash == up) {
-			snprintf(up, strlen(up) + 1, "%s", slash == up ? "/" : ".");
-			break;
-		}
-		*slash = 0;
-	}
-	if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode) || access(up, W_OK | X_OK) != 0)
-		sh_die("%s: cannot create the export folder: %s is not a folder this user can write",
-		       opt.dir, up);
-	free(up);
+	char *up = sh_dir_blocker(opt.dir);
+	if (up)
+		sh_die("%s: cannot create the export folder: %s is not a folder this user can write", opt.dir, up);
 	size_t n = strlen(opt.dir) + 32;
 	pl->manifest_path = sh_malloc(n);
 	pl->state_path = sh_malloc(n);
@@ -403,7 +357,8 @@ static void open_export(plan *pl)
 {
 	if (pl->lock)
 		return;
-	mkdirs(opt.dir);
+	if (sh_mkdirs(opt.dir, NULL) != 0)
+		sh_die("%s", sh_error());
 	if (!(pl->lock = sh_dirlock_open(opt.dir, LOCK_NAME)))
 		sh_die("%s", sh_error());
 }
@@ -727,7 +682,8 @@ static void commit_source(plan *pl, const source *s, mined *m, sh_outcome outcom
 		pdir = sh_malloc(n);
 		snprintf(sdir, n, "%s/%s", opt.dir, name);
 		snprintf(pdir, n, "%s/%s/pads", opt.dir, name);
-		mkdirs(pdir);
+		if (sh_mkdirs(pdir, NULL) != 0)
+			sh_die("%s", sh_error());
 		snprintf(prefix, n, "%s_pad", name);
 		sh_atomic_remove_stale(pdir, prefix);
 		sh_atomic_remove_stale(sdir, ".source");

@@ -462,3 +462,69 @@ static char *read_whole(const char *path, size_t max_bytes, bool object, size_t 
 	return buf;
 }
 
+int sh_mkdirs(const char *path, bool *made)
+{
+	char *p = sh_strdup(path);
+	int r = 0;
+	if (made)
+		*made = false;
+	for (char *q = p + 1;; q++) {
+		if (*q && *q != '/')
+			continue;
+		char c = *q;
+		*q = 0;
+		if (mkdir(p, 0777) == 0) {
+			if (made && !c)
+				*made = true;
+		} else if (errno != EEXIST) {
+			sh_set_error("%s: cannot create folder: %s", p, strerror(errno));
+			r = -1;
+		}
+		*q = c;
+		if (!c || r)
+			break;
+	}
+	struct stat st;
+	if (r == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		sh_set_error("%s: not a folder", p);
+		r = -1;
+	}
+	free(p);
+	return r;
+}
+
+char *sh_dir_blocker(const char *path)
+{
+	char *up = sh_strdup(path);
+	struct stat st;
+	while (stat(up, &st) != 0) {
+		char *slash = strrchr(up, '/');
+		if (!slash || slash == up) {
+			snprintf(up, strlen(up) + 1, "%s", slash == up ? "/" : ".");
+			break;
+		}
+		*slash = 0;
+	}
+	if (stat(up, &st) != 0 || !S_ISDIR(st.st_mode) || access(up, W_OK | X_OK) != 0)
+		return up;
+	free(up);
+	return NULL;
+}
+
+char *sh_file_stem(const char *path, bool strip_ext)
+{
+	const char *b = strrchr(path, '/');
+	char *s = sh_strdup(b ? b + 1 : path);
+	char *dot = strrchr(s, '.');
+	if (strip_ext && dot && dot != s)
+		*dot = 0;
+	for (char *c = s; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+		      *c == '_' || (*c == '.' && c != s)))
+			*c = '_';
+	if (!*s) {
+		free(s);
+		s = sh_strdup("source");
+	}
+	return s;
+}

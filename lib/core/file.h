@@ -53,6 +53,20 @@ int sh_spool_file(void);
 /* pread exactly n bytes at off; -1 naming `what` on failure. */
 int sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what);
 
+/* Folders a program exports into.
+ * sh_mkdirs: mkdir -p; -1 with sh_error() ("P: cannot create folder: ...", "P:
+ * not a folder"); *MADE (when not NULL) is set when PATH itself was created.
+ * sh_dir_blocker: NULL when PATH exists as a folder or could be created; else
+ * the nearest existing ancestor that is not a folder this user can write (a
+ * malloc'd string), so a run can fail before its work instead of after. */
+int sh_mkdirs(const char *path, bool *made);
+char *sh_dir_blocker(const char *path);
+/* A file name's stem safe in file names and shells: the last path component,
+ * without its extension when STRIP_EXT, every character but letters, digits,
+ * '-', '_' and a '.' not leading made '_' ("My Song (live).flac" ->
+ * "My_Song__live_"); "source" when nothing is left. A malloc'd string. */
+char *sh_file_stem(const char *path, bool strip_ext);
+
 /* Data files (presets, scales): with USER_DIRS looks in ./ and
  * $XDG_CONFIG_HOME/shards/ (~/.config/shards/) first, then $SHARDS_DATA, then
  * the suite's own share/shards beside the program's bin/ (sh_data_dir). */

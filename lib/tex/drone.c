@@ -246,21 +246,3 @@ char *sh_drone_file_name(const char *stem, const char *key, double stretch, doub
 	         pitch > 0 ? "+" : "", p, variant, ext);
 	return name;
 }
-
-char *sh_drone_stem(const char *path, bool strip_ext)
-{
-	const char *b = strrchr(path, '/');
-	char *s = sh_strdup(b ? b + 1 : path);
-	char *dot = strrchr(s, '.');
-	if (strip_ext && dot && dot != s)
-		*dot = 0;
-	for (char *c = s; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '-' || *c == '_' || (*c == '.' && c != s)))
-			*c = '_';
-	if (!*s) {
-		free(s);
-		s = sh_strdup("source");
-	}
-	return s;
-}

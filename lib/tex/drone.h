@@ -80,10 +80,5 @@ int sh_drone_key_shift(sh_audio_source *src, int rate, int channels, int from_to
 char *sh_drone_file_name(const char *stem, const char *key, double stretch, double pitch,
                          const char *variant, const char *ext);
 
-/* A file name's stem safe in file names and shells: the last path component,
- * without its extension when STRIP_EXT, every character but letters, digits,
- * '-', '_' and a '.' not leading made '_' ("My Song (live).flac" ->
- * "My_Song__live_"); "source" when nothing is left. A malloc'd string. */
-char *sh_drone_stem(const char *path, bool strip_ext);
 
 #endif
