@@ -188,3 +188,17 @@ char *sh_strdup(const char *s)
 	return memcpy(sh_malloc(n), s, n);
 }
 
+void sh_strbuf_add(sh_strbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		while (b->n + n + 1 > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 4096;
+		b->s = sh_realloc(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = 0;
+}
+
+void sh_strbuf_str(sh_strbuf *b, const char *s) { sh_strbuf_add(b, s, strlen(s)); }
+

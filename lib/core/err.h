@@ -50,4 +50,13 @@ void *sh_calloc(size_t count, size_t size);
 void *sh_realloc(void *p, size_t count, size_t size);
 char *sh_strdup(const char *s);
 
+/* A string that grows as text is added, NUL-terminated once anything is (s is
+ * NULL before); free(b.s) when done. */
+typedef struct {
+	char *s;
+	size_t n, cap;
+} sh_strbuf;
+void sh_strbuf_add(sh_strbuf *b, const char *s, size_t n);
+void sh_strbuf_str(sh_strbuf *b, const char *s);
+
 #endif

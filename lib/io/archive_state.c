@@ -195,39 +195,20 @@ sh_source_change sh_archive_state_check(const sh_state_entry *e, const sh_file_s
 
 static const char *const outcome_words[] = {"exported", "empty", "bad"};
 
-typedef struct {
-	char *s;
-	size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		while (b->n + n + 1 > b->cap)
-			b->cap = b->cap ? 2 * b->cap : 4096;
-		b->s = sh_realloc(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
 /* a field, its backslashes, tabs and line ends escaped */
-static void sb_field(sbuf *b, const char *s)
+static void sb_field(sh_strbuf *b, const char *s)
 {
-	sb_add(b, "\t", 1);
+	sh_strbuf_add(b, "\t", 1);
 	for (const char *p = s ? s : ""; *p; p++) {
 		const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : NULL;
 		if (esc)
-			sb_add(b, esc, 2);
+			sh_strbuf_add(b, esc, 2);
 		else
-			sb_add(b, p, 1);
+			sh_strbuf_add(b, p, 1);
 	}
 }
 
-static void sb_time(sbuf *b, int64_t ns)
+static void sb_time(sh_strbuf *b, int64_t ns)
 {
 	char t[48];
 	/* seconds.nanoseconds, the nanoseconds always 9 digits (times before 1970 too) */
@@ -240,10 +221,10 @@ static void sb_time(sbuf *b, int64_t ns)
 
 char *sh_archive_state_format(const sh_archive_state *s, size_t *len)
 {
-	sbuf b = {0};
+	sh_strbuf b = {0};
 	char head[128];
 	snprintf(head, sizeof head, "%s\t%d\n", s->format, SH_ARCHIVE_STATE_VERSION);
-	sb_str(&b, head);
+	sh_strbuf_str(&b, head);
 	for (size_t i = 0; i < s->n; i++) {
 		const sh_state_entry *e = &s->e[i];
 		char num[32];
@@ -263,7 +244,7 @@ char *sh_archive_state_format(const sh_archive_state *s, size_t *len)
 		sb_field(&b, e->note);
 		for (size_t k = 0; k < e->nfiles; k++)
 			sb_field(&b, e->files[k]);
-		sb_add(&b, "\n", 1);
+		sh_strbuf_add(&b, "\n", 1);
 	}
 	*len = b.n;
 	return b.s;

@@ -343,63 +343,46 @@ int sh_manifest_put(sh_manifest *m, const char *const values[SH_MANIFEST_COLUMNS
 
 /* ---- writing ---- */
 
-typedef struct {
-	char *s;
-	size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		while (b->n + n + 1 > b->cap)
-			b->cap = b->cap ? 2 * b->cap : 4096;
-		b->s = sh_realloc(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = 0;
-}
-
-static void sb_field(sbuf *b, const char *v)
+static void sb_field(sh_strbuf *b, const char *v)
 {
 	if (!strpbrk(v, ",\"\r\n")) {
-		sb_add(b, v, strlen(v));
+		sh_strbuf_add(b, v, strlen(v));
 		return;
 	}
-	sb_add(b, "\"", 1);
+	sh_strbuf_add(b, "\"", 1);
 	for (const char *p = v; *p; p++) {
 		if (*p == '"')
-			sb_add(b, "\"", 1);
-		sb_add(b, p, 1);
+			sh_strbuf_add(b, "\"", 1);
+		sh_strbuf_add(b, p, 1);
 	}
-	sb_add(b, "\"", 1);
+	sh_strbuf_add(b, "\"", 1);
 }
 
 /* one line: kept as it was read (raw), or its fields quoted where they must be */
-static void sb_line(sbuf *b, const char *raw, char *const *field, size_t n, const char *eol)
+static void sb_line(sh_strbuf *b, const char *raw, char *const *field, size_t n, const char *eol)
 {
 	if (raw) {
-		sb_add(b, raw, strlen(raw));
+		sh_strbuf_add(b, raw, strlen(raw));
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				sb_add(b, ",", 1);
+				sh_strbuf_add(b, ",", 1);
 			sb_field(b, field[i]);
 		}
 		/* a line of one empty field would read back as a blank line */
 		if (n == 1 && !field[0][0])
-			sb_add(b, "\"\"", 2);
+			sh_strbuf_add(b, "\"\"", 2);
 	}
-	sb_add(b, eol, strlen(eol));
+	sh_strbuf_add(b, eol, strlen(eol));
 }
 
 char *sh_manifest_format(const sh_manifest *m, size_t *len)
 {
-	sbuf b = {0};
+	sh_strbuf b = {0};
 	const char *eol = m->crlf ? "\r\n" : "\n";
-	sb_add(&b, "", 0);
+	sh_strbuf_add(&b, "", 0);
 	if (m->bom)
-		sb_add(&b, "\xef\xbb\xbf", 3);
+		sh_strbuf_add(&b, "\xef\xbb\xbf", 3);
 	sb_line(&b, m->header_raw, m->names, m->ncols, eol);
 	for (size_t r = 0; r < m->nrows; r++)
 		sb_line(&b, m->rows[r].raw, m->rows[r].field, m->ncols, eol);
