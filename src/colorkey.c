@@ -662,12 +662,9 @@ static void record(const plan *p, int64_t frames)
 		json_object_set_new(json_object_get(s, "output"), "fit",
 		                    json_string(f == SH_FRAME_FIT_CROP ? "crop" : f == SH_FRAME_FIT_PAD ? "pad" : "stretch"));
 	}
-	char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-	size_t len = strlen(text);
-	text = realloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = 0;
-	if (sh_media_write_text(record_path, text, len + 1) != 0)
+	size_t len;
+	char *text = sh_json_text(s, 17, &len);
+	if (!text || sh_media_write_text(record_path, text, len) != 0)
 		sh_die("%s", sh_error());
 	free(text);
 	json_decref(s);

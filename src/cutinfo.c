@@ -127,11 +127,10 @@ static char *report_json(const sh_cutlist *cl, const summary *s)
 	json_object_set_new(r, "coverage", json_real(s->coverage));
 	json_object_set_new(r, "gain_min", s->nsounding ? json_real(s->gmin) : json_null());
 	json_object_set_new(r, "gain_max", s->nsounding ? json_real(s->gmax) : json_null());
-	char *text = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	char *text = sh_json_text(r, 10, NULL);
 	json_decref(r);
-	size_t len = strlen(text);
-	text = sh_realloc(text, len + 2, 1);
-	memcpy(text + len, "\n", 2);
+	if (!text)
+		sh_die("%s", sh_error());
 	return text;
 }
 

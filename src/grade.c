@@ -267,13 +267,10 @@ static char *json(const item *items, size_t n, size_t *len)
 		json_object_set_new(o, "why", json_string(m->why));
 		json_array_append_new(a, o);
 	}
-	char *text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	char *text = sh_json_text(a, 10, len);
 	json_decref(a);
-	size_t l = strlen(text);
-	text = realloc(text, l + 2);
-	text[l++] = '\n';
-	text[l] = 0;
-	*len = l;
+	if (!text)
+		sh_die("%s", sh_error());
 	return text;
 }
 

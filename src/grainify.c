@@ -413,11 +413,9 @@ static void report(const plan *pl, const sh_grain_stats *st, const measured *m)
 	json_object_set_new(cl, "centroid_hz", num(m->centroid_hz, 0.1));
 	json_object_set_new(cl, "brightness", json_string(m->brightness));
 	json_object_set_new(r, "cloud", cl);
-	char *text = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	size_t len = strlen(text);
-	text = realloc(text, len + 2);
-	text[len++] = '\n';
-	if (sh_write_file_atomic(opt.report, text, len) != 0)
+	size_t len;
+	char *text = sh_json_text(r, 10, &len);
+	if (!text || sh_write_file_atomic(opt.report, text, len) != 0)
 		sh_die("%s", sh_error());
 	free(text);
 	json_decref(r);

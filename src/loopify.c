@@ -274,12 +274,10 @@ static void report(const plan *pl, const char *name, const sh_seam_result *r, in
 	json_object_set_new(o, "correlation", json_real(r->ncc));
 	json_object_set_new(o, "seam_error", json_real(r->error));
 	json_object_set_new(o, "output", pl->audio_out ? json_string(opt.output ? opt.output : "-") : json_null());
-	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	size_t len;
+	char *text = sh_json_text(o, 12, &len);
 	json_decref(o);
-	size_t len = strlen(text);
-	text = sh_realloc(text, len + 2, 1);
-	text[len++] = '\n';
-	if (sh_write_all(1, text, len) != 0)
+	if (!text || sh_write_all(1, text, len) != 0)
 		sh_die("%s", sh_error());
 	free(text);
 }

@@ -152,13 +152,10 @@ static void print_measure(const source *s, const sh_loudness *L)
 	json_object_set_new(o, "gain_db", num(gain, 0.01));
 	json_object_set_new(o, "needs_limiter",
 	                    isfinite(gain) ? json_boolean(L->true_peak + gain > opt.ceiling) : json_null());
-	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	size_t n;
+	char *text = sh_json_text(o, 10, &n);
 	json_decref(o);
-	size_t n = strlen(text);
-	text = sh_realloc(text, n + 2, 1);
-	text[n] = '\n';
-	text[n + 1] = 0;
-	if (sh_write_file_atomic(opt.output, text, n + 1) != 0)
+	if (!text || sh_write_file_atomic(opt.output, text, n) != 0)
 		sh_die("%s", sh_error());
 	free(text);
 }

@@ -1084,11 +1084,9 @@ static void print_report(json_t *sources)
 	json_object_set_new(report, "version", json_integer(1));
 	json_object_set_new(report, "options", sh_options_json(options));
 	json_object_set_new(report, "sources", sources);
-	char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	size_t len = strlen(text);
-	text = realloc(text, len + 2);
-	text[len++] = '\n';
-	if (sh_write_all(1, text, len) != 0)
+	size_t len;
+	char *text = sh_json_text(report, 10, &len);
+	if (!text || sh_write_all(1, text, len) != 0)
 		sh_die("%s", sh_error());
 	free(text);
 	json_decref(report);

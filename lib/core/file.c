@@ -5,6 +5,7 @@
 #include "err.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -527,4 +528,20 @@ char *sh_file_stem(const char *path, bool strip_ext)
 		s = sh_strdup("source");
 	}
 	return s;
+}
+
+char *sh_json_text(json_t *doc, int precision, size_t *len)
+{
+	char *txt = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(precision));
+	if (!txt) {
+		sh_set_error("cannot encode the JSON document");
+		return NULL;
+	}
+	size_t n = strlen(txt);
+	char *out = sh_realloc(txt, n + 2, 1);
+	out[n] = '\n';
+	out[n + 1] = 0;
+	if (len)
+		*len = n + 1;
+	return out;
 }

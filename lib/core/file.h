@@ -53,6 +53,12 @@ int sh_spool_file(void);
 /* pread exactly n bytes at off; -1 naming `what` on failure. */
 int sh_pread_all(int fd, void *buf, size_t n, off_t off, const char *what);
 
+/* A JSON document as the suite writes one: indented by 2, keys in their order,
+ * reals with PRECISION significant digits, a newline at the end; malloc'd,
+ * *LEN bytes (NUL after). NULL with sh_error() when jansson cannot encode it. */
+struct json_t;
+char *sh_json_text(struct json_t *doc, int precision, size_t *len);
+
 /* Folders a program exports into.
  * sh_mkdirs: mkdir -p; -1 with sh_error() ("P: cannot create folder: ...", "P:
  * not a folder"); *MADE (when not NULL) is set when PATH itself was created.

@@ -116,18 +116,8 @@ char *sh_arrangement_json(const sh_arrangement *a)
 	}
 	json_object_set_new(o, "sources", src);
 	json_object_set_new(o, "regions", reg);
-	char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	char *out = sh_json_text(o, 17, NULL);
 	json_decref(o);
-	if (!txt) {
-		sh_set_error("cannot write the arrangement as JSON");
-		return NULL;
-	}
-	size_t n = strlen(txt);
-	char *out = sh_malloc(n + 2);
-	memcpy(out, txt, n);
-	out[n] = '\n';
-	out[n + 1] = 0;
-	free(txt);
 	return out;
 }
 
