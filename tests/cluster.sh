@@ -102,14 +102,10 @@ slurmctld -D -c -f "$D/slurm.conf" >"$D/slurmctld.out" 2>&1 &
 cpid=$!
 slurmd -D -N "$H" -f "$D/slurm.conf" >"$D/slurmd.out" 2>&1 &
 dpid=$!
-# the node comes up idle; a guard of some minutes against a cluster that never
-# does (a hang is a failure with the daemons' logs, not a stuck suite)
-n=0
-until [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; do
-	kill -0 $cpid 2>/dev/null && kill -0 $dpid 2>/dev/null && [ $n -lt 3000 ] || break
-	n=$((n + 1))
-	sleep 0.1
-done
+# the node comes up idle, or a daemon dies (a failure with the daemons' logs; a
+# cluster that never comes up is stopped by tests/run's hang guard)
+idle_or_gone() { [ "$(sinfo -h -o %t 2>/dev/null)" = idle ] || ! kill -0 "$dpid" 2>/dev/null; }
+wait_for "$cpid" idle_or_gone
 if [ "$(sinfo -h -o %t 2>/dev/null)" != idle ]; then
 	fail "a one-node cluster on $H comes up" "$(logs)"
 	exit 0

@@ -54,3 +54,25 @@ wait_for() {
 	_pid=$1; shift
 	while ! "$@" 2>/dev/null && kill -0 "$_pid" 2>/dev/null; do sleep 0.05; done
 }
+
+# raw AUDIO OUT.f32: the samples as little-endian floats, channels interleaved
+raw() { sox "$1" -t f32 -e floating-point -b 32 "$2"; }
+# seam_check AUDIO CHANNELS: for the loop played three times, prints "jump
+# inside_max d2seam d2inside": the largest step and second difference at the
+# wraps and elsewhere (a seamless loop has no larger jump at its seams)
+seam_check() {
+	raw "$1" "$1.f32"
+	"${PY:-/usr/bin/python3}" - "$1.f32" "$2" <<'PYEOF'
+import sys, numpy as np
+x = np.fromfile(sys.argv[1], dtype='<f4').reshape(-1, int(sys.argv[2])).astype(np.float64)
+n = len(x)
+y = np.concatenate([x, x, x])
+d = np.abs(np.diff(y, axis=0)).max(axis=1)
+d2 = np.abs(np.diff(y, 2, axis=0)).max(axis=1)
+seams = [n - 1, 2 * n - 1]
+inside = np.delete(d, seams)
+w2 = [n - 2, n - 1, 2 * n - 2, 2 * n - 1]
+inside2 = np.delete(d2, w2)
+print("%.6f %.6f %.6f %.6f" % (max(d[s] for s in seams), inside.max(), max(d2[s] for s in w2), inside2.max()))
+PYEOF
+}

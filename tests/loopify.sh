@@ -25,23 +25,6 @@ else
 	music=
 fi
 
-raw() { sox "$1" -t f32 -e floating-point -b 32 "$2"; }
-seam_check() { # AUDIO CHANNELS: prints "jump inside_max d2seam d2inside" for a loop of 3 repetitions
-	raw "$1" "$1.f32"
-	$PY - "$1.f32" "$2" <<'PYEOF'
-import sys, numpy as np
-x = np.fromfile(sys.argv[1], dtype='<f4').reshape(-1, int(sys.argv[2])).astype(np.float64)
-n = len(x)
-y = np.concatenate([x, x, x])
-d = np.abs(np.diff(y, axis=0)).max(axis=1)
-d2 = np.abs(np.diff(y, 2, axis=0)).max(axis=1)
-seams = [n - 1, 2 * n - 1]
-inside = np.delete(d, seams)
-w2 = [n - 2, n - 1, 2 * n - 2, 2 * n - 1]
-inside2 = np.delete(d2, w2)
-print("%.6f %.6f %.6f %.6f" % (max(d[s] for s in seams), inside.max(), max(d2[s] for s in w2), inside2.max()))
-PYEOF
-}
 seamless() { # WHAT AUDIO CHANNELS
 	set -- "$1" "$2" "$3" $(seam_check "$2" "$3")
 	if awk -v j="$4" -v m="$5" -v a="$6" -v b="$7" 'BEGIN { exit !(j <= m && a <= 1.5 * b) }'; then

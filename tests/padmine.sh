@@ -21,24 +21,6 @@ sox drums.wav pad.wav drums.wav src.wav
 sox -n -r 48000 -c 2 air.wav synth 7 whitenoise highpass 5000 tremolo 0.3 10 gain -14 fade 0.05 7 0.05
 sox drums.wav air.wav drums.wav air-src.wav
 
-# tojs FILE.au OUT.f32: raw float samples for numpy (channels kept)
-raw() { sox "$1" -t f32 -e floating-point -b 32 "$2"; }
-seam_check() { # AUDIO CHANNELS: prints "jump inside_max d2seam d2inside" for a loop of 3 repetitions
-	raw "$1" "$1.f32"
-	$PY - "$1.f32" "$2" <<'PYEOF'
-import sys, numpy as np
-x = np.fromfile(sys.argv[1], dtype='<f4').reshape(-1, int(sys.argv[2]))
-n = len(x)
-y = np.concatenate([x, x, x])
-d = np.abs(np.diff(y, axis=0)).max(axis=1)
-d2 = np.abs(np.diff(y, 2, axis=0)).max(axis=1)
-seams = [n - 1, 2 * n - 1]
-inside = np.delete(d, seams)
-inside2 = np.delete(d2, [n - 2, n - 1, 2 * n - 2, 2 * n - 1])
-print("%.6f %.6f %.6f %.6f" % (max(d[s] for s in seams), inside.max(), max(d2[s] for s in [n-2, n-1, 2*n-2, 2*n-1]), inside2.max()))
-PYEOF
-}
-
 # ---- the sustained region, not the drums
 padmine --report src.wav >rep.json 2>err
 check "report is JSON with candidates" $PY -c "import json,sys; d=json.load(open('rep.json')); assert d['sources'][0]['candidates']"
