@@ -16,12 +16,9 @@ cd "$W" || exit 1
 
 # ---- analysis in numpy: every measure is its own code, not the program's
 cat >an.py <<'PYEOF'
-import sys, subprocess, numpy as np
-def rd(f):
-    ch = int(subprocess.run(['soxi', '-c', f], capture_output=True, text=True).stdout)
-    rate = int(subprocess.run(['soxi', '-r', f], capture_output=True, text=True).stdout)
-    raw = subprocess.run(['sox', f, '-t', 'f32', '-'], capture_output=True, check=True).stdout
-    return np.frombuffer(raw, '<f4').reshape(-1, ch).astype(np.float64), rate
+import os, sys, subprocess, numpy as np
+sys.path.insert(0, os.environ['SHARDS_TOP'] + '/tests')
+from audio_np import rd
 def spectrum(f):
     x, rate = rd(f)
     m = x.mean(axis=1)
