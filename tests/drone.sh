@@ -13,17 +13,6 @@
 PY=/usr/bin/python3
 cd "$W" || exit 1
 
-# peak FILE: the strongest frequency (Hz) of the middle half (Hann, 8x zero-padded FFT)
-cat >peak.py <<'PYEOF'
-import subprocess, sys
-import numpy as np
-raw = subprocess.run(['sox', sys.argv[1], '-t', 'f32', '-c', '1', '-'], capture_output=True, check=True).stdout
-rate = int(subprocess.run(['soxi', '-r', sys.argv[1]], capture_output=True, text=True).stdout)
-x = np.frombuffer(raw, dtype='<f4').astype(float)
-seg = x[len(x) // 4: 3 * len(x) // 4]
-sp = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), 8 * len(seg)))
-print('%.3f' % (np.argmax(sp) * rate / (8 * len(seg))))
-PYEOF
 # centroid FILE: magnitude-weighted mean frequency of the mono mix's spectrum (Hz)
 cat >centroid.py <<'PYEOF'
 import subprocess, sys
@@ -34,7 +23,7 @@ x = np.frombuffer(raw, dtype='<f4').astype(float)
 m = np.abs(np.fft.rfft(x)); f = np.fft.rfftfreq(len(x), 1 / rate)
 print(round(float((m * f).sum() / m.sum())))
 PYEOF
-peak() { $PY peak.py "$1"; }
+peak() { $PY "$SHARDS_TOP/tests/audio_np.py" peak "$1"; }
 centroid() { $PY centroid.py "$1"; }
 pct() { $PY -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) <= 0.01 * b else 1)" "$1" "$2"; }
 # pitch class (0 = C) of a frequency

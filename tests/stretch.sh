@@ -4,18 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 cd "$W"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+# peak FILE: the strongest frequency (Hz) of the middle half (tests/audio_np.py)
+peak() { $PY "$SHARDS_TOP/tests/audio_np.py" peak "$1"; }
 
-# peak.py FILE: the strongest frequency (Hz) in the middle half, zero-padded FFT
-cat >peak.py <<'PY'
-import subprocess, sys
-import numpy as np
-raw = subprocess.run(['sox', sys.argv[1], '-t', 'f32', '-c', '1', '-'], capture_output=True, check=True).stdout
-rate = int(subprocess.run(['soxi', '-r', sys.argv[1]], capture_output=True, text=True).stdout)
-x = np.frombuffer(raw, dtype='<f4').astype(float)
-seg = x[len(x) // 4: 3 * len(x) // 4]
-sp = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), 8 * len(seg)))
-print('%.3f' % (np.argmax(sp) * rate / (8 * len(seg))))
-PY
 # onset.py FILE: seconds to the first sample of the loudest event's envelope at half height
 cat >onset.py <<'PY'
 import subprocess, sys
@@ -46,14 +37,14 @@ done
 for s in 3 -7 12; do
 	want=$($PY -c "print(440 * 2 ** ($s / 12))")
 	stretch -P $s tone.wav -o p.wav
-	got=$($PY peak.py p.wav)
+	got=$(peak p.wav)
 	check "offline pitch $s: $got Hz vs $want" pct "$got" "$want"
 	sox tone.wav -t au - | stretch -P $s -R 1.2 | sox -t au - p.wav
-	got=$($PY peak.py p.wav)
+	got=$(peak p.wav)
 	check "real-time pitch $s with ratio 1.2: $got Hz vs $want" pct "$got" "$want"
 done
 stretch -P 5 -F tone.wav -o pf.wav
-got=$($PY peak.py pf.wav)
+got=$(peak pf.wav)
 want=$($PY -c "print(440 * 2 ** (5 / 12))")
 check "--formant keeps the shift: $got Hz vs $want" pct "$got" "$want"
 
@@ -116,15 +107,15 @@ check "--from-bpm 120 --to-bpm 96: ratio 1.25 exactly" \
 
 # --to-key: the shift chosen for given keys, measured on a tone (A -> C# = +4)
 stretch --from-key A --to-key C# tone.wav -o k.wav
-got=$($PY peak.py k.wav)
+got=$(peak k.wav)
 want=$($PY -c "print(440 * 2 ** (4 / 12))")
 check "--from-key A --to-key C#: $got Hz vs $want" pct "$got" "$want"
 stretch --from-key A --to-key Eb tone.wav -o k.wav
-got=$($PY peak.py k.wav)
+got=$(peak k.wav)
 want=$($PY -c "print(440 * 2 ** (6 / 12))")
 check "tritone A -> Eb goes up 6: $got Hz vs $want" pct "$got" "$want"
 stretch --from-key Am --to-key G tone.wav -o k.wav
-got=$($PY peak.py k.wav)
+got=$(peak k.wav)
 want=$($PY -c "print(440 * 2 ** (-5 / 12))")
 check "A minor -> G major moves the relative major C to G (-5): $got Hz vs $want" pct "$got" "$want"
 # detection: whatever key keydetect hears in a chord progression, --to-key two
@@ -164,7 +155,7 @@ for r in 8000 192000; do
 	sox -n -r $r -c 1 r.wav synth 2 sine 300 gain -6
 	stretch -R 1.5 -P 12 r.wav -o ro.wav
 	check "$r Hz: rate kept, 1.5 x as long" test "$(soxi -r ro.wav) $(frames ro.wav)" = "$r $((r * 3))"
-	got=$($PY peak.py ro.wav)
+	got=$(peak ro.wav)
 	check "$r Hz: an octave up ($got Hz)" pct "$got" 600
 done
 sox -n -r 48000 -c 6 six.wav synth 1 sine 200 sine 300 sine 400 sine 500 sine 600 sine 700 gain -6
