@@ -17,7 +17,9 @@
 #include "drone.h"
 #include "musickey.h"
 
+static int check_settings(void);
 static sh_program prog = {
+	.check = check_settings,
 	.usage = "drone [-s LIST] [-P LIST] [-V LIST] [-k KEY] [-N] [--peak DB] [-o FILE | -d DIR] [FILE...]",
 	.summary = "Stretch, shift and colour tonal sources into drones: one, or a folder of every combination.",
 	.has_jobs = true, /* -d: pairs of stretch and pitch rendered side by side */
@@ -143,7 +145,8 @@ static void parse_variants(const char *text, sh_drone_opts *d)
 	free(copy);
 }
 
-static void validate(int argc, int first, plan *pl)
+/* The settings alone (lists, colours, keys), as --print-config checks them too. */
+static void settings(plan *pl)
 {
 	pl->ns = parse_numbers("stretch", "a length factor", opt.stretches, 0.01, 100, true, pl->stretch,
 	                       MAX_STRETCHES);
@@ -169,7 +172,18 @@ static void validate(int argc, int first, plan *pl)
 	}
 	if (opt.from_key && sh_key_parse(opt.from_key, &pl->from_tonic, &minor) != 0)
 		sh_usage_error("--from-key: %s", sh_error());
+}
 
+static int check_settings(void)
+{
+	plan pl = {0};
+	settings(&pl);
+	return 0;
+}
+
+static void validate(int argc, int first, plan *pl)
+{
+	settings(pl);
 	pl->nsrc = argc - first > 0 ? argc - first : 1;
 	if (opt.output && opt.dir)
 		sh_usage_error("-o writes one drone; it does not go with -d");

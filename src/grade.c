@@ -20,7 +20,9 @@
 #include "measure.h"
 #include "plot.h"
 
+static int check_settings(void);
 static sh_program prog = {
+	.check = check_settings,
 	.usage = "grade [options] FILE...",
 	.summary = "Measure and grade texture files A-F: the curation manifest as CSV or JSON, a contact sheet.",
 };
@@ -369,6 +371,18 @@ static int draw_sheet(const item *items, size_t n)
 	return rc;
 }
 
+/* The thresholds against one another, as --print-config checks them too. */
+static int check_settings(void)
+{
+	if (sh_tex_thresholds_check(&opt.t) != 0)
+		return -1;
+	if (opt.dark > opt.bright) {
+		sh_set_error("--dark %g is above --bright %g", opt.dark, opt.bright);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int first = sh_parse_options(&prog, options, argc, argv);
@@ -376,10 +390,6 @@ int main(int argc, char **argv)
 		return sh_parse_status(first);
 	if (first >= argc)
 		sh_usage_error("no files to grade");
-	if (sh_tex_thresholds_check(&opt.t) != 0)
-		sh_usage_error("%s", sh_error());
-	if (opt.dark > opt.bright)
-		sh_usage_error("--dark %g is above --bright %g", opt.dark, opt.bright);
 	if (opt.sheet && !strcmp(opt.sheet, "-") && !opt.output)
 		sh_usage_error("--sheet -: standard output already carries the manifest (use -o FILE)");
 	size_t n = (size_t)(argc - first);

@@ -20,7 +20,9 @@
 #include "rng.h"
 #include "stretch.h"
 
+static int check_settings(void);
 static sh_program prog = {
+	.check = check_settings,
 	.usage = "grainify [options] [FILE]",
 	.summary = "Make a granular cloud of any length from a recording: random grains, junk skipped, cycled, panned.",
 	.has_seed = true,
@@ -154,7 +156,21 @@ static void parse_grain(plan *pl)
 		sh_usage_error("--grain: %s", sh_error());
 }
 
-static void validate(plan *pl)
+static double seconds_of(const char *what, const sh_duration *d, int rate);
+
+/* --grain's ends in seconds at RATE, or a usage error. */
+static void grain_seconds(const plan *pl, int rate, double *lo, double *hi)
+{
+	*lo = seconds_of("--grain", &pl->glo, rate);
+	*hi = seconds_of("--grain", &pl->ghi, rate);
+	if (*lo > *hi)
+		sh_usage_error("--grain %s: MIN is longer than MAX", opt.grain);
+	if (*lo < 0.001 || *hi > 2)
+		sh_usage_error("--grain %s: outside 1ms..2s", opt.grain);
+}
+
+/* The settings alone, as --print-config checks them too. */
+static void settings(plan *pl)
 {
 	parse_grain(pl);
 	if (sh_grain_window_parse(opt.window, &pl->window) != 0)
@@ -174,6 +190,21 @@ static void validate(plan *pl)
 	if (opt.from_key && sh_key_parse(opt.from_key, &pl->from_tonic, &pl->from_minor) != 0)
 		sh_usage_error("--from-key: %s", sh_error());
 	pl->bits = sh_parse_bits(opt.bits);
+}
+
+static int check_settings(void)
+{
+	plan pl = {0};
+	settings(&pl);
+	double lo, hi;
+	if (pl.glo.unit != SH_DUR_SAMPLES && pl.ghi.unit != SH_DUR_SAMPLES) /* else: at the source's rate */
+		grain_seconds(&pl, 0, &lo, &hi);
+	return 0;
+}
+
+static void validate(plan *pl)
+{
+	settings(pl);
 	bool audio_stdout = !opt.output || !strcmp(opt.output, "-");
 	if (opt.report && !strcmp(opt.report, "-") && audio_stdout)
 		sh_usage_error("--report -: standard output carries the cloud; write it with -o FILE, or the report to a file");
@@ -223,11 +254,8 @@ static void lengths(plan *pl)
 	pl->frames = llround(pl->seconds * pl->rate);
 	if (pl->frames < 1)
 		sh_usage_error("--duration %g s: shorter than one sample at %d Hz", pl->seconds, pl->rate);
-	double lo = seconds_of("--grain", &pl->glo, pl->rate), hi = seconds_of("--grain", &pl->ghi, pl->rate);
-	if (lo > hi)
-		sh_usage_error("--grain %s: MIN is longer than MAX", opt.grain);
-	if (lo < 0.001 || hi > 2)
-		sh_usage_error("--grain %s: outside 1ms..2s", opt.grain);
+	double lo, hi;
+	grain_seconds(pl, pl->rate, &lo, &hi);
 	pl->go.len_min = llround(lo * pl->rate);
 	pl->go.len_max = llround(hi * pl->rate);
 	if (pl->go.len_min < 2)

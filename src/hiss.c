@@ -11,7 +11,9 @@
 #include "hiss.h"
 #include "rng.h"
 
+static int check_settings(void);
 static sh_program prog = {
+	.check = check_settings,
 	.usage = "hiss [-d DUR | -F N [--burst MS..MS] [--gap MS..MS]] [--band HZ..HZ | --filter highpass] "
 	         "[-t HZ] [-T DEPTH] [--seed N] [-o FILE] [FILE | -]",
 	.summary = "Make hiss and air: a seamless high-frequency loop or flicker bursts, from drums or noise.",
@@ -95,16 +97,17 @@ static struct {
 	double seconds;        /* the loop's length */
 } run;
 
-static void validate(int argc, char **argv, int first)
+/* The settings alone, as --print-config checks them too; a length in samples
+ * waits for an input's rate when there may be one (INPUT). */
+static void settings(bool input)
 {
 	run.bits = sh_parse_bits(opt.bits);
-	run.path = first < argc ? argv[first] : NULL;
 	if (!strcmp(opt.filter, "bandpass") && !(opt.band.lo < opt.band.hi))
 		sh_usage_error("--band %g..%g: the low edge must be below the high one", opt.band.lo, opt.band.hi);
 	if (!opt.flicker) {
 		if (sh_duration_seconds(&opt.duration, opt.bpm, 0, opt.rate ? (double)opt.rate : 48000, &run.seconds) != 0)
 			sh_usage_error("--duration: %s", sh_error());
-		if (opt.duration.unit == SH_DUR_SAMPLES && !opt.rate && run.path)
+		if (opt.duration.unit == SH_DUR_SAMPLES && !opt.rate && input)
 			run.seconds = -1; /* counted at the input's rate, once it is known */
 		else if (run.seconds > 600)
 			sh_usage_error("--duration: %g s is longer than 600 s", run.seconds);
@@ -117,6 +120,18 @@ static void validate(int argc, char **argv, int first)
 	if (most > 3600)
 		sh_usage_error("-F %lld bursts of up to %g ms with gaps of up to %g ms may take %g s: more than 3600 s",
 		               (long long)opt.flicker, opt.burst.hi, opt.gap.hi, most);
+}
+
+static int check_settings(void)
+{
+	settings(true);
+	return 0;
+}
+
+static void validate(int argc, char **argv, int first)
+{
+	run.path = first < argc ? argv[first] : NULL;
+	settings(run.path != NULL);
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());

@@ -26,7 +26,9 @@
 #include "stft.h"
 #include "walk.h"
 
+static int check_settings(void);
 static sh_program prog = {
+	.check = check_settings,
 	.usage = "padmine [options] [FILE|FOLDER...]",
 	.summary = "Find sustained regions in audio and cut them into seamless, graded pad loops.",
 	.has_jobs = true, /* sources mined side by side */
@@ -286,9 +288,20 @@ static char *settings_text(const plan *pl)
 	return s;
 }
 
-static void validate(int argc, char **argv, int first, plan *pl)
+/* The settings alone, as --print-config checks them too. */
+static int check_settings(void)
 {
 	parse_durations(opt.durations);
+	if (opt.dark > opt.bright)
+		sh_usage_error("--dark %g is above --bright %g", opt.dark, opt.bright);
+	if (opt.bits)
+		sh_parse_bits(opt.bits);
+	return 0;
+}
+
+static void validate(int argc, char **argv, int first, plan *pl)
+{
+	/* po.durations: parsed by check_settings while the options were */
 	po.rms_gate_db = opt.rms_gate;
 	po.onset_gate = (int)opt.onset_gate;
 	po.crossfade = opt.crossfade / 1000;
@@ -296,8 +309,6 @@ static void validate(int argc, char **argv, int first, plan *pl)
 	po.dark_below = opt.dark;
 	po.bright_above = opt.bright;
 	po.max_candidates = SH_PAD_MAX_CANDIDATES;
-	if (opt.dark > opt.bright)
-		sh_usage_error("--dark %g is above --bright %g", opt.dark, opt.bright);
 	if (opt.output && (opt.dir || opt.report))
 		sh_usage_error("-o writes one pad; it does not go with -d or --report");
 	pl->bits = sh_parse_bits(opt.bits);

@@ -9,8 +9,10 @@
 #include "cli.h"
 #include "swell.h"
 
+static int check_settings(void);
 static sh_program prog = {
-	.usage = "swell [-A DUR] [-D DUR] [-s SHAPE[,SHAPE]] [-d DUR] [--start SEC] [-S FACTOR] [-P SEMITONES] "
+	.check = check_settings,
+	.usage = "swell [-A DUR] [-D DUR] [-s SHAPE[,SHAPE]] [-d DUR] [--start SEC] [-S FACTOR] [-P SEMITONES] [-m] [-r HZ] "
 	         "[-o FILE] [FILE | -]",
 	.summary = "Make a swell one-shot: a sound that rises and decays in named shapes, stretched first if asked.",
 	.max_operands = 1,
@@ -25,7 +27,8 @@ static struct {
 	double stretch;
 	double pitch;
 	double peak;
-	int64_t memory;
+	bool mono;
+	int64_t rate, memory;
 } opt = {
 	.rise = {1, SH_DUR_SECONDS},   /* 0.1 s a quick bloom, 4 s a slow tide coming in */
 	.decay = {2.5, SH_DUR_SECONDS}, /* 0.3 s a short sigh, 8 s a long fade into the room */
@@ -58,6 +61,10 @@ static sh_option options[] = {
 	 .arg = "SEMITONES", .unit = "semitones", .help = "shift the pitch first, keeping the length: -12 an octave down"},
 	{.name = "peak", .type = SH_OPT_DOUBLE, .dest = &opt.peak, .min = -60, .max = 0, .arg = "DB", .unit = "dBFS",
 	 .help = "the swell's peak level: -1 near full scale for a sampler"},
+	{.name = "mono", .short_name = 'm', .type = SH_OPT_FLAG, .dest = &opt.mono,
+	 .help = "fold to one channel (the mean of the channels) before the peak is set"},
+	{.name = "rate", .short_name = 'r', .type = SH_OPT_INT, .dest = &opt.rate, .min = 8000, .max = 192000, .arg = "HZ",
+	 .unit = "Hz", .help = "output rate; the sound is resampled first (default: the sound's)"},
 	{.name = "memory", .type = SH_OPT_INT, .dest = &opt.memory, .min = 1, .max = 1 << 20, .arg = "MIB",
 	 .unit = "MiB", .help = "piped input kept in memory before spooling to $TMPDIR"},
 	{0},
@@ -71,18 +78,18 @@ static double seconds(const char *name, const sh_duration *d, int rate)
 	return s;
 }
 
-int main(int argc, char **argv)
+static sh_swell_opts so;
+
+/* The settings alone, as --print-config checks them too; lengths counted in
+ * samples need the rate, known once the input is open, so they are checked
+ * against each other here only when they do not. */
+static int check_settings(void)
 {
-	int first = sh_parse_options(&prog, options, argc, argv);
-	if (first <= 0)
-		return sh_parse_status(first);
-	sh_swell_opts so = {.stretch = opt.stretch, .pitch = opt.pitch, .peak_db = opt.peak, .start = opt.start};
+	so = (sh_swell_opts){.stretch = opt.stretch, .pitch = opt.pitch, .peak_db = opt.peak, .start = opt.start,
+	                     .mono = opt.mono};
 	if (sh_env_shapes_parse(opt.shape, &so.rise_shape, &so.decay_shape) != 0)
 		sh_usage_error("--shape: %s", sh_error());
-	int bits = sh_parse_bits(opt.bits);
-	/* lengths in seconds; counted in samples they need the rate, known once the
-	 * input is open, so they are checked against each other here only when
-	 * they do not */
+	sh_parse_bits(opt.bits);
 	bool smp = opt.rise.unit == SH_DUR_SAMPLES || opt.decay.unit == SH_DUR_SAMPLES ||
 	           (opt.duration.amount > 0 && opt.duration.unit == SH_DUR_SAMPLES);
 	if (!smp && opt.duration.amount > 0 &&
@@ -90,6 +97,15 @@ int main(int argc, char **argv)
 		sh_usage_error("--duration %g s is shorter than --rise %g s and --decay %g s together",
 		               seconds("duration", &opt.duration, 0), seconds("rise", &opt.rise, 0),
 		               seconds("decay", &opt.decay, 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int first = sh_parse_options(&prog, options, argc, argv);
+	if (first <= 0)
+		return sh_parse_status(first);
+	int bits = sh_parse_bits(opt.bits); /* so: set by check_settings while the options were parsed */
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
@@ -97,6 +113,11 @@ int main(int argc, char **argv)
 	sh_audio_in *in = sh_audio_open(first < argc ? argv[first] : "-");
 	if (!in)
 		sh_die("%s", sh_error());
+	if (opt.rate && opt.rate != sh_audio_rate(in)) {
+		sh_note("%s: resampling from %d to %d Hz", sh_audio_name(in), sh_audio_rate(in), (int)opt.rate);
+		if (sh_audio_resample_to(in, (int)opt.rate) != 0)
+			sh_die("%s", sh_error());
+	}
 	const int rate = sh_audio_rate(in), ch = sh_audio_channels(in);
 	so.rise = seconds("rise", &opt.rise, rate);
 	so.decay = seconds("decay", &opt.decay, rate);
@@ -105,7 +126,7 @@ int main(int argc, char **argv)
 		sh_usage_error("--duration %g s is shorter than --rise %g s and --decay %g s together", so.duration,
 		               so.rise, so.decay);
 	sh_audio_out_opts oo = {.bits = bits, .dither_seed = 1};
-	if (sh_audio_check_output(opt.output, bits, rate, ch) != 0)
+	if (sh_audio_check_output(opt.output, bits, rate, opt.mono ? 1 : ch) != 0)
 		sh_usage_error("%s", sh_error());
 	sh_audio_source *src = sh_audio_source_open(in, (size_t)opt.memory << 20);
 	if (!src)
@@ -121,7 +142,7 @@ int main(int argc, char **argv)
 	sh_audio_source_close(src);
 	sh_audio_close(in);
 
-	sh_audio_out *out = sh_audio_create(opt.output, rate, ch, &oo);
+	sh_audio_out *out = sh_audio_create(opt.output, rate, sw.channels, &oo);
 	if (!out || sh_audio_write(out, sw.audio, (size_t)sw.frames) != 0 || sh_audio_finish(out) != 0)
 		sh_die("%s", sh_error());
 	free(sw.audio);

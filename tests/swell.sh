@@ -6,8 +6,9 @@
 # middle or from --start (the samples match the source's there), the peak is
 # normalised, --stretch changes the length by its factor (and --pitch the
 # pitch, not the length), stdin and a trickling pipe give what the file gives,
-# real music (a Wesnoth track) swells and stretches, -o by extension, and bad
-# input gets one line with the suite's exit statuses (2 usage, 1 runtime) and
+# real music (a Wesnoth track) swells and stretches, -o by extension, -m folds
+# to one channel at the peak and -r resamples, --print-config refuses what a
+# run would, and bad input gets one line with the suite's exit statuses (2 usage, 1 runtime) and
 # no file left behind.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -191,3 +192,19 @@ check_fail "a start after the end" 1 "^swell: tone.wav: --start 5 s is past the 
 	swell --start 5 -o bad.wav tone.wav
 check "no output file after any failure" test ! -e bad.wav
 check_fail "a second operand is a usage error" 2 "^swell: " swell tone.wav tone.wav
+
+# -m folds to one channel before the peak is set; -r resamples first (libsoxr)
+sox -n -r 48000 -c 2 st.wav synth 4 sine 440 sine 660 gain -6 # 440 Hz left, 660 right
+swell -m -o mono.wav st.wav 2>/dev/null
+if [ "$(soxi -c mono.wav)" = 1 ]; then pass "-m: one channel out"; else fail "-m: one channel out" "$(soxi -c mono.wav)"; fi
+near "-m: the mono swell's peak is --peak (-1 dBFS)" "$(sox mono.wav -n stat 2>&1 | awk '/Maximum amplitude/ { print $3 }')" 0.8913 0.001
+swell -r 44100 -d 3 -A 1 -D 1 -o r44.wav tone.wav 2>/dev/null
+if [ "$(soxi -r r44.wav) $(soxi -s r44.wav)" = "44100 132300" ]; then pass "-r 44100: resampled, the duration in the new rate's samples"
+else fail "-r 44100: resampled, the duration in the new rate's samples" "$(soxi -r r44.wav) $(soxi -s r44.wav)"; fi
+peak=$($PY "$SHARDS_TOP/tests/audio_np.py" peak r44.wav)
+near "-r 44100: the tone keeps its pitch (strongest partial, Hz)" "$peak" 1000 3
+
+# --print-config prints only settings the program would run with
+check_fail "--print-config refuses an unknown shape" 2 "^swell: --shape: unknown shape 'wobble'" swell -s wobble --print-config
+check_fail "--print-config refuses a duration shorter than rise and decay" 2 \
+	"^swell: --duration 2 s is shorter than" swell -d 2 -A 1 -D 2 --print-config

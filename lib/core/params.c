@@ -636,6 +636,8 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 				}
 		}
 	}
+	if (prog->check && prog->check() != 0)
+		return usage_error("%s", sh_error());
 	if (print) {
 		print_config(opts);
 		return 0;

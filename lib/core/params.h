@@ -68,6 +68,11 @@ typedef struct {
 	bool has_seed;           /* adds --seed N */
 	bool has_jobs;           /* adds -j, --jobs N: threads (jobs.h); never changes output */
 	int max_operands;        /* > 0: more operands than this is a usage error */
+	/* Settings the table alone cannot check (lists, one option against
+	 * another): called once flags and preset are merged, before --print-config
+	 * prints them, so a printed configuration is one the program would run.
+	 * -1 with sh_error() is a usage error; it may also end in sh_usage_error. */
+	int (*check)(void);
 	uint64_t seed;           /* result: given or picked */
 	bool seed_given;
 	int jobs;                /* result: -j N, else sh_jobs_default() */

@@ -80,7 +80,12 @@ int sh_swell_make(sh_audio_source *src, int rate, int channels, const sh_swell_o
 	}
 	sh_env e = {.rise = rise, .decay = decay, .rise_shape = o->rise_shape, .decay_shape = o->decay_shape};
 	sh_env_apply(&e, y, n, channels);
-	out->peak_before = sh_normalize_peak(y, (size_t)n * (size_t)channels, o->peak_db);
+	out->channels = channels;
+	if (o->mono && channels > 1) {
+		sh_audio_downmix(y, (size_t)n, channels, y); /* in place: frame i is read before slot i is written */
+		out->channels = 1;
+	}
+	out->peak_before = sh_normalize_peak(y, (size_t)n * (size_t)out->channels, o->peak_db);
 	out->audio = y;
 	out->frames = n;
 	out->start = start;

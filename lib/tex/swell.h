@@ -14,6 +14,7 @@
 #ifndef SHARDS_SWELL_H
 #define SHARDS_SWELL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "audio.h"
@@ -27,12 +28,14 @@ typedef struct {
 	double stretch;            /* time ratio: 2 twice as long; 1 none */
 	double pitch;              /* semitones; 0 none */
 	double peak_db;            /* dBFS */
+	bool mono;                 /* fold to one channel (the mean) before normalising */
 } sh_swell_opts;
 
 /* What came out: the swell, and where it was cut. */
 typedef struct {
 	float *audio;              /* frames x channels, interleaved (malloc'd) */
 	int64_t frames;
+	int channels;              /* the source's, or 1 with mono */
 	int64_t start;             /* first frame in the (stretched) source */
 	int64_t source_frames;     /* the (stretched) source's length */
 	int64_t rise, decay;       /* the envelope's frames */
