@@ -19,10 +19,7 @@ static double width = 1.0;    /* prior width in octaves: narrow trusts the prior
 static bool json = false;     /* JSON report with beats and the alternative tempo */
 static const char *plot_path; /* a picture of the waveform with the beats and bars */
 static const char *range;     /* LO..HI: --min and --max in one */
-#define LOW_CONFIDENCE 0.3    /* below this, a warning on stderr names the alternative */
-/* The note on stderr about a doubtful answer, written once the answer is out
- * (a failed write or a closed pipe leaves only its own message). */
-static char warning[256];
+#define LOW_CONFIDENCE 0.3    /* below this, a warning on stderr (after the answer) names the alternative */
 
 static sh_option options[] = {
 	{.name = "min", .type = SH_OPT_DOUBLE, .dest = &min_bpm, .min = 10, .max = 1000, .arg = "BPM",
@@ -45,13 +42,22 @@ static sh_option options[] = {
 static sh_tempo *tempo;
 static sh_tempo_opts topts;
 static sh_wave *wave;  /* --plot: the waveform's outline */
-static sh_odf *odf;    /* --plot: the onsets, as onsets(1) finds them at its defaults */
+static sh_odf *odf;    /* --plot: the onsets, as onsets(1) picks them (before its strength floor) */
 
 static int init(void *user, int rate)
 {
 	if (plot_path && (!(wave = sh_wave_new(rate, 4800)) || !(odf = sh_odf_new(rate))))
 		return -1;
 	return (tempo = sh_tempo_new(rate, &topts)) ? 0 : -1;
+}
+static void discard(void)
+{
+	sh_tempo_free(tempo);
+	sh_odf_free(odf);
+	sh_wave_free(wave);
+	tempo = NULL;
+	odf = NULL;
+	wave = NULL;
 }
 static void feed(void *user, const float *x, size_t n)
 {
@@ -63,35 +69,40 @@ static void feed(void *user, const float *x, size_t n)
 }
 
 /* The picture --plot asks for: 0, or -1 with sh_error() naming the file. */
-static int plot(const char *name, const sh_tempo_result *r)
+static int plot(const char *name, const sh_tempo_result *r, double start)
 {
 	sh_odf_flush(odf);
 	sh_onset_opts oo;
 	sh_onset_opts_default(&oo);
 	sh_onset *on = NULL;
 	size_t cnt = sh_onsets_pick(sh_odf_values(odf, -1), sh_odf_frames(odf), sh_odf_rate(odf), &oo, &on);
-	double *t = sh_malloc((cnt ? cnt : 1) * sizeof *t);
+	double *t = sh_malloc((cnt ? cnt : 1) * sizeof *t), *b = sh_malloc((r->nbeats ? r->nbeats : 1) * sizeof *b);
 	for (size_t i = 0; i < cnt; i++)
 		t[i] = on[i].t;
+	for (size_t i = 0; i < r->nbeats; i++) /* the picture's axis is the section's */
+		b[i] = r->beats[i] - start;
 	sh_plot_marks m[2] = {
 		{.t = t, .n = cnt, .c = 0x8c8ca0, .legend = "onsets"},
-		{.t = r->beats, .n = r->nbeats, .c = 0xff5a3c, .legend = "beats"},
+		{.t = b, .n = r->nbeats, .c = 0xff5a3c, .legend = "beats"},
 	};
 	char title[256];
 	snprintf(title, sizeof title, "%s: %.2f BPM", name, r->bpm);
-	int res = sh_plot_audio_png(plot_path, 1200, 300, title, wave, m, 2, r->bpm, r->nbeats ? r->beats[0] : 0);
+	int res = sh_plot_audio_png(plot_path, 1200, 300, title, wave, m, 2, r->bpm, r->nbeats ? b[0] : 0);
 	free(t);
+	free(b);
 	free(on);
-	sh_odf_free(odf);
-	sh_wave_free(wave);
 	if (res != 0)
 		sh_set_error("--plot %s: %s", plot_path, sh_error());
 	return res;
 }
 
 /* The tempo range, and the analysis options from the knobs */
-static int check(void)
+static int check(int files)
 {
+	if (plot_path && files > 1) {
+		sh_set_error("--plot draws one input: give one FILE");
+		return -1;
+	}
 	if (range) {
 		const char *dots = strstr(range, "..");
 		char lo_text[64] = "", *end1 = NULL, *end2 = NULL;
@@ -119,12 +130,15 @@ static int check(void)
 }
 
 /* The tempo as a line, or the JSON report. */
-static char *report(const char *name, ssize_t frames, size_t *length)
+static char *report(sh_analysis_input *in, size_t *length)
 {
+	const char *name = in->name;
 	sh_tempo_result r;
 	int found = sh_tempo_finish(tempo, &r);
 	sh_tempo_free(tempo);
+	tempo = NULL;
 	if (found < 0) {
+		discard();
 		sh_set_error("%s: %s", name, sh_error());
 		return NULL;
 	}
@@ -132,18 +146,24 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 		sh_set_error("%s: no tempo found: %s", name,
 		             r.duration < 2 ? "shorter than 2 seconds" : "no rhythmic onsets (silence or a steady sound)");
 		sh_tempo_result_free(&r);
+		discard();
 		return NULL;
 	}
-	if (plot_path && plot(name, &r) != 0) {
+	/* beats at the input's times, wherever the section starts */
+	for (size_t i = 0; i < r.nbeats; i++)
+		r.beats[i] += in->start;
+	int plotted = plot_path ? plot(name, &r, in->start) : 0;
+	discard();
+	if (plotted != 0) {
 		sh_tempo_result_free(&r);
 		return NULL;
 	}
 	char a[32], b[32], c[32], d[32], e[32];
 	if (r.confidence < LOW_CONFIDENCE && r.alt_bpm > 0)
-		snprintf(warning, sizeof warning, "%s: low confidence %.2f: %.2f BPM, or perhaps %.2f BPM", name,
+		snprintf(in->warning, sizeof in->warning, "%s: low confidence %.2f: %.2f BPM, or perhaps %.2f BPM", name,
 		         r.confidence, r.bpm, r.alt_bpm);
 	else if (r.confidence < LOW_CONFIDENCE)
-		snprintf(warning, sizeof warning, "%s: low confidence %.2f", name, r.confidence);
+		snprintf(in->warning, sizeof in->warning, "%s: low confidence %.2f", name, r.confidence);
 	size_t cap = 1024 + r.nbeats * 16, len = 0;
 	char *txt = sh_malloc(cap);
 	if (!json) {
@@ -174,8 +194,10 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 			                        sh_format_fixed(c, x->score, 3), sh_format_fixed(d, x->salience, 3),
 			                        sh_format_fixed(e, x->fit, 3));
 		}
-		len += (size_t)snprintf(txt + len, cap - len, "],\"duration\":%s,\"beats\":[",
-		                        sh_format_fixed(a, r.duration, 3));
+		len += (size_t)snprintf(txt + len, cap - len, "],\"duration\":%s,", sh_format_fixed(a, r.duration, 3));
+		if (in->section)
+			len += (size_t)snprintf(txt + len, cap - len, "\"start\":%s,", sh_format_fixed(a, in->start, 6));
+		len += (size_t)snprintf(txt + len, cap - len, "\"beats\":[");
 		for (size_t i = 0; i < r.nbeats; i++)
 			len += (size_t)snprintf(txt + len, cap - len, "%s%s", i ? "," : "", sh_format_fixed(a, r.beats[i], 3));
 		len += (size_t)snprintf(txt + len, cap - len, "]}\n");
@@ -186,14 +208,8 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 }
 
 static const sh_analysis_program bpm = {
-	.usage = "bpm [options] [FILE]", .summary = "estimate the tempo (BPM) and beats of audio",
-	.options = options, .check = check, .init = init, .feed = feed, .report = report,
+	.usage = "bpm [options] [FILE...]", .summary = "estimate the tempo (BPM) and beats of audio",
+	.options = options, .check = check, .init = init, .feed = feed, .report = report, .discard = discard,
 };
 
-int main(int argc, char **argv)
-{
-	int status = sh_analysis_main(&bpm, argc, argv);
-	if (status == 0 && *warning)
-		sh_warn("%s", warning);
-	return status;
-}
+int main(int argc, char **argv) { return sh_analysis_main(&bpm, argc, argv); }

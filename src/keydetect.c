@@ -11,10 +11,7 @@
 
 /* Defaults. */
 static bool json = false; /* JSON report: key, mode, confidence, runner-up, tuning, chroma */
-#define LOW_CONFIDENCE 0.25 /* below this, a warning on stderr */
-/* The note on stderr about a doubtful answer, written once the answer is out
- * (a failed write or a closed pipe leaves only its own message). */
-static char warning[256];
+#define LOW_CONFIDENCE 0.25 /* below this, a warning on stderr (after the answer) */
 
 static sh_option options[] = {
 	{.name = "json", .type = SH_OPT_FLAG, .dest = &json,
@@ -25,13 +22,19 @@ static sh_option options[] = {
 static sh_key *key;
 static int init(void *user, int rate) { return (key = sh_key_new(rate)) ? 0 : -1; }
 static void feed(void *user, const float *x, size_t n) { sh_key_feed(key, x, n); }
+static void discard(void)
+{
+	sh_key_free(key);
+	key = NULL;
+}
 
 /* The key as a line, or the JSON report. */
-static char *report(const char *name, ssize_t frames, size_t *length)
+static char *report(sh_analysis_input *in, size_t *length)
 {
+	const char *name = in->name;
 	sh_key_result r;
 	sh_key_finish(key, &r);
-	sh_key_free(key);
+	discard();
 	if (r.tonic < 0 && !r.atonal) {
 		sh_set_error("%s: no key found: no pitched content (silence, or nothing between 60 Hz and 2.1 kHz)", name);
 		return NULL;
@@ -42,7 +45,7 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 	size_t len;
 	/* "none" is a plain answer: the JSON report carries the measures behind it. */
 	if (!r.atonal && r.confidence < LOW_CONFIDENCE)
-		snprintf(warning, sizeof warning, "%s: low confidence %.2f: %s and %s are close", name, r.confidence,
+		snprintf(in->warning, sizeof in->warning, "%s: low confidence %.2f: %s and %s are close", name, r.confidence,
 		         sh_key_name(r.tonic, r.minor, k1, sizeof k1), sh_key_name(r.alt_tonic, r.alt_minor, k2, sizeof k2));
 	if (!json) {
 		len = (size_t)snprintf(txt, cap, "%s\n", sh_key_name(r.tonic, r.minor, k1, sizeof k1));
@@ -74,14 +77,8 @@ static char *report(const char *name, ssize_t frames, size_t *length)
 }
 
 static const sh_analysis_program keydetect = {
-	.usage = "keydetect [options] [FILE]", .summary = "estimate the musical key and mode of audio",
-	.options = options, .init = init, .feed = feed, .report = report,
+	.usage = "keydetect [options] [FILE...]", .summary = "estimate the musical key and mode of audio",
+	.options = options, .init = init, .feed = feed, .report = report, .discard = discard,
 };
 
-int main(int argc, char **argv)
-{
-	int status = sh_analysis_main(&keydetect, argc, argv);
-	if (status == 0 && *warning)
-		sh_warn("%s", warning);
-	return status;
-}
+int main(int argc, char **argv) { return sh_analysis_main(&keydetect, argc, argv); }

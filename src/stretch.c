@@ -135,8 +135,12 @@ static int plan(sh_proc *p, sh_audio_in *in, const sh_option *opts)
 	if (by_key) {
 		*pitch = sh_stretch_key_shift(from_tonic, from_minor, to_tonic, to_minor);
 		char a[32], b[32];
-		sh_note("source key %s, target %s: %+g semitones", sh_key_name(from_tonic, from_minor, a, sizeof a),
-		        sh_key_name(to_tonic, to_minor, b, sizeof b), *pitch);
+		sh_key_name(from_tonic, from_minor, a, sizeof a);
+		sh_key_name(to_tonic, to_minor, b, sizeof b);
+		if (need_key) /* as --to-bpm says what it measured: the key heard, and the shift it implies */
+			sh_warn("detected key %s: %+g semitones to %s", a, *pitch, b);
+		else
+			sh_note("source key %s, target %s: %+g semitones", a, b, *pitch);
 	}
 	if (by_bpm && (*ratio < MIN_TEMPO_RATIO || *ratio > MAX_TEMPO_RATIO)) {
 		if (need_bpm) {

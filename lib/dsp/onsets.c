@@ -234,6 +234,7 @@ void sh_onset_opts_default(sh_onset_opts *o)
 {
 	o->threshold = 0.1;
 	o->min_gap = 0.03;
+	o->min_strength = 0;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -306,8 +307,13 @@ size_t sh_onsets_pick(const float *env, size_t n, double fps, const sh_onset_opt
 		last = t;
 	}
 	free(pre);
-	for (size_t i = 0; i < cnt; i++)
+	size_t kept = 0;
+	for (size_t i = 0; i < cnt; i++) {
 		o[i].strength = peakmax > 0 ? o[i].strength / peakmax : 0;
+		if (opts->min_strength <= 0 || round(o[i].strength * 1000) / 1000 >= opts->min_strength)
+			o[kept++] = o[i];
+	}
+	cnt = kept;
 	if (cnt == 0) {
 		free(o);
 		o = NULL;

@@ -49,10 +49,16 @@ typedef struct {
 typedef struct {
 	double threshold; /* 0..1, default 0.1: higher keeps only the strongest hits */
 	double min_gap;   /* seconds, default 0.03 */
+	/* 0..1, default 0: after the picking (and the strengths' scaling), keep
+	 * only the onsets whose strength, rounded to 3 decimals as onsets(1)
+	 * prints it, is at least this */
+	double min_strength;
 } sh_onset_opts;
 
 void sh_onset_opts_default(sh_onset_opts *o);
-/* Returns the number of onsets; *out is malloc'd (NULL when none). */
+/* Returns the number of onsets; *out is malloc'd (NULL when none). The
+ * strengths are scaled before min_strength drops any, so an onset's strength
+ * does not depend on min_strength. */
 size_t sh_onsets_pick(const float *env, size_t n, double fps, const sh_onset_opts *opts,
                       sh_onset **out);
 
