@@ -30,6 +30,11 @@ PADS  ?= pad_sources
 DRUMS ?= drums
 OUT   ?= export
 SHARDS_BIN ?=
+# folders as given, with or without a trailing slash
+override SRC := $(patsubst %/,%,$(SRC))
+override PADS := $(patsubst %/,%,$(PADS))
+override DRUMS := $(patsubst %/,%,$(DRUMS))
+override OUT := $(patsubst %/,%,$(OUT))
 
 # Settings an older afterglow.conf may lack: the recipe's defaults.
 RATE ?= 44100
@@ -228,7 +233,7 @@ $(ST)/pads: $(ST)/pads.settings FORCE | $(ST)/check
 # replace in DEST the ones its last run wrote (listed in STAMP); STAMP then
 # lists the new ones.
 define publish
-	@mkdir -p '$2'; \
+	@[ ! -s $(ST)/tmp/$(@F).names ] || mkdir -p '$2'; \
 	if [ -f $1 ]; then while IFS= read -r f; do rm -f "$2/$$f"; done <$1; fi; \
 	for f in $(ST)/tmp/$(@F)/*; do if [ -e "$$f" ]; then mv -f "$$f" '$2'/ || exit 1; fi; done; \
 	mv -f $(ST)/tmp/$(@F).names $1 && rm -rf $(ST)/tmp/$(@F)
