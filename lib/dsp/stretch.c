@@ -227,11 +227,34 @@ typedef struct {
 	group *g;
 	float **in;         /* deinterleaved input, per channel */
 	unsigned frames;
+	unsigned piece;     /* the most frames for one process() call */
 	bool final;
 	enum { STEP_STUDY, STEP_PROCESS, STEP_DRAIN_OFFLINE, STEP_DRAIN_REALTIME } step;
 	int64_t drain_until; /* real-time drain: stop once the fifo holds this much more */
 	fenv_t env;
 } groups_work;
+
+/* A block goes to Rubber Band in pieces of at most `piece` frames, with its
+ * output taken after each. The stretcher writes its output only into
+ * a ring of a fixed size, emptied only by retrieve between process() calls;
+ * the finer engine's holds 16 analysis windows (about 1.5 s at 44.1 kHz). A
+ * whole block at a long ratio fills it within one call, and the finer engine
+ * then either stops reading and has to grow its input buffer, or, when it also
+ * shifts the pitch (a resampled hop is longer than the room it checked for),
+ * writes hops that do not fit and loses their end: gaps in the output. */
+static void process_pieces(group *g, const float *const *in, unsigned frames, unsigned piece, bool final)
+{
+	const float *at[SH_MAX_CHANNELS];
+	unsigned done = 0;
+	do {
+		unsigned k = frames - done < piece ? frames - done : piece;
+		for (int c = 0; c < g->n; c++)
+			at[c] = in[c] + done;
+		done += k;
+		rubberband_process(g->rb, at, k, final && done == frames);
+		g->got = retrieve_group(g);
+	} while (done < frames);
+}
 
 static void group_step(void *ctx, int i)
 {
@@ -244,8 +267,7 @@ static void group_step(void *ctx, int i)
 		rubberband_study(g->rb, in, w->frames, w->final);
 		break;
 	case STEP_PROCESS:
-		rubberband_process(g->rb, in, w->frames, w->final);
-		g->got = retrieve_group(g);
+		process_pieces(g, in, w->frames, w->piece, w->final);
 		break;
 	case STEP_DRAIN_OFFLINE:
 		for (int idle = 0; idle < 64;) {
@@ -273,6 +295,19 @@ static void group_step(void *ctx, int i)
 	}
 }
 
+/* The piece for blocks of `block` frames: pieces whose output fills at most 8
+ * of the finer engine's windows (what it asks for before any input: its
+ * window), half its output ring; the whole block when that fits, as always,
+ * so the output is what it was wherever nothing was lost. The faster engine
+ * grows its output buffer as needed: whole blocks. */
+static unsigned piece_size(RubberBandState fresh, const sh_stretch_opts *o, size_t block)
+{
+	const double window = (double)rubberband_get_samples_required(fresh);
+	if (o->faster || window <= 0 || (double)block * o->ratio <= 8 * window)
+		return (unsigned)block;
+	return (unsigned)fmax(1, floor(8 * window / o->ratio));
+}
+
 static void groups_run(sh_pool *pool, group *g, int ng, groups_work *w)
 {
 	w->g = g;
@@ -294,6 +329,7 @@ static int groups_pool(int jobs, int ng, sh_pool **pool)
 struct sh_stretch {
 	sh_stretch_opts o;
 	int rate, channels, block;
+	unsigned piece;    /* the most frames for one process() call (piece_size) */
 	group *g;
 	int ng;
 	sh_pool *pool;
@@ -326,6 +362,7 @@ sh_stretch *sh_stretch_new(const sh_stretch_opts *o, int rate, int channels, sh_
 		sh_stretch_free(s);
 		return NULL;
 	}
+	s->piece = piece_size(s->g[0].rb, o, (size_t)s->block);
 	for (int k = 0; k < s->ng; k++) {
 		rubberband_set_max_process_size(s->g[k].rb, (unsigned)s->block);
 		s->g[k].drop_left = rubberband_get_start_delay(s->g[k].rb);
@@ -341,7 +378,7 @@ int sh_stretch_latency(const sh_stretch *s)
 
 static void run_block(sh_stretch *s, int n, bool final)
 {
-	groups_work w = {.in = s->in, .frames = (unsigned)n, .final = final, .step = STEP_PROCESS};
+	groups_work w = {.in = s->in, .frames = (unsigned)n, .piece = s->piece, .final = final, .step = STEP_PROCESS};
 	groups_run(s->pool, s->g, s->ng, &w);
 	groups_merge(s->g, s->ng, &s->q);
 	/* never ahead of what the input so far can fill */
@@ -453,6 +490,7 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 		groups_free(g, ng);
 		return -1;
 	}
+	const unsigned piece = piece_size(g[0].rb, o, block);
 	for (int k = 0; k < ng; k++) {
 		rubberband_set_expected_input_duration(g[k].rb, n > UINT32_MAX ? UINT32_MAX : (unsigned)n);
 		rubberband_set_max_process_size(g[k].rb, (unsigned)block);
@@ -476,7 +514,7 @@ int64_t sh_stretch_offline(const sh_stretch_opts *o, sh_audio_source *src, int r
 			}
 			deinterleave(buf, k, channels, chans);
 			at += (int64_t)k;
-			groups_work w = {.in = chans, .frames = (unsigned)k, .final = at >= n,
+			groups_work w = {.in = chans, .frames = (unsigned)k, .piece = piece, .final = at >= n,
 			                 .step = pass == 0 ? STEP_STUDY : STEP_PROCESS};
 			groups_run(pool, g, ng, &w);
 			if (pass == 1) {

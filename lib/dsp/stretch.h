@@ -10,6 +10,10 @@
  *    pushed: the same input gives the same bytes however the pipe delivered it.
  *    The stretcher's start delay is compensated (its preferred start pad of
  *    zeros goes in first and its start delay is dropped from the output).
+ * Either way, with the finer engine, a block whose output would fill more than
+ * half of Rubber Band's output ring (8 windows: a long ratio, a big block) goes
+ * in fixed smaller pieces, its output taken after each: a full ring loses
+ * output.
  * Either way the output is exactly round(frames_in * ratio) frames long: a
  * shortfall at the end is padded with silence, an excess dropped.
  *
