@@ -209,12 +209,16 @@ static void grade_rows(void *st, int y0, int y1)
 			continue;
 		int w = vf->pw[p], a, b;
 		sh_vf_plane_rows(vf, p, y0, y1, &a, &b);
-		uint8_t *row = vf->plane[p] + (size_t)a * w;
-		for (int y = a; y < b; y++, row += w)
+		/* a plane's rows are back to back: the slice is one run of bytes */
+		uint8_t *run = vf->plane[p] + (size_t)a * w;
+		size_t n = (size_t)(b - a) * w;
+		for (size_t at = 0; at < n; at += 1 << 30) { /* the kernels count in int */
+			int k = n - at < (size_t)1 << 30 ? (int)(n - at) : 1 << 30;
 			if (s->affine[p])
-				sh_affine_row(row, s->mul[p], s->add[p], w);
+				sh_affine_row(run + at, s->mul[p], s->add[p], k);
 			else
-				sh_lut_row(row, s->lut[p], w);
+				sh_lut_row(run + at, s->lut[p], k);
+		}
 	}
 }
 

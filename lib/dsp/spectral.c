@@ -10,6 +10,10 @@
 #include <emmintrin.h>
 #define SH_SMEAR_SSE 1
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define SH_SMEAR_AVX2 1
+#endif
 
 #include "cli.h"
 #include "jobs.h"
@@ -43,8 +47,8 @@ struct sh_spectral {
 	int slots;             /* frames whose shared draws are held at once (sh_stft_slots) */
 	sh_rng rng;
 	double ginc;           /* sh_stft_incoherent_gain */
-	sh_rng *rots;          /* smear: the generator where each slot's rotations start */
-	float complex **rot;   /* smear: per channel, the rotations drawn again from rots (bins) */
+	uint64_t *words;       /* smear: each slot's draws for its rotations (ROT_WORDS(bins) a slot) */
+	float complex **rot;   /* smear: per channel, the rotations looked up from words (bins) */
 	float *norm;           /* smear: the level per slot */
 	float complex *table;  /* the rotations (smear) or noise phases (mangle) to draw from */
 	float **tmpf;          /* per channel, bins floats */
@@ -109,12 +113,40 @@ static void cmul(float complex *restrict x, const float complex *restrict y, int
 
 /* One channel's bins (interleaved re, im): smooth the power in sm, rescale each
  * bin to the smoothed magnitude keeping its phase (a bin that is empty now takes
- * the smoothed magnitude at phase 0), then rotate by rot when given. */
-static void smear_bins(float *restrict x, float *restrict sm, const float *restrict rot, int n,
-                       float a, float b, float norm)
+ * the smoothed magnitude at phase 0), then rotate by rot when given. Every lane
+ * does the same IEEE operations in the same order (no fused multiply-add), so
+ * the SSE, AVX2 and scalar loops give the same bits. */
+static inline void smear_one(float *restrict x, float *restrict sm, const float *restrict rot, int k,
+                             float a, float b, float norm)
+{
+	float re = x[2 * k], im = x[2 * k + 1];
+	float pw = re * re + im * im;
+	float v = a * sm[k] + b * pw;
+	sm[k] = v;
+	float vt = v * norm, nr, ni;
+	if (pw > 1e-30f) {
+		float g = sqrtf(vt / pw);
+		nr = re * g;
+		ni = im * g;
+	} else {
+		nr = sqrtf(vt);
+		ni = 0.0f;
+	}
+	if (rot) {
+		float cr = rot[2 * k], ci = rot[2 * k + 1];
+		float tr = nr * cr - ni * ci;
+		ni = nr * ci + ni * cr;
+		nr = tr;
+	}
+	x[2 * k] = nr;
+	x[2 * k + 1] = ni;
+}
+
+#ifdef SH_SMEAR_SSE
+static int smear_bins_sse(float *restrict x, float *restrict sm, const float *restrict rot, int n, float a,
+                          float b, float norm)
 {
 	int k = 0;
-#ifdef SH_SMEAR_SSE
 	const __m128 va = _mm_set1_ps(a), vb = _mm_set1_ps(b), vn = _mm_set1_ps(norm);
 	const __m128 tiny = _mm_set1_ps(1e-30f);
 	for (; k + 4 <= n; k += 4) {
@@ -140,30 +172,69 @@ static void smear_bins(float *restrict x, float *restrict sm, const float *restr
 		_mm_storeu_ps(x + 2 * k, _mm_unpacklo_ps(nr, ni));
 		_mm_storeu_ps(x + 2 * k + 4, _mm_unpackhi_ps(nr, ni));
 	}
+	return k;
+}
 #endif
-	for (; k < n; k++) {
-		float re = x[2 * k], im = x[2 * k + 1];
-		float pw = re * re + im * im;
-		float v = a * sm[k] + b * pw;
-		sm[k] = v;
-		float vt = v * norm, nr, ni;
-		if (pw > 1e-30f) {
-			float g = sqrtf(vt / pw);
-			nr = re * g;
-			ni = im * g;
-		} else {
-			nr = sqrtf(vt);
-			ni = 0.0f;
-		}
+
+#ifdef SH_SMEAR_AVX2
+/* Eight bins at a time. target("avx2") does not enable FMA, so no product is
+ * fused into a sum behind the intrinsics' back. */
+__attribute__((target("avx2"))) static int smear_bins_avx2(float *restrict x, float *restrict sm,
+                                                           const float *restrict rot, int n, float a, float b,
+                                                           float norm)
+{
+	int k = 0;
+	const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b), vn = _mm256_set1_ps(norm);
+	const __m256 tiny = _mm256_set1_ps(1e-30f);
+	for (; k + 8 <= n; k += 8) {
+		/* re and im of bins k..k+7, in order */
+		__m256 x0 = _mm256_loadu_ps(x + 2 * k), x1 = _mm256_loadu_ps(x + 2 * k + 8);
+		__m256 re = _mm256_shuffle_ps(x0, x1, _MM_SHUFFLE(2, 0, 2, 0));
+		__m256 im = _mm256_shuffle_ps(x0, x1, _MM_SHUFFLE(3, 1, 3, 1));
+		re = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(re), _MM_SHUFFLE(3, 1, 2, 0)));
+		im = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(im), _MM_SHUFFLE(3, 1, 2, 0)));
+		__m256 pw = _mm256_add_ps(_mm256_mul_ps(re, re), _mm256_mul_ps(im, im));
+		__m256 v = _mm256_add_ps(_mm256_mul_ps(va, _mm256_loadu_ps(sm + k)), _mm256_mul_ps(vb, pw));
+		_mm256_storeu_ps(sm + k, v);
+		__m256 vt = _mm256_mul_ps(v, vn);
+		__m256 live = _mm256_cmp_ps(pw, tiny, _CMP_GT_OQ);
+		__m256 g = _mm256_sqrt_ps(_mm256_div_ps(vt, _mm256_max_ps(pw, tiny)));
+		__m256 nr = _mm256_mul_ps(re, g);
+		if (_mm256_movemask_ps(live) != 0xff) /* a bin that is empty now: rare */
+			nr = _mm256_blendv_ps(_mm256_sqrt_ps(vt), nr, live);
+		__m256 ni = _mm256_and_ps(live, _mm256_mul_ps(im, g));
 		if (rot) {
-			float cr = rot[2 * k], ci = rot[2 * k + 1];
-			float tr = nr * cr - ni * ci;
-			ni = nr * ci + ni * cr;
+			__m256 r0 = _mm256_loadu_ps(rot + 2 * k), r1 = _mm256_loadu_ps(rot + 2 * k + 8);
+			__m256 cr = _mm256_shuffle_ps(r0, r1, _MM_SHUFFLE(2, 0, 2, 0));
+			__m256 ci = _mm256_shuffle_ps(r0, r1, _MM_SHUFFLE(3, 1, 3, 1));
+			cr = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(cr), _MM_SHUFFLE(3, 1, 2, 0)));
+			ci = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ci), _MM_SHUFFLE(3, 1, 2, 0)));
+			__m256 tr = _mm256_sub_ps(_mm256_mul_ps(nr, cr), _mm256_mul_ps(ni, ci));
+			ni = _mm256_add_ps(_mm256_mul_ps(nr, ci), _mm256_mul_ps(ni, cr));
 			nr = tr;
 		}
-		x[2 * k] = nr;
-		x[2 * k + 1] = ni;
+		/* back to pairs: lo = bins 0,1 | 4,5, hi = bins 2,3 | 6,7 */
+		__m256 lo = _mm256_unpacklo_ps(nr, ni), hi = _mm256_unpackhi_ps(nr, ni);
+		_mm256_storeu_ps(x + 2 * k, _mm256_permute2f128_ps(lo, hi, 0x20));
+		_mm256_storeu_ps(x + 2 * k + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
 	}
+	return k;
+}
+#endif
+
+static void smear_bins(float *restrict x, float *restrict sm, const float *restrict rot, int n, float a, float b,
+                       float norm)
+{
+	int k = 0;
+#ifdef SH_SMEAR_AVX2
+	if (sh_stft_avx2())
+		k = smear_bins_avx2(x, sm, rot, n, a, b, norm);
+#endif
+#ifdef SH_SMEAR_SSE
+	k += smear_bins_sse(x + 2 * k, sm + k, rot ? rot + 2 * k : NULL, n - k, a, b, norm);
+#endif
+	for (; k < n; k++)
+		smear_one(x, sm, rot, k, a, b, norm);
 }
 
 /* Random rotations come from a table of ROT_N angles spread evenly over
@@ -172,27 +243,31 @@ static void smear_bins(float *restrict x, float *restrict sm, const float *restr
 #define ROT_BITS 12
 #define ROT_N (1 << ROT_BITS)
 
-/* The rotations of one frame, drawn from R (a copy of the generator where the
- * frame's draws start): one 64-bit number per ROT_PER bins. */
+/* The rotations of one frame, from its words (one 64-bit number per ROT_PER
+ * bins): ROT_PER lookups per word, unrolled. */
 #define ROT_PER (64 / ROT_BITS)
-static void smear_rotations(const sh_spectral *s, sh_rng r, float complex *rot)
+#define ROT_WORDS(bins) (((bins) + ROT_PER - 1) / ROT_PER)
+_Static_assert(ROT_PER == 5, "smear_rotations takes five rotations from a word");
+static void smear_rotations(const sh_spectral *s, const uint64_t *restrict words, float complex *restrict rot)
 {
-	uint64_t x = 0;
-	int left = 0;
-	for (int k = 0; k < s->bins; k++) {
-		if (left == 0) {
-			x = sh_rng_next(&r);
-			left = ROT_PER;
-		}
-		memcpy(&rot[k], &s->table[x & (ROT_N - 1)], sizeof rot[k]);
-		x >>= ROT_BITS;
-		left--;
+	const float complex *restrict table = s->table;
+	const uint64_t m = ROT_N - 1;
+	int k = 0, q = 0;
+	for (; k + ROT_PER <= s->bins; k += ROT_PER) {
+		uint64_t x = words[q++];
+		memcpy(&rot[k], &table[x & m], sizeof *rot);
+		memcpy(&rot[k + 1], &table[(x >> ROT_BITS) & m], sizeof *rot);
+		memcpy(&rot[k + 2], &table[(x >> 2 * ROT_BITS) & m], sizeof *rot);
+		memcpy(&rot[k + 3], &table[(x >> 3 * ROT_BITS) & m], sizeof *rot);
+		memcpy(&rot[k + 4], &table[(x >> 4 * ROT_BITS) & m], sizeof *rot);
 	}
+	for (uint64_t x = k < s->bins ? words[q] : 0; k < s->bins; k++, x >>= ROT_BITS)
+		memcpy(&rot[k], &table[x & m], sizeof *rot);
 }
 
 /* The draws all channels share: the rotations and the level of this frame.
- * The rotations are only marked here (where the generator stands; it is moved
- * past them), and each channel draws them again on its own thread. */
+ * The rotations' words are drawn here, once, into the slot; each channel
+ * looks its rotations up from them on its own thread. */
 static void smear_shared(void *u, int64_t frame, int slot)
 {
 	(void)frame;
@@ -201,9 +276,9 @@ static void smear_shared(void *u, int64_t frame, int slot)
 	if (a == 0.0f && s->phase == 0.0f)
 		return; /* untouched: exact identity */
 	if (s->phase > 0.0f) {
-		s->rots[slot] = s->rng;
-		for (int q = 0; q < (s->bins + ROT_PER - 1) / ROT_PER; q++)
-			sh_rng_next(&s->rng);
+		uint64_t *w = s->words + (size_t)slot * ROT_WORDS(s->bins);
+		for (int q = 0; q < ROT_WORDS(s->bins); q++)
+			w[q] = sh_rng_next(&s->rng);
 	}
 	/* Power is smoothed (so a steady sound keeps its level) and divided by the
 	 * weight accumulated so far (so the start does not fade in from zero). */
@@ -220,7 +295,7 @@ static void smear_channel(void *u, float complex *spec, int c, int bins, int64_t
 		return;
 	float complex *rot = s->rot[c];
 	if (s->phase > 0.0f)
-		smear_rotations(s, s->rots[slot], rot);
+		smear_rotations(s, s->words + (size_t)slot * ROT_WORDS(s->bins), rot);
 	if (a == 0.0f)
 		cmul(spec, rot, bins); /* phase only */
 	else
@@ -312,7 +387,7 @@ sh_spectral *sh_smear_new(const sh_smear_opts *o, int rate, int channels, sh_stf
 	                            smear_shared, smear_channel, emit, user);
 	if (!s)
 		return NULL;
-	s->rots = sh_calloc((size_t)s->slots, sizeof *s->rots);
+	s->words = sh_calloc((size_t)s->slots * ROT_WORDS(s->bins), sizeof *s->words);
 	s->rot = (float complex **)alloc_rows(channels, 2 * s->bins);
 	s->norm = sh_calloc((size_t)s->slots, sizeof *s->norm);
 	double tau = 3.0 * o->blur * o->blur; /* seconds */
@@ -565,7 +640,7 @@ void sh_spectral_free(sh_spectral *s)
 		return;
 	sh_stft_free(s->stft);
 	sh_pool_free(s->pool);
-	free(s->rots);
+	free(s->words);
 	free_rows((float **)s->rot, s->channels);
 	free_rows(s->noise, s->channels);
 	free(s->norm);

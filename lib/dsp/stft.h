@@ -30,6 +30,7 @@
 
 #include <complex.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,6 +150,10 @@ void sh_magspec_free(sh_magspec *m);
 /* Set flush-to-zero / denormals-are-zero in this thread (x86 SSE; elsewhere a
  * no-op, and the callers add no tiny offsets, so tails just cost more). */
 void sh_stft_no_denormals(void);
+/* Does this processor run the AVX2 forms of the frame loops (x86-64 with GCC)?
+ * They give the same bits as the SSE and scalar forms (no fused multiply-add),
+ * only sooner. */
+bool sh_stft_avx2(void);
 
 /* FFTW's planner is not thread-safe by itself: every plan in lib/dsp is made
  * (and destroyed) after this call, which makes it so, once per process. */
