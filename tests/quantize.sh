@@ -78,7 +78,7 @@ if [ -f "$KIT/drumkit.xml" ]; then
 import json
 a = json.load(open("kit.json"))["onsets"]; b = json.load(open("kitq.json"))["onsets"]
 step = 60 / 100 / 4
-assert len(a) == len(b) and len(a) >= 20, (len(a), len(b))
+assert len(a) == len(b) and len(a) >= 16, (len(a), len(b))  # the 16 hits of the two bars
 assert all(abs(x["t"] / step - round(x["t"] / step)) < 1e-4 for x in b)
 assert all(abs(x["t"] - y["t"]) <= step / 2 + 1e-6 for x, y in zip(sorted(a, key=lambda o: o["t"]), b))
 assert [x["t"] for x in b] == sorted(x["t"] for x in b)
