@@ -2,6 +2,7 @@
  * see arrangement.h. The JSON is read and written with jansson. */
 #include "arrangement.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -193,6 +194,20 @@ static int get_int(json_t *o, const char *key, const char *name, const char *whe
 	return 0;
 }
 
+/* A seed past JSON's integers, as decimal text: digits only, at most 2^64 - 1
+ * (sscanf would take "-1" and trailing junk). */
+static bool seed_text(const char *s, uint64_t *out)
+{
+	if (!*s || s[strspn(s, "0123456789")])
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, NULL, 10);
+	if (errno)
+		return false;
+	*out = v;
+	return true;
+}
+
 static int parse_root(json_t *o, const char *name, sh_arrangement *a)
 {
 	if (!json_is_object(o)) {
@@ -219,7 +234,7 @@ static int parse_root(json_t *o, const char *name, sh_arrangement *a)
 	json_t *seed = json_object_get(o, "seed");
 	if (seed && json_is_integer(seed) && json_integer_value(seed) >= 0)
 		a->seed = (uint64_t)json_integer_value(seed);
-	else if (seed && json_is_string(seed) && sscanf(json_string_value(seed), "%" SCNu64, &a->seed) == 1)
+	else if (seed && json_is_string(seed) && seed_text(json_string_value(seed), &a->seed))
 		;
 	else if (seed) {
 		sh_set_error("%s: seed: must be a whole number >= 0", name);
@@ -398,7 +413,8 @@ int sh_arrangement_inputs(const sh_arrangement *a, sh_mix_input **inputs, int *n
 		const double g = a->sources[s].gain_db + r->gain_db;
 		const char *p = a->sources[s].path;
 		if (w == 0) { /* shorter than a bar: whole, from each bar's start */
-			for (int64_t k = 0; k < r->bars && at + k * mbar < end; k++)
+			/* one piece a bar: stop at the cap, not after millions of them */
+			for (int64_t k = 0; k < r->bars && at + k * mbar < end && *n <= SH_ARR_PIECES_MAX; k++)
 				piece(inputs, n, &cap, p, g, at + k * mbar, 0, -1, 1, k == 0 ? fade : 0,
 				      k == r->bars - 1 ? fade : 0);
 		} else {

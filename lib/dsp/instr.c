@@ -74,8 +74,8 @@ static int parse_key(const char *s)
 		s++;
 	}
 	long oct = strtol(s, &end, 10);
-	if (end == s || *end)
-		return -1;
+	if (end == s || *end || oct < -2 || oct > 10)
+		return -1; /* far outside 0..127, and (oct + 1) * 12 cannot overflow */
 	long key = (oct + 1) * 12 + n;
 	return key >= 0 && key <= 127 ? (int)key : -1;
 }
