@@ -58,13 +58,12 @@ static int parse_gain(const char *op, const char *text, double *db)
 {
 	char buf[64];
 	size_t n = strlen(text);
-	if (n >= sizeof buf)
-		n = sizeof buf - 1;
-	memcpy(buf, text, n);
-	buf[n] = 0;
-	if (n > 2 && !strcasecmp(buf + n - 2, "db"))
-		buf[n - 2] = 0;
-	if (sh_parse_double(buf, db) != 0) {
+	if (n < sizeof buf) { /* longer is no gain anyone writes: refused, not cut short */
+		memcpy(buf, text, n + 1);
+		if (n > 2 && !strcasecmp(buf + n - 2, "db"))
+			buf[n - 2] = 0;
+	}
+	if (n >= sizeof buf || sh_parse_double(buf, db) != 0) {
 		sh_set_error("%s: gain '%s' is not a number of dB (-6, -6dB, +3.5dB)", op, text);
 		return -1;
 	}
