@@ -145,6 +145,14 @@ if [ "$(find hissonly -name '*.wav' | wc -l)" -eq 2 ] && [ ! -e hissonly/manifes
 	pass "make hiss RATE=48000 BITS=16 makes the hiss alone, at that rate and depth"
 else fail "make hiss RATE=48000 BITS=16 makes the hiss alone, at that rate and depth" "$(find hissonly -type f)"; fi
 
+# ---- DELETE_F: F files deleted and left out of the manifest (here all: the
+# silence line raised above every file's level)
+mk OUT=delout DELETE_F=yes GRADE_SILENCE=-1 hiss manifest \
+	>/dev/null 2>del.err
+if [ "$(grep -c 'hiss.wav\|flicker.wav' del.err)" -ge 2 ] && [ -z "$(find delout -name '*.wav')" ] &&
+	[ "$(wc -l <delout/manifest.csv)" -eq 1 ]; then pass "DELETE_F=yes deletes the F files and leaves them out of the manifest"
+else fail "DELETE_F=yes deletes the F files and leaves them out of the manifest" "$(cat del.err delout/manifest.csv)"; fi
+
 # ---- check-config refuses each bad setting with one line naming it
 bad() {
 	_what=$1; shift
@@ -170,6 +178,10 @@ bad "dark above bright" DARK_HZ=5000 BRIGHT_HZ=1000
 bad "a yes/no setting that is neither" CLOUD_MONO=maybe
 bad "an unknown drone colour" DRONE_VARIANTS=warm,purple
 bad "a swell shorter than its rise and decay" SWELL_LENGTH=2s
+rm -rf badout; mk OUT=badout check-config GRADE_B_RMS=-20 >/dev/null 2>bad.err
+if [ $? -ne 0 ] && [ "$(grep -c '^afterglow.conf: GRADE_\*: .*RMS thresholds must not rise' bad.err)" -eq 1 ]; then
+	pass "check-config: grade thresholds judged together"
+else fail "check-config: grade thresholds judged together" "$(cat bad.err)"; fi
 mk OUT=goodout check-config >/dev/null 2>good.err
 [ $? -eq 0 ] && grep -q "settings are good" good.err && pass "check-config passes the defaults" ||
 	fail "check-config passes the defaults" "$(cat good.err)"

@@ -174,17 +174,15 @@ CHECKS = RATE:swell:-r BITS:swell:--bits PEAK_DBFS:drone:--peak SEED:hiss:--seed
 	CLOUD_MAX_DC:grainify:--max-dc CLOUD_MAX_SKEW:grainify:--max-skew HISS_LENGTH:hiss:-d \
 	HISS_FLICKERS:hiss:-F HISS_BURST:hiss:--burst HISS_GAP:hiss:--gap HISS_FILTER:hiss:--filter \
 	HISS_BAND:hiss:--band HISS_HIGHPASS:hiss:--highpass HISS_TREMOLO_RATE:hiss:-t \
-	HISS_TREMOLO_DEPTH:hiss:-T HISS_PEAK:hiss:--peak GRADE_SILENCE:grade:--silence \
-	GRADE_MAX_CLIP:grade:--max-clip GRADE_MAX_CREST:grade:--max-crest GRADE_A_RMS:grade:--a-rms \
-	GRADE_A_CREST:grade:--a-crest GRADE_A_SEAM:grade:--a-seam GRADE_B_RMS:grade:--b-rms \
-	GRADE_B_CREST:grade:--b-crest GRADE_B_SEAM:grade:--b-seam GRADE_C_RMS:grade:--c-rms \
-	GRADE_C_CREST:grade:--c-crest GRADE_C_SEAM:grade:--c-seam
+	HISS_TREMOLO_DEPTH:hiss:-T HISS_PEAK:hiss:--peak
+
 check1 = $(Q)$(word 2,$1) $(word 3,$1) '$($(word 1,$1))' --print-config >/dev/null 2>$(ST)/check.err || \
 	{ echo "$(CONF): $(word 1,$1) = $($(word 1,$1)): $$(sed 's/^[a-z]*: //; s/^--*[A-Za-z-]*: //' $(ST)/check.err)" >&2; bad=1; };
 # and then the settings that only mean something together, in the program
-# that judges them together
+# that judges them together (the grade thresholds only so: each is judged
+# against the others)
 pair = [ $$bad = 1 ] || $(Q)$1 --print-config >/dev/null 2>$(ST)/check.err || \
-	{ echo "$(CONF): $2: $$(sed 's/^[a-z]*: //; s/^--*[A-Za-z-]*: //' $(ST)/check.err)" >&2; bad=1; };
+	{ echo "$(CONF): $2: $$(sed 's/^[a-z]*: //' $(ST)/check.err)" >&2; bad=1; };
 check_pairs = $(call pair,grade --dark '$(DARK_HZ)' --bright '$(BRIGHT_HZ)',DARK_HZ = $(DARK_HZ)$(comma) BRIGHT_HZ = $(BRIGHT_HZ)) \
 	$(call pair,grade $(GRADE_FLAGS),GRADE_*) $(call pair,swell $(SWELL_FLAGS),SWELL_*) \
 	$(call pair,hiss $(HISS_LOOP_FLAGS),HISS_*)
@@ -303,14 +301,19 @@ $(ST)/stale: FORCE | $(ST)/check
 	done; [ -e $@ ] || touch $@
 
 # The graded manifest of every file in OUT (paths relative to OUT, sorted by
-# bytes, as padmine keeps it), made again when anything in OUT changed.
+# bytes, as padmine keeps it), made again when anything in OUT changed. xargs
+# may run grade more than once on a large library: one header is kept; with
+# DELETE_F the deleted files' rows go too.
 manifest: $(OUT)/manifest.csv
 $(OUT)/manifest.csv: $(ST)/pads $(DRONES) $(SWELLS) $(CLOUDS) $(HISS) $(ST)/stale $(ST)/manifest.settings | $(ST)/check
 	@cd $(OUT) && find . -mindepth 3 -maxdepth 3 -type f -name '*.wav' \
 		\( -path './*/pads/*' -o -path './*/swells/*' -o -path './*/clouds/*' -o -path './*/hiss/*' \) \
 		| sed 's|^\./||' | LC_ALL=C sort | tr '\n' '\0' >.afterglow/files; \
 	if [ -s .afterglow/files ]; then \
-		xargs -0 $(Q)grade $(GRADE_FLAGS) -o manifest.csv <.afterglow/files; \
+		s=0; xargs -0 $(Q)grade $(GRADE_FLAGS) <.afterglow/files >.afterglow/grades.csv || s=$$?; \
+		awk -F, -v del=$(DELETE_F) 'NR == 1 { h = $$0; print; next } $$0 == h { next } \
+			del != "yes" || $$NF != "F"' .afterglow/grades.csv >.afterglow/manifest.new && \
+		mv -f .afterglow/manifest.new manifest.csv && rm -f .afterglow/grades.csv; exit $$s; \
 	else echo "afterglow.mk: nothing in $(OUT) to grade" >&2; touch manifest.csv; fi
 
 # Forget what the recipe made (not the files): the next run makes everything again.
