@@ -153,6 +153,15 @@ if [ "$(grep -c 'hiss.wav\|flicker.wav' del.err)" -ge 2 ] && [ -z "$(find delout
 	[ "$(wc -l <delout/manifest.csv)" -eq 1 ]; then pass "DELETE_F=yes deletes the F files and leaves them out of the manifest"
 else fail "DELETE_F=yes deletes the F files and leaves them out of the manifest" "$(cat del.err delout/manifest.csv)"; fi
 
+# ---- a damaged file in the export folder: named, left out, the manifest kept, exit 1
+mkdir -p delout/junk/hiss && head -c 3000 /dev/urandom >delout/junk/hiss/junk.wav
+touch delout/.afterglow/manifest.settings
+mk OUT=delout DELETE_F=yes GRADE_SILENCE=-1 >/dev/null 2>junk.err
+st=$?
+if [ $st -ne 0 ] && grep -q "junk.wav" junk.err && grep -q "leaves them out" junk.err && [ -s delout/manifest.csv ] &&
+	! grep -q junk delout/manifest.csv; then pass "a file grade cannot read is named and left out; exit 1, the manifest kept"
+else fail "a file grade cannot read is named and left out; exit 1, the manifest kept" "status $st: $(cat junk.err)"; fi
+
 # ---- check-config refuses each bad setting with one line naming it
 bad() {
 	_what=$1; shift

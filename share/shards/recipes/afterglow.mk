@@ -211,6 +211,8 @@ check-config: $(ST)/check
 all: pads drones swells clouds hiss manifest
 	@if [ -e $(ST)/pads.failed ]; then \
 		echo "afterglow.mk: padmine could not read the sources it named above; everything else is made" >&2; exit 1; fi
+	@if [ -e $(ST)/grade.failed ]; then \
+		echo "afterglow.mk: grade could not read the files it named above: the manifest leaves them out" >&2; exit 1; fi
 
 # padmine walks SRC itself (any file names), keeps OUT/.padmine-state and
 # reads no audio of a source it has mined unchanged; ST/pads changes only when
@@ -303,17 +305,19 @@ $(ST)/stale: FORCE | $(ST)/check
 # The graded manifest of every file in OUT (paths relative to OUT, sorted by
 # bytes, as padmine keeps it), made again when anything in OUT changed. xargs
 # may run grade more than once on a large library: one header is kept; with
-# DELETE_F the deleted files' rows go too.
+# DELETE_F the deleted files' rows go too. A file grade cannot read is named
+# and left out, and the run ends with status 1, the manifest kept.
 manifest: $(OUT)/manifest.csv
 $(OUT)/manifest.csv: $(ST)/pads $(DRONES) $(SWELLS) $(CLOUDS) $(HISS) $(ST)/stale $(ST)/manifest.settings | $(ST)/check
 	@cd $(OUT) && find . -mindepth 3 -maxdepth 3 -type f -name '*.wav' \
 		\( -path './*/pads/*' -o -path './*/swells/*' -o -path './*/clouds/*' -o -path './*/hiss/*' \) \
 		| sed 's|^\./||' | LC_ALL=C sort | tr '\n' '\0' >.afterglow/files; \
 	if [ -s .afterglow/files ]; then \
-		s=0; xargs -0 $(Q)grade $(GRADE_FLAGS) <.afterglow/files >.afterglow/grades.csv || s=$$?; \
+		rm -f .afterglow/grade.failed; \
+		xargs -0 $(Q)grade $(GRADE_FLAGS) <.afterglow/files >.afterglow/grades.csv || touch .afterglow/grade.failed; \
 		awk -F, -v del=$(DELETE_F) 'NR == 1 { h = $$0; print; next } $$0 == h { next } \
 			del != "yes" || $$NF != "F"' .afterglow/grades.csv >.afterglow/manifest.new && \
-		mv -f .afterglow/manifest.new manifest.csv && rm -f .afterglow/grades.csv; exit $$s; \
+		mv -f .afterglow/manifest.new manifest.csv && rm -f .afterglow/grades.csv; \
 	else echo "afterglow.mk: nothing in $(OUT) to grade" >&2; touch manifest.csv; fi
 
 # Forget what the recipe made (not the files): the next run makes everything again.
