@@ -235,7 +235,8 @@ static int parse_fraction(const char *text, size_t len, double *out)
 	return sh_parse_double(buf, out);
 }
 
-int sh_parse_duration(const char *text, double bare_unit_seconds, sh_duration *out)
+/* A duration, or with ZERO_OK a point in time from 0 on. */
+static int parse_duration(const char *text, double bare_unit_seconds, bool zero_ok, sh_duration *out)
 {
 	static const struct {
 		const char *suffix;
@@ -282,12 +283,25 @@ int sh_parse_duration(const char *text, double bare_unit_seconds, sh_duration *o
 		d.amount = v * units[i].mult;
 		d.unit = units[i].unit;
 	}
-	if (!(d.amount > 0) || !isfinite(d.amount) || d.amount > 1e9) {
-		sh_set_error("'%s' must be a positive duration", text);
+	if (!(zero_ok ? d.amount >= 0 : d.amount > 0) || !isfinite(d.amount) || d.amount > 1e9) {
+		if (zero_ok)
+			sh_set_error("'%s' is not a time of 0 or more (2.5, 500ms, 1200smp)", text);
+		else
+			sh_set_error("'%s' must be a positive duration", text);
 		return -1;
 	}
 	*out = d;
 	return 0;
+}
+
+int sh_parse_duration(const char *text, double bare_unit_seconds, sh_duration *out)
+{
+	return parse_duration(text, bare_unit_seconds, false, out);
+}
+
+int sh_parse_time(const char *text, double bare_unit_seconds, sh_duration *out)
+{
+	return parse_duration(text, bare_unit_seconds, true, out);
 }
 
 int sh_duration_seconds(const sh_duration *d, double bpm, double fps, double rate, double *seconds)

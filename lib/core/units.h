@@ -17,6 +17,8 @@ typedef struct {
 } sh_duration;
 /* bare_unit_seconds: what a bare number means in seconds (0.001 for ms). */
 int sh_parse_duration(const char *text, double bare_unit_seconds, sh_duration *out);
+/* The same, zero allowed: a point in time (a section's start) rather than a length. */
+int sh_parse_time(const char *text, double bare_unit_seconds, sh_duration *out);
 /* To seconds; fails (sh_error) when the unit needs a bpm/fps/rate that is 0. */
 int sh_duration_seconds(const sh_duration *d, double bpm, double fps, double rate, double *seconds);
 

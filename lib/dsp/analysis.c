@@ -15,34 +15,9 @@
 
 int sh_analysis_parse_start(const char *text, sh_duration *out)
 {
-	double v;
-	if (sh_parse_double(text, &v) == 0) { /* a bare number, 0 included: seconds */
-		if (!(v >= 0) || v > 1e9) {
-			sh_set_error("'%s' is not a time of 0 or more", text);
-			return -1;
-		}
-		*out = (sh_duration){v, SH_DUR_SECONDS};
-		return 0;
-	}
 	sh_duration d;
-	if (sh_parse_duration(text, 1, &d) != 0) {
-		/* "0s", "0ms", "0smp": the duration parser takes positive amounts only,
-		 * so a zero is read as 1 in the same unit, for the unit */
-		size_t n = strlen(text);
-		while (n > 0 && text[n - 1] >= 'a' && text[n - 1] <= 'z')
-			n--;
-		char num[64], one[80];
-		if (n == 0 || n >= sizeof num || n == strlen(text))
-			return -1;
-		memcpy(num, text, n);
-		num[n] = 0;
-		snprintf(one, sizeof one, "1%s", text + n);
-		if (sh_parse_double(num, &v) != 0 || v != 0 || sh_parse_duration(one, 1, &d) != 0) {
-			sh_set_error("'%s' is not a time of 0 or more (2.5, 500ms, 1200smp)", text);
-			return -1;
-		}
-		d.amount = 0;
-	}
+	if (sh_parse_time(text, 1, &d) != 0)
+		return -1;
 	if (d.unit == SH_DUR_FRAMES || d.unit == SH_DUR_BEATS) {
 		sh_set_error("'%s': give s, ms, min or smp (frames and beats mean nothing here)", text);
 		return -1;
