@@ -301,7 +301,7 @@ static int check_settings(void)
 
 static void validate(int argc, char **argv, int first, plan *pl)
 {
-	/* po.durations: parsed by check_settings while the options were */
+	parse_durations(opt.durations);
 	po.rms_gate_db = opt.rms_gate;
 	po.onset_gate = (int)opt.onset_gate;
 	po.crossfade = opt.crossfade / 1000;

@@ -78,17 +78,22 @@ static double seconds(const char *name, const sh_duration *d, int rate)
 	return s;
 }
 
-static sh_swell_opts so;
+/* The swell's options from the settings; --shape refused is a usage error. */
+static sh_swell_opts swell_opts(void)
+{
+	sh_swell_opts so = {.stretch = opt.stretch, .pitch = opt.pitch, .peak_db = opt.peak, .start = opt.start,
+	                    .mono = opt.mono};
+	if (sh_env_shapes_parse(opt.shape, &so.rise_shape, &so.decay_shape) != 0)
+		sh_usage_error("--shape: %s", sh_error());
+	return so;
+}
 
 /* The settings alone, as --print-config checks them too; lengths counted in
  * samples need the rate, known once the input is open, so they are checked
  * against each other here only when they do not. */
 static int check_settings(void)
 {
-	so = (sh_swell_opts){.stretch = opt.stretch, .pitch = opt.pitch, .peak_db = opt.peak, .start = opt.start,
-	                     .mono = opt.mono};
-	if (sh_env_shapes_parse(opt.shape, &so.rise_shape, &so.decay_shape) != 0)
-		sh_usage_error("--shape: %s", sh_error());
+	swell_opts();
 	sh_parse_bits(opt.bits);
 	bool smp = opt.rise.unit == SH_DUR_SAMPLES || opt.decay.unit == SH_DUR_SAMPLES ||
 	           (opt.duration.amount > 0 && opt.duration.unit == SH_DUR_SAMPLES);
@@ -105,7 +110,8 @@ int main(int argc, char **argv)
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
-	int bits = sh_parse_bits(opt.bits); /* so: set by check_settings while the options were parsed */
+	int bits = sh_parse_bits(opt.bits);
+	sh_swell_opts so = swell_opts();
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());
