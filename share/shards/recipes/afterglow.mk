@@ -178,6 +178,12 @@ CHECKS = RATE:swell:-r BITS:swell:--bits PEAK_DBFS:drone:--peak SEED:hiss:--seed
 
 check1 = $(Q)$(word 2,$1) $(word 3,$1) '$($(word 1,$1))' --print-config >/dev/null 2>$(ST)/check.err || \
 	{ echo "$(CONF): $(word 1,$1) = $($(word 1,$1)): $$(sed 's/^[a-z]*: //; s/^--*[A-Za-z-]*: //' $(ST)/check.err)" >&2; bad=1; };
+# One run per program with all its settings; only when that refuses, one run
+# per setting, so the refusal names its setting.
+check_progs := $(sort $(foreach c,$(CHECKS),$(word 2,$(subst :, ,$c))))
+check_flags = $(foreach c,$(CHECKS),$(if $(filter $1,$(word 2,$(subst :, ,$c))),$(if $($(firstword $(subst :, ,$c))),$(word 3,$(subst :, ,$c)) '$($(firstword $(subst :, ,$c)))')))
+check_each = $(foreach c,$(CHECKS),$(if $(filter $1,$(word 2,$(subst :, ,$c))),$(if $($(firstword $(subst :, ,$c))),$(call check1,$(subst :, ,$c)))))
+check_prog = $(Q)$1 $(call check_flags,$1) --print-config >/dev/null 2>&1 || { $(call check_each,$1) };
 # and then the settings that only mean something together, in the program
 # that judges them together (the grade thresholds only so: each is judged
 # against the others)
@@ -193,7 +199,7 @@ $(ST)/check: FORCE
 		case $${v#*=} in yes|no) ;; *) echo "$(CONF): $${v%%=*} = $${v#*=}: yes or no" >&2; bad=1 ;; esac; \
 	done; \
 	$(if $(filter-out 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20,$(CLOUD_COUNT)),echo "$(CONF): CLOUD_COUNT = $(CLOUD_COUNT): a whole number 0..20" >&2; bad=1;) \
-	$(foreach c,$(CHECKS),$(if $($(firstword $(subst :, ,$c))),$(call check1,$(subst :, ,$c)))) \
+	$(foreach p,$(check_progs),$(call check_prog,$p)) \
 	$(check_pairs) \
 	$(foreach d,PADS DRUMS,$(if $(call find_odd,$($d)),echo "$(CONF): $d: make cannot name a file '$(call find_odd,$($d))' (a space or one of : \# $$ % and quotes): rename it" >&2; bad=1;)) \
 	$(if $(filter-out 1,$(words $(OUT))),echo "$(CONF): OUT = '$(OUT)': one folder without spaces" >&2; bad=1;) \
