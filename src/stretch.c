@@ -153,10 +153,11 @@ static int plan(sh_proc *p, sh_audio_in *in, const sh_option *opts)
 		        from_bpm, to_bpm, *ratio, MIN_TEMPO_RATIO, MAX_TEMPO_RATIO);
 	}
 	if (need_bpm && assumed != 1)
-		sh_warn("detected %.2f BPM, assumed %.2f BPM (x%g, the octave nearest %g BPM): give --from-bpm to override",
-		        detected, from_bpm, assumed, to_bpm);
+		sh_warn("detected %.2f BPM, assumed %.2f BPM (x%g, the octave nearest %g BPM), time ratio %.4g: "
+		        "give --from-bpm to override",
+		        detected, from_bpm, assumed, to_bpm, *ratio);
 	else if (need_bpm)
-		sh_warn("detected %.2f BPM", detected);
+		sh_warn("detected %.2f BPM, time ratio %.4g", detected, *ratio);
 	if (*ratio < 0.01 || *ratio > 100) {
 		sh_set_error("time ratio %g (%g BPM to %g BPM) is outside 0.01..100", *ratio, from_bpm, to_bpm);
 		return SH_EXIT_FAIL;

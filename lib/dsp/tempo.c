@@ -15,9 +15,13 @@
 #define COMB 4          /* multiples of the period the tempogram sums */
 #define FINE_COMB 16    /* multiples used to refine the tempo */
 #define GRID_STEP 0.002 /* relative step of the tempo grid (0.2%) */
-#define HALF_BEAT_RATIO 0.85 /* off-beats this strong relative to beats double the tempo */
+#define HALF_BEAT_RATIO 0.70 /* off-beats this strong relative to beats double the tempo */
+#define SWUNG_HALF_BEAT_RATIO 0.45 /* or this strong, when the half-beats are swung beats */
+#define SWING_HALVES 0.2     /* swung eighths of the half-beat (at 1/3 and 5/6 of the beat) */
+#define SWING_OFFBEAT 0.15   /* a swung off-beat at 2/3 of each doubled beat */
 #define FIFTH_FIT_UP 1.10    /* 3T/2 replaces T when its beats land on onsets this much stronger */
 #define FIFTH_SCORE 0.5      /* and its salience x prior is at least this share of T's */
+#define LINE_MAX_MOVE 0.03    /* the beats' fitted line may move a short excerpt's tempo this much */
 #define METRE_MIN_CORR 0.1   /* accent autocorrelation needed to name a metre */
 #define COMPOUND_RATIO 1.2   /* thirds of the beat this much stronger than the half: compound */
 
@@ -281,19 +285,43 @@ static double peak_near(const float *env, size_t n, double centre, double half)
 	return m;
 }
 
+/* Mean onset strength at PHASE (0..1) of the intervals between consecutive
+ * beats, searched over +-WIDTH of the interval (at least a frame). */
+static double at_phase(const float *env, size_t n, double fps, const double *beats, size_t nb, double phase,
+                       double width)
+{
+	double s = 0;
+	for (size_t i = 0; i + 1 < nb; i++) {
+		double a = beats[i] * fps, d = beats[i + 1] * fps - a;
+		s += peak_near(env, n, a + phase * d, fmax(1, width * d));
+	}
+	return nb > 1 ? s / (double)(nb - 1) : 0;
+}
+
 /* Mean onset strength halfway between consecutive beats (searched over the
  * middle third, which covers swung off-beats) over that at the beats. */
 static double half_beat_ratio(const float *env, size_t n, double fps, const double *beats, size_t nb)
 {
-	double on = 0, mid = 0;
-	size_t cnt = 0;
-	for (size_t i = 0; i + 1 < nb; i++) {
-		double a = beats[i] * fps, b = beats[i + 1] * fps;
-		on += peak_near(env, n, a, 2);
-		mid += peak_near(env, n, 0.5 * (a + b), (b - a) / 6);
-		cnt++;
-	}
-	return cnt && on > 0 ? mid / on : 0;
+	double on = at_phase(env, n, fps, beats, nb, 0, 0);
+	return on > 0 ? at_phase(env, n, fps, beats, nb, 0.5, 1.0 / 6) / on : 0;
+}
+
+/* Swing in the high band (hats, ride), as onset strength over the beats'.
+ * Each half of the beat swung: onsets at 1/3 and 5/6 rather than 1/4 and 3/4. */
+static double swung_halves(const float *env, size_t n, double fps, const double *beats, size_t nb)
+{
+	double on = at_phase(env, n, fps, beats, nb, 0, 0), w = 1.0 / 24;
+	double swung = at_phase(env, n, fps, beats, nb, 1.0 / 3, w) + at_phase(env, n, fps, beats, nb, 5.0 / 6, w);
+	double even = at_phase(env, n, fps, beats, nb, 0.25, w) + at_phase(env, n, fps, beats, nb, 0.75, w);
+	return on > 0 ? 0.5 * (swung - even) / on : 0;
+}
+
+/* The off-beat swung: onsets about 2/3 of the way to the next beat rather than halfway. */
+static double swung_offbeat(const float *env, size_t n, double fps, const double *beats, size_t nb)
+{
+	double on = at_phase(env, n, fps, beats, nb, 0, 0);
+	double swung = at_phase(env, n, fps, beats, nb, 0.665, 0.085), half = at_phase(env, n, fps, beats, nb, 0.5, 1.0 / 16);
+	return on > 0 ? (swung - half) / on : 0;
 }
 
 /* Mean onset strength at the beats over the envelope's mean. */
@@ -308,6 +336,34 @@ static double beat_fit(const float *env, size_t n, double fps, const double *bea
 	for (size_t i = 0; i < nb; i++)
 		s += peak_near(env, n, beats[i] * fps, 1);
 	return s / (double)nb / m;
+}
+
+/* The tempo of the straight line through the beats (least squares), each
+ * beat moved to the onset peak within two frames of it, placed between frames
+ * by a parabola; 0 with fewer than 4 beats. */
+static double beat_line(const float *env, size_t n, double fps, const double *beats, size_t nb)
+{
+	if (nb < 4)
+		return 0;
+	double si = 0, st = 0, sii = 0, sit = 0;
+	for (size_t i = 0; i < nb; i++) {
+		long c = lround(beats[i] * fps), m = c;
+		for (long j = c - 2; j <= c + 2; j++)
+			if (j >= 0 && j < (long)n && env[j] > env[m])
+				m = j;
+		double t = (double)m;
+		if (m > 0 && m + 1 < (long)n) {
+			double a = env[m - 1], b = env[m], d = env[m + 1], den = a - 2 * b + d;
+			if (den < 0)
+				t += 0.5 * (a - d) / den;
+		}
+		si += (double)i;
+		st += t;
+		sii += (double)i * i;
+		sit += (double)i * t;
+	}
+	double k = (double)nb, slope = (k * sit - si * st) / (k * sii - si * si);
+	return slope > 0 ? 60.0 * fps / slope : 0;
 }
 
 /* Beats per bar from the accents: the autocorrelation of the beats' onset
@@ -526,13 +582,21 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	free(bp);
 	double fb = refine(r, nl, fps, bestb, minb, maxb);
 	/* Octave check: when the points halfway between the beats carry nearly
-	 * as much onset strength as the beats themselves, they are beats too. */
+	 * as much onset strength as the beats themselves, they are beats too;
+	 * so they are, with somewhat less strength, when each half of the beat
+	 * is swung and the doubled beat has a swung off-beat (a fast shuffle
+	 * rather than swung sixteenths). */
 	if (fb * 2 <= maxb) {
-		double *bt;
+		const float *high = sh_odf_values(odf, SH_ODF_GROUPS - 1);
+		double *bt, *bt2;
 		size_t nb = track_beats(full, n, fps, 60.0 * fps / fb, &bt);
+		size_t nb2 = track_beats(full, n, fps, 30.0 * fps / fb, &bt2);
 		double ratio = half_beat_ratio(sh_odf_values(odf, -1), n, fps, bt, nb);
+		bool swung = swung_halves(high, n, fps, bt, nb) > SWING_HALVES &&
+		             swung_offbeat(high, n, fps, bt2, nb2) > SWING_OFFBEAT;
 		free(bt);
-		if (ratio > HALF_BEAT_RATIO) {
+		free(bt2);
+		if (ratio > HALF_BEAT_RATIO || (swung && ratio > SWUNG_HALF_BEAT_RATIO)) {
 			altb = fb;
 			alt = best;
 			fb = refine(r, nl, fps, 2 * fb, minb, maxb);
@@ -551,6 +615,15 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 	}
 	double *bt;
 	size_t nb = track_beats(full, n, fps, 60.0 * fps / res->bpm, &bt);
+	if (n < FINE_COMB * 60.0 * fps / res->bpm) {
+		/* Too short for the long comb: the beats' own onsets pin the period. */
+		double *bt2;
+		size_t nb2 = track_beats(full, n, fps, 30.0 * fps / res->bpm, &bt2);
+		double b = 0.5 * beat_line(sh_odf_values(odf, -1), n, fps, bt2, nb2);
+		free(bt2);
+		if (b > 0 && fabs(b / res->bpm - 1) < LINE_MAX_MOVE && b >= minb && b <= maxb)
+			res->bpm = res->readings[0].bpm = b;
+	}
 	metre(sh_odf_values(odf, -1), full, n, fps, bt, nb, res);
 	if (o->beats) {
 		res->beats = bt;

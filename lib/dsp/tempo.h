@@ -7,9 +7,14 @@
  * tempogram on a 0.2% grid), weighted by a log-Gaussian tempo prior around
  * 130 BPM (one octave wide) that settles most octave ambiguity; an octave
  * check that doubles the tempo when the points halfway between the tracked
- * beats carry at least 85% of the beats' onset strength; the period refined
+ * beats carry at least 70% of the beats' onset strength, or 45% when the hats
+ * or ride swing both halves of the beat and the doubled beat's off-beat (a
+ * fast shuffle, not swung sixteenths at the slow tempo); the period refined
  * to 0.05% with a 16-multiple comb; beat times by dynamic programming
- * (Ellis 2007) on the envelope.
+ * (Ellis 2007) on the envelope. An excerpt shorter than 16 beats, too short
+ * for that comb, takes its period from the least-squares line through the
+ * onset peaks at its tracked half-beats (placed between frames by a
+ * parabola), when that moves the tempo by less than 3%.
  *
  * Then the metrical readings T, 2T, T/2, 2T/3, 3T/2 of the first answer T are
  * weighed: each by its comb salience, the tempo prior and how well beats tracked

@@ -63,6 +63,23 @@ for t in $tools; do
 		echo "bench: tempo accuracy, hard set ($n files, $minutes min): $t Accuracy1 $1%, Accuracy2 $2%"
 	fi
 done
+# Per category of the hard set, every tool of this run side by side.
+if [ $set = hard ]; then
+	for t in $tools; do [ -s "$tmp/tempo-hard-$t.tsv" ] && awk -F'\t' -v t="$t" '{ print t "\t" $0 }' "$tmp/tempo-hard-$t.tsv"; done |
+		awk -F'\t' '
+		function near(a, b) { return b > 0 && (a / b > 0.96 && a / b < 1.04) }
+		{ tool = $1; t = $3; x = $4; c = $5; sub(/^hard:/, "", c)
+		  if (!(c in seen)) { seen[c] = 1; cats[++nc] = c }
+		  if (!(tool in tseen)) { tseen[tool] = 1; tl[++nt] = tool }
+		  k = c SUBSEP tool; n[k]++
+		  if (near(x, t)) a1[k]++
+		  if (near(x, t) || near(x, 2*t) || near(x, t/2) || near(x, 3*t) || near(x, t/3)) a2[k]++ }
+		END { for (i = 1; i <= nc; i++) {
+			line = sprintf("bench: tempo, hard set, %s (%d files):", cats[i], n[cats[i] SUBSEP tl[1]])
+			for (j = 1; j <= nt; j++) { k = cats[i] SUBSEP tl[j]
+				line = line sprintf(" %s %.0f%%/%.0f%%%s", tl[j], 100*a1[k]/n[k], 100*a2[k]/n[k], j < nt ? "," : "") }
+			print line " (Accuracy1/Accuracy2)" } }'
+fi
 done
 if [ -n "${sec_shards:-}" ] && [ -n "${sec_aubio:-}" ]; then
 	echo "bench: bpm speed per minute of audio: shards ${sec_shards}s, aubio ${sec_aubio}s, ratio $(awk -v a="$sec_shards" -v b="$sec_aubio" 'BEGIN { printf "%.2f", a / b }')"
