@@ -14,6 +14,13 @@ for src in "$SHARDS_TOP"/src/*.c; do
 		"$SHARDS_BIN/$p" --preset ./conf.json --print-config >conf2.json 2>>conf.err && cmp -s conf.json conf2.json; then
 		pass "$p: --print-config loads back through --preset"
 	else fail "$p: --print-config loads back through --preset" "$(head -3 conf.err)"; fi
+	# a program that draws at random: a given seed stays in the preset and loads back
+	if grep -q -- "--seed" help.out; then
+		if "$SHARDS_BIN/$p" --seed 5 --print-config >seed.json 2>seed.err && jq -e '.seed == 5' seed.json >/dev/null &&
+			"$SHARDS_BIN/$p" --preset ./seed.json --print-config >seed2.json 2>>seed.err && cmp -s seed.json seed2.json; then
+			pass "$p: --seed 5 --print-config pins the seed, and loads back"
+		else fail "$p: --seed 5 --print-config pins the seed, and loads back" "$(head -3 seed.err)"; fi
+	fi
 	for reserved in --preset --print-config --help --version -h -v; do
 		grep -q -- "^ *\(-[a-zA-Z], \)\?$reserved\b" help.out || { fail "$p: --help lists $reserved"; break; }
 	done

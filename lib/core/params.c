@@ -257,6 +257,17 @@ static int set_json(sh_option *o, const json_t *val)
 	}
 	char num[64];
 	const char *text;
+	if (o->type == SH_OPT_RANGE && json_is_array(val)) {
+		/* the design's own form: [min, max], a window drawn from per run */
+		if (json_array_size(val) != 2 || !json_is_number(json_array_get(val, 0)) ||
+		    !json_is_number(json_array_get(val, 1))) {
+			sh_set_error("expected [min, max] (two numbers)");
+			return -1;
+		}
+		snprintf(num, sizeof num, "%.15g..%.15g", json_number_value(json_array_get(val, 0)),
+		         json_number_value(json_array_get(val, 1)));
+		return set_option(o, num);
+	}
 	if (json_is_string(val))
 		text = json_string_value(val);
 	else if (json_is_integer(val)) {
@@ -296,8 +307,10 @@ int sh_params_set_json(sh_option *opts, const char *name, const void *value, boo
 	return 0;
 }
 
-/* --preset NAME: a flat JSON object of long names -> values. */
-static int load_preset(const char *name, sh_option *opts)
+/* --preset NAME: a flat JSON object of long names -> values; "seed" pins the
+ * seed of a program that draws (--seed still overrides it), and "name" is the
+ * preset's own label, passed over, where the program has no --name setting. */
+static int load_preset(const char *name, sh_option *opts, sh_program *prog)
 {
 	char *path = NULL;
 	if (strchr(name, '/') || (strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".json"))) {
@@ -328,6 +341,23 @@ static int load_preset(const char *name, sh_option *opts)
 			if (json_is_null(val))
 				continue;
 			sh_option *o = sh_params_find(opts, key);
+			if ((!o || o->no_preset) && !strcmp(key, "seed") && prog->has_seed) {
+				if (!json_is_integer(val) || json_integer_value(val) < 0) {
+					sh_set_error("preset %s: key 'seed': expected a non-negative integer", path);
+					status = -1;
+					break;
+				}
+				prog->seed = (uint64_t)json_integer_value(val);
+				prog->seed_given = true;
+				continue;
+			}
+			if ((!o || o->no_preset) && !strcmp(key, "seed")) {
+				sh_set_error("preset %s: key 'seed': %s draws nothing at random", path, sh_progname);
+				status = -1;
+				break;
+			}
+			if ((!o || o->no_preset) && !strcmp(key, "name") && json_is_string(val))
+				continue;
 			if (!o || o->no_preset) {
 				sh_set_error("preset %s: unknown key '%s'", path, key);
 				status = -1;
@@ -413,9 +443,11 @@ void *sh_options_json(const sh_option *opts)
 	return root;
 }
 
-static void print_config(const sh_option *opts)
+static void print_config(const sh_option *opts, const sh_program *prog)
 {
 	json_t *root = sh_options_json(opts);
+	if (prog->has_seed && prog->seed_given) /* a seed given or pinned stays pinned in the preset */
+		json_object_set_new(root, "seed", json_integer((json_int_t)prog->seed));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	printf("%s\n", s);
 	free(s);
@@ -603,7 +635,7 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 			return usage_error("option '%s' is unknown or needs a value (try --help)", argv[optind - 1]);
 		}
 	}
-	if (preset && load_preset(preset, opts) != 0)
+	if (preset && load_preset(preset, opts, prog) != 0)
 		return usage_error("%s", sh_error());
 
 	/* Pass 2: flags override defaults and the preset. */
@@ -639,7 +671,7 @@ static int run_getopt(sh_program *prog, sh_option *opts, size_t n, struct option
 	if (prog->check && prog->check() != 0)
 		return usage_error("%s", sh_error());
 	if (print) {
-		print_config(opts);
+		print_config(opts, prog);
 		return 0;
 	}
 	if (prog->max_operands > 0 && argc - optind > prog->max_operands)

@@ -1,0 +1,36 @@
+#!/bin/sh
+# tests/presets.sh -- presets in the design's own form: a range as a [min, max]
+# array, a pinned seed (--seed overrides it, --print-config keeps it), a "name"
+# label passed over; and each malformed one refused in one line, exit 2.
+. "$(dirname "$0")/lib.sh"
+cd "$W"
+mkdir -p presets/colorkey presets/cutgen presets/keydetect
+printf '{"name": "neon-mask", "mode": "kmeans", "similarity": [0.25, 0.40], "seed": 42}\n' >presets/colorkey/neon.json
+colorkey --preset neon --print-config >neon.out 2>neon.err
+check "colorkey: a [min, max] array is a range, the seed is pinned, the name passed over" jq -e \
+	'.similarity == "0.25..0.4" and .seed == 42 and .mode == "kmeans" and (has("name") | not)' neon.out
+colorkey --preset neon --seed 7 --print-config >seven.out 2>/dev/null
+check "colorkey: --seed overrides the preset's seed" jq -e '.seed == 7' seven.out
+colorkey --preset neon --similarity 0.3 --print-config >flag.out 2>/dev/null
+check "colorkey: a flag overrides the preset's range" jq -e '.similarity == 0.3' flag.out
+
+# a pinned seed draws what --seed draws
+sox -n -r 44100 loop.wav synth 4 pinknoise gain -6
+printf '{"seed": 3}\n' >presets/cutgen/three.json
+cutgen --preset three loop.wav >a.json 2>/dev/null
+cutgen --seed 3 loop.wav >b.json 2>/dev/null
+same_file "cutgen: a preset's seed gives the cut list --seed gives" a.json b.json
+check "cutgen: a preset's seed is not reported as picked" sh -c '! cutgen --preset three loop.wav 2>&1 >/dev/null | grep -q "seed"'
+
+# malformed presets: one line naming the file and the key, exit 2
+bad() { # WHAT PROGRAM JSON PATTERN
+	printf '%s\n' "$3" >"presets/$2/bad.json"
+	check_fail "$1" 2 "$4" "$2" --preset bad --print-config
+}
+bad "a one-number array is not a range" colorkey '{"similarity": [0.4]}' "bad.json: key 'similarity': expected \[min, max\]"
+bad "a range array of strings is refused" colorkey '{"similarity": ["0.1", "0.2"]}' "key 'similarity': expected \[min, max\]"
+bad "a range array upside down is refused" colorkey '{"similarity": [0.5, 0.2]}' "key 'similarity': '0.5..0.2': MIN is greater than MAX"
+bad "a negative seed is refused" colorkey '{"seed": -1}' "key 'seed': expected a non-negative integer"
+bad "a seed as text is refused" colorkey '{"seed": "42"}' "key 'seed': expected a non-negative integer"
+bad "a seed for a program that draws nothing is refused" keydetect '{"seed": 3}' "key 'seed': keydetect draws nothing at random"
+bad "a name that is not text is an unknown key" colorkey '{"name": 3}' "unknown key 'name'"
