@@ -34,3 +34,26 @@ bad "a negative seed is refused" colorkey '{"seed": -1}' "key 'seed': expected a
 bad "a seed as text is refused" colorkey '{"seed": "42"}' "key 'seed': expected a non-negative integer"
 bad "a seed for a program that draws nothing is refused" keydetect '{"seed": 3}' "key 'seed': keydetect draws nothing at random"
 bad "a name that is not text is an unknown key" colorkey '{"name": 3}' "unknown key 'name'"
+
+# every preset the suite ships loads in its program, and prints back as itself
+for f in "$SHARDS_TOP"/share/shards/presets/*/*.json; do
+	prog=$(basename "$(dirname "$f")") name=$(basename "$f" .json)
+	if "$prog" --preset "$name" --print-config >ship.json 2>ship.err &&
+		"$prog" --preset ./ship.json --print-config >ship2.json 2>>ship.err && cmp -s ship.json ship2.json; then
+		pass "shipped preset $prog/$name loads"
+	else fail "shipped preset $prog/$name loads" "$(head -2 ship.err)"; fi
+done
+# the post chain the starter presets are for: a still through analog and colorgrade
+ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=25 -frames:v 5 -pix_fmt yuv420p -f yuv4mpegpipe - >still.y4m
+analog --preset vintage-film --seed 1 still.y4m 2>/dev/null | colorgrade --preset vintage-film --seed 1 >film.y4m 2>/dev/null
+check "analog | colorgrade, both vintage-film: 5 frames out" sh -c \
+	'[ "$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 film.y4m)" = 5 ]'
+colorgrade --preset high-contrast --seed 1 still.y4m >hc.y4m 2>/dev/null
+check "colorgrade --preset high-contrast spreads the luma (standard deviation up)" /usr/bin/python3 -c '
+import subprocess, sys
+def sd(f):
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", f, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True).stdout
+    m = sum(raw) / len(raw)
+    return (sum((b - m) ** 2 for b in raw) / len(raw)) ** 0.5
+a, b = sd("still.y4m"), sd("hc.y4m")
+assert b > a * 1.15, (a, b)'
