@@ -83,8 +83,8 @@ static void hex(uint32_t rgb, char out[16])
 }
 
 /* ---- the session file */
-static json_t *session_json(uint64_t seed, const sh_y4m_info *info, const char *fitname, int64_t frames,
-                            layer *L, int n)
+static json_t *session_json(const sh_option *opts_table, uint64_t seed, const sh_y4m_info *info, const char *fitname,
+                            int64_t frames, layer *L, int n)
 {
 	json_t *r = json_object();
 	json_object_set_new(r, "format", json_string("shards-colorkey-session"));
@@ -109,18 +109,8 @@ static json_t *session_json(uint64_t seed, const sh_y4m_info *info, const char *
 	json_object_set_new(o, "fit", json_string(fitname));
 	json_object_set_new(o, "frames", json_integer((json_int_t)frames));
 	json_object_set_new(r, "output", o);
-	json_t *opts = json_object();
-	json_object_set_new(opts, "mode", json_string(mode));
-	snprintf(buf, sizeof buf, "%.17g..%.17g", similarity.lo, similarity.hi);
-	json_object_set_new(opts, "similarity", json_string(buf));
-	snprintf(buf, sizeof buf, "%.17g..%.17g", blend.lo, blend.hi);
-	json_object_set_new(opts, "blend", json_string(buf));
-	json_object_set_new(opts, "clusters", json_integer((json_int_t)clusters));
-	json_object_set_new(opts, "keys", json_integer((json_int_t)keys));
-	json_object_set_new(opts, "luma", json_string(luma));
-	json_object_set_new(opts, "window", json_integer((json_int_t)window));
-	json_object_set_new(opts, "interval", json_integer((json_int_t)interval));
-	json_object_set_new(opts, "random_trim", json_boolean(random_trim));
+	/* the merged settings as --print-config prints them: a preset as it is */
+	json_t *opts = sh_options_json(opts_table);
 	json_object_set_new(r, "options", opts);
 	json_t *ls = json_array();
 	for (int i = 0; i < n; i++) {
@@ -655,7 +645,7 @@ static void plot_keys(plan *p)
 /* The session file: what --replay needs to render the same bytes. */
 static void record(const plan *p, int64_t frames)
 {
-	json_t *s = session_json(p->seed, &p->info, fit, frames, p->L, p->n);
+	json_t *s = session_json(options, p->seed, &p->info, fit, frames, p->L, p->n);
 	if (replay_path) {
 		/* keep the recorded geometry names */
 		sh_frame_fit f = p->vo.fit;

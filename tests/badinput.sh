@@ -63,6 +63,7 @@ spec() {
 	cutapply) kind=cuts args="@IN@ @AUDIO@" ;;
 	cutapply:source) kind=audio args="@CUTS@ @IN@" ;;
 	cutinfo) kind=cuts oext= ;;
+	save-preset) kind=cuts args="-f @IN@ p" oext=json stdout=0 ;; # a cut list's settings to a cutgen preset
 	cutviz) kind=cuts oext=png ;;
 	evviz) kind=events oext=png empty=1 ;; # an empty stream has nothing to draw
 	notesynth) kind=events empty=0 ;;

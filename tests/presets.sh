@@ -15,7 +15,7 @@ colorkey --preset neon --similarity 0.3 --print-config >flag.out 2>/dev/null
 check "colorkey: a flag overrides the preset's range" jq -e '.similarity == 0.3' flag.out
 
 # a pinned seed draws what --seed draws
-sox -n -r 44100 loop.wav synth 4 pinknoise gain -6
+sox -n -r 44100 loop.wav synth 4 pinknoise gain -6 tremolo 4 90
 printf '{"seed": 3}\n' >presets/cutgen/three.json
 cutgen --preset three loop.wav >a.json 2>/dev/null
 cutgen --seed 3 loop.wav >b.json 2>/dev/null
@@ -57,3 +57,27 @@ def sd(f):
     return (sum((b - m) ** 2 for b in raw) / len(raw)) ** 0.5
 a, b = sd("still.y4m"), sd("hc.y4m")
 assert b > a * 1.15, (a, b)'
+
+# save-preset: a run's record becomes a preset that gives the run's settings back
+ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=25 -frames:v 10 -pix_fmt yuv420p -f yuv4mpegpipe - >fg.y4m
+ffmpeg -v error -f lavfi -i color=white:size=160x120:rate=25 -frames:v 10 -pix_fmt yuv420p -f yuv4mpegpipe - >bg.y4m
+colorkey --seed 9 -S 0.2..0.4 -B 0.05..0.1 -t --record s.json fg.y4m bg.y4m >run.y4m 2>/dev/null
+colorkey -S 0.2..0.4 -B 0.05..0.1 -t --print-config >want.json
+save-preset s.json night 2>/dev/null
+colorkey --preset night --print-config >got.json
+same_file "save-preset: a colorkey session's preset prints the session's settings" want.json got.json
+check "save-preset: the preset has its name and no seed" jq -e '.name == "night" and (has("seed") | not)' presets/colorkey/night.json
+save-preset --with-seed -o pinned.json s.json again 2>/dev/null
+colorkey --preset ./pinned.json fg.y4m bg.y4m >again.y4m 2>/dev/null
+same_file "save-preset --with-seed: the preset replays the session's frames" run.y4m again.y4m
+cutgen --seed 4 -s 30ms -S 0.9 -R 0.4 loop.wav >cl.json 2>/dev/null
+save-preset --with-seed cl.json chopped 2>/dev/null
+cutgen --preset chopped loop.wav >cl2.json 2>/dev/null
+same_file "save-preset: a cut list's settings and seed cut the same list again" cl.json cl2.json
+check_fail "save-preset: an existing preset is kept without -f" 1 "night.json exists: give -f" save-preset s.json night
+check "save-preset -f replaces it" save-preset -f s.json night
+check_fail "save-preset: a name with a slash is a usage error" 2 "preset name '../x'" save-preset s.json ../x
+check_fail "save-preset: JSON that is no run's record" 1 "not the record of a shards run" save-preset presets/colorkey/neon.json x
+printf '{"made_by": {"program": "loopify"}, "options": {"crossfade": "2s"}}\n' >noseed.json
+check_fail "save-preset --with-seed: a record without a seed" 1 "the record holds no seed" save-preset --with-seed noseed.json y
+check_fail "save-preset: one operand is a usage error" 2 "give a RECORD and a NAME" save-preset s.json
