@@ -13,10 +13,13 @@
 #include "cutlist.h"
 #include "plot.h"
 
+static int check_span(void);
+
 static sh_program prog = {
 	.usage = "cutviz [options] [CUTS]",
 	.summary = "Draw a cut list (file or stdin) as a PNG timeline on stdout or -o FILE.",
 	.max_operands = 1,
+	.check = check_span,
 };
 
 static struct {
@@ -190,13 +193,21 @@ static void draw(const sh_cutlist *cl, const sh_wave *wave, sh_plot *p, double t
 	free(tl.start);
 }
 
+/* One option against another, so --print-config refuses what a run would. */
+static int check_span(void)
+{
+	if (opt.to > 0 && opt.to <= opt.from) {
+		sh_set_error("--to %g must be after --from %g", opt.to, opt.from);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
-	if (opt.to > 0 && opt.to <= opt.from)
-		sh_usage_error("--to %g must be after --from %g", opt.to, opt.from);
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());

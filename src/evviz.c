@@ -12,10 +12,13 @@
 #include "events.h"
 #include "plot.h"
 
+static int check_span(void);
+
 static sh_program prog = {
 	.usage = "evviz [options] [EVENTS]",
 	.summary = "Draw an event stream (file or stdin) as a piano roll PNG on stdout or -o FILE.",
 	.max_operands = 1,
+	.check = check_span,
 };
 
 static struct {
@@ -98,13 +101,21 @@ static const char *note_name(int pitch, char *buf, size_t n)
 	return buf;
 }
 
+/* One option against another, so --print-config refuses what a run would. */
+static int check_span(void)
+{
+	if (opt.to > 0 && opt.to <= opt.from) {
+		sh_set_error("--to %g must be after --from %g", opt.to, opt.from);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
-	if (opt.to > 0 && opt.to <= opt.from)
-		sh_usage_error("--to %g must be after --from %g", opt.to, opt.from);
 	if (!opt.output || !strcmp(opt.output, "-"))
 		if (sh_stdout_binary() != 0)
 			sh_die("%s", sh_error());

@@ -190,20 +190,28 @@ static void transform(plan *p, sh_y4m_out *out)
 		sh_die("pass 2: %lld frames in, %lld out", (long long)p->nin, (long long)nout);
 }
 
+/* One option against another, so --print-config refuses what a run would. */
+static int check_search(void)
+{
+	if (accuracy < shakiness) {
+		sh_set_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy, (long long)shakiness);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	sh_init(argc, argv);
 	sh_program prog = {.usage = "stabilize [options] [FILE]",
-	                   .summary = "two-pass stabilization of a y4m stream (libvidstab)"};
+	                   .summary = "two-pass stabilization of a y4m stream (libvidstab)",
+	                   .check = check_search};
 	int first = sh_parse_options(&prog, options, argc, argv);
 	if (first <= 0)
 		return sh_parse_status(first);
 	plan p = {.input = sh_vf_operand(argc, argv, first)};
 	if (!p.input)
 		sh_usage_error("%s", sh_error());
-	if (accuracy < shakiness)
-		sh_usage_error("--accuracy %lld must be at least --shakiness %lld", (long long)accuracy,
-		               (long long)shakiness);
 	av_log_set_level(sh_verbose ? AV_LOG_INFO : AV_LOG_ERROR);
 
 	measure(&p, open_input(&p));

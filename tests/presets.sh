@@ -81,3 +81,12 @@ check_fail "save-preset: JSON that is no run's record" 1 "not the record of a sh
 printf '{"made_by": {"program": "loopify"}, "options": {"crossfade": "2s"}}\n' >noseed.json
 check_fail "save-preset --with-seed: a record without a seed" 1 "the record holds no seed" save-preset --with-seed noseed.json y
 check_fail "save-preset: one operand is a usage error" 2 "give a RECORD and a NAME" save-preset s.json
+
+# --print-config refuses what a run would: one setting against another
+check_fail "cutviz --print-config: --to before --from" 2 "--to 2 must be after --from 5" cutviz --from 5 --to 2 --print-config
+check_fail "evviz --print-config: --to before --from" 2 "--to 2 must be after --from 5" evviz --from 5 --to 2 --print-config
+check_fail "stabilize --print-config: accuracy below shakiness" 2 "--accuracy 2 must be at least --shakiness 8" \
+	stabilize --accuracy 2 --shakiness 8 --print-config
+printf '{"dark": 5000, "bright": 1000}\n' >dark.json
+check_fail "padmine --print-config: a preset with dark above bright" 2 "--dark 5000 is above --bright 1000" \
+	padmine --preset ./dark.json --print-config
