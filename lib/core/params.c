@@ -341,25 +341,20 @@ static int load_preset(const char *name, sh_option *opts, sh_program *prog)
 			if (json_is_null(val))
 				continue;
 			sh_option *o = sh_params_find(opts, key);
-			if ((!o || o->no_preset) && !strcmp(key, "seed") && prog->has_seed) {
-				if (!json_is_integer(val) || json_integer_value(val) < 0) {
-					sh_set_error("preset %s: key 'seed': expected a non-negative integer", path);
-					status = -1;
-					break;
-				}
-				prog->seed = (uint64_t)json_integer_value(val);
-				prog->seed_given = true;
-				continue;
-			}
-			if ((!o || o->no_preset) && !strcmp(key, "seed")) {
-				sh_set_error("preset %s: key 'seed': %s draws nothing at random", path, sh_progname);
-				status = -1;
-				break;
-			}
-			if ((!o || o->no_preset) && !strcmp(key, "name") && json_is_string(val))
-				continue;
 			if (!o || o->no_preset) {
-				sh_set_error("preset %s: unknown key '%s'", path, key);
+				/* the two keys a preset may hold beside the table's */
+				if (!strcmp(key, "name") && json_is_string(val))
+					continue;
+				if (!strcmp(key, "seed") && !prog->has_seed)
+					sh_set_error("preset %s: key 'seed': %s draws nothing at random", path, sh_progname);
+				else if (!strcmp(key, "seed") && (!json_is_integer(val) || json_integer_value(val) < 0))
+					sh_set_error("preset %s: key 'seed': expected a non-negative integer", path);
+				else if (!strcmp(key, "seed")) {
+					prog->seed = (uint64_t)json_integer_value(val);
+					prog->seed_given = true;
+					continue;
+				} else
+					sh_set_error("preset %s: unknown key '%s'", path, key);
 				status = -1;
 				break;
 			}
