@@ -206,6 +206,8 @@ sh_encoder *sh_encoder_open(const char *path, const sh_encode_opts *o)
 		sh_set_error("%s: %s", path, averr(r));
 		goto fail;
 	}
+	if (o->comment)
+		av_dict_set(&e->oc->metadata, "comment", o->comment, 0);
 	AVDictionary *mopts = NULL;
 	if (strcmp(o->container, "matroska"))
 		av_dict_set(&mopts, "movflags", "+faststart", 0);

@@ -31,6 +31,7 @@ typedef struct {
 	const char *preset;     /* x264 preset */
 	const char *tune;       /* x264 tune or NULL */
 	int audio_kbps;
+	const char *comment;    /* the file's comment tag, or NULL for none */
 } sh_encode_opts;
 
 /* The container for PATH's extension (.mp4 .m4v -> "mp4", .mov, .mkv ->
