@@ -91,11 +91,17 @@ void sh_glitch_free(sh_glitch *g)
 /* cutapply's message names its own --fit; here that is --cut-fit. */
 static void name_cut_fit(void)
 {
-	const char *e = sh_error(), *at = strstr(e, "(--fit ");
-	if (!at)
-		return;
 	char buf[1024];
-	snprintf(buf, sizeof buf, "%.*s(--cut-fit %s", (int)(at - e), e, at + 7);
+	size_t n = 0;
+	for (const char *e = sh_error(); *e && n + 16 < sizeof buf;) {
+		if (!strncmp(e, "--fit ", 6)) {
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "--cut-fit ");
+			e += 6;
+		} else {
+			buf[n++] = *e++;
+		}
+	}
+	buf[n] = 0;
 	sh_set_error("%s", buf);
 }
 
