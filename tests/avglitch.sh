@@ -108,7 +108,7 @@ cutgen --duration 5 --fps 30 --seed 1 -o long.json
 check_fail "missing visual" 1 'avglitch: nope.png: No such file' avglitch -o bad.mp4 clicks.wav nope.png
 check_fail "empty folder" 1 'avglitch: empty: no pictures in the folder' avglitch -o bad.mp4 clicks.wav empty
 check_fail "unreadable audio" 1 'avglitch: bad.wav: ' avglitch -o bad.mp4 bad.wav pics
-check_fail "a cut list longer than the audio" 1 "reaches past the source's end.*--cut-fit" avglitch --cutlist long.json -o bad.mp4 clicks.wav pics
+check_fail "a cut list longer than the audio" 1 "reaches past the source's end.*--cut-fit" avglitch --cutlist long.json --keep badkeep -o bad.mp4 clicks.wav pics
 check_fail "-o without a known extension" 2 'unknown container' avglitch -o bad.avi clicks.wav pics
 check_fail "no -o" 2 'no output file' avglitch clicks.wav pics
-check "no output file left behind" sh -c 'test -z "$(ls -A | grep -E "^bad\\.(mp4|avi)|^\\.bad")"'
+check "no output file left behind (nor the --keep folder)" sh -c 'test -z "$(ls -A | grep -E "^bad\\.(mp4|avi)|^\\.bad|^badkeep")"'

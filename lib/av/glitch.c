@@ -186,6 +186,8 @@ static int read_clip(sh_glitch *g, const int64_t *map, size_t n, const sh_y4m_in
 	s->frame_size = info->frame_size;
 	s->fd = -1;
 	s->max_memory = g->opts->memory / info->frame_size;
+	if (s->max_memory > nf)
+		s->max_memory = nf;
 	s->mem = sh_malloc((s->max_memory ? s->max_memory : 1) * sizeof *s->mem);
 	uint8_t *cur = sh_malloc(info->frame_size);
 	bool ended = false;
@@ -429,10 +431,15 @@ int sh_glitch_render(sh_glitch *g, const sh_cutlist *cl, const char *cl_text)
 		sh_set_error("the cut list is empty: no frames to encode");
 		return -1;
 	}
-	if (o->keep && mkdir(o->keep, 0777) != 0 && errno != EEXIST) {
-		free(map);
-		sh_set_error("--keep %s: %s", o->keep, strerror(errno));
-		return -1;
+	bool made_keep = false;
+	if (o->keep) {
+		if (mkdir(o->keep, 0777) == 0)
+			made_keep = true;
+		else if (errno != EEXIST) {
+			free(map);
+			sh_set_error("--keep %s: %s", o->keep, strerror(errno));
+			return -1;
+		}
 	}
 	frames fr = {0};
 	sh_atomic *cuts_at = NULL, *wav_at = NULL;
@@ -492,5 +499,7 @@ done:
 	free_frames(g, &fr);
 	free(wav);
 	free(map);
+	if (rc != 0 && made_keep)
+		rmdir(o->keep); /* the folder this run made, left empty */
 	return rc;
 }
