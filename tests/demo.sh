@@ -28,3 +28,8 @@ near "the video: as long as the break" "$(probe v:0 duration)" 7.2727 0.04
 near "the video: its sound as long" "$(probe a:0 duration)" 7.2727 0.04
 lufs=$(ffmpeg -nostdin -hide_banner -i out/soundtrack.wav -af ebur128 -f null - 2>&1 | awk '/^ *I:/ { v = $2 } END { print v }')
 near "the soundtrack is at -14 LUFS (ffmpeg's ebur128)" "$lufs" -14 0.5
+check "avglitch's one-command render: H.264 and AAC, as long as the break" sh -c \
+	'[ "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 out/avglitch.mp4 | tr "\n" " ")" = "h264 aac " ]'
+vdur=$(ffprobe -v error -select_streams v:0 -show_entries stream=duration -of csv=p=0 out/avglitch.mp4)
+near "avglitch's render: sound and picture equally long" \
+	"$(ffprobe -v error -select_streams a:0 -show_entries stream=duration -of csv=p=0 out/avglitch.mp4)" "$vdur" 0.04
