@@ -1133,6 +1133,8 @@ static int session_run(session *s, char **names, int nnames, int k)
 		goto done;
 	json_t *m = manifest_json(s);
 	r = write_json(s->manifest, m);
+	if (r == 0)
+		sh_seed_carried(s->seed); /* the record holds it */
 	if (r == 0 && project_dir) {
 		/* the project keeps the last run's record and settings at its top */
 		char *pm = str_printf("%s/manifest.json", project_dir), *pc = str_printf("%s/config.json", project_dir);
