@@ -33,6 +33,7 @@
 #include "cli.h"
 #include "media.h"
 #include "rng.h"
+#include "vcache.h"
 
 static const char usage[] =
 	"collide [options] -o OUT.mp4 --library CACHE.jsonl|DIR [-n N] | collide [options] -o OUT.mp4 SOURCE...\n"
@@ -314,48 +315,27 @@ static int by_path(const void *a, const void *b) { return strcmp(((const entry *
  * duration left out), paths named from the cache's folder. */
 static entry *read_cache(const char *cache, int *count)
 {
-	size_t len;
-	char *text = sh_read_file(cache, (size_t)1 << 30, &len);
-	if (!text)
+	json_t *map = sh_vcache_load(cache, false);
+	if (!map)
 		return NULL;
-	entry *E = NULL;
-	int n = 0, cap = 0, lineno = 0;
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		lineno++;
-		if (!line[strspn(line, " \t\r")])
-			continue;
-		json_error_t jerr;
-		json_t *r = json_loads(line, 0, &jerr);
-		if (!json_is_object(r) || !json_is_string(json_object_get(r, "path"))) {
-			sh_set_error("%s: line %d: not a vscan record (%s)", cache, lineno,
-			             r ? "no \"path\"" : jerr.text);
-			json_decref(r);
-			free(text);
-			for (int i = 0; i < n; i++)
-				free(E[i].path);
-			free(E);
-			return NULL;
-		}
+	entry *E = sh_calloc(json_object_size(map) + 1, sizeof *E);
+	int n = 0;
+	const char *p;
+	json_t *r;
+	json_object_foreach(map, p, r) {
 		json_t *d = json_object_get(r, "duration"), *w = json_object_get(r, "width"),
 		       *h = json_object_get(r, "height");
-		if (json_is_number(d) && json_number_value(d) > 0 && json_is_integer(w) && json_is_integer(h)) {
-			if (n == cap)
-				E = sh_realloc(E, (size_t)(cap = cap ? 2 * cap : 64), sizeof *E);
-			const char *p = json_string_value(json_object_get(r, "path"));
-			char *at = sh_path_in_record(p, cache);
-			if (access(at, F_OK) != 0 && access(p, F_OK) == 0) { /* named from where vscan ran */
-				free(at);
-				at = sh_strdup(p);
-			}
-			E[n++] = (entry){at, json_number_value(d), (int)json_integer_value(w), (int)json_integer_value(h),
-			                 json_is_true(json_object_get(r, "has_audio"))};
+		if (!json_is_number(d) || !(json_number_value(d) > 0) || !json_is_integer(w) || !json_is_integer(h))
+			continue;
+		char *at = sh_path_in_record(p, cache);
+		if (access(at, F_OK) != 0 && access(p, F_OK) == 0) { /* named from where vscan ran */
+			free(at);
+			at = sh_strdup(p);
 		}
-		json_decref(r);
+		E[n++] = (entry){at, json_number_value(d), (int)json_integer_value(w), (int)json_integer_value(h),
+		                 json_is_true(json_object_get(r, "has_audio"))};
 	}
-	free(text);
+	json_decref(map);
 	qsort(E, (size_t)n, sizeof *E, by_path);
 	*count = n;
 	return E;
@@ -431,7 +411,7 @@ static int plan_session(session *s, char **names, int nnames, const char *tmp)
 		} else {
 			E = read_cache(lib, &count);
 		}
-		if (!E && count == 0 && sh_error()[0] && strstr(sh_error(), "line"))
+		if (!E)
 			goto done;
 		int kept = 0;
 		for (int i = 0; i < count; i++) {
