@@ -1119,13 +1119,11 @@ static int session_run(session *s, char **names, int nnames, int k)
 		/* the project keeps the last run's record and settings at its top */
 		char *pm = str_printf("%s/manifest.json", project_dir), *pc = str_printf("%s/config.json", project_dir);
 		if (strcmp(pm, s->manifest)) {
-			json_t *m2 = json_deep_copy(m);
+			/* a batch session's record again, its paths named from the project's folder */
 			json_decref(m);
-			/* named from the project's folder */
 			free(s->manifest);
 			s->manifest = sh_strdup(pm);
 			m = manifest_json(s);
-			json_decref(m2);
 			r = write_json(pm, m);
 		}
 		json_t *cfg = sh_options_json(options);
