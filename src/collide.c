@@ -191,87 +191,30 @@ static char *num_text(double v)
 	return sh_strdup(buf);
 }
 
-/* Split a post chain "a -x 1 | b 'c d'" into argv lists: words split at
- * white space, single or double quotes keep one together. */
+/* The post chain as argv lists (sh_spawn_parse), each step one of the suite's
+ * video filters, found. */
 static int split_post(const char *text, char **out[MAX_POST], int *n)
 {
-	*n = 0;
-	const char *p = text;
-	while (*p) {
-		char **argv = sh_calloc(64, sizeof *argv);
-		int argc = 0;
-		for (;;) {
-			while (*p == ' ' || *p == '\t' || *p == '\n')
-				p++;
-			if (!*p || *p == '|')
-				break;
-			sh_strbuf w = {0};
-			while (*p && !strchr(" \t\n|", *p)) {
-				if (*p == '\'' || *p == '"') {
-					char q = *p++;
-					const char *e = strchr(p, q);
-					if (!e) {
-						sh_set_error("--post: a quote %c is not closed", q);
-						return -1;
-					}
-					sh_strbuf_add(&w, p, (size_t)(e - p));
-					p = e + 1;
-				} else {
-					sh_strbuf_add(&w, p++, 1);
-				}
-			}
-			if (!w.s)
-				sh_strbuf_str(&w, "");
-			if (argc >= 62) {
-				sh_set_error("--post: more than 60 words in one program's command");
-				return -1;
-			}
-			argv[argc++] = w.s;
-		}
-		if (argc == 0) {
-			sh_set_error("--post: an empty step in '%s'", text);
-			return -1;
-		}
+	if (sh_spawn_parse(text, out, MAX_POST, n) != 0) {
+		sh_set_error("--post: %s", sh_error());
+		return -1;
+	}
+	for (int i = 0; i < *n; i++) {
 		bool known = false;
-		for (int i = 0; post_programs[i]; i++)
-			known |= !strcmp(argv[0], post_programs[i]);
-		if (!known) {
-			sh_set_error("--post: '%s' is not one of the suite's video filters (analog, colorgrade, stabilize, "
-			             "scanlines, rgbsplit, posterize, pixcorrupt, vnoise)", argv[0]);
+		for (int k = 0; post_programs[k]; k++)
+			known |= !strcmp(out[i][0], post_programs[k]);
+		char *found = known ? sh_find_program(out[i][0]) : NULL;
+		if (!found) {
+			if (!known)
+				sh_set_error("--post: '%s' is not one of the suite's video filters (analog, colorgrade, "
+				             "stabilize, scanlines, rgbsplit, posterize, pixcorrupt, vnoise)", out[i][0]);
+			sh_spawn_free_argvs(out, *n);
+			*n = 0;
 			return -1;
 		}
-		char *found = sh_find_program(argv[0]);
-		if (!found)
-			return -1;
 		free(found);
-		if (*n >= MAX_POST) {
-			sh_set_error("--post: %d steps at most", MAX_POST);
-			return -1;
-		}
-		out[(*n)++] = argv;
-		if (*p == '|')
-			p++;
 	}
 	return 0;
-}
-
-static void free_argvs(char **argv[], int n)
-{
-	for (int i = 0; i < n; i++) {
-		for (int k = 0; argv[i][k]; k++)
-			free(argv[i][k]);
-		free(argv[i]);
-	}
-}
-
-/* Append WORD to a NULL-ended argv of capacity 64. */
-static void add_arg(char **argv, const char *word)
-{
-	int k = 0;
-	while (argv[k])
-		k++;
-	if (k < 63)
-		argv[k] = sh_strdup(word);
 }
 
 static bool has_word(char **argv, const char *word)
@@ -512,8 +455,10 @@ static int plan_session(session *s, char **names, int nnames, const char *tmp)
 		if (!has_word(s->post[i], "--seed")) {
 			char buf[32];
 			snprintf(buf, sizeof buf, "%llu", (unsigned long long)ps);
-			add_arg(s->post[i], "--seed");
-			add_arg(s->post[i], buf);
+			if (sh_spawn_add(s->post[i], "--seed") != 0 || sh_spawn_add(s->post[i], buf) != 0) {
+				sh_set_error("--post: %s: too many words", s->post[i][0]);
+				goto done;
+			}
 		}
 	}
 	status = 0;
@@ -1029,7 +974,7 @@ static void free_session(session *s)
 		json_decref(s->S[i].key);
 	}
 	json_decref(s->video);
-	free_argvs(s->post, s->npost);
+	sh_spawn_free_argvs(s->post, s->npost);
 	free(s->output);
 	free(s->manifest);
 	free(s->debug);
@@ -1171,7 +1116,7 @@ int main(int argc, char **argv)
 		int n;
 		if (split_post(post, chk, &n) != 0)
 			sh_usage_error("%s", sh_error());
-		free_argvs(chk, n);
+		sh_spawn_free_argvs(chk, n);
 	}
 	int sessions = batch > 0 ? (int)batch : 1, failed = 0;
 	for (int k = 0; k < sessions; k++) {

@@ -214,3 +214,82 @@ char *sh_spawn_text(char *const *argv)
 		sh_strbuf_str(&b, "");
 	return b.s;
 }
+
+#define PARSE_WORDS 60 /* words a step may have; 3 more fit for sh_spawn_add */
+
+void sh_spawn_free_argvs(char **argvs[], int n)
+{
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; argvs[i] && argvs[i][k]; k++)
+			free(argvs[i][k]);
+		free(argvs[i]);
+	}
+}
+
+int sh_spawn_add(char **argv, const char *word)
+{
+	int k = 0;
+	while (argv[k])
+		k++;
+	if (k >= PARSE_WORDS + 3)
+		return -1;
+	argv[k] = sh_strdup(word);
+	return 0;
+}
+
+int sh_spawn_parse(const char *text, char **argvs[], int max, int *n)
+{
+	*n = 0;
+	const char *p = text;
+	while (*p) {
+		char **argv = sh_calloc(PARSE_WORDS + 4, sizeof *argv);
+		int argc = 0;
+		if (*n >= max) {
+			free(argv);
+			sh_set_error("more than %d programs in '%s'", max, text);
+			goto fail;
+		}
+		argvs[(*n)++] = argv;
+		for (;;) {
+			while (*p == ' ' || *p == '\t' || *p == '\n')
+				p++;
+			if (!*p || *p == '|')
+				break;
+			sh_strbuf w = {0};
+			while (*p && !strchr(" \t\n|", *p)) {
+				if (*p == '\'' || *p == '"') {
+					char q = *p++;
+					const char *e = strchr(p, q);
+					if (!e) {
+						free(w.s);
+						sh_set_error("a quote %c is not closed", q);
+						goto fail;
+					}
+					sh_strbuf_add(&w, p, (size_t)(e - p));
+					p = e + 1;
+				} else {
+					sh_strbuf_add(&w, p++, 1);
+				}
+			}
+			if (!w.s)
+				sh_strbuf_str(&w, "");
+			if (argc >= PARSE_WORDS) {
+				free(w.s);
+				sh_set_error("more than %d words in one program's command", PARSE_WORDS);
+				goto fail;
+			}
+			argv[argc++] = w.s;
+		}
+		if (argc == 0) {
+			sh_set_error("an empty step in '%s'", text);
+			goto fail;
+		}
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+fail:
+	sh_spawn_free_argvs(argvs, *n);
+	*n = 0;
+	return -1;
+}

@@ -30,4 +30,15 @@ int sh_spawn_run(char *const *argv, const char *in, const char *out, const char 
  * with shell metacharacters single-quoted. A malloc'd string. */
 char *sh_spawn_text(char *const *argv);
 
+/* A pipeline written as text, "a -x 1 | b 'c d'", as argv lists: programs
+ * separated by '|', words by white space, single or double quotes keep one
+ * together (no other shell syntax). Up to MAX programs of up to 60 words
+ * each into ARGVS (each NULL-ended, with room for 3 more words: sh_spawn_add);
+ * *N is how many. -1 with sh_error() on an empty step, an unclosed quote or
+ * too many programs or words. sh_spawn_free_argvs frees them. */
+int sh_spawn_parse(const char *text, char **argvs[], int max, int *n);
+void sh_spawn_free_argvs(char **argvs[], int n);
+/* Append a copy of WORD to ARGV (from sh_spawn_parse): -1 when it is full. */
+int sh_spawn_add(char **argv, const char *word);
+
 #endif

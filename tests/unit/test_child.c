@@ -50,6 +50,20 @@ int main(int argc, char **argv)
 	CHECK(!strcmp(t, "analog --preset 'vintage film' 'it'\\''s'"), "a command line quotes: %s", t);
 	free(t);
 
+	char **argvs[4];
+	int n = 0;
+	CHECK(sh_spawn_parse("analog --preset 'vintage film' | colorgrade -s \"1.2\"", argvs, 4, &n) == 0 && n == 2 &&
+	          !strcmp(argvs[0][2], "vintage film") && !argvs[0][3] && !strcmp(argvs[1][2], "1.2") && !argvs[1][3],
+	      "a pipeline as text splits into argv lists, quotes kept together");
+	CHECK(sh_spawn_add(argvs[1], "--seed") == 0 && !strcmp(argvs[1][3], "--seed") && !argvs[1][4],
+	      "a word added to a parsed step");
+	sh_spawn_free_argvs(argvs, n);
+	CHECK(sh_spawn_parse("a | | b", argvs, 4, &n) == -1 && strstr(sh_error(), "an empty step") && n == 0,
+	      "an empty step is refused");
+	CHECK(sh_spawn_parse("a 'b", argvs, 4, &n) == -1 && strstr(sh_error(), "not closed"), "an open quote is refused");
+	CHECK(sh_spawn_parse("a|b|c", argvs, 2, &n) == -1 && strstr(sh_error(), "more than 2 programs"),
+	      "too many programs are refused");
+
 	unlink(in);
 	unlink(out);
 	unlink(err);
