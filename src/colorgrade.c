@@ -1,12 +1,13 @@
-/* colorgrade -- temperature, tint, contrast, brightness, gamma, saturation and a
- * luma curve on a y4m stream.
+/* colorgrade -- temperature, tint, contrast, brightness, gamma, saturation, a
+ * hue shift and a luma curve on a y4m stream.
  *
  *   colorgrade [options] [FILE]   y4m on stdin or FILE, y4m on stdout or -o FILE
  *
- * Every control is separable per plane in YUV, so the whole grade is three
- * 256-entry tables, built once per run, looked up 64 bytes at a time where the
+ * Every control but the hue shift is separable per plane in YUV, so the grade is
+ * three 256-entry tables, built once per run, looked up 64 bytes at a time where the
  * processor can (AVX-512 VBMI); elsewhere a table that is a straight line (no
- * gamma, no curve) runs as a vectorised multiply-add that gives its bytes.
+ * gamma, no curve) runs as a vectorised multiply-add that gives its bytes. A hue
+ * shift turns each chroma pair (Cb, Cr) around grey after the tables.
  * Rows are shared among the -j threads. Knobs given as MIN..MAX are drawn once
  * per run from the seed: a different grade each time, replayable by --seed. */
 #include <math.h>
@@ -30,6 +31,9 @@ static sh_range brightness = {0, 0};
 static sh_range gamma_ = {1, 1};
 /* 0 = black and white; 0.5 = faded print; 1 = unchanged; 2 = candy. */
 static sh_range saturation = {1, 1};
+/* Degrees around the colour wheel: 0 = unchanged; 30 = reds go orange, blues go
+ * violet; 180 = complementary colours (skies turn orange). */
+static sh_range hue_shift = {0, 0};
 /* Luma curve as x/y points in 0..1, e.g. "0/0.06,0.5/0.45,1/0.94" for a faded
  * matte film look, or "0/0,0.25/0.18,0.75/0.84,1/1" for an S-curve. */
 static const char *curve = NULL;
@@ -47,6 +51,8 @@ static sh_option options[] = {
 	 .arg = "MIN..MAX", .help = "mid-tone gamma, drawn per run"},
 	{.name = "saturation", .short_name = 's', .type = SH_OPT_RANGE, .dest = &saturation, .min = 0, .max = 4,
 	 .arg = "MIN..MAX", .help = "colour saturation, drawn per run"},
+	{.name = "hue-shift", .type = SH_OPT_RANGE, .dest = &hue_shift, .min = -180, .max = 180,
+	 .unit = "degrees", .arg = "MIN..MAX", .help = "turn every colour around the colour wheel, drawn per run"},
 	{.name = "curve", .short_name = 'C', .type = SH_OPT_STRING, .dest = &curve, .arg = "X/Y,...",
 	 .help = "luma curve through these points in 0..1"},
 	{0},
@@ -146,6 +152,8 @@ typedef struct {
 	bool id[3];             /* tables that change nothing */
 	bool affine[3];         /* tables that are a line: mul, add (vfilter.h) */
 	int32_t mul[3], add[3];
+	bool hue;               /* a hue shift: the chroma pair turns by hcos, hsin (16.16) */
+	int32_t hcos, hsin;
 	sh_vf *vf;
 } state;
 
@@ -165,8 +173,13 @@ static int start(sh_vf *vf, sh_rng *rng, void *st)
 	double bri = sh_rng_between(rng, brightness.lo, brightness.hi);
 	double gam = sh_rng_between(rng, gamma_.lo, gamma_.hi);
 	double sat = sh_rng_between(rng, saturation.lo, saturation.hi);
-	sh_note("temperature %.3f tint %.3f contrast %.3f brightness %.3f gamma %.3f saturation %.3f", temp, tnt, con,
-	        bri, gam, sat);
+	/* drawn last, so a grade without it draws what it always drew */
+	double hue = sh_rng_between(rng, hue_shift.lo, hue_shift.hi);
+	sh_note("temperature %.3f tint %.3f contrast %.3f brightness %.3f gamma %.3f saturation %.3f hue shift %.3f",
+	        temp, tnt, con, bri, gam, sat, hue);
+	s->hue = hue != 0 && vf->nplanes == 3;
+	s->hcos = (int32_t)lround(cos(hue * M_PI / 180) * 65536);
+	s->hsin = (int32_t)lround(sin(hue * M_PI / 180) * 65536);
 	double range = vf->white - vf->black;
 	for (int v = 0; v < 256; v++) {
 		double x = (v - vf->black) / range;
@@ -219,6 +232,20 @@ static void grade_rows(void *st, int y0, int y1)
 			else
 				sh_lut_row(run + at, s->lut[p], k);
 		}
+	}
+	if (!s->hue)
+		return;
+	/* Cb and Cr planes have the same shape: turn each pair around grey */
+	int w = vf->pw[1], a, b;
+	sh_vf_plane_rows(vf, 1, y0, y1, &a, &b);
+	uint8_t *cb = vf->plane[1] + (size_t)a * w, *cr = vf->plane[2] + (size_t)a * w;
+	size_t n = (size_t)(b - a) * w;
+	for (size_t i = 0; i < n; i++) {
+		int32_t u = cb[i] - 128, v = cr[i] - 128;
+		int32_t nu = 128 + ((u * s->hcos - v * s->hsin + 32768) >> 16);
+		int32_t nv = 128 + ((u * s->hsin + v * s->hcos + 32768) >> 16);
+		cb[i] = (uint8_t)(nu < 0 ? 0 : nu > 255 ? 255 : nu);
+		cr[i] = (uint8_t)(nv < 0 ? 0 : nv > 255 ? 255 : nv);
 	}
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -84,7 +85,7 @@ static void hex(uint32_t rgb, char out[16])
 
 /* ---- the session file */
 static json_t *session_json(const sh_option *opts_table, uint64_t seed, const sh_y4m_info *info, const char *fitname,
-                            int64_t frames, layer *L, int n)
+                            int64_t frames, layer *L, int n, const char *at)
 {
 	json_t *r = json_object();
 	json_object_set_new(r, "format", json_string("shards-colorkey-session"));
@@ -115,7 +116,10 @@ static json_t *session_json(const sh_option *opts_table, uint64_t seed, const sh
 	json_t *ls = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *l = json_object();
-		json_object_set_new(l, "source", json_string(L[i].source));
+		/* relative to the session's own folder: it replays from anywhere */
+		char *src = strcmp(L[i].source, "-") ? sh_path_relative(L[i].source, at) : NULL;
+		json_object_set_new(l, "source", json_string(src ? src : L[i].source));
+		free(src);
 		json_object_set_new(l, "start", json_real(L[i].start));
 		json_object_set_new(l, "loop", json_boolean(L[i].loop));
 		if (i > 0) {
@@ -195,7 +199,14 @@ static layer *load_session(const char *path, int *n, sh_media_video_opts *vo, in
 	layer *L = sh_calloc((size_t)*n, sizeof *L);
 	for (int i = 0; i < *n; i++) {
 		json_t *l = json_array_get(ls, (size_t)i);
-		L[i].source = sh_strdup(str_field(l, "source", path));
+		/* a source is named from the session's folder (older sessions named
+		 * it from where they ran: that is the second place looked) */
+		const char *src = str_field(l, "source", path);
+		L[i].source = strcmp(src, "-") ? sh_path_in_record(src, path) : sh_strdup(src);
+		if (access(L[i].source, F_OK) != 0 && access(src, F_OK) == 0) {
+			free(L[i].source);
+			L[i].source = sh_strdup(src);
+		}
 		L[i].start = num_field(l, "start", path);
 		L[i].loop = json_is_true(json_object_get(l, "loop"));
 		if (i == 0)
@@ -645,7 +656,15 @@ static void plot_keys(plan *p)
 /* The session file: what --replay needs to render the same bytes. */
 static void record(const plan *p, int64_t frames)
 {
-	json_t *s = session_json(options, p->seed, &p->info, fit, frames, p->L, p->n);
+	/* the folder the session is written to: its sources are named from there */
+	char *at = NULL;
+	const char *slash = strcmp(record_path, "-") ? strrchr(record_path, '/') : NULL;
+	if (slash) {
+		at = sh_strdup(record_path);
+		at[slash - record_path + (slash == record_path)] = 0;
+	}
+	json_t *s = session_json(options, p->seed, &p->info, fit, frames, p->L, p->n, at ? at : ".");
+	free(at);
 	if (replay_path) {
 		/* keep the recorded geometry names */
 		sh_frame_fit f = p->vo.fit;

@@ -1,5 +1,5 @@
-/* save-preset -- promote the settings a run recorded (a colorkey session, a cut
- * list, a padmine, grainify or loopify report) to a preset of the program that
+/* save-preset -- promote the settings a run recorded (a colorkey session, a
+ * collide manifest, a cut list, a padmine, grainify or loopify report) to a preset of the program that
  * made it, where --preset NAME finds it. */
 #include <errno.h>
 #include <jansson.h>
@@ -89,6 +89,8 @@ int main(int argc, char **argv)
 	json_t *opts = json_object_get(json_object_get(rec, "made_by"), "options");
 	if (!json_is_object(opts))
 		opts = json_object_get(rec, "options");
+	if (!json_is_object(opts)) /* a collide manifest calls its settings "config" */
+		opts = json_object_get(rec, "config");
 	if (!program || !json_is_object(opts))
 		sh_die("%s: not the record of a shards run (no program and options in it)", record);
 	if (!plain_name(program))

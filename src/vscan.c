@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "vcache.h"
 #include "media.h"
 
 static const char usage[] = "vscan [options] DIR|FILE...";
@@ -231,37 +232,12 @@ static json_t *probe(const found *f)
 	return r;
 }
 
-/* ---- the cache: JSON Lines of records, keyed by path */
+/* ---- the cache: JSON Lines of records, keyed by path (lib/io/vcache.h) */
 static json_t *load_cache(const char *path)
 {
-	json_t *map = json_object();
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		if (errno != ENOENT)
-			sh_die("%s: %s", path, strerror(errno));
-		return map;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0;
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		lineno++;
-		if (n == 1 && line[0] == '\n')
-			continue;
-		json_error_t err;
-		json_t *rec = json_loads(line, 0, &err);
-		json_t *p = rec ? json_object_get(rec, "path") : NULL;
-		if (!rec || !json_is_object(rec) || !json_is_string(p) ||
-		    !json_is_integer(json_object_get(rec, "size")) || !json_is_number(json_object_get(rec, "mtime")))
-			sh_die("%s: line %ld: not a vscan record (%s); remove the file to start afresh", path, lineno,
-			       rec ? "needs path, size and mtime" : err.text);
-		json_object_set_new(map, json_string_value(p), rec);
-	}
-	free(line);
-	if (ferror(fp))
-		sh_die("%s: %s", path, strerror(errno));
-	fclose(fp);
+	json_t *map = sh_vcache_load(path, true);
+	if (!map)
+		sh_die("%s", sh_error());
 	return map;
 }
 

@@ -87,6 +87,7 @@ spec() {
 	avglitch) args="--x264-preset ultrafast @IN@ @STILL@" oext=mp4 stdout=0 stdin=0 random=0/1 ;; # reads its audio twice
 	avglitch:visual) kind=media args="--x264-preset ultrafast @AUDIO@ @IN@" oext=mp4 stdout=0 stdin=0 ;;
 	avsplit) kind=media oext=y4m oopt=-V stdin=0 ;;
+	collide) kind=media args="-d 0.5 --x264-preset ultrafast @IN@" oext=mp4 stdout=0 stdin=0 ;;
 	colorkey) kind=video args="@IN@ @VIDEO@" oext=y4m stdin=0 trunc=0/1 ;;
 	vscan) kind=media oext=jsonl args="--all @IN@" stdin=0 keep=1 dir=0 ;; # an empty folder holds no videos
 	padmine) args="-O 100 @IN@" ;; # the valid input is a drum loop: let onsets through

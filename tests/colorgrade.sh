@@ -23,3 +23,22 @@ check_fail "a curve with x going back is a usage error" 2 "x values must increas
 # straight-line tables (no gamma, no curve), which run as a multiply-add where
 # tables are not looked up 64 at a time: the same bytes for any -j
 vfx_jobs colorgrade "-c 1.5 -B 0.2 -s 1.3 -t 0.3"
+# a hue shift turns the chroma pair around grey: luma untouched, 180 degrees
+# mirrors every colour to its complement, a full turn there and back is close
+ffmpeg -v error -f lavfi -i color=c=0xc04020:size=64x64:rate=25 -t 0.2 -pix_fmt yuv444p -f yuv4mpegpipe - >"$W/red.y4m"
+colorgrade --hue-shift 180 <"$W/red.y4m" >"$W/cyan.y4m"
+y0=$($Y4M stat "$W/red.y4m" 0 | cut -d' ' -f1); y1=$($Y4M stat "$W/cyan.y4m" 0 | cut -d' ' -f1)
+near "hue shift: luma untouched" "$y1" "$y0" 0.0001
+ur=$($Y4M stat "$W/red.y4m" 1 | cut -d' ' -f1); uc=$($Y4M stat "$W/cyan.y4m" 1 | cut -d' ' -f1)
+vr=$($Y4M stat "$W/red.y4m" 2 | cut -d' ' -f1); vc=$($Y4M stat "$W/cyan.y4m" 2 | cut -d' ' -f1)
+near "hue shift 180: Cb mirrored around grey" "$(echo "$uc - 128" | bc -l)" "$(echo "128 - $ur" | bc -l)" 1
+near "hue shift 180: Cr mirrored around grey" "$(echo "$vc - 128" | bc -l)" "$(echo "128 - $vr" | bc -l)" 1
+colorgrade --hue-shift 40 --seed 3 <"$W/photo.y4m" | colorgrade --hue-shift -40 >"$W/back.y4m"
+check "hue shift 40 then -40 comes back within rounding" /usr/bin/python3 -c '
+import sys
+a = open(sys.argv[1], "rb").read(); b = open(sys.argv[2], "rb").read()
+assert len(a) == len(b)
+d = max(abs(x - y) for x, y in zip(a[-3000:], b[-3000:]))
+assert d <= 2, d' "$W/photo.y4m" "$W/back.y4m"
+check "a hue range is drawn from the seed: the same bytes for the same seed" sh -c "\
+	[ \"\$(colorgrade --hue-shift -30..30 --seed 5 <'$W/photo.y4m' | md5sum)\" = \"\$(colorgrade --hue-shift -30..30 --seed 5 <'$W/photo.y4m' | md5sum)\" ]"

@@ -165,3 +165,11 @@ for i in $(seq 0 59); do
 	if [ $rc -gt 2 ]; then crashes=$((crashes + 1)); echo "# fz$i.json: status $rc: $(head -c 200 fz.err)"; fi
 done
 check "60 mutated sessions: no crash, no hang" test "$crashes" -eq 0
+# a session names its sources from its own folder: it replays from anywhere
+mkdir -p rec/sub elsewhere
+run --seed 11 --record rec/sub/s.json >/dev/null
+check "a session names its sources from its own folder" jq -e '.layers[0].source == "../../busy.y4m"' rec/sub/s.json
+check "a session replays from another working directory, bit-exact" sh -c \
+	'cd elsewhere && colorkey --replay ../rec/sub/s.json | cmp -s - ../s11a.y4m'
+check "a session with an absolute name replays too" sh -c \
+	"cd / && colorkey --replay '$W/rec/sub/s.json' | cmp -s - '$W/s11a.y4m'"

@@ -90,3 +90,17 @@ check_fail "stabilize --print-config: accuracy below shakiness" 2 "--accuracy 2 
 printf '{"dark": 5000, "bright": 1000}\n' >dark.json
 check_fail "padmine --print-config: a preset with dark above bright" 2 "--dark 5000 is above --bright 1000" \
 	padmine --preset ./dark.json --print-config
+
+# a project's presets shadow every other ($SHARDS_PROJECT, which collide
+# --project sets for the programs it runs), for any program
+mkdir -p proj/presets/colorgrade presets/colorgrade
+printf '{"saturation": 0.5}\n' >presets/colorgrade/look.json
+printf '{"saturation": 1.5}\n' >proj/presets/colorgrade/look.json
+colorgrade --preset look --print-config >uni.out 2>/dev/null
+SHARDS_PROJECT=$W/proj colorgrade --preset look --print-config >projp.out 2>/dev/null
+check "colorgrade: without a project, ./presets/ is used" jq -e '.saturation == 0.5' uni.out
+check "colorgrade: \$SHARDS_PROJECT's preset shadows ./presets/" jq -e '.saturation == 1.5' projp.out
+SHARDS_PROJECT=$W/proj colorgrade --preset high-contrast --print-config >hc2.out 2>/dev/null
+check "a preset the project lacks is still found in share/shards/" jq -e '.contrast != null' hc2.out
+check_fail "a missing preset names the project folder it looked in" 2 "in .*/proj/ ..SHARDS_PROJECT." \
+	env SHARDS_PROJECT="$W/proj" colorgrade --preset nowhere --print-config

@@ -566,3 +566,99 @@ char *sh_json_text(json_t *doc, int precision, size_t *len)
 		*len = n + 1;
 	return out;
 }
+
+/* ---- paths in records */
+
+/* Fold "." and ".." and repeated slashes of an absolute path in place. */
+static void fold_path(char *p)
+{
+	char *out = p + 1, *in = p + 1;
+	while (*in) {
+		char *end = strchr(in, '/');
+		size_t len = end ? (size_t)(end - in) : strlen(in);
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			if (out > p + 1) {
+				out--; /* the slash after the last component */
+				while (out > p + 1 && out[-1] != '/')
+					out--;
+			}
+		} else {
+			memmove(out, in, len);
+			out += len;
+			*out++ = '/';
+		}
+		if (!end)
+			break; /* the slash just written may stand where the NUL was */
+		in += len + 1;
+	}
+	if (out > p + 1)
+		out--; /* no trailing slash */
+	*out = 0;
+}
+
+char *sh_path_absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+	sh_strbuf b = {0};
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof cwd)) {
+			sh_set_error("cannot read the working directory: %s", strerror(errno));
+			return NULL;
+		}
+		sh_strbuf_str(&b, cwd);
+		sh_strbuf_str(&b, "/");
+	}
+	sh_strbuf_str(&b, path);
+	fold_path(b.s);
+	return b.s;
+}
+
+char *sh_path_relative(const char *path, const char *dir)
+{
+	char *p = sh_path_absolute(path), *d = p ? sh_path_absolute(dir && *dir ? dir : ".") : NULL;
+	if (!p || !d) {
+		free(p);
+		return NULL;
+	}
+	/* the longest common run of whole components */
+	size_t common = 0;
+	for (size_t i = 0;; i++) {
+		bool pe = p[i] == 0 || p[i] == '/', de = d[i] == 0 || d[i] == '/';
+		if (pe && de)
+			common = i;
+		if (p[i] != d[i] || !p[i])
+			break;
+	}
+	if (strcmp(d, "/") == 0)
+		common = 0;
+	sh_strbuf b = {0};
+	/* one ".." for each component of DIR past the common part */
+	for (const char *c = d + common; *c; c++)
+		if (*c == '/' && c[1])
+			sh_strbuf_str(&b, "../");
+	const char *rest = p + common;
+	if (*rest == '/')
+		rest++;
+	if (*rest)
+		sh_strbuf_str(&b, rest);
+	else if (b.s)
+		b.s[--b.n] = 0; /* "../" -> ".." */
+	else
+		sh_strbuf_str(&b, ".");
+	free(p);
+	free(d);
+	return b.s;
+}
+
+char *sh_path_in_record(const char *path, const char *record)
+{
+	const char *slash = record ? strrchr(record, '/') : NULL;
+	if (path[0] == '/' || !slash)
+		return sh_strdup(path);
+	sh_strbuf b = {0};
+	sh_strbuf_add(&b, record, (size_t)(slash - record) + 1);
+	sh_strbuf_str(&b, path);
+	return b.s;
+}

@@ -90,4 +90,17 @@ char *sh_read_file(const char *path, size_t max_bytes, size_t *len);
  * a regular file over max_bytes before reading it. */
 char *sh_read_json_object(const char *path, size_t max_bytes, size_t *len);
 
+/* Paths in records (sessions, manifests), stored relative to the record's own
+ * folder so a record replays from any working directory. Lexical: "." and ".."
+ * are folded and symbolic links are left as they are.
+ * sh_path_absolute: PATH against the working directory.
+ * sh_path_relative: PATH as seen from the folder DIR ("../in/a.mp4").
+ * sh_path_in_record: a path read from the record RECORD (a file's name) as a
+ * name to open: an absolute one as it is, a relative one under RECORD's
+ * folder. Each a malloc'd string; NULL with sh_error() when the working
+ * directory cannot be read. */
+char *sh_path_absolute(const char *path);
+char *sh_path_relative(const char *path, const char *dir);
+char *sh_path_in_record(const char *path, const char *record);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -318,10 +319,25 @@ static int load_preset(const char *name, sh_option *opts, sh_program *prog)
 	} else {
 		char rel[512];
 		snprintf(rel, sizeof rel, "presets/%s/%s.json", sh_progname, name);
-		path = sh_find_data(rel, true);
+		/* a project's own presets shadow every other: $SHARDS_PROJECT (the
+		 * project folder; collide --project sets it for the programs it runs) */
+		const char *project = getenv("SHARDS_PROJECT");
+		if (project && *project) {
+			size_t cap = strlen(project) + strlen(rel) + 2;
+			char *p = sh_malloc(cap);
+			snprintf(p, cap, "%s/%s", project, rel);
+			struct stat st;
+			if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+				path = p;
+			else
+				free(p);
+		}
+		if (!path)
+			path = sh_find_data(rel, true);
 		if (!path) {
-			sh_set_error("preset '%s' not found (looked for %s in ./, $XDG_CONFIG_HOME/shards/ "
-			             "and the suite's share/shards/)", name, rel);
+			sh_set_error("preset '%s' not found (looked for %s in %s%s./, $XDG_CONFIG_HOME/shards/ "
+			             "and the suite's share/shards/)", name, rel,
+			             project && *project ? project : "", project && *project ? "/ ($SHARDS_PROJECT), " : "");
 			return -1;
 		}
 	}
