@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "child.h"
+#include "chromakey.h"
 #include "cli.h"
 #include "media.h"
 #include "rng.h"
@@ -81,21 +82,7 @@ static sh_option options[] = {
 	 .help = "how many videos are layered, 1..64"},
 	{.name = "hd", .type = SH_OPT_FLAG, .dest = &hd, .help = "only sources at least 720 lines tall"},
 	{.name = "with-audio", .type = SH_OPT_FLAG, .dest = &with_audio, .help = "only sources with a soundtrack"},
-	{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &mode,
-	 .choices = "fixed|kmeans|luminance|motion", .arg = "MODE",
-	 .help = "what is keyed: given colours, each layer's own, its shadows or highlights, or what stands still"},
-	{.name = "colors", .short_name = 'c', .type = SH_OPT_STRING, .dest = &colors, .arg = "LIST",
-	 .help = "fixed: key colours, 0xRRGGBB or names, comma-separated"},
-	{.name = "similarity", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &similarity, .min = 0, .max = 1,
-	 .help = "closeness that vanishes, 0..1, drawn per layer"},
-	{.name = "blend", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &blend, .min = 0, .max = 1,
-	 .help = "edge softness, 0..1, drawn per layer"},
-	{.name = "clusters", .short_name = 'k', .type = SH_OPT_INT, .dest = &clusters, .min = 1, .max = 16,
-	 .help = "kmeans: colour groups, 1..16"},
-	{.name = "keys", .type = SH_OPT_INT, .dest = &keys, .min = 1, .max = 8,
-	 .help = "kmeans: largest groups keyed, 1..8"},
-	{.name = "luma", .type = SH_OPT_CHOICE, .dest = &luma, .choices = "dark|bright|auto",
-	 .help = "luminance: key the dark or bright parts, or pick per layer"},
+	SH_KEY_OPTIONS(mode, colors, similarity, blend, clusters, keys, luma),
 	{.name = "size", .short_name = 's', .type = SH_OPT_STRING, .dest = &size, .arg = "WxH",
 	 .help = "output size; every layer is scaled to it; unset: the bottom layer's"},
 	{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
@@ -536,7 +523,7 @@ static int write_key_session(const session *s, const char *path, const char *tmp
 static int render_video(session *s, const char *tmp, const char *log, bool replay)
 {
 	char *argv[MAX_LAYERS + 40] = {0};
-	int k = 0;
+	int k = 0, status = -1;
 	char *sess = str_printf("%s/keys.json", tmp), *plot = NULL;
 	char seedb[32], dur[32], kb[16], keysb[16];
 	char a[64], b[64];
@@ -597,13 +584,7 @@ static int render_video(session *s, const char *tmp, const char *log, bool repla
 			s->S[i].key = json_incref(json_object_get(json_array_get(ls, (size_t)i), "key"));
 		json_decref(rec);
 	}
-	for (int i = 0; i < s->n; i++)
-		free(layers[i]);
-	free(sess);
-	free(plot);
-	free(sim);
-	free(bl);
-	return 0;
+	status = 0;
 fail:
 	for (int i = 0; i < s->n; i++)
 		free(layers[i]);
@@ -611,7 +592,7 @@ fail:
 	free(plot);
 	free(sim);
 	free(bl);
-	return -1;
+	return status;
 }
 
 /* Silence as long as the output, AU float stereo 48 kHz: a session whose

@@ -41,6 +41,25 @@ typedef struct {
 /* "0xRRGGBB", "#RRGGBB", "RRGGBB" or a name (white black red green lime blue
  * cyan magenta yellow gray); -1 + sh_error() else. */
 int sh_parse_color(const char *text, uint32_t *rgb);
+/* The option-table rows of the keying knobs (sh_option, params.h), for every
+ * program that keys layers: the variables they set, in this order. */
+#define SH_KEY_OPTIONS(mode, colors, similarity, blend, clusters, keys, luma) \
+	{.name = "mode", .short_name = 'm', .type = SH_OPT_CHOICE, .dest = &(mode), \
+	 .choices = "fixed|kmeans|luminance|motion", .arg = "MODE", \
+	 .help = "what is keyed: given colours, each layer's own, its shadows or highlights, or what stands still"}, \
+	{.name = "colors", .short_name = 'c', .type = SH_OPT_STRING, .dest = &(colors), .arg = "LIST", \
+	 .help = "fixed: key colours, 0xRRGGBB or names, comma-separated"}, \
+	{.name = "similarity", .short_name = 'S', .type = SH_OPT_RANGE, .dest = &(similarity), .min = 0, .max = 1, \
+	 .help = "closeness that vanishes, 0..1, drawn per layer"}, \
+	{.name = "blend", .short_name = 'B', .type = SH_OPT_RANGE, .dest = &(blend), .min = 0, .max = 1, \
+	 .help = "edge softness, 0..1, drawn per layer"}, \
+	{.name = "clusters", .short_name = 'k', .type = SH_OPT_INT, .dest = &(clusters), .min = 1, .max = 16, \
+	 .help = "kmeans: colour groups, 1..16"}, \
+	{.name = "keys", .type = SH_OPT_INT, .dest = &(keys), .min = 1, .max = SH_KEY_MAX_COLORS, \
+	 .help = "kmeans: largest groups keyed, 1..8"}, \
+	{.name = "luma", .type = SH_OPT_CHOICE, .dest = &(luma), .choices = "dark|bright|auto", \
+	 .help = "luminance: key the dark or bright parts, or pick per layer"}
+
 /* Comma-separated colours, at most SH_KEY_MAX_COLORS. */
 int sh_parse_colors(const char *text, uint32_t *rgb, int *n);
 
