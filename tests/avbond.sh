@@ -9,22 +9,8 @@ cat >nframes <<'PY'
 import sys
 print(open(sys.argv[1], 'rb').read().count(b'FRAME\n'))
 PY
-# mean Y, Cb, Cr of each frame (4:2:0)
-cat >means <<'PY'
-#!/usr/bin/env python3
-import sys
-d = open(sys.argv[1], 'rb').read()
-head, _, rest = d.partition(b'\n')
-t = dict((x[:1], x[1:]) for x in head.split()[1:])
-w, h = int(t[b'W']), int(t[b'H']); cw, ch = (w+1)//2, (h+1)//2
-fs = w*h + 2*cw*ch; p = 0
-while p < len(rest):
-    nl = rest.index(b'\n', p); f = rest[nl+1:nl+1+fs]
-    y, u, v = f[:w*h], f[w*h:w*h+cw*ch], f[w*h+cw*ch:]
-    print(round(sum(y)/len(y)), round(sum(u)/len(u)), round(sum(v)/len(v)))
-    p = nl + 1 + fs
-PY
-chmod +x nframes means
+ln -sf "$SHARDS_TOP/tests/y4m_means.py" means # each frame's mean Y, Cb, Cr
+chmod +x nframes
 PATH=$W:$PATH
 ff -f lavfi -i testsrc=s=96x64 -frames:v 1 still.png
 

@@ -4,21 +4,7 @@
 # still and a clip; same seed, same bytes; bad input leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
 cd "$W"
-# the frames of a video file as y4m (4:2:0), and each frame's mean Y, Cb, Cr
-cat >means <<'PY'
-#!/usr/bin/python3
-import sys
-d = open(sys.argv[1], 'rb').read()
-head, _, rest = d.partition(b'\n')
-t = dict((x[:1], x[1:]) for x in head.split()[1:])
-w, h = int(t[b'W']), int(t[b'H']); cw, ch = (w+1)//2, (h+1)//2
-fs = w*h + 2*cw*ch; p = 0
-while p < len(rest):
-    nl = rest.index(b'\n', p); f = rest[nl+1:nl+1+fs]
-    y, u, v = f[:w*h], f[w*h:w*h+cw*ch], f[w*h+cw*ch:]
-    print(round(sum(y)/len(y)), round(sum(u)/len(u)), round(sum(v)/len(v)))
-    p = nl + 1 + fs
-PY
+ln -sf "$SHARDS_TOP/tests/y4m_means.py" means # each frame's mean Y, Cb, Cr
 # two sounds agree after the encoder's delay: their 20 ms energy envelopes
 # (correlation above 0.98) and their waveforms (above 0.9), in mono
 cat >envelope <<'PY'
@@ -37,7 +23,7 @@ w = np.corrcoef(a[:m], b[:m])[0, 1]
 print(lag, c, w)
 sys.exit(0 if c > 0.98 and w > 0.9 and abs(len(a) - len(b)) < 2048 else 1)
 PY
-chmod +x means envelope
+chmod +x envelope
 PATH=$W:$PATH
 frames() { ff -vsync 0 -i "$1" -f yuv4mpegpipe -pix_fmt yuv420p -strict -1 "$2"; }
 dur() { ffprobe -v error -select_streams "$2" -show_entries stream=duration -of csv=p=0 "$1"; }
