@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "audio.h"
@@ -49,6 +50,18 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool is_sound_name(const char *path)
+{
+	static const char *const exts[] = {"wav", "flac", "aif", "aiff", "au", "ogg", "mp3", "opus", "caf", NULL};
+	const char *dot = strrchr(path, '.');
+	if (!dot || strchr(dot, '/'))
+		return false;
+	for (const char *const *e = exts; *e; e++)
+		if (!strcasecmp(dot + 1, *e))
+			return true;
+	return false;
+}
+
 static void scan_folder(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -78,6 +91,12 @@ static void scan_folder(const char *dir)
 		if (stat(names[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
 			free(names[i]);
 			continue; /* sub-folders are not pictures */
+		}
+		/* a sound beside the pictures (a track part's sample.wav) is no picture
+		 * and no mistake: left out without a word */
+		if (is_sound_name(names[i])) {
+			free(names[i]);
+			continue;
 		}
 		/* a picture is a file FFmpeg (or ImageMagick) decodes into one still frame */
 		sh_media *m = sh_media_open_image(names[i]);

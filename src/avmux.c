@@ -16,7 +16,7 @@
 #include "media.h"
 #include "vgraph.h"
 
-static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO";
+static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO...";
 
 /* Defaults */
 static const char *out_path = NULL;
@@ -94,6 +94,10 @@ static sh_option options[] = {
 /* The run: its inputs, the encoders' settings and the muxer's name. */
 typedef struct {
 	const char *apath, *vpath;
+	char **vpaths;          /* every video, played one after another */
+	int nv, cur;            /* how many; the one playing */
+	sh_media **vins;
+	sh_media_video_opts vo; /* the first's geometry and rate, for the others */
 	const char *muxname;    /* libavformat's name for the container */
 	sh_media *vin, *ain;
 	const sh_media_info *vi, *ai;
@@ -107,16 +111,21 @@ typedef struct {
 /* Usage errors, from the command line alone. */
 static void validate(plan *p, int argc, char **argv, int first)
 {
-	if (argc - first != 2)
+	if (argc - first < 2)
 		sh_usage_error("an audio and a video input (usage: %s)", usage);
 	if (!out_path)
 		sh_usage_error("no output file: give -o OUT.mp4 (or .mkv, .mov)");
 	p->apath = argv[first];
 	p->vpath = argv[first + 1];
+	p->vpaths = argv + first + 1;
+	p->nv = argc - first - 1;
+	for (int i = 0; i < p->nv; i++)
+		if (!strcmp(p->vpaths[i], "-") && (i || p->nv > 1))
+			sh_usage_error("with several videos none may be stdin");
 	struct stat osb;
 	if (stat(out_path, &osb) == 0 && !S_ISREG(osb.st_mode))
 		sh_usage_error("-o %s: not a regular file (an MP4 or MKV is written whole and renamed into place)", out_path);
-	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-"))
+	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-") && p->nv == 1)
 		sh_usage_error("audio and video cannot both come from stdin");
 	const char *dot = strrchr(out_path, '.');
 	if (dot && (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")))
@@ -148,6 +157,17 @@ static void plan_inputs(plan *p, int jobs)
 {
 	p->vin = open_input(p->vpath, true, &p->vi);
 	p->ain = open_input(p->apath, false, &p->ai);
+	/* the videos after the first: opened now, so a bad one stops the run before
+	 * the output exists; begun when the one before ends */
+	p->vins = sh_calloc((size_t)p->nv, sizeof *p->vins);
+	p->vins[0] = p->vin;
+	double vtotal = p->vi->duration;
+	for (int i = 1; i < p->nv; i++) {
+		const sh_media_info *inf;
+		p->vins[i] = open_input(p->vpaths[i], true, &inf);
+		sh_media_set_threads(p->vins[i], jobs);
+		vtotal = vtotal > 0 && inf->duration > 0 ? vtotal + inf->duration : -1;
+	}
 	/* -j: the video's decoding and reading (a thread ahead of the encoder) */
 	sh_media_set_threads(p->vin, jobs);
 	sh_media_set_threads(p->ain, 1);
@@ -172,6 +192,12 @@ static void plan_inputs(plan *p, int jobs)
 	if (sh_media_video_begin(p->vin, &vo, &p->info) != 0)
 		sh_die("%s", sh_error());
 	p->fps = (double)p->info.fps_num / p->info.fps_den;
+	/* the others are fitted to the first's size and frame rate */
+	p->vo = vo;
+	p->vo.width = p->info.width;
+	p->vo.height = p->info.height;
+	p->vo.fps_num = p->info.fps_num;
+	p->vo.fps_den = p->info.fps_den;
 
 	p->vc = avcodec_find_encoder_by_name("libx264");
 	if (!p->vc)
@@ -193,11 +219,11 @@ static void plan_inputs(plan *p, int jobs)
 		sh_die("%s", sh_error());
 
 	/* early check when both lengths are known from the headers */
-	if (!p->prev_s && vi->duration > 0 && ai->duration > 0 && strcmp(p->apath, "-") && strcmp(p->vpath, "-") &&
-	    fabs(vi->duration - ai->duration) > 1.0 / p->fps + 0.05)
-		sh_die("%s is %.3fs long but %s is %.3fs: they must agree within one frame (%.3fs); "
-		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath, vi->duration,
-		       1.0 / p->fps);
+	if (!p->prev_s && vtotal > 0 && ai->duration > 0 && strcmp(p->apath, "-") && strcmp(p->vpath, "-") &&
+	    fabs(vtotal - ai->duration) > 1.0 / p->fps + 0.05)
+		sh_die("%s is %.3fs long but %s%s is %.3fs: they must agree within one frame (%.3fs); "
+		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath,
+		       p->nv > 1 ? " and the videos after it" : "", vtotal, 1.0 / p->fps);
 }
 
 /* The muxer on the temporary name (faststart reopens it by name), both encoders
@@ -295,7 +321,7 @@ static bool encode_audio(const plan *p, muxer *mx, AVFrame *af, float *abuf, int
 
 /* Encode: video frame by frame, audio kept up to the video's time; then check
  * the two lengths agree. */
-static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
+static void encode(plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 {
 	AVFrame *vf = av_frame_alloc();
 	if (!vf)
@@ -319,6 +345,23 @@ static void encode(const plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 		int r = sh_media_video_read_av(p->vin, vf);
 		if (r < 0)
 			sh_die("%s", sh_error());
+		/* the next video, where this one ends (and the preview goes on) */
+		while (r == 0 && p->cur + 1 < p->nv && !(p->prev_s > 0 && nv / p->fps >= p->prev_s - 1e-9)) {
+			p->cur++;
+			p->vin = p->vins[p->cur];
+			p->vpath = p->vpaths[p->cur];
+			sh_media_video_opts vo = p->vo;
+			vo.duration = p->prev_s > 0 ? p->prev_s - nv / p->fps : 0;
+			sh_y4m_info info;
+			if (sh_media_video_begin(p->vin, &vo, &info) != 0)
+				sh_die("%s", sh_error());
+			if (info.width != p->info.width || info.height != p->info.height)
+				sh_die("%s: %dx%d, not the first video's %dx%d", p->vpath, info.width, info.height,
+				       p->info.width, p->info.height);
+			r = sh_media_video_read_av(p->vin, vf);
+			if (r < 0)
+				sh_die("%s", sh_error());
+		}
 		if (r == 1) {
 			vf->pts = nv++;
 			send(mx, mx->venc, mx->vst, vf);
@@ -382,7 +425,9 @@ int main(int argc, char **argv)
 	avcodec_free_context(&mx.venc);
 	avcodec_free_context(&mx.aenc);
 	avformat_free_context(mx.oc);
-	sh_media_close(p.vin);
+	for (int i = 0; i < p.nv; i++)
+		sh_media_close(p.vins[i]);
+	free(p.vins);
 	sh_media_close(p.ain);
 	return 0;
 }

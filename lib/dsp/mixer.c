@@ -122,8 +122,11 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 		return parse_gain(op, val, &in->gain_db);
 	if (!strcmp(key, "pan"))
 		return parse_pan(op, val, &in->pan);
-	if (!strcmp(key, "start"))
-		return in->has_start = true, parse_dur(op, key, val, true, &in->start);
+	if (!strcmp(key, "start")) {
+		/* +DUR: after the input before ends (+0: right after it) */
+		in->after = val[0] == '+';
+		return in->has_start = true, parse_dur(op, key, val + in->after, true, &in->start);
+	}
 	if (!strcmp(key, "trim"))
 		return in->has_trim = true, parse_dur(op, key, val, true, &in->trim);
 	if (!strcmp(key, "len"))
@@ -204,6 +207,8 @@ typedef struct {
 	int rate, ch;
 	int64_t trim, len;       /* input frames; len -1: to the input's end */
 	int64_t start;           /* mix frames */
+	int64_t gap;             /* after: frames from the end of the input before */
+	bool waiting;            /* after: the input before has not ended yet */
 	int64_t loops;           /* 0: forever */
 	int64_t fade_in, fade_out; /* mix frames; 0: none */
 	/* the reader */
@@ -514,6 +519,18 @@ static int setup_input(sh_mixer *m, input *x, const sh_mixer_opts *o, bool *usag
 		*usage = true;
 		return -1;
 	}
+	if (s->after) {
+		if (x == m->in) {
+			/* the first input: counted from the mix's start */
+		} else if (x[-1].loops == 0) {
+			sh_set_error("%s: start=+: the input before loops forever, so it never ends", s->path);
+			*usage = true;
+			return -1;
+		} else {
+			x->gap = x->start;
+			x->waiting = true;
+		}
+	}
 	if (s->has_len && x->len < 1) {
 		sh_set_error("%s: len is shorter than one sample", s->path);
 		*usage = true;
@@ -658,7 +675,11 @@ ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 	const int64_t t = m->t, t1 = t + (int64_t)n;
 	for (int i = 0; i < m->n; i++) {
 		input *x = &m->in[i];
-		if (x->ended || x->start >= t1)
+		if (x->waiting && i > 0 && m->in[i - 1].ended) {
+			x->start = m->in[i - 1].end + x->gap;
+			x->waiting = false;
+		}
+		if (x->ended || x->waiting || x->start >= t1)
 			continue;
 		const int64_t from = x->start > t ? x->start : t;
 		const size_t want = (size_t)(t1 - from);

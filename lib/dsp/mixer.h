@@ -44,6 +44,7 @@ typedef struct {
 	double pan;              /* -1..1 */
 	bool has_start, has_trim, has_len;
 	sh_duration start;       /* where it begins in the mix (seconds or output samples) */
+	bool after;              /* start=+DUR: START counts from where the input before ends */
 	sh_duration trim;        /* where the part used begins in the input (its own samples) */
 	sh_duration len;         /* how long the part is (its own samples) */
 	int64_t loops;           /* times the part plays; 0: until the mix ends */
