@@ -246,11 +246,15 @@ int main(int argc, char **argv)
 		sh_usage_error("no manifest or track folder (usage: %s)", prog.usage);
 	const char *source = argv[first];
 	sh_track t;
+	bool invalid = false;
 	if (is_dir(source)) {
 		if (sh_track_scan(source, &t) != 0 || sh_track_detect(&t) != 0)
+			sh_die("%s", sh_error());
+	} else if (sh_track_read(source, &t, &invalid) != 0) {
+		/* a manifest that breaks its schema is refused as a preset would be */
+		if (invalid)
 			sh_usage_error("%s: %s", source, sh_error());
-	} else if (sh_track_read(source, &t) != 0) {
-		sh_usage_error("%s: %s", source, sh_error());
+		sh_die("%s", sh_error());
 	}
 	apply_flags(&t);
 	double target = t.bpm > 0 ? t.bpm : sh_track_dominant_bpm(&t);

@@ -509,8 +509,9 @@ static int read_part(json_t *po, int index, sh_track_part *p)
 	return read_micro(po, part, &p->micro, false);
 }
 
-int sh_track_read(const char *path, sh_track *t)
+int sh_track_read(const char *path, sh_track *t, bool *invalid)
 {
+	*invalid = false;
 	sh_track_init(t);
 	char *text = sh_read_json_object(path, MANIFEST_MAX_BYTES, NULL);
 	if (!text)
@@ -533,13 +534,14 @@ int sh_track_read(const char *path, sh_track *t)
 	} else {
 		t->base = sh_strdup(".");
 	}
-	if (check_keys(doc, track_keys, NULL, NULL) != 0)
-		goto out;
 	json_t *f = json_object_get(doc, "format");
-	if (!f || !json_is_string(f) || strcmp(json_string_value(f), SH_TRACK_FORMAT)) {
-		fail(NULL, "format", "not \"%s\"", SH_TRACK_FORMAT);
+	if (!json_is_object(doc) || !f || !json_is_string(f) || strcmp(json_string_value(f), SH_TRACK_FORMAT)) {
+		sh_set_error("%s: not a track manifest (no \"format\": \"%s\")", path, SH_TRACK_FORMAT);
 		goto out;
 	}
+	*invalid = true;
+	if (check_keys(doc, track_keys, NULL, NULL) != 0)
+		goto out;
 	json_t *v = json_object_get(doc, "version");
 	if (!v || !json_is_integer(v) || json_integer_value(v) != SH_TRACK_VERSION) {
 		fail(NULL, "version", "this shards reads version %d", SH_TRACK_VERSION);
@@ -595,6 +597,7 @@ int sh_track_read(const char *path, sh_track *t)
 			}
 	}
 	r = 0;
+	*invalid = false;
 out:
 	json_decref(doc);
 	return r;

@@ -77,9 +77,12 @@ void sh_track_free(sh_track *t);
  * sh_error() when DIR cannot be read or holds no part. */
 int sh_track_scan(const char *dir, sh_track *t);
 
-/* Read and validate the manifest at PATH. -1 + sh_error() with one line
- * "part 'NAME': KEY: what is wrong" (or "KEY: ..." for the track's settings). */
-int sh_track_read(const char *path, sh_track *t);
+/* Read and validate the manifest at PATH ("-": standard input, paths then
+ * relative to the working folder). -1 + sh_error(): *INVALID false when PATH is
+ * no track manifest at all (unreadable, not JSON, another "format"), true when
+ * it is one that fails the schema, in one line "part 'NAME': KEY: what is
+ * wrong" (or "KEY: ..." for the track's settings). */
+int sh_track_read(const char *path, sh_track *t, bool *invalid);
 
 /* Check a track (read or scanned, after the caller's changes): values in
  * range, files present, each part at least one slice long at TARGET_BPM (the
