@@ -612,7 +612,7 @@ int sh_track_check(const sh_track *t, double target_bpm)
 {
 	sh_rational fps;
 	if (sh_parse_rate(t->fps, &fps) != 0)
-		return fail(NULL, "fps", "'%s': %s", t->fps, sh_error());
+		return fail(NULL, "fps", "%s", sh_error());
 	double fpsv = sh_rational_value(fps);
 	if (fpsv < 1 || fpsv > 240)
 		return fail(NULL, "fps", "'%s' is out of range (1..240)", t->fps);
