@@ -5,6 +5,7 @@
  * shards program by name, every intermediate a file: make re-renders only
  * what changed, and make -j renders parts side by side. */
 #include <ctype.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,12 @@ static char *abs_path(const sh_track *t, const char *p)
 	return a;
 }
 
+/* A time on the frame grid. */
+static double snap(double seconds, double frame_rate)
+{
+	return round(seconds * frame_rate) / frame_rate;
+}
+
 /* The Makefile. */
 static void write_makefile(const sh_track *t, const char *source, double target, FILE *f)
 {
@@ -167,7 +174,10 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 		fprintf(f, "PREVIEW =\n");
 	}
 	fprintf(f, "\n.DELETE_ON_ERROR:\n.PHONY: all clean\nall: $(OUT)\n\n");
-	sh_strbuf wavs = {0}, videos = {0}, mix = {0};
+	sh_strbuf wavs = {0}, videos = {0}, mix = {0}, at = {0};
+	bool fixed = false; /* a part has a start of its own */
+	sh_rational fr;
+	double fpsv = sh_parse_rate(t->fps, &fr) == 0 ? sh_rational_value(fr) : 30;
 	for (int i = 0; i < t->nparts; i++) {
 		const sh_track_part *p = &t->parts[i];
 		const sh_track_micro *m = &p->micro;
@@ -207,7 +217,7 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 		char bpmflag[64] = "";
 		if (to > 0 || target > 0)
 			snprintf(bpmflag, sizeof bpmflag, " --bpm %.6g", to > 0 ? to : target);
-		fprintf(f, "\tcutgen --fps $(FPS)%s $(%s_CUTS) -o $@ %s\n", bpmflag, n, audio);
+		fprintf(f, "\tcutgen --fps $(FPS) --whole-frames%s $(%s_CUTS) -o $@ %s\n", bpmflag, n, audio);
 		fprintf(f, "$(B)/%s/cut.wav: $(B)/%s/cuts.json %s\n", n, n, audio);
 		fprintf(f, "\tcutapply -o $@ $(B)/%s/cuts.json %s\n", n, audio);
 		fprintf(f, "$(B)/%s/cut.y4m: $(B)/%s/cuts.json $(B)/%s/bond.y4m\n", n, n, n);
@@ -218,8 +228,23 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 		sh_strbuf_str(&wavs, buf);
 		snprintf(buf, sizeof buf, " $(B)/%s/cut.y4m", n);
 		sh_strbuf_str(&videos, buf);
-		snprintf(buf, sizeof buf, " \\\n\t  $(B)/%s/cut.wav:$(%s_GAIN)%s", n, n, i ? ":0:start=+0" : "");
+		/* where it starts: a fixed time, or where the part before ends; and
+		 * where it is cut: where the next part has a fixed start */
+		char place[128] = "", cut[64] = "";
+		if (p->start >= 0)
+			snprintf(place, sizeof place, ":0:start=%.9g", snap(p->start, fpsv));
+		else if (i)
+			snprintf(place, sizeof place, ":0:start=+0");
+		if (i + 1 < t->nparts && t->parts[i + 1].start >= 0)
+			snprintf(cut, sizeof cut, "%s:end=%.9g", *place ? "" : ":0", snap(t->parts[i + 1].start, fpsv));
+		snprintf(buf, sizeof buf, " \\\n\t  $(B)/%s/cut.wav:$(%s_GAIN)%s%s", n, n, place, cut);
 		sh_strbuf_str(&mix, buf);
+		if (p->start >= 0)
+			snprintf(buf, sizeof buf, "%s%.9g", i ? "," : "", snap(p->start, fpsv));
+		else
+			snprintf(buf, sizeof buf, "%s", i ? ",+" : "0");
+		sh_strbuf_str(&at, buf);
+		fixed = fixed || p->start >= 0;
 		free(sample);
 		free(visual);
 	}
@@ -229,11 +254,13 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 	fprintf(f, "\tloudnorm -t $(LOUDNESS) --true-peak $(TRUE_PEAK) -o $@ $<\n");
 	fprintf(f, "# the parts' pictures one after another, with the master\n");
 	fprintf(f, "$(OUT): $(B)/master.wav%s\n", videos.s);
-	fprintf(f, "\tavmux --x264-preset $(X264_PRESET) -q $(CRF) $(if $(PREVIEW),--preview $(PREVIEW)) -o $@ $^\n");
+	fprintf(f, "\tavmux --x264-preset $(X264_PRESET) -q $(CRF) $(if $(PREVIEW),--preview $(PREVIEW))%s%s -o $@ $^\n",
+	        fixed ? " --at " : "", fixed ? at.s : "");
 	fprintf(f, "\nclean:\n\trm -rf $(B)\n");
 	free(wavs.s);
 	free(videos.s);
 	free(mix.s);
+	free(at.s);
 	free(base);
 }
 

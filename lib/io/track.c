@@ -81,7 +81,8 @@ char *sh_track_path(const sh_track *t, const char *path)
 		return sh_strdup(path);
 	size_t n = strlen(t->base) + strlen(path) + 2;
 	char *s = sh_malloc(n);
-	snprintf(s, n, "%s/%s", t->base, path);
+	size_t bl = strlen(t->base);
+	snprintf(s, n, "%s%s%s", t->base, bl && t->base[bl - 1] == '/' ? "" : "/", path);
 	return s;
 }
 
@@ -236,6 +237,7 @@ static int scan_part(const char *dir, const char *name, sh_track_part *p)
 		goto done;
 	}
 	p->micro.seed = -1;
+	p->start = -1;
 	char *spath = join(dir, p->sample);
 	p->duration = audio_seconds(spath);
 	free(spath);
@@ -468,6 +470,7 @@ static int read_part(json_t *po, int index, sh_track_part *p)
 	snprintf(label, sizeof label, "#%d", index + 1);
 	memset(p, 0, sizeof *p);
 	p->micro.seed = -1;
+	p->start = -1;
 	if (!json_is_object(po))
 		return fail(label, "parts", "a part is an object");
 	json_t *nm = json_object_get(po, "name");
@@ -501,9 +504,9 @@ static int read_part(json_t *po, int index, sh_track_part *p)
 	    get_number(po, "bpm", part, true, 1, 1000, &p->bpm) < 0 ||
 	    get_number(po, "gain", part, true, -60, 24, &p->gain_db) < 0)
 		return -1;
-	json_t *st = json_object_get(po, "start");
-	if (st && !json_is_null(st))
-		return fail(part, "start", "version 1 places every part right after the one before: null");
+	p->start = -1;
+	if (get_number(po, "start", part, true, 0, 1e6, &p->start) < 0)
+		return -1;
 	if (get_string(po, "key", part, true, &p->key) != 0)
 		return -1;
 	return read_micro(po, part, &p->micro, false);
@@ -512,31 +515,45 @@ static int read_part(json_t *po, int index, sh_track_part *p)
 int sh_track_read(const char *path, sh_track *t, bool *invalid)
 {
 	*invalid = false;
-	sh_track_init(t);
-	char *text = sh_read_json_object(path, MANIFEST_MAX_BYTES, NULL);
-	if (!text)
+	size_t len;
+	char *text = sh_read_json_object(path, MANIFEST_MAX_BYTES, &len);
+	if (!text) {
+		sh_track_init(t);
 		return -1;
-	json_error_t je;
-	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	}
+	char *base;
+	const char *slash = strrchr(path, '/');
+	if (slash && slash == path) {
+		base = sh_strdup("/");
+	} else if (slash) {
+		base = sh_malloc((size_t)(slash - path) + 1);
+		memcpy(base, path, (size_t)(slash - path));
+		base[slash - path] = 0;
+	} else {
+		base = sh_strdup(".");
+	}
+	int r = sh_track_parse(text, len, strcmp(path, "-") ? path : "stdin", base, t, invalid);
 	free(text);
+	free(base);
+	return r;
+}
+
+int sh_track_parse(const char *text, size_t len, const char *name, const char *base, sh_track *t, bool *invalid)
+{
+	*invalid = false;
+	sh_track_init(t);
+	free(t->base);
+	t->base = sh_strdup(base);
+	json_error_t je;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
-		sh_set_error("%s: line %d: %s", path, je.line, je.text);
+		sh_set_error("%s: line %d: %s", name, je.line, je.text);
 		return -1;
 	}
 	int r = -1;
-	const char *slash = strrchr(path, '/');
-	free(t->base);
-	if (slash) {
-		size_t n = (size_t)(slash - path);
-		t->base = sh_malloc(n + 2);
-		memcpy(t->base, path, n ? n : 1);
-		t->base[n ? n : 1] = 0;
-	} else {
-		t->base = sh_strdup(".");
-	}
 	json_t *f = json_object_get(doc, "format");
 	if (!json_is_object(doc) || !f || !json_is_string(f) || strcmp(json_string_value(f), SH_TRACK_FORMAT)) {
-		sh_set_error("%s: not a track manifest (no \"format\": \"%s\")", path, SH_TRACK_FORMAT);
+		sh_set_error("%s: not a track manifest (no \"format\": \"%s\")", name, SH_TRACK_FORMAT);
 		goto out;
 	}
 	*invalid = true;
@@ -625,6 +642,16 @@ int sh_track_check(const sh_track *t, double target_bpm)
 	if (!ok)
 		return fail(NULL, "x264_preset", "'%s': ultrafast, superfast, ..., medium, ..., veryslow",
 		            t->x264_preset);
+	double last = -1;
+	const char *last_name = NULL;
+	for (int i = 0; i < t->nparts; i++) {
+		const sh_track_part *p = &t->parts[i];
+		if (p->start >= 0 && p->start < last)
+			return fail(p->name, "start", "%g s is before part '%s' starts (%g s): parts play in order", p->start,
+			            last_name, last);
+		if (p->start >= 0)
+			last = p->start, last_name = p->name;
+	}
 	for (int i = 0; i < t->nparts; i++) {
 		const sh_track_part *p = &t->parts[i];
 		char *sp = sh_track_path(t, p->sample);
@@ -709,7 +736,7 @@ char *sh_track_json(const sh_track *t)
 		json_object_set_new(o, "duration", num_or_null(p->duration, true));
 		json_object_set_new(o, "bpm", num_or_null(p->bpm, p->bpm > 0));
 		json_object_set_new(o, "key", p->key ? json_string(p->key) : json_null());
-		json_object_set_new(o, "start", json_null());
+		json_object_set_new(o, "start", p->start >= 0 ? json_real(p->start) : json_null());
 		json_object_set_new(o, "gain", json_real(p->gain_db));
 		json_object_set_new(o, "microsample", micro_json(&p->micro, false));
 		json_array_append_new(parts, o);

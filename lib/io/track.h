@@ -22,6 +22,7 @@
 #define SHARDS_TRACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SH_TRACK_FORMAT "shards-track"
@@ -47,6 +48,8 @@ typedef struct {
 	double duration;         /* seconds, as measured when the manifest was made */
 	double bpm;              /* 0: no tempo found (the part is not stretched) */
 	char *key;               /* "A minor"; NULL when no tonal centre */
+	double start;            /* seconds on the track's timeline; -1 (null): where the part
+	                            before ends */
 	double gain_db;          /* -60..24 */
 	sh_track_micro micro;
 } sh_track_part;
@@ -83,6 +86,9 @@ int sh_track_scan(const char *dir, sh_track *t);
  * it is one that fails the schema, in one line "part 'NAME': KEY: what is
  * wrong" (or "KEY: ..." for the track's settings). */
 int sh_track_read(const char *path, sh_track *t, bool *invalid);
+/* The same over TEXT (LEN bytes) already in memory, paths relative to BASE;
+ * errors name NAME. */
+int sh_track_parse(const char *text, size_t len, const char *name, const char *base, sh_track *t, bool *invalid);
 
 /* Check a track (read or scanned, after the caller's changes): values in
  * range, files present, each part at least one slice long at TARGET_BPM (the
