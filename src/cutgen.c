@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "audio.h"
 #include "cli.h"
 #include "cutlist.h"
@@ -154,7 +156,10 @@ static sh_cutlist *plan(sh_cutlist *chain_from, sh_slicer_opts *so)
 		sh_usage_error("%s", sh_error());
 	if (bad)
 		sh_die("%s", sh_error());
-	pass->made_by = sh_slicer_made_by("cutgen", sh_options_json(options), so);
+	json_t *settings = sh_options_json(options);
+	if (!opt.knobs.whole_frames) /* lists made without it read as they always did */
+		json_object_del(settings, "whole-frames");
+	pass->made_by = sh_slicer_made_by("cutgen", settings, so);
 	if (!chain_from)
 		return pass;
 	sh_cutlist *result = sh_cutlist_compose(chain_from, pass);

@@ -152,6 +152,10 @@ check "start=+0 counts from where the one before ends, wherever it began (3 + 4 
 check "the second plays where the first ends: the same samples as start=4" sh -c 'amix m.wav s2.wav:start=4 -o at4.wav &&
 	amix m.wav s2.wav:start=+0 -o plus0.wav && cmp -s at4.wav plus0.wav'
 check_fail "start=+ after an input that loops forever" 2 "loops forever" amix m.wav:loop=inf s2.wav:start=+0 -d 5
+amix m.wav:end=1 s2.wav:start=+0 -o cut1.wav
+check "end=1: cut there, the next right after it (1 + 2 s)" test "$(frames cut1.wav)" = 144000
+check "end=1: from 1 s on, the second input alone, bit for bit" sh -c 'sox cut1.wav -t f32 c.f32 trim 48000s && sox s2.wav -t f32 s.f32 && cmp -s c.f32 s.f32'
+check_fail "end= before start=" 2 "end= is not after start=" amix m.wav:start=2:end=1
 amix m.wav -d 6 -o dur.wav
 check "--duration 6: padded with silence" sh -c 'test "$(soxi -s dur.wav)" = 288000 &&
 	sox dur.wav -n trim 4.001 stat 2>&1 | grep -Eq "^Maximum amplitude: +0\.000000"'

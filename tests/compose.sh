@@ -71,10 +71,27 @@ check "compose --preview 10 | make -f - -j2" sh -c "cd other && compose $G --pre
 near "the preview is 10 s" "$(probe other/preview.mp4 v:0 duration)" 10 0.034
 near "its audio too" "$(probe other/preview.mp4 a:0 duration)" 10 0.034
 
-# bad manifests: one line naming the part and the key, status 2, nothing written
 bad() { # NAME JQ-EXPR
 	jq "$2" track/manifest.json >"track/$1.json"
 }
+
+# starts of their own: part 2 at 2 s (part 1 cut there), part 3 at 14 s (a
+# black, silent gap before it)
+jq '.parts[1].start = 2 | .parts[2].start = 14' track/manifest.json >track/fixed.json
+mkdir -p fixed
+check "compose and make with starts of their own" sh -c "compose $G -o fixed/Makefile track/fixed.json && make -C fixed -f Makefile -j2 >/dev/null"
+e2=$(cutinfo --json fixed/track.build/02-break/cuts.json | jq .output_duration)
+e3=$(cutinfo --json fixed/track.build/03-texture/cuts.json | jq .output_duration)
+near "the film ends with part 3: 14 s + its length" "$(probe fixed/track.mp4 v:0 duration)" "$(echo "$e3" | awk '{ print 14 + $1 }')" 0.034
+near "its sound too" "$(probe fixed/track.mp4 a:0 duration)" "$(echo "$e3" | awk '{ print 14 + $1 }')" 0.034
+colour4() { ff -ss "$2" -i "$1" -frames:v 1 -vf scale=1:1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 |
+	awk '{ c = ($1 < 30 && $2 < 30 && $3 < 30) ? "black" : ($1 > $2 && $1 > $3) ? "red" : ($2 > $3) ? "green" : "blue"; print c }'; }
+got=$(for t in 1 3 $(echo "$e2" | awk '{ print (2 + $1 + 14) / 2 }') 14.5; do colour4 fixed/track.mp4 "$t"; done | tr '\n' ' ')
+check "red, green from 2 s, a black gap, blue from 14 s: $got" test "$got" = "red green black blue "
+check "the gap is silent" sh -c "sox fixed/track.build/master.wav -n trim $(echo "$e2" | awk '{ print 2 + $1 + 0.1 }') =13.9 stat 2>&1 | grep -Eq '^Maximum amplitude: +0\.000000'"
+bad early '.parts[1].start = 5 | .parts[2].start = 3'
+
+# bad manifests: one line naming the part and the key, status 2, nothing written
 bad missing '.parts[1].sample = "02-break/gone.wav"'
 bad unknown '.parts[2].microsample.shufle = 0.5'
 bad short '.parts[0].microsample.slice = "8s"'
@@ -85,4 +102,5 @@ check_fail "an unknown key" 2 "part '03-texture': shufle: unknown key" compose -
 check_fail "a part shorter than its slice" 2 "part '01-kick': slice: '8s' is .* longer than the part" compose -o M3 track/short.json
 check_fail "a wrong version" 2 "version: this shards reads version 1" compose -o M4 track/version.json
 check_fail "a value out of range" 2 "part '02-break': stutter: 1.5 is out of range" compose -o M5 track/range.json
-check "nothing written, no build folder" sh -c '! ls M1 M2 M3 M4 M5 *.build 2>/dev/null | grep -q .'
+check_fail "a start before an earlier part's" 2 "part '03-texture': start: 3 s is before part '02-break' starts" compose -o M6 track/early.json
+check "nothing written, no build folder" sh -c '! ls M1 M2 M3 M4 M5 M6 *.build 2>/dev/null | grep -q .'
