@@ -27,7 +27,7 @@ static sh_program prog = {
  * part's own settings in the manifest still win) */
 static const char *out_path = NULL;
 static const char *film = NULL;         /* the MP4 the Makefile makes; unset: TRACK.mp4 */
-static double bpm = 120;                /* tempo every part is stretched to; unset: the manifest's, else
+static double bpm = 0;                  /* tempo every part is stretched to; unset: the manifest's, else
                                            the tempo most of the track shares */
 static const char *fps = "30";          /* frame rate: 24 filmic, 30 video, 60 smooth */
 static const char *size = "640x360";    /* picture size: small renders fast */
