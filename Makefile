@@ -55,7 +55,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined -Wl,--as-needed
 endif
 # lib/ in layers, lowest first (lib/LAYERS says what each may include; make layers checks)
-LAYERS   = core io dsp video seq cut tex plot
+LAYERS   = core io dsp video seq cut tex plot av
 LIB_INC  = $(LAYERS:%=-Ilib/%)
 LIB_HDR  = $(wildcard lib/*/*.h)
 # No path is compiled in: a program finds share/shards beside its own bin/

@@ -2,18 +2,13 @@
  * audio (round(frames * fps / rate) frames), from a still image, a folder of
  * images switching at the audio's transients (or every N beats), or a video
  * clip trimmed, looped and fitted to the size. */
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
-#include "audio.h"
+#include "bond.h"
 #include "cli.h"
 #include "media.h"
-#include "onsets.h"
 #include "rng.h"
 #include "vfilter.h"
 #include "y4m.h"
@@ -45,96 +40,6 @@ static bool no_loop = false;            /* video clip shorter than the audio: lo
 static char **images;
 static size_t nimages;
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_sound_name(const char *path)
-{
-	static const char *const exts[] = {"wav", "flac", "aif", "aiff", "au", "ogg", "mp3", "opus", "caf", NULL};
-	const char *dot = strrchr(path, '.');
-	if (!dot || strchr(dot, '/'))
-		return false;
-	for (const char *const *e = exts; *e; e++)
-		if (!strcasecmp(dot + 1, *e))
-			return true;
-	return false;
-}
-
-static void scan_folder(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		sh_die("%s: %s", dir, strerror(errno));
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = sh_realloc(names, cap, sizeof *names);
-		}
-		size_t len = strlen(dir) + strlen(e->d_name) + 2;
-		names[n] = sh_malloc(len);
-		snprintf(names[n], len, "%s/%s", dir, e->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
-	images = sh_calloc(n ? n : 1, sizeof *images);
-	for (size_t i = 0; i < n; i++) {
-		struct stat sb;
-		if (stat(names[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			free(names[i]);
-			continue; /* sub-folders are not pictures */
-		}
-		/* a sound beside the pictures (a track part's sample.wav) is no picture
-		 * and no mistake: left out without a word */
-		if (is_sound_name(names[i])) {
-			free(names[i]);
-			continue;
-		}
-		/* a picture is a file FFmpeg (or ImageMagick) decodes into one still frame */
-		sh_media *m = sh_media_open_image(names[i]);
-		if (!m || !sh_media_get_info(m)->is_image) {
-			sh_warn("%s: not a picture, skipped", names[i]);
-			sh_media_close(m);
-			free(names[i]);
-			continue;
-		}
-		sh_media_close(m);
-		images[nimages++] = names[i];
-	}
-	free(names);
-	if (!nimages)
-		sh_die("%s: no pictures in the folder", dir);
-}
-
-/* One still frame of PATH at the output geometry. */
-static void decode_still(const char *path, sh_media_video_opts *vo, sh_y4m_info *info, uint8_t **frame)
-{
-	sh_media *m = sh_media_open_image(path);
-	if (!m)
-		sh_die("%s", sh_error());
-	sh_y4m_info got;
-	if (sh_media_video_begin(m, vo, &got) != 0)
-		sh_die("%s", sh_error());
-	if (!*frame) {
-		/* the first picture sets the size the others are fitted to */
-		*info = got;
-		*frame = sh_malloc(got.frame_size);
-		vo->width = got.width;
-		vo->height = got.height;
-	}
-	if (sh_media_video_read(m, *frame) != 1)
-		sh_die("%s: %s", path, sh_error());
-	sh_media_close(m);
-}
-
 static sh_option options[] = {
 	SH_VF_OUTPUT_OPTION(out_path),
 	{.name = "fps", .short_name = 'r', .type = SH_OPT_RATE, .dest = &fps,
@@ -164,7 +69,7 @@ static sh_option options[] = {
 	{0},
 };
 
-enum { STILL, FOLDER, CLIP };
+enum { STILL = SH_BOND_STILL, FOLDER = SH_BOND_FOLDER, CLIP = SH_BOND_CLIP };
 
 /* What the run writes: the visual, the audio's length in frames and rate, and
  * for a folder the times the picture switches. */
@@ -202,85 +107,42 @@ static void validate(plan *p, int argc, char **argv, int first)
 /* A still, a folder of pictures or a clip. */
 static void open_visual(plan *p)
 {
-	struct stat sb;
-	if (stat(p->visual, &sb) != 0)
-		sh_die("%s: %s", p->visual, strerror(errno));
-	if (S_ISDIR(sb.st_mode)) {
-		p->kind = FOLDER;
-		scan_folder(p->visual);
-		return;
-	}
-	p->clip = sh_media_open_image(p->visual);
-	if (!p->clip)
+	sh_bond_kind kind;
+	if (sh_bond_open_visual(p->visual, &kind, &p->clip) != 0)
 		sh_die("%s", sh_error());
-	p->kind = sh_media_get_info(p->clip)->is_image ? STILL : CLIP;
+	p->kind = (int)kind;
+	if (p->kind == FOLDER && !(images = sh_bond_scan_folder(p->visual, &nimages)))
+		sh_die("%s", sh_error());
 }
 
 /* Read the audio once: its length, and (folder) its transients. */
 static void read_audio(plan *p)
 {
-	sh_audio_in *ain = sh_audio_open(p->apath);
-	if (!ain)
-		sh_die("%s", sh_error());
-	int rate = sh_audio_rate(ain), ch = sh_audio_channels(ain);
 	bool want_onsets = p->kind == FOLDER && every <= 0 && !onsets_file;
-	p->odf = want_onsets ? sh_odf_new(rate) : NULL;
-	if (want_onsets && !p->odf)
+	if (sh_bond_read_audio(p->apath, &p->aframes, &p->rate, want_onsets ? &p->odf : NULL) != 0)
 		sh_die("%s", sh_error());
-	size_t block = 8192;
-	float *buf = sh_malloc(block * ch * sizeof *buf);
-	float *mono = sh_malloc(block * sizeof *mono);
-	ssize_t got;
-	while ((got = sh_audio_read(ain, buf, block)) > 0) {
-		p->aframes += (int64_t)got;
-		if (p->odf) {
-			sh_audio_downmix(buf, (size_t)got, ch, mono);
-			sh_odf_feed(p->odf, mono, (size_t)got);
-		}
-	}
-	if (got < 0)
-		sh_die("%s", sh_error());
-	sh_audio_close(ain);
-	free(buf);
-	free(mono);
-	p->rate = rate;
-	/* frames = round(aframes * fps / rate), in integers */
-	int64_t num = (int64_t)fps.num, den = (int64_t)fps.den * rate;
-	p->nframes = (p->aframes * num * 2 + den) / (2 * den);
-	sh_note("%lld audio frames at %d Hz: %lld video frames at %d/%d fps", (long long)p->aframes, rate,
+	p->nframes = sh_bond_frames(p->aframes, p->rate, fps);
+	sh_note("%lld audio frames at %d Hz: %lld video frames at %d/%d fps", (long long)p->aframes, p->rate,
 	        (long long)p->nframes, fps.num, fps.den);
 }
 
 /* Folder: when the picture switches, from a file, the beat or the transients. */
 static void switch_times(plan *p)
 {
-	if (onsets_file) {
-		if (sh_onsets_load(onsets_file, &p->sw, &p->nsw) != 0)
-			sh_die("%s", sh_error());
-	} else if (every > 0) {
-		double step = every * 60.0 / bpm;
-		double total = (double)p->aframes / p->rate;
-		p->nsw = (size_t)(total / step) + 1;
-		p->sw = sh_calloc(p->nsw, sizeof *p->sw);
-		for (size_t i = 0; i < p->nsw; i++)
-			p->sw[i] = (double)(i + 1) * step;
-	} else {
-		sh_odf_flush(p->odf);
-		sh_onset_opts oo;
-		sh_onset_opts_default(&oo);
-		oo.threshold = threshold;
-		oo.min_gap = p->gap;
-		sh_onset *on = NULL;
-		const float *env = sh_odf_values(p->odf, -1);
-		p->nsw = sh_onsets_pick(env, sh_odf_frames(p->odf), sh_odf_rate(p->odf), &oo, &on);
-		p->sw = sh_calloc(p->nsw ? p->nsw : 1, sizeof *p->sw);
-		for (size_t i = 0; i < p->nsw; i++)
-			p->sw[i] = on[i].t;
-		free(on);
-		sh_odf_free(p->odf);
-		p->odf = NULL;
-	}
+	sh_bond_switch_opts so = {.onsets_file = onsets_file, .every = every, .bpm = bpm, .threshold = threshold,
+	                          .min_gap = p->gap};
+	sh_odf *odf = p->odf;
+	p->odf = NULL;
+	if (sh_bond_switch_times(&so, odf, p->aframes, p->rate, &p->sw, &p->nsw) != 0)
+		sh_die("%s", sh_error());
 	sh_note("%zu pictures, %zu switch times", nimages, p->nsw);
+}
+
+/* One still frame of PATH at the output geometry. */
+static void decode_still(const char *path, sh_media_video_opts *vo, sh_y4m_info *info, uint8_t **frame)
+{
+	if (sh_bond_decode_still(path, vo, info, frame) != 0)
+		sh_die("%s", sh_error());
 }
 
 static sh_y4m_out *create_output(const sh_y4m_info *info)
@@ -348,34 +210,15 @@ static sh_y4m_out *write_clip(plan *p, sh_y4m_info *info, uint8_t **frame)
 /* The folder's pictures, switching at the switch times. */
 static sh_y4m_out *write_folder(plan *p, sh_rng *rng, sh_y4m_info *info, uint8_t **frame)
 {
-	size_t cur = 0;
+	size_t *pic = sh_bond_pictures(p->sw, p->nsw, nimages, p->nframes, fps, shuffle, rng);
 	decode_still(images[0], &p->vo, info, frame);
 	sh_y4m_out *out = create_output(info);
-	size_t next_sw = 0;
-	double half = 0.5 / p->dfps;
-	/* a switch at the very start would only skip the first picture */
-	while (next_sw < p->nsw && p->sw[next_sw] < half)
-		next_sw++;
 	for (int64_t k = 0; k < p->nframes; k++) {
-		double t = (double)k * fps.den / fps.num;
-		bool changed = false;
-		/* a switch lands on the frame nearest its time */
-		while (next_sw < p->nsw && p->sw[next_sw] < t + half) {
-			next_sw++;
-			if (nimages > 1) {
-				if (shuffle) {
-					size_t pick = (size_t)sh_rng_below(rng, nimages - 1);
-					cur = pick >= cur ? pick + 1 : pick;
-				} else {
-					cur = (cur + 1) % nimages;
-				}
-				changed = true;
-			}
-		}
-		if (changed)
-			decode_still(images[cur], &p->vo, info, frame);
+		if (k > 0 && pic[k] != pic[k - 1])
+			decode_still(images[pic[k]], &p->vo, info, frame);
 		put(out, *frame);
 	}
+	free(pic);
 	return out;
 }
 

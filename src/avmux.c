@@ -4,17 +4,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/channel_layout.h>
-#include <libavutil/opt.h>
+#include <libavutil/frame.h>
 
 #include "cli.h"
+#include "encode.h"
 #include "media.h"
-#include "vgraph.h"
 
 static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] [--at LIST] -o OUT.mp4|.mkv|.mov AUDIO VIDEO...";
 
@@ -27,53 +23,8 @@ static const char *x264_preset = "medium"; /* encoder effort: ultrafast for draf
 static int64_t abitrate = 192;          /* AAC kbit/s: 96 thin, 192 clean, 320 transparent */
 static sh_duration preview = {0, SH_DUR_SECONDS}; /* encode only the first DUR (a quick look) */
 static const char *tune = NULL;         /* x264 tune: film, animation, grain, stillimage, ... */
-static const char *at_list = NULL;           /* where each video begins: "+" after the one before (a gap
+static const char *at_list = NULL;      /* where each video begins: "+" after the one before (a gap
                                            before a later start is black, a video still playing is cut) */
-
-/* x264's threads: fixed, not -j and not the machine's cores, because x264's bit
- * stream depends on its thread count; with a fixed count the same inputs give the
- * same file everywhere. 3 is x264's own choice for two cores (it adds its
- * lookahead thread); 4 and more were seen to vary between runs on small frames
- * (320x240) on a busy machine, 3 was not. The rest of -j goes to decoding. */
-#define X264_THREADS 3
-
-static const char *averr(int e)
-{
-	static char buf[AV_ERROR_MAX_STRING_SIZE];
-	av_strerror(e, buf, sizeof buf);
-	return buf;
-}
-
-typedef struct {
-	AVFormatContext *oc;
-	AVCodecContext *venc, *aenc;
-	AVStream *vst, *ast;
-	AVPacket *pkt;
-} muxer;
-
-static void drain(muxer *mx, AVCodecContext *enc, AVStream *st)
-{
-	for (;;) {
-		int e = avcodec_receive_packet(enc, mx->pkt);
-		if (e == AVERROR(EAGAIN) || e == AVERROR_EOF)
-			return;
-		if (e < 0)
-			sh_die("encoding failed: %s", averr(e));
-		av_packet_rescale_ts(mx->pkt, enc->time_base, st->time_base);
-		mx->pkt->stream_index = st->index;
-		e = av_interleaved_write_frame(mx->oc, mx->pkt);
-		if (e < 0)
-			sh_die("%s: cannot write: %s", out_path, averr(e));
-	}
-}
-
-static void send(muxer *mx, AVCodecContext *enc, AVStream *st, AVFrame *f)
-{
-	int e = avcodec_send_frame(enc, f);
-	if (e < 0 && e != AVERROR_EOF)
-		sh_die("encoding failed: %s", averr(e));
-	drain(mx, enc, st);
-}
 
 static sh_option options[] = {
 	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
@@ -100,17 +51,16 @@ typedef struct {
 	const char *apath, *vpath;
 	char **vpaths;          /* every video, played one after another */
 	int nv, cur;            /* how many; the one playing */
-	double *at_s;           /* --at: each one's start in seconds, -1: after the one before */
-	int64_t *at_f;          /* the same in frames */
 	sh_media **vins;
 	sh_media_video_opts vo; /* the first's geometry and rate, for the others */
+	double *at_s;           /* --at: each one's start in seconds, -1: after the one before */
+	int64_t *at_f;          /* the same in frames */
 	const char *muxname;    /* libavformat's name for the container */
 	sh_media *vin, *ain;
 	const sh_media_info *vi, *ai;
 	sh_y4m_info info;       /* the video as decoded: even size, 4:2:0 */
 	double fps;
 	double prev_s;          /* --preview in seconds, 0 for all */
-	const AVCodec *vc, *ac;
 	int rate, ch;           /* the audio as encoded */
 } plan;
 
@@ -155,15 +105,8 @@ static void validate(plan *p, int argc, char **argv, int first)
 		sh_usage_error("-o %s: not a regular file (an MP4 or MKV is written whole and renamed into place)", out_path);
 	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-") && p->nv == 1)
 		sh_usage_error("audio and video cannot both come from stdin");
-	const char *dot = strrchr(out_path, '.');
-	if (dot && (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")))
-		p->muxname = "mp4";
-	else if (dot && !strcasecmp(dot, ".mov"))
-		p->muxname = "mov";
-	else if (dot && !strcasecmp(dot, ".mkv"))
-		p->muxname = "matroska";
-	else
-		sh_usage_error("-o %s: unknown container: use .mp4, .m4v, .mov or .mkv", out_path);
+	if (!(p->muxname = sh_encode_container(out_path)))
+		sh_usage_error("%s", sh_error());
 }
 
 /* Open PATH, which must carry a video (or audio) stream. */
@@ -229,124 +172,21 @@ static void plan_inputs(plan *p, int jobs)
 	p->vo.fps_num = p->info.fps_num;
 	p->vo.fps_den = p->info.fps_den;
 
-	p->vc = avcodec_find_encoder_by_name("libx264");
-	if (!p->vc)
-		sh_die("FFmpeg here has no libx264 encoder");
-	p->ac = avcodec_find_encoder(AV_CODEC_ID_AAC);
-	if (!p->ac)
-		sh_die("FFmpeg here has no AAC encoder");
-	p->rate = ai->audio_rate;
-	bool rate_ok = !p->ac->supported_samplerates;
-	for (const int *r = p->ac->supported_samplerates; r && *r; r++)
-		if (*r == p->rate)
-			rate_ok = true;
-	if (!rate_ok) {
-		sh_note("%s: %d Hz is not an AAC rate, resampled to 48000 Hz", p->apath, p->rate);
-		p->rate = 48000;
-	}
+	p->rate = sh_encode_audio_rate(ai->audio_rate);
+	if (p->rate < 0)
+		sh_die("%s", sh_error());
+	if (p->rate != ai->audio_rate)
+		sh_note("%s: %d Hz is not an AAC rate, resampled to 48000 Hz", p->apath, ai->audio_rate);
 	p->ch = ai->audio_channels > 2 ? 2 : (ai->audio_channels < 1 ? 1 : ai->audio_channels);
 	if (sh_media_audio_begin(p->ain, p->rate, p->ch, 0, p->prev_s) != 0)
 		sh_die("%s", sh_error());
 
 	/* early check when both lengths are known from the headers */
-	if (!p->prev_s && !at_list && vtotal > 0 && ai->duration > 0 && strcmp(p->apath, "-") && strcmp(p->vpath, "-") &&
-	    fabs(vtotal - ai->duration) > 1.0 / p->fps + 0.05)
+	if (!p->prev_s && !at_list && vtotal > 0 && ai->duration > 0 && strcmp(p->apath, "-") &&
+	    strcmp(p->vpath, "-") && fabs(vtotal - ai->duration) > 1.0 / p->fps + 0.05)
 		sh_die("%s is %.3fs long but %s%s is %.3fs: they must agree within one frame (%.3fs); "
 		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath,
 		       p->nv > 1 ? " and the videos after it" : "", vtotal, 1.0 / p->fps);
-}
-
-/* The muxer on the temporary name (faststart reopens it by name), both encoders
- * and both streams, the header written. */
-static void open_muxer(const plan *p, muxer *mx, sh_atomic *at)
-{
-	const sh_y4m_info *info = &p->info;
-	if (avformat_alloc_output_context2(&mx->oc, NULL, p->muxname, sh_atomic_tmpname(at)) < 0 || !mx->oc)
-		sh_die("%s: cannot set up the %s muxer", out_path, p->muxname);
-	/* no random identifiers (Matroska's segment and track UIDs) or library
-	 * version strings: the same inputs give the same bytes */
-	mx->oc->flags |= AVFMT_FLAG_BITEXACT;
-	mx->pkt = av_packet_alloc();
-
-	mx->venc = avcodec_alloc_context3(p->vc);
-	mx->venc->width = info->width;
-	mx->venc->height = info->height;
-	mx->venc->pix_fmt = AV_PIX_FMT_YUV420P;
-	mx->venc->time_base = (AVRational){info->fps_den, info->fps_num};
-	mx->venc->framerate = (AVRational){info->fps_num, info->fps_den};
-	mx->venc->sample_aspect_ratio = (AVRational){1, 1};
-	mx->venc->color_range = AVCOL_RANGE_MPEG;
-	mx->venc->colorspace = AVCOL_SPC_SMPTE170M;
-	mx->venc->thread_count = X264_THREADS;
-	char crftext[16];
-	snprintf(crftext, sizeof crftext, "%d", (int)crf);
-	av_opt_set(mx->venc->priv_data, "crf", crftext, 0);
-	av_opt_set(mx->venc->priv_data, "preset", x264_preset, 0);
-	if (tune)
-		av_opt_set(mx->venc->priv_data, "tune", tune, 0);
-	if (mx->oc->oformat->flags & AVFMT_GLOBALHEADER)
-		mx->venc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-	int e = avcodec_open2(mx->venc, p->vc, NULL);
-	if (e < 0)
-		sh_die("cannot open libx264: %s", averr(e));
-	mx->vst = avformat_new_stream(mx->oc, NULL);
-	avcodec_parameters_from_context(mx->vst->codecpar, mx->venc);
-	mx->vst->time_base = mx->venc->time_base;
-	mx->vst->avg_frame_rate = mx->venc->framerate;
-
-	mx->aenc = avcodec_alloc_context3(p->ac);
-	mx->aenc->sample_rate = p->rate;
-	av_channel_layout_default(&mx->aenc->ch_layout, p->ch);
-	mx->aenc->sample_fmt = AV_SAMPLE_FMT_FLTP;
-	mx->aenc->bit_rate = abitrate * 1000;
-	mx->aenc->time_base = (AVRational){1, p->rate};
-	if (mx->oc->oformat->flags & AVFMT_GLOBALHEADER)
-		mx->aenc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-	e = avcodec_open2(mx->aenc, p->ac, NULL);
-	if (e < 0)
-		sh_die("cannot open the AAC encoder: %s", averr(e));
-	mx->ast = avformat_new_stream(mx->oc, NULL);
-	avcodec_parameters_from_context(mx->ast->codecpar, mx->aenc);
-	mx->ast->time_base = mx->aenc->time_base;
-
-	e = avio_open(&mx->oc->pb, sh_atomic_tmpname(at), AVIO_FLAG_WRITE);
-	if (e < 0)
-		sh_die("%s: %s", out_path, averr(e));
-	AVDictionary *mopts = NULL;
-	if (strcmp(p->muxname, "matroska"))
-		av_dict_set(&mopts, "movflags", "+faststart", 0);
-	e = avformat_write_header(mx->oc, &mopts);
-	av_dict_free(&mopts);
-	if (e < 0)
-		sh_die("%s: cannot write the header: %s", out_path, averr(e));
-}
-
-/* Audio up to the video's time NV / fps (all of it once the video has ended):
- * false once the audio has ended. Counts samples in *NA. */
-static bool encode_audio(const plan *p, muxer *mx, AVFrame *af, float *abuf, int fsize, bool video_ended, int64_t nv,
-                         int64_t *na)
-{
-	while (video_ended || (double)*na / p->rate < (double)nv / p->fps) {
-		ssize_t got = sh_media_audio_read(p->ain, abuf, (size_t)fsize);
-		if (got < 0)
-			sh_die("%s", sh_error());
-		if (got == 0)
-			return false;
-		if (av_frame_make_writable(af) < 0)
-			sh_die("out of memory");
-		af->nb_samples = (int)got;
-		for (int c = 0; c < p->ch; c++) {
-			float *d = (float *)af->data[c];
-			for (ssize_t i = 0; i < got; i++)
-				d[i] = abuf[i * p->ch + c];
-		}
-		af->pts = *na;
-		*na += got;
-		send(mx, mx->aenc, mx->ast, af);
-		if (got < fsize)
-			return false; /* a short frame is the encoder's last */
-	}
-	return true;
 }
 
 /* Begin the next video, fitted to the first's size and rate, for the rest of
@@ -385,27 +225,18 @@ static AVFrame *black_frame(const plan *p, AVFrame **keep)
 				memset(f->data[c] + (size_t)y * f->linesize[c], 128, (size_t)f->width / 2);
 		*keep = f;
 	}
-	/* x264 takes its own reference: the same frame serves every gap */
+	/* the encoder takes its own reference: the same frame serves every gap */
 	return *keep;
 }
 
 /* Encode: video frame by frame, audio kept up to the video's time; then check
  * the two lengths agree. */
-static void encode(plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
+static void encode(plan *p, sh_encoder *enc, int64_t *nv_out, int64_t *na_out)
 {
 	AVFrame *vf = av_frame_alloc();
 	if (!vf)
 		sh_die("out of memory");
-	AVFrame *af = av_frame_alloc();
-	int fsize = mx->aenc->frame_size > 0 ? mx->aenc->frame_size : 1024;
-	af->format = AV_SAMPLE_FMT_FLTP;
-	af->nb_samples = fsize;
-	af->sample_rate = p->rate;
-	av_channel_layout_copy(&af->ch_layout, &mx->aenc->ch_layout);
-	if (av_frame_get_buffer(af, 0) < 0)
-		sh_die("out of memory");
-	float *abuf = sh_malloc((size_t)fsize * p->ch * sizeof *abuf);
-	int64_t nv = 0, na = 0;
+	int64_t nv = 0;
 	bool audio_left = true;
 	sh_progress pr;
 	sh_progress_start(&pr, "encoding");
@@ -443,20 +274,26 @@ static void encode(plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 			}
 		}
 		if (r == 1) {
-			out->pts = nv++;
-			send(mx, mx->venc, mx->vst, out);
+			if (sh_encoder_video(enc, out) != 0)
+				sh_die("%s", sh_error());
+			nv++;
 			if (p->vi->duration > 0)
 				sh_progress_update(&pr, nv / p->fps / p->vi->duration);
 		}
-		if (audio_left)
-			audio_left = encode_audio(p, mx, af, abuf, fsize, r == 0, nv, &na);
+		if (audio_left) {
+			int a = sh_encoder_audio_from(enc, p->ain, r == 0);
+			if (a < 0)
+				sh_die("%s", sh_error());
+			audio_left = a > 0;
+		}
 		if (r == 0)
 			break;
 	}
-	av_frame_free(&black);
 	sh_progress_end(&pr);
-	send(mx, mx->venc, mx->vst, NULL);
-	send(mx, mx->aenc, mx->ast, NULL);
+	av_frame_free(&black);
+	if (sh_encoder_flush(enc) != 0)
+		sh_die("%s", sh_error());
+	int64_t na = sh_encoder_audio_samples(enc);
 
 	double vdur = nv / p->fps, adur = (double)na / p->rate;
 	if (nv == 0)
@@ -467,9 +304,7 @@ static void encode(plan *p, muxer *mx, int64_t *nv_out, int64_t *na_out)
 		sh_die("%s is %.3fs long but %s is %.3fs (%lld frames at %g fps): they must agree within one "
 		       "frame; make the video with avbond or trim the audio",
 		       p->apath, adur, p->vpath, vdur, (long long)nv, p->fps);
-	free(abuf);
 	av_frame_free(&vf);
-	av_frame_free(&af);
 	*nv_out = nv;
 	*na_out = na;
 }
@@ -486,26 +321,21 @@ int main(int argc, char **argv)
 	validate(&p, argc, argv, first);
 	plan_inputs(&p, prog.jobs);
 
-	sh_atomic *at = sh_atomic_open(out_path);
-	if (!at)
+	sh_encode_opts eo = {.container = p.muxname, .width = p.info.width, .height = p.info.height,
+	                     .fps_num = p.info.fps_num, .fps_den = p.info.fps_den, .rate = p.rate,
+	                     .channels = p.ch, .crf = (int)crf, .preset = x264_preset, .tune = tune,
+	                     .audio_kbps = (int)abitrate};
+	sh_encoder *enc = sh_encoder_open(out_path, &eo);
+	if (!enc)
 		sh_die("%s", sh_error());
-	muxer mx = {0};
-	open_muxer(&p, &mx, at);
 	int64_t nv, na;
-	encode(&p, &mx, &nv, &na);
-	int e = av_write_trailer(mx.oc);
-	if (e < 0)
-		sh_die("%s: cannot finish: %s", out_path, averr(e));
-	avio_closep(&mx.oc->pb);
-	if (sh_atomic_commit(at) != 0)
+	encode(&p, enc, &nv, &na);
+	if (sh_encoder_finish(enc) != 0)
 		sh_die("%s", sh_error());
 	sh_note("%lld frames (%.3fs), %lld audio samples (%.3fs)", (long long)nv, nv / p.fps, (long long)na,
 	        (double)na / p.rate);
 
-	av_packet_free(&mx.pkt);
-	avcodec_free_context(&mx.venc);
-	avcodec_free_context(&mx.aenc);
-	avformat_free_context(mx.oc);
+	sh_encoder_close(enc);
 	for (int i = 0; i < p.nv; i++)
 		sh_media_close(p.vins[i]);
 	free(p.vins);

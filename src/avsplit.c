@@ -28,6 +28,33 @@ static int64_t rate = 0;               /* audio sample rate; 0 = the source's */
 static int64_t channels = 0;           /* audio channels; 0 = the source's (1 and 2 mix down) */
 static const char *bits = "32";
 
+static sh_media_video_opts video_opts; /* size, fit, chroma and fps, as check_settings parsed them */
+
+/* What a run would refuse before opening the source (the parameter table's
+ * check hook, so --print-config refuses it too). --start in frames or samples
+ * is converted once the source's rates are known. */
+static int check_settings(void)
+{
+	if (rate != 0 && rate < SH_MIN_RATE) {
+		sh_set_error("--rate: %lld is out of range %d..%d", (long long)rate, SH_MIN_RATE, SH_MAX_RATE);
+		return -1;
+	}
+	if (sh_media_video_opts_cli(&video_opts, size, fit, chroma, fps) != 0)
+		return -1;
+	double v;
+	sh_duration d;
+	if (sh_parse_double(start, &v) == 0) {
+		if (v < 0) {
+			sh_set_error("--start: '%s' is negative", start);
+			return -1;
+		}
+	} else if (sh_parse_duration(start, 1, &d) != 0) {
+		sh_set_error("--start: %s", sh_error());
+		return -1;
+	}
+	return 0;
+}
+
 /* The video stream, decoded to the planned geometry, as y4m to PATH. With
  * threads, decoding (media.c's decode-ahead and FFmpeg's own threads), the
  * conversion and the writing each run on a thread of their own; the frames
@@ -116,7 +143,7 @@ int main(int argc, char **argv)
 		 .arg = "16|24|32f", .help = "sample format of an audio file; 32 is float"},
 		{0},
 	};
-	sh_program prog = {.usage = usage, .has_jobs = true,
+	sh_program prog = {.usage = usage, .has_jobs = true, .check = check_settings,
 	                   .summary = "decode a media file into y4m video and AU/WAV audio, scaled, trimmed, at a fixed fps"};
 	int first = sh_parse_options(&prog, opts, argc, argv);
 	if (first <= 0)
@@ -124,12 +151,6 @@ int main(int argc, char **argv)
 	if (argc - first != 1)
 		sh_usage_error("one media file (usage: %s)", usage);
 	const char *src = argv[first];
-	if (rate != 0 && rate < SH_MIN_RATE)
-		sh_usage_error("--rate: %lld is out of range %d..%d", (long long)rate, SH_MIN_RATE, SH_MAX_RATE);
-
-	sh_media_video_opts vo;
-	if (sh_media_video_opts_cli(&vo, size, fit, chroma, fps) != 0)
-		sh_usage_error("%s", sh_error());
 
 	if (video_path && !(video_path = sh_media_output(video_path)))
 		sh_die("%s", sh_error());
@@ -165,8 +186,6 @@ int main(int argc, char **argv)
 	double t0 = 0, dur = 0;
 	double v;
 	if (sh_parse_double(start, &v) == 0) {
-		if (v < 0)
-			sh_usage_error("--start: '%s' is negative", start);
 		t0 = v;
 	} else {
 		sh_duration d;
@@ -175,11 +194,11 @@ int main(int argc, char **argv)
 	}
 	if (sh_option_given(opts, "duration") && sh_duration_seconds(&duration, 0, out_fps, out_rate, &dur) != 0)
 		sh_usage_error("--duration: %s", sh_error());
-	vo.start = t0;
-	vo.duration = dur;
+	video_opts.start = t0;
+	video_opts.duration = dur;
 
 	if (video_path) {
-		write_video(m, &vo, video_path, prog.jobs);
+		write_video(m, &video_opts, video_path, prog.jobs);
 		sh_media_close(m);
 		m = NULL;
 	}

@@ -1,6 +1,7 @@
 /* save-preset -- promote the settings a run recorded (a colorkey session, a cut
  * list, a padmine, grainify or loopify report) to a preset of the program that
  * made it, where --preset NAME finds it. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,10 +128,14 @@ int main(int argc, char **argv)
 			sh_die("%s", sh_error());
 		snprintf(path, cap, "%s/presets/%s/%s.json", dir, program, name);
 	}
-	if (strcmp(path, "-") != 0 && !force && access(path, F_OK) == 0)
-		sh_die("%s exists: give -f to replace it", path);
-	if (sh_write_file_atomic(path, out, n) != 0)
-		sh_die("%s", sh_error());
+	if (strcmp(path, "-") == 0 || force) {
+		if (sh_write_file_atomic(path, out, n) != 0)
+			sh_die("%s", sh_error());
+	} else { /* never replace a preset someone saved meanwhile */
+		sh_atomic *a = sh_write_file_held(path, out, n);
+		if (!a || sh_atomic_commit_new(a) != 0)
+			sh_die("%s%s", sh_error(), errno == EEXIST ? ": give -f to replace it" : "");
+	}
 	if (strcmp(path, "-") != 0)
 		sh_note("%s: %s --preset %s", path, program, output ? path : name);
 	free(out);

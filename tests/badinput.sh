@@ -58,8 +58,10 @@ manifest -o "$I/track/manifest.json" "$I/track"
 #        others is still written (exit 1 with an output file is then correct)
 # dir    exit status for a directory operand
 # infile 0 when the program reads standard input only (no directory or missing file)
+# random exit status for random bytes in a named file (0/1 where a name ending in
+#        .au is read as libsndfile reads a headerless one: 8 kHz mu-law)
 spec() {
-	kind=audio args="@IN@" oext=wav oopt=-o empty=1 stdout=1 stdin=1 trunc=1 keep=0 dir=1 infile=1
+	kind=audio args="@IN@" oext=wav oopt=-o empty=1 stdout=1 stdin=1 trunc=1 keep=0 dir=1 infile=1 random=1
 	case $1 in
 	chop | specsmear | specmangle) ;;
 	stretch) args="-R 1.5 @IN@" ;;
@@ -87,6 +89,8 @@ spec() {
 	avbond:visual) kind=media args="@AUDIO@ @IN@" oext=y4m stdin=0 ;;
 	avmux) args="@IN@ @VIDEO@" oext=mp4 stdout=0 stdin=0 valid=$I/audio2.au ;;
 	avmux:video) kind=video args="@AUDIO2@ @IN@" oext=mp4 stdout=0 stdin=0 ;;
+	avglitch) args="--x264-preset ultrafast @IN@ @STILL@" oext=mp4 stdout=0 stdin=0 random=0/1 ;; # reads its audio twice
+	avglitch:visual) kind=media args="--x264-preset ultrafast @AUDIO@ @IN@" oext=mp4 stdout=0 stdin=0 ;;
 	avsplit) kind=media oext=y4m oopt=-V stdin=0 ;;
 	colorkey) kind=video args="@IN@ @VIDEO@" oext=y4m stdin=0 trunc=0/1 ;;
 	vscan) kind=media oext=jsonl args="--all @IN@" stdin=0 keep=1 dir=0 ;; # an empty folder holds no videos
@@ -179,6 +183,7 @@ for b in "$SHARDS_BIN"/*; do
 	rows="$rows $p"
 	case $p in # programs with a second input get a row for it too
 	cutapply) rows="$rows cutapply:source" ;; avbond) rows="$rows avbond:visual" ;; avmux) rows="$rows avmux:video" ;;
+	avglitch) rows="$rows avglitch:visual" ;;
 	esac
 done
 
@@ -206,7 +211,7 @@ for row in $rows; do
 		run_case wrong-type 1 "$(wrong_of "$kind")" - "$o"
 	else
 		run_case valid 0 /dev/null "$v" "$o"
-		run_case random-file 1 /dev/null "$I/random.$e" "$o"
+		run_case random-file "$random" /dev/null "$I/random.$e" "$o"
 		# a container cut short may still hold whole frames: decoding what is there is fine
 		[ "$kind" = media ] && trunc=0/1
 		run_case truncated "$trunc" /dev/null "$I/trunc.$e" "$o"

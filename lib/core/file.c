@@ -145,7 +145,21 @@ static void clear_dead_runs(const char *path)
 	closedir(d);
 }
 
+static int commit(sh_atomic *a, bool replace);
+
 int sh_atomic_commit(sh_atomic *a)
+{
+	return commit(a, true);
+}
+
+int sh_atomic_commit_new(sh_atomic *a)
+{
+	return commit(a, false);
+}
+
+/* REPLACE false: link(2) rather than rename(2), which fails when the name is
+ * taken, so that no check of the name can race with another writer. */
+static int commit(sh_atomic *a, bool replace)
 {
 	if (!a->tmp) { /* written in place (a device or a FIFO) */
 		int r = close(a->fd);
@@ -157,11 +171,18 @@ int sh_atomic_commit(sh_atomic *a)
 	}
 	if (sh_atomic_sync(a) != 0)
 		return -1;
-	if (rename(a->tmp, a->path) != 0) {
-		sh_set_error("%s: cannot rename into place: %s", a->path, strerror(errno));
+	if (replace ? rename(a->tmp, a->path) != 0 : link(a->tmp, a->path) != 0) {
+		if (errno == EEXIST)
+			sh_set_error("%s exists", a->path);
+		else
+			sh_set_error("%s: cannot rename into place: %s", a->path, strerror(errno));
+		int e = errno;
 		sh_atomic_abort(a);
+		errno = e; /* the caller may tell EEXIST from a failure */
 		return -1;
 	}
+	if (!replace)
+		(void)unlink(a->tmp);
 	unlink_pending(a);
 	clear_dead_runs(a->path);
 	free(a->tmp);

@@ -30,6 +30,9 @@ int sh_atomic_fd(const sh_atomic *a);
 const char *sh_atomic_path(const sh_atomic *a); /* the file's name; NULL for A NULL */
 const char *sh_atomic_tmpname(const sh_atomic *a);
 int sh_atomic_commit(sh_atomic *a);   /* fsync, rename; -1 (file removed) on failure */
+/* The same, but -1 with "PATH exists" and errno EEXIST (nothing replaced)
+ * when PATH exists. */
+int sh_atomic_commit_new(sh_atomic *a);
 /* fsync and close the temporary file without renaming it: where a full disk
  * shows. A caller that puts several files in place together syncs them all
  * first, and only then commits (renames) each. -1 (file removed) on failure. */

@@ -331,49 +331,62 @@ static void black_frame(const sh_y4m_info *info, uint8_t *f)
 	memset(f + info->plane_size[0], 128, info->frame_size - info->plane_size[0]);
 }
 
+int64_t *sh_render_frame_map(const sh_cutlist *cl, int64_t frames, double fps, const sh_render_opts *opts,
+                             sh_video_drop drop, size_t *n)
+{
+	size_t cap = 1024, count = 0;
+	int64_t *map = sh_malloc(cap * sizeof *map);
+	int64_t held = -1;
+	sh_cut_walk walk = sh_cut_walk_start(cl, fps);
+	size_t i;
+	int64_t len;
+	while (sh_cut_walk_next(&walk, &i, &len)) {
+		const sh_cut *c = &cl->cuts[i];
+		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, fps, opts);
+		for (int64_t j = 0; j < len; j++) {
+			int64_t idx;
+			if (c->silence) {
+				idx = drop == SH_DROP_HOLD ? held : -1;
+			} else if (frames <= 0) {
+				idx = -1;
+			} else {
+				idx = c->reverse ? s + len - 1 - j : s + j;
+				if (opts->fit == SH_CUT_FIT_WRAP)
+					idx %= frames;
+				if (idx >= frames) /* the half-frame slack at the very end */
+					idx = frames - 1;
+				held = idx;
+			}
+			if (count == cap) {
+				cap *= 2;
+				map = sh_realloc(map, cap, sizeof *map);
+			}
+			map[count++] = idx;
+		}
+	}
+	*n = count;
+	return map;
+}
+
 /* Play the list from the frames in fs to out; -1 + sh_error(). */
 static int play_frames(const sh_cutlist *cl, frame_store *fs, double fps, sh_y4m_out *out, const sh_y4m_info *info,
                        const sh_render_opts *opts, sh_video_drop drop)
 {
 	int rc = 0;
 	uint8_t *scratch = sh_malloc(fs->frame_size), *black = sh_malloc(fs->frame_size);
-	uint8_t *held = sh_malloc(fs->frame_size);
 	black_frame(info, black);
-	memcpy(held, black, fs->frame_size);
-	int64_t frames = (int64_t)fs->count;
-	sh_cut_walk walk = sh_cut_walk_start(cl, fps);
-	size_t i;
-	int64_t len;
-	while (rc == 0 && sh_cut_walk_next(&walk, &i, &len)) {
-		const sh_cut *c = &cl->cuts[i];
-		int64_t s = c->silence ? 0 : sh_render_piece_start(cl, i, len, frames, fps, opts);
-		for (int64_t j = 0; j < len; j++) {
-			const uint8_t *f;
-			if (c->silence) {
-				f = drop == SH_DROP_HOLD ? held : black;
-			} else {
-				int64_t idx = c->reverse ? s + len - 1 - j : s + j;
-				if (opts->fit == SH_CUT_FIT_WRAP && frames > 0)
-					idx %= frames;
-				if (idx >= frames) /* the half-frame slack at the very end */
-					idx = frames - 1;
-				f = frames > 0 ? get_frame(fs, (size_t)idx, scratch) : black;
-				if (!f) {
-					rc = -1;
-					break;
-				}
-				if (drop == SH_DROP_HOLD)
-					memcpy(held, f, fs->frame_size);
-			}
-			if (sh_y4m_write_frame(out, f) != 0) {
-				rc = -1;
-				break;
-			}
+	size_t n;
+	int64_t *map = sh_render_frame_map(cl, (int64_t)fs->count, fps, opts, drop, &n);
+	for (size_t j = 0; j < n; j++) {
+		const uint8_t *f = map[j] < 0 ? black : get_frame(fs, (size_t)map[j], scratch);
+		if (!f || sh_y4m_write_frame(out, f) != 0) {
+			rc = -1;
+			break;
 		}
 	}
+	free(map);
 	free(scratch);
 	free(black);
-	free(held);
 	return rc;
 }
 

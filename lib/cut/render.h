@@ -50,6 +50,14 @@ typedef enum { SH_DROP_BLACK, SH_DROP_HOLD } sh_video_drop;
  * stream's descriptor) is indexed and read in place; otherwise frames are kept in
  * memory up to spool_limit bytes, then in a temporary file. out_path NULL or "-"
  * = stdout. */
+/* The source frame each output frame shows when the list plays over FRAMES
+ * source frames at FPS frames per second: the mapping sh_render_y4m plays.
+ * An index in [0, FRAMES), or -1 for black (a dropped piece with
+ * SH_DROP_BLACK, or with SH_DROP_HOLD before any frame was shown). A new array
+ * of *n entries (never NULL). Call sh_render_check first. */
+int64_t *sh_render_frame_map(const sh_cutlist *cl, int64_t frames, double fps, const sh_render_opts *opts,
+                             sh_video_drop drop, size_t *n);
+
 int sh_render_y4m(const sh_cutlist *cl, sh_y4m_in *in, int file_fd, const char *out_path,
                   const sh_render_opts *opts, sh_video_drop drop, size_t spool_limit); /* -1 + sh_error() */
 #endif
