@@ -12,7 +12,7 @@
 #include "encode.h"
 #include "media.h"
 
-static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] -o OUT.mp4|.mkv|.mov AUDIO VIDEO";
+static const char *usage = "avmux [--crf N] [--x264-preset P] [--preview DUR] [--at LIST] -o OUT.mp4|.mkv|.mov AUDIO VIDEO...";
 
 /* Defaults */
 static const char *out_path = NULL;
@@ -23,6 +23,8 @@ static const char *x264_preset = "medium"; /* encoder effort: ultrafast for draf
 static int64_t abitrate = 192;          /* AAC kbit/s: 96 thin, 192 clean, 320 transparent */
 static sh_duration preview = {0, SH_DUR_SECONDS}; /* encode only the first DUR (a quick look) */
 static const char *tune = NULL;         /* x264 tune: film, animation, grain, stillimage, ... */
+static const char *at_list = NULL;      /* where each video begins: "+" after the one before (a gap
+                                           before a later start is black, a video still playing is cut) */
 
 static sh_option options[] = {
 	{.name = "output", .short_name = 'o', .type = SH_OPT_STRING, .dest = &out_path, .no_preset = true,
@@ -37,6 +39,8 @@ static sh_option options[] = {
 	 .help = "x264 tune: film animation grain stillimage fastdecode zerolatency; unset: none"},
 	{.name = "audio-bitrate", .short_name = 'B', .type = SH_OPT_INT, .dest = &abitrate, .min = 32, .max = 512,
 	 .arg = "KBPS", .unit = "kbit/s", .help = "AAC bit rate, 32..512"},
+	{.name = "at", .type = SH_OPT_STRING, .dest = &at_list, .arg = "LIST",
+	 .help = "where each video begins, comma-separated seconds or + (right after the one before); unset: all +"},
 	{.name = "preview", .type = SH_OPT_DURATION, .dest = &preview, .scale = 1,
 	 .help = "encode only the first DUR (seconds, 5s, 120f) for a quick look; unset: all"},
 	{0},
@@ -45,6 +49,12 @@ static sh_option options[] = {
 /* The run: its inputs, the encoders' settings and the muxer's name. */
 typedef struct {
 	const char *apath, *vpath;
+	char **vpaths;          /* every video, played one after another */
+	int nv, cur;            /* how many; the one playing */
+	sh_media **vins;
+	sh_media_video_opts vo; /* the first's geometry and rate, for the others */
+	double *at_s;           /* --at: each one's start in seconds, -1: after the one before */
+	int64_t *at_f;          /* the same in frames */
 	const char *muxname;    /* libavformat's name for the container */
 	sh_media *vin, *ain;
 	const sh_media_info *vi, *ai;
@@ -57,16 +67,43 @@ typedef struct {
 /* Usage errors, from the command line alone. */
 static void validate(plan *p, int argc, char **argv, int first)
 {
-	if (argc - first != 2)
+	if (argc - first < 2)
 		sh_usage_error("an audio and a video input (usage: %s)", usage);
 	if (!out_path)
 		sh_usage_error("no output file: give -o OUT.mp4 (or .mkv, .mov)");
 	p->apath = argv[first];
 	p->vpath = argv[first + 1];
+	p->vpaths = argv + first + 1;
+	p->nv = argc - first - 1;
+	for (int i = 0; i < p->nv; i++)
+		if (!strcmp(p->vpaths[i], "-") && (i || p->nv > 1))
+			sh_usage_error("with several videos none may be stdin");
+	p->at_s = sh_malloc((size_t)p->nv * sizeof *p->at_s);
+	p->at_f = sh_malloc((size_t)p->nv * sizeof *p->at_f);
+	for (int i = 0; i < p->nv; i++)
+		p->at_s[i] = -1;
+	if (at_list) {
+		char *list = sh_strdup(at_list), *save = NULL;
+		int i = 0;
+		double last = 0;
+		for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++) {
+			if (i >= p->nv)
+				sh_usage_error("--at %s: %d starts for %d videos", at_list, i + 1, p->nv);
+			if (!strcmp(tok, "+"))
+				continue;
+			sh_duration d;
+			double sec;
+			if (sh_parse_time(tok, 1, &d) != 0 || d.unit != SH_DUR_SECONDS ||
+			    sh_duration_seconds(&d, 0, 0, 0, &sec) != 0 || sec < last)
+				sh_usage_error("--at %s: '%s': seconds, not before the start before, or +", at_list, tok);
+			p->at_s[i] = last = sec;
+		}
+		free(list);
+	}
 	struct stat osb;
 	if (stat(out_path, &osb) == 0 && !S_ISREG(osb.st_mode))
 		sh_usage_error("-o %s: not a regular file (an MP4 or MKV is written whole and renamed into place)", out_path);
-	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-"))
+	if (!strcmp(p->apath, "-") && !strcmp(p->vpath, "-") && p->nv == 1)
 		sh_usage_error("audio and video cannot both come from stdin");
 	if (!(p->muxname = sh_encode_container(out_path)))
 		sh_usage_error("%s", sh_error());
@@ -91,6 +128,17 @@ static void plan_inputs(plan *p, int jobs)
 {
 	p->vin = open_input(p->vpath, true, &p->vi);
 	p->ain = open_input(p->apath, false, &p->ai);
+	/* the videos after the first: opened now, so a bad one stops the run before
+	 * the output exists; begun when the one before ends */
+	p->vins = sh_calloc((size_t)p->nv, sizeof *p->vins);
+	p->vins[0] = p->vin;
+	double vtotal = p->vi->duration;
+	for (int i = 1; i < p->nv; i++) {
+		const sh_media_info *inf;
+		p->vins[i] = open_input(p->vpaths[i], true, &inf);
+		sh_media_set_threads(p->vins[i], jobs);
+		vtotal = vtotal > 0 && inf->duration > 0 ? vtotal + inf->duration : -1;
+	}
 	/* -j: the video's decoding and reading (a thread ahead of the encoder) */
 	sh_media_set_threads(p->vin, jobs);
 	sh_media_set_threads(p->ain, 1);
@@ -115,6 +163,14 @@ static void plan_inputs(plan *p, int jobs)
 	if (sh_media_video_begin(p->vin, &vo, &p->info) != 0)
 		sh_die("%s", sh_error());
 	p->fps = (double)p->info.fps_num / p->info.fps_den;
+	for (int i = 0; i < p->nv; i++)
+		p->at_f[i] = p->at_s[i] >= 0 ? llround(p->at_s[i] * p->fps) : -1;
+	/* the others are fitted to the first's size and frame rate */
+	p->vo = vo;
+	p->vo.width = p->info.width;
+	p->vo.height = p->info.height;
+	p->vo.fps_num = p->info.fps_num;
+	p->vo.fps_den = p->info.fps_den;
 
 	p->rate = sh_encode_audio_rate(ai->audio_rate);
 	if (p->rate < 0)
@@ -126,16 +182,56 @@ static void plan_inputs(plan *p, int jobs)
 		sh_die("%s", sh_error());
 
 	/* early check when both lengths are known from the headers */
-	if (!p->prev_s && vi->duration > 0 && ai->duration > 0 && strcmp(p->apath, "-") && strcmp(p->vpath, "-") &&
-	    fabs(vi->duration - ai->duration) > 1.0 / p->fps + 0.05)
-		sh_die("%s is %.3fs long but %s is %.3fs: they must agree within one frame (%.3fs); "
-		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath, vi->duration,
-		       1.0 / p->fps);
+	if (!p->prev_s && !at_list && vtotal > 0 && ai->duration > 0 && strcmp(p->apath, "-") &&
+	    strcmp(p->vpath, "-") && fabs(vtotal - ai->duration) > 1.0 / p->fps + 0.05)
+		sh_die("%s is %.3fs long but %s%s is %.3fs: they must agree within one frame (%.3fs); "
+		       "make the video with avbond or trim the audio", p->apath, ai->duration, p->vpath,
+		       p->nv > 1 ? " and the videos after it" : "", vtotal, 1.0 / p->fps);
+}
+
+/* Begin the next video, fitted to the first's size and rate, for the rest of
+ * the preview. */
+static void next_video(plan *p, int64_t nv)
+{
+	p->cur++;
+	p->vin = p->vins[p->cur];
+	p->vpath = p->vpaths[p->cur];
+	sh_media_video_opts vo = p->vo;
+	vo.duration = p->prev_s > 0 ? p->prev_s - nv / p->fps : 0;
+	sh_y4m_info info;
+	if (sh_media_video_begin(p->vin, &vo, &info) != 0)
+		sh_die("%s", sh_error());
+	if (info.width != p->info.width || info.height != p->info.height)
+		sh_die("%s: %dx%d, not the first video's %dx%d", p->vpath, info.width, info.height, p->info.width,
+		       p->info.height);
+}
+
+/* A black 4:2:0 frame of the video's size (made once). */
+static AVFrame *black_frame(const plan *p, AVFrame **keep)
+{
+	if (!*keep) {
+		AVFrame *f = av_frame_alloc();
+		if (!f)
+			sh_die("out of memory");
+		f->format = AV_PIX_FMT_YUV420P;
+		f->width = p->info.width;
+		f->height = p->info.height;
+		if (av_frame_get_buffer(f, 0) < 0)
+			sh_die("out of memory");
+		for (int y = 0; y < f->height; y++)
+			memset(f->data[0] + (size_t)y * f->linesize[0], 16, (size_t)f->width);
+		for (int c = 1; c < 3; c++)
+			for (int y = 0; y < f->height / 2; y++)
+				memset(f->data[c] + (size_t)y * f->linesize[c], 128, (size_t)f->width / 2);
+		*keep = f;
+	}
+	/* the encoder takes its own reference: the same frame serves every gap */
+	return *keep;
 }
 
 /* Encode: video frame by frame, audio kept up to the video's time; then check
  * the two lengths agree. */
-static void encode(const plan *p, sh_encoder *enc, int64_t *nv_out, int64_t *na_out)
+static void encode(plan *p, sh_encoder *enc, int64_t *nv_out, int64_t *na_out)
 {
 	AVFrame *vf = av_frame_alloc();
 	if (!vf)
@@ -144,14 +240,41 @@ static void encode(const plan *p, sh_encoder *enc, int64_t *nv_out, int64_t *na_
 	bool audio_left = true;
 	sh_progress pr;
 	sh_progress_start(&pr, "encoding");
+	AVFrame *black = NULL; /* a gap before a video's --at */
+	bool cur_done = false;
 	for (;;) {
-		/* the decoded frame itself when it needs no conversion (a y4m's planes
-		 * go to x264 without a copy) */
-		int r = sh_media_video_read_av(p->vin, vf);
-		if (r < 0)
-			sh_die("%s", sh_error());
+		int r = 1;
+		AVFrame *out = vf;
+		const bool more = p->cur + 1 < p->nv;
+		if (p->prev_s > 0 && nv / p->fps >= p->prev_s - 1e-9) {
+			r = 0; /* the preview is long enough */
+		} else if (more && p->at_f[p->cur + 1] >= 0 && nv >= p->at_f[p->cur + 1]) {
+			next_video(p, nv); /* its start: the one playing is cut here */
+			cur_done = false;
+			continue;
+		} else if (cur_done && more && p->at_f[p->cur + 1] > nv) {
+			out = black_frame(p, &black);
+		} else if (cur_done && more) {
+			next_video(p, nv);
+			cur_done = false;
+			continue;
+		} else if (cur_done) {
+			r = 0;
+		} else if (p->cur == 0 && nv < p->at_f[0]) {
+			out = black_frame(p, &black); /* black before the first video's start */
+		} else {
+			/* the decoded frame itself when it needs no conversion (a y4m's
+			 * planes go to x264 without a copy) */
+			r = sh_media_video_read_av(p->vin, vf);
+			if (r < 0)
+				sh_die("%s", sh_error());
+			if (r == 0) {
+				cur_done = true;
+				continue;
+			}
+		}
 		if (r == 1) {
-			if (sh_encoder_video(enc, vf) != 0)
+			if (sh_encoder_video(enc, out) != 0)
 				sh_die("%s", sh_error());
 			nv++;
 			if (p->vi->duration > 0)
@@ -167,6 +290,7 @@ static void encode(const plan *p, sh_encoder *enc, int64_t *nv_out, int64_t *na_
 			break;
 	}
 	sh_progress_end(&pr);
+	av_frame_free(&black);
 	if (sh_encoder_flush(enc) != 0)
 		sh_die("%s", sh_error());
 	int64_t na = sh_encoder_audio_samples(enc);
@@ -212,7 +336,11 @@ int main(int argc, char **argv)
 	        (double)na / p.rate);
 
 	sh_encoder_close(enc);
-	sh_media_close(p.vin);
+	for (int i = 0; i < p.nv; i++)
+		sh_media_close(p.vins[i]);
+	free(p.vins);
+	free(p.at_s);
+	free(p.at_f);
 	sh_media_close(p.ain);
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "audio.h"
 #include "cli.h"
 #include "cutlist.h"
@@ -31,6 +33,9 @@ static struct {
 
 static sh_option options[] = {
 	SH_SLICER_OPTIONS(opt.knobs),
+	{.name = "whole-frames", .type = SH_OPT_FLAG, .dest = &opt.knobs.whole_frames,
+	 .help = "with --fps: leave out the source's last part of a frame, so the list lasts whole frames, "
+	         "exactly as long as the picture it cuts"},
 	{.name = "duration", .short_name = 'D', .type = SH_OPT_DURATION, .dest = &opt.duration, .scale = 1,
 	 .no_preset = true, .help = "source length when there is no source (bare number: seconds)"},
 	{.name = "rate", .short_name = 'r', .type = SH_OPT_INT, .dest = &opt.rate, .min = SH_MIN_RATE,
@@ -144,12 +149,17 @@ static sh_cutlist *timeline_of_source(const char *source, sh_slicer_opts *so)
 static sh_cutlist *plan(sh_cutlist *chain_from, sh_slicer_opts *so)
 {
 	sh_cutlist *pass;
+	if (opt.knobs.whole_frames && !so->fps.num)
+		sh_usage_error("--whole-frames needs a frame grid: give --fps");
 	int bad = sh_slicer_pass(&opt.knobs, prog.seed, so, NULL, &pass);
 	if (bad == SH_EXIT_USAGE)
 		sh_usage_error("%s", sh_error());
 	if (bad)
 		sh_die("%s", sh_error());
-	pass->made_by = sh_slicer_made_by("cutgen", sh_options_json(options), so);
+	json_t *settings = sh_options_json(options);
+	if (!opt.knobs.whole_frames) /* lists made without it read as they always did */
+		json_object_del(settings, "whole-frames");
+	pass->made_by = sh_slicer_made_by("cutgen", settings, so);
 	if (!chain_from)
 		return pass;
 	sh_cutlist *result = sh_cutlist_compose(chain_from, pass);

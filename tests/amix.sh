@@ -144,6 +144,18 @@ amix m.wav s2.wav:start=3 -o long2.wav
 check "default with start=3: the later end (5 s)" test "$(frames long2.wav)" = 240000
 amix m.wav s2.wav:start=1.5 -s -o short2.wav
 check "--shortest with start=1.5: 3.5 s" test "$(frames short2.wav)" = 168000
+# start=+DUR: after the input before ends
+amix m.wav s2.wav:start=+0 m.wav:start=+0.5 -o seq.wav
+check "start=+0, start=+0.5: end to end, with a gap (4 + 2 + 0.5 + 4 s)" test "$(frames seq.wav)" = 504000
+amix m.wav:start=3 s2.wav:start=+0 -o seq2.wav
+check "start=+0 counts from where the one before ends, wherever it began (3 + 4 + 2 s)" test "$(frames seq2.wav)" = 432000
+check "the second plays where the first ends: the same samples as start=4" sh -c 'amix m.wav s2.wav:start=4 -o at4.wav &&
+	amix m.wav s2.wav:start=+0 -o plus0.wav && cmp -s at4.wav plus0.wav'
+check_fail "start=+ after an input that loops forever" 2 "loops forever" amix m.wav:loop=inf s2.wav:start=+0 -d 5
+amix m.wav:end=1 s2.wav:start=+0 -o cut1.wav
+check "end=1: cut there, the next right after it (1 + 2 s)" test "$(frames cut1.wav)" = 144000
+check "end=1: from 1 s on, the second input alone, bit for bit" sh -c 'sox cut1.wav -t f32 c.f32 trim 48000s && sox s2.wav -t f32 s.f32 && cmp -s c.f32 s.f32'
+check_fail "end= before start=" 2 "end= is not after start=" amix m.wav:start=2:end=1
 amix m.wav -d 6 -o dur.wav
 check "--duration 6: padded with silence" sh -c 'test "$(soxi -s dur.wav)" = 288000 &&
 	sox dur.wav -n trim 4.001 stat 2>&1 | grep -Eq "^Maximum amplitude: +0\.000000"'

@@ -47,6 +47,7 @@ ff -f lavfi -i color=red:s=64x48 -frames:v 1 pics/1.png
 ff -f lavfi -i color=lime:s=64x48 -frames:v 1 pics/2.png
 ff -f lavfi -i color=blue:s=80x48 -frames:v 1 pics/3.jpg
 echo "not a picture" >pics/notes.txt
+cp a48000.wav pics/sample.wav # a sound beside the pictures: left out without a word
 ff -f lavfi -i "aevalsrc='0.9*sin(2*PI*2000*t)*exp(-40*mod(t,0.5))*gte(t,0.5)':s=48000:d=2" clicks.wav
 avbond -r 25 clicks.wav pics >fold.y4m 2>fold.err
 check "folder: the text file is reported" grep -q 'pics/notes.txt: not a picture, skipped' fold.err

@@ -58,6 +58,28 @@ check "audio through a pipe in small random writes: same file" sh -c 'trickle 50
 check "preview 1 s" avmux --x264-preset ultrafast --preview 1 -o pv.mp4 a.au v.y4m
 check "preview: 25 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 pv.mp4)" -eq 25
 near "preview: audio 1 s" "$(probe pv.mp4 a:0 duration)" 1 0.03
+# several videos, one after another: 1 s red, 2 s of v.y4m (its first two
+# seconds), over 3 s of audio; 25 + 50 frames, the red first
+ff -f lavfi -i color=red:s=160x120:r=25:d=1 -pix_fmt yuv420p red.y4m
+ff -i v.y4m -t 2 -f yuv4mpegpipe -pix_fmt yuv420p v2.y4m
+check "two videos one after another" avmux --x264-preset ultrafast -o two.mp4 a.au red.y4m v2.y4m
+check "two videos: 75 frames" test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 two.mp4)" -eq 75
+check "two videos: red first, then the second (frames 12 and 40)" sh -c '
+	r=$(ffmpeg -nostdin -v error -i two.mp4 -vf "select=eq(n\,12),scale=1:1" -frames:v 1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | awk "{ print (\$1 > 200 && \$2 < 60) }")
+	g=$(ffmpeg -nostdin -v error -i two.mp4 -vf "select=eq(n\,40),scale=1:1" -frames:v 1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | awk "{ print (\$1 > 200 && \$2 < 60) }")
+	test "$r$g" = 10'
+check "two videos with --preview 1.5: 37 or 38 frames" sh -c 'avmux --x264-preset ultrafast --preview 1.5 -o two-pv.mp4 a.au red.y4m v2.y4m &&
+	n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 two-pv.mp4) && test "$n" -ge 37 && test "$n" -le 38'
+check_fail "two videos too short for the audio: the lengths named" 1 "a.au is 3.0[0-9]*s long but red.y4m and the videos after it is 2.000s" avmux -o x.mp4 a.au red.y4m red.y4m
+check_fail "several videos, none from stdin" 2 "none may be stdin" avmux -o x.mp4 a.au red.y4m -
+# --at: red from 0.4 s (black before), the second cut in at 1 s: 25 + 50 frames again
+ff -f lavfi -i color=lime:s=160x120:r=25:d=2 -pix_fmt yuv420p green.y4m
+check "--at 0.4,1: a black lead, the red cut by the green" avmux --x264-preset ultrafast --at 0.4,1 -o at.mp4 a.au red.y4m green.y4m
+check "--at: 75 frames, black at frame 5, red at 15, green at 40" sh -c '
+	px() { ffmpeg -nostdin -v error -i at.mp4 -vf "select=eq(n\,$1),scale=1:1" -frames:v 1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | awk "{ print (\$1 < 30 && \$2 < 30 && \$3 < 30) ? \"k\" : (\$1 > 200 && \$2 < 60) ? \"r\" : (\$2 > 200 && \$1 < 60) ? \"g\" : \"o\" }"; }
+	test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 at.mp4)" -eq 75 &&
+	test "$(px 5)$(px 15)$(px 40)" = krg'
+check_fail "--at going back in time" 2 "not before the start before" avmux --at 0,2,1 -o x.mp4 a.au red.y4m v2.y4m red.y4m
 ff -f lavfi -i testsrc2=s=320x240:r=25 -t 3 -pix_fmt yuv420p busy.y4m
 check "crf changes the size" sh -c 'avmux --x264-preset ultrafast --crf 40 -o small.mp4 a.au busy.y4m &&
 	avmux --x264-preset ultrafast --crf 10 -o big.mp4 a.au busy.y4m && test $(stat -c %s small.mp4) -lt $(stat -c %s big.mp4)'

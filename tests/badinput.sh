@@ -37,9 +37,14 @@ cp "$I/absurd.y4m" "$I/absurd.mkv"
 python3 -c "import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(65536)))" >"$I/random.bin"
 for e in au y4m jsonl json mkv; do cp "$I/random.bin" "$I/random.$e"; done
 ffmpeg -v error -f lavfi -i testsrc=s=64x48 -frames:v 1 -y "$I/still.png"
+# a track folder of one part, and its manifest
+mkdir -p "$I/track/01-a"
+sox "$F/break48.wav" "$I/track/01-a/sample.wav" trim 0 2
+cp "$I/still.png" "$I/track/01-a/visual.png"
+manifest -o "$I/track/manifest.json" "$I/track"
 
 # ---- the table: how to feed each program
-# kind   audio | video | events | cuts | media | gen (reads nothing)
+# kind   audio | video | events | cuts | media | track (a track manifest) | gen (reads nothing)
 # args   the command line after the program name; @IN@ is the input under test
 #        ("-" means stdin), other @X@ are valid companions
 # oext   extension for -o FILE ("" when the program has no output file option)
@@ -96,6 +101,8 @@ spec() {
 	grade) args="@IN@" oext=csv keep=1 ;; # a bad file: one warning, exit 1, the manifest of the rest written
 	dsp) args="-i @IN@ lowpass freq=2000 : echo : reverb" ;;
 	amix) args="@AUDIO@:-6:0.5 @IN@" ;;
+	manifest) kind=track oext=json stdin=0 valid=$I/track ;; # reads a folder
+	compose) kind=track oext=mk stdin=0 ;; # a manifest; its schema errors are usage errors (2)
 	*) # a program not described yet: guess from its usage and first lines of help
 		h=$("$1" --help 2>/dev/null)
 		case $(printf '%s\n' "$h" | sed -n '1,3p') in
@@ -109,14 +116,14 @@ spec() {
 
 valid_of() {
 	case $1 in audio) echo "$I/audio.au" ;; video) echo "$I/video.y4m" ;; events) echo "$I/events.jsonl" ;;
-	cuts) echo "$I/cuts.json" ;; media) echo "$I/media.mkv" ;; esac
+	cuts) echo "$I/cuts.json" ;; media) echo "$I/media.mkv" ;; track) echo "$I/track/manifest.json" ;; esac
 }
 ext_of() {
-	case $1 in audio) echo au ;; video) echo y4m ;; events) echo jsonl ;; cuts) echo json ;; media) echo mkv ;; esac
+	case $1 in audio) echo au ;; video) echo y4m ;; events) echo jsonl ;; cuts | track) echo json ;; media) echo mkv ;; esac
 }
 wrong_of() {
 	case $1 in audio) echo "$I/video.y4m" ;; video) echo "$I/audio.au" ;; events) echo "$I/audio.au" ;;
-	cuts) echo "$I/video.y4m" ;; media) echo "$I/cuts.json" ;; esac
+	cuts | track) echo "$I/video.y4m" ;; media) echo "$I/cuts.json" ;; esac
 }
 
 # build the command line: fill @IN@ with $1 and the companions; $2 = output path or ""

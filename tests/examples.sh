@@ -77,6 +77,10 @@ for i in 1 2 3; do
 		-vf hue=h=$((i * 100)) -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest footage/f$i.mp4
 done
 cp footage/f1.mp4 footage/copy.mp4
+# a track folder: a part with a still, a part with pictures
+mkdir -p mytrack/01-intro mytrack/02-break
+sox break.wav mytrack/01-intro/sample.wav trim 0 3; cp cover.jpg mytrack/01-intro/visual.jpg
+sox break.wav mytrack/02-break/sample.wav trim 0 3; cp photos/p*.jpg mytrack/02-break/
 # cut lists and events the pages take as given
 "$SHARDS_BIN/cutgen" --seed 1 break.wav -o cuts.json
 mkdir lists

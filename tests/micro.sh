@@ -86,6 +86,13 @@ same_file "cutgen: chaining at 30000/1001 fps and 44.1 kHz is exact" <(cutapply 
 cutgen --seed 9 --fps 25 --slice 3f "$F/break48.wav" >g.json
 check "cutgen --fps 25: every boundary on the frame grid" jq -e '[foreach .cuts[].dur as $d (0; . + $d; . * 25 | (. - (. | round)) | fabs < 1e-6)] | all' g.json
 check "cutgen --fps: every source position on the frame grid" jq -e '[.cuts[] | select(.silence | not) | .src * 25 | (. - round) | fabs < 1e-6] | all' g.json
+# --whole-frames: the source's last part of a frame left out, every piece whole frames
+sox -n -r 48000 -c 1 odd.wav synth 1.23 sine 440 # 30.75 frames at 25 fps
+cutgen --seed 9 --fps 25 --slice 3f --stutter 0.5 --whole-frames odd.wav >wf.json
+check "cutgen --whole-frames: every piece whole frames" jq -e '[.cuts[].dur * 25 | (. - round) | fabs < 1e-6] | all' wf.json
+check "cutgen --whole-frames: the source's 30 whole frames, all heard" sh -c 'cutinfo --json wf.json | jq -e ".coverage * 1.23 * 25 | . - 30 | fabs < 1e-6"'
+check "cutgen --whole-frames: its sound lasts exactly the frames of its picture" sh -c 'n=$(cutapply wf.json odd.wav -o wf.wav && soxi -s wf.wav) && f=$(cutinfo --json wf.json | jq ".output_duration * 25 | round") && test "$n" -eq $((f * 1920))'
+check_fail "cutgen --whole-frames without a frame grid" 2 "needs a frame grid" cutgen --whole-frames -D 3
 
 # --- options
 check "cutgen --slices 8 --shuffle 0: eight pieces in order" sh -c 'cutgen --seed 1 --slices 8 --shuffle 0 --stutter 0 --reverse 0 --duration 4 | jq -e "[.cuts[].src] == [0,0.5,1,1.5,2,2.5,3,3.5]"'

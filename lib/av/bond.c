@@ -2,10 +2,12 @@
 #include "bond.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "audio.h"
@@ -33,6 +35,18 @@ int sh_bond_open_visual(const char *visual, sh_bond_kind *kind, sh_media **m)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_sound_name(const char *path)
+{
+	static const char *const exts[] = {"wav", "flac", "aif", "aiff", "au", "ogg", "mp3", "opus", "caf", NULL};
+	const char *dot = strrchr(path, '.');
+	if (!dot || strchr(dot, '/'))
+		return false;
+	for (const char *const *e = exts; *e; e++)
+		if (!strcasecmp(dot + 1, *e))
+			return true;
+	return false;
 }
 
 char **sh_bond_scan_folder(const char *dir, size_t *count)
@@ -67,6 +81,12 @@ char **sh_bond_scan_folder(const char *dir, size_t *count)
 		if (stat(names[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
 			free(names[i]);
 			continue; /* sub-folders are not pictures */
+		}
+		/* a sound beside the pictures (a track part's sample.wav) is no picture
+		 * and no mistake: left out without a word */
+		if (is_sound_name(names[i])) {
+			free(names[i]);
+			continue;
 		}
 		/* a picture is a file FFmpeg (or ImageMagick) decodes into one still frame */
 		sh_media *m = sh_media_open_image(names[i]);

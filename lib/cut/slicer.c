@@ -19,6 +19,7 @@ static int from_cli(const sh_slicer_cli *c, uint64_t seed, sh_slicer_opts *so, d
 	so->reverse = sh_rng_between(&draw, c->reverse.lo, c->reverse.hi);
 	so->drop = sh_rng_between(&draw, c->drop.lo, c->drop.hi);
 	so->max_repeats = c->max_repeats;
+	so->whole_frames = c->whole_frames;
 	so->slices = c->slices;
 	if (c->fps.num)
 		so->fps = c->fps;
@@ -98,6 +99,19 @@ sh_cutlist *sh_slice(const sh_slicer_opts *o, uint64_t seed)
 		return NULL;
 	}
 	double seconds = (double)o->total / o->rate;
+	int64_t total = o->total; /* where the last piece ends */
+	if (o->whole_frames && o->fps.num > 0) {
+		/* the last whole frame's end, on the sample grid */
+		int64_t frames = (int64_t)floor(seconds * o->fps.num / o->fps.den + 1e-9);
+		if (frames < 1) {
+			sh_set_error("a %g s source is shorter than one frame: no whole frame to slice", seconds);
+			return NULL;
+		}
+		total = sh_seconds_to_index((double)frames * o->fps.den / o->fps.num, o->rate);
+		if (total > o->total)
+			total = o->total;
+		seconds = (double)total / o->rate;
+	}
 	int64_t *b = NULL;
 	size_t nb = 0, cap = 0;
 	add_boundary(&b, &nb, &cap, 0);
@@ -105,7 +119,7 @@ sh_cutlist *sh_slice(const sh_slicer_opts *o, uint64_t seed)
 		for (size_t i = 0; i < o->nonsets; i++)
 			if (o->onsets[i] > 0 && o->onsets[i] < seconds) {
 				int64_t v = snap(o, o->onsets[i]);
-				if (v < o->total)
+				if (v < total)
 					add_boundary(&b, &nb, &cap, v);
 			}
 	} else if (o->slices > 0) {
@@ -117,7 +131,7 @@ sh_cutlist *sh_slice(const sh_slicer_opts *o, uint64_t seed)
 		}
 		for (int64_t k = 1; k < o->slices; k++) {
 			int64_t v = snap(o, seconds * (double)k / (double)o->slices);
-			if (v < o->total)
+			if (v < total)
 				add_boundary(&b, &nb, &cap, v);
 		}
 	} else {
@@ -134,11 +148,11 @@ sh_cutlist *sh_slice(const sh_slicer_opts *o, uint64_t seed)
 		}
 		for (int64_t k = 1; (double)k * o->slice < seconds; k++) {
 			int64_t v = snap(o, (double)k * o->slice);
-			if (v < o->total)
+			if (v < total)
 				add_boundary(&b, &nb, &cap, v);
 		}
 	}
-	add_boundary(&b, &nb, &cap, o->total);
+	add_boundary(&b, &nb, &cap, total);
 	size_t m = nb - 1; /* pieces */
 
 	sh_rng rng;
@@ -159,7 +173,7 @@ sh_cutlist *sh_slice(const sh_slicer_opts *o, uint64_t seed)
 		order[chosen[j]] = t;
 	}
 	sh_cutlist *cl = sh_cutlist_new();
-	cl->src_duration = seconds;
+	cl->src_duration = (double)o->total / o->rate;
 	cl->src_rate = o->rate;
 	cl->fps = o->fps;
 	cl->has_seed = true;

@@ -8,6 +8,7 @@
 #ifndef SHARDS_SLICER_H
 #define SHARDS_SLICER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli.h"
@@ -26,6 +27,8 @@ typedef struct {
 	int64_t max_repeats;   /* a stuttered piece plays 2..max_repeats times */
 	double reverse;        /* chance a piece plays backwards */
 	double drop;           /* chance a piece becomes silence */
+	bool whole_frames;     /* with fps: the source ends at its last whole frame, so every piece
+	                          and the list are whole frames long */
 } sh_slicer_opts;
 
 /* Make the pass; NULL + sh_error() when the options cannot slice this source
@@ -44,6 +47,7 @@ typedef struct {
 	sh_range drop;         /* share of pieces turned to silence: air and gaps */
 	double bpm;            /* tempo for slices in beats or note values (1/16) */
 	sh_rational fps;       /* snap every cut to this frame grid (video lockstep) */
+	bool whole_frames;     /* leave out the source's last part of a frame */
 } sh_slicer_cli;
 
 #define SH_SLICER_CLI_DEFAULTS(shuffle_p) \

@@ -112,8 +112,8 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 			return parse_gain(op, f, &in->gain_db);
 		if (index == 1)
 			return parse_pan(op, f, &in->pan);
-		sh_set_error("%s: '%s': after GAIN and PAN only KEY=VALUE fields (gain, pan, start, trim, len, "
-		             "loop, fadein, fadeout)", op, f);
+		sh_set_error("%s: '%s': after GAIN and PAN only KEY=VALUE fields (gain, pan, start, end, trim, "
+		             "len, loop, fadein, fadeout)", op, f);
 		return -1;
 	}
 	*eq = 0;
@@ -122,8 +122,13 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 		return parse_gain(op, val, &in->gain_db);
 	if (!strcmp(key, "pan"))
 		return parse_pan(op, val, &in->pan);
-	if (!strcmp(key, "start"))
-		return in->has_start = true, parse_dur(op, key, val, true, &in->start);
+	if (!strcmp(key, "start")) {
+		/* +DUR: after the input before ends (+0: right after it) */
+		in->after = val[0] == '+';
+		return in->has_start = true, parse_dur(op, key, val + in->after, true, &in->start);
+	}
+	if (!strcmp(key, "end"))
+		return in->has_end = true, parse_dur(op, key, val, true, &in->end);
 	if (!strcmp(key, "trim"))
 		return in->has_trim = true, parse_dur(op, key, val, true, &in->trim);
 	if (!strcmp(key, "len"))
@@ -134,7 +139,7 @@ static int parse_field(const char *op, char *f, int index, sh_mix_input *in)
 		return in->has_fade_in = true, parse_dur(op, key, val, true, &in->fade_in);
 	if (!strcmp(key, "fadeout"))
 		return in->has_fade_out = true, parse_dur(op, key, val, true, &in->fade_out);
-	sh_set_error("%s: unknown key '%s' (gain, pan, start, trim, len, loop, fadein, fadeout)", op, key);
+	sh_set_error("%s: unknown key '%s' (gain, pan, start, end, trim, len, loop, fadein, fadeout)", op, key);
 	return -1;
 }
 
@@ -204,6 +209,9 @@ typedef struct {
 	int rate, ch;
 	int64_t trim, len;       /* input frames; len -1: to the input's end */
 	int64_t start;           /* mix frames */
+	int64_t gap;             /* after: frames from the end of the input before */
+	bool waiting;            /* after: the input before has not ended yet */
+	int64_t stop;            /* mix frames where it is cut; -1: none */
 	int64_t loops;           /* 0: forever */
 	int64_t fade_in, fade_out; /* mix frames; 0: none */
 	/* the reader */
@@ -504,13 +512,32 @@ static int setup_input(sh_mixer *m, input *x, const sh_mixer_opts *o, bool *usag
 {
 	const sh_mix_input *s = x->spec;
 	x->len = -1;
+	x->stop = -1;
 	x->loops = s->loops;
 	if ((s->has_start && to_frames(&s->start, m->rate, &x->start) != 0) ||
 	    (s->has_fade_in && to_frames(&s->fade_in, m->rate, &x->fade_in) != 0) ||
 	    (s->has_fade_out && to_frames(&s->fade_out, m->rate, &x->fade_out) != 0) ||
 	    (s->has_trim && to_frames(&s->trim, x->rate, &x->trim) != 0) ||
-	    (s->has_len && to_frames(&s->len, x->rate, &x->len) != 0)) {
+	    (s->has_len && to_frames(&s->len, x->rate, &x->len) != 0) ||
+	    (s->has_end && to_frames(&s->end, m->rate, &x->stop) != 0)) {
 		sh_set_error("%s: %s", s->path, sh_error());
+		*usage = true;
+		return -1;
+	}
+	if (s->after) {
+		if (x == m->in) {
+			/* the first input: counted from the mix's start */
+		} else if (x[-1].loops == 0) {
+			sh_set_error("%s: start=+: the input before loops forever, so it never ends", s->path);
+			*usage = true;
+			return -1;
+		} else {
+			x->gap = x->start;
+			x->waiting = true;
+		}
+	}
+	if (s->has_end && !s->after && x->stop <= x->start) {
+		sh_set_error("%s: end= is not after start=", s->path);
 		*usage = true;
 		return -1;
 	}
@@ -658,10 +685,20 @@ ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 	const int64_t t = m->t, t1 = t + (int64_t)n;
 	for (int i = 0; i < m->n; i++) {
 		input *x = &m->in[i];
-		if (x->ended || x->start >= t1)
+		if (x->waiting && i > 0 && m->in[i - 1].ended) {
+			x->start = m->in[i - 1].end + x->gap;
+			x->waiting = false;
+		}
+		if (x->ended || x->waiting || x->start >= t1)
 			continue;
 		const int64_t from = x->start > t ? x->start : t;
-		const size_t want = (size_t)(t1 - from);
+		const int64_t lim = x->stop >= 0 && x->stop < t1 ? x->stop : t1;
+		if (lim <= from) { /* cut by end= (before it even began: it ends where it starts) */
+			x->ended = true;
+			x->end = from;
+			continue;
+		}
+		const size_t want = (size_t)(lim - from);
 		/* a fade-out needs to see its end: fade_out frames beyond the block */
 		if (fill(m, x, want + (size_t)x->fade_out) != 0) {
 			if (!strstr(sh_error(), x->name)) {
@@ -682,6 +719,9 @@ ssize_t sh_mixer_read(sh_mixer *m, float *buf, size_t n)
 		if (have < want) {
 			x->ended = true;
 			x->end = x->start + x->taken;
+		} else if (lim < t1 || from + (int64_t)have == x->stop) {
+			x->ended = true; /* cut at end= */
+			x->end = x->stop;
 		}
 	}
 	int64_t e = settled_end(m);

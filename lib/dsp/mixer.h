@@ -44,6 +44,9 @@ typedef struct {
 	double pan;              /* -1..1 */
 	bool has_start, has_trim, has_len;
 	sh_duration start;       /* where it begins in the mix (seconds or output samples) */
+	bool after;              /* start=+DUR: START counts from where the input before ends */
+	bool has_end;
+	sh_duration end;         /* where it stops in the mix, cut unfaded (seconds or output samples) */
 	sh_duration trim;        /* where the part used begins in the input (its own samples) */
 	sh_duration len;         /* how long the part is (its own samples) */
 	int64_t loops;           /* times the part plays; 0: until the mix ends */
@@ -57,7 +60,7 @@ typedef struct {
 #define SH_MIX_LOOPS_MAX 1000000000
 
 /* Parse an operand FILE[:GAIN[:PAN]][:KEY=VALUE]... (KEY: gain, pan, start,
- * trim, len, loop, fadein, fadeout) into IN (in->path allocated; free with sh_mix_input_free).
+ * end, trim, len, loop, fadein, fadeout) into IN (in->path allocated; free with sh_mix_input_free).
  * FILE is the whole operand when that names an existing file, else the
  * longest part before a ':' that does, else the part before the first ':'.
  * 0, or -1 + sh_error() naming the operand, the field and the range. */
