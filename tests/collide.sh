@@ -86,7 +86,7 @@ same_file "the project's layout is the documented one" want.txt layout.txt
 check "config.json is the run's settings" jq -e '.["num-videos"] == 2 and .library == "../lib.jsonl"' projects/night/config.json
 check "the project's manifest names its output from the project" sh -c \
 	'jq -r .output projects/night/manifest.json | grep -q "^output/output_[0-9_]*\.mp4$" && test -f "projects/night/$(jq -r .output projects/night/manifest.json)"'
-check "debug/keys.png is a PNG" sh -c 'file projects/night/debug/keys.png | grep -q "PNG image"'
+check "debug/keys.png is a PNG" sh -c 'identify projects/night/debug/keys.png | grep -q " PNG "'
 echo "we wanted rain on glass" >>projects/night/README.md
 cp ../lib/a.mp4 ../lib/b.mp4 projects/night/input/
 check "a second run takes the project's input/ as its library" collide --x264-preset ultrafast --project night --seed 8 -n 2 -d 0.6 -s 160x120

@@ -13,10 +13,10 @@ done
 near "the break is four bars at 132 BPM" "$(secs break.wav)" 7.2727 0.001
 check "the micro-sampled break is at least as long (stutters add)" sh -c "[ \$(echo \"$(secs glitched.wav) >= 7.27\" | bc) = 1 ]"
 check "cut lists are JSON with cuts" sh -c 'jq -e ".cuts | length > 10" out/cuts.json && jq -e ".cuts | length > 10" out/video-cuts.json'
-check "the cut list's picture is a PNG" sh -c 'file out/cuts.png | grep -q "PNG image"'
+check "the cut list's picture is a PNG" sh -c 'identify out/cuts.png | grep -q " PNG "'
 check "textures: pads mined, with a graded manifest" sh -c \
 	'ls out/textures/recording/pads/*.wav >/dev/null && awk -F, "NR > 1 && \$12 ~ /^[A-F]\$/ { n++ } END { exit !(n >= 1) }" out/textures/manifest.csv'
-check "textures: a contact sheet" sh -c 'file out/textures/sheet.png | grep -q "PNG image"'
+check "textures: a contact sheet" sh -c 'identify out/textures/sheet.png | grep -q " PNG "'
 check "the arpeggio as MIDI has notes" /usr/bin/python3 -c '
 import sys, mido
 n = sum(1 for m in mido.MidiFile("out/arp.mid") if m.type == "note_on" and m.velocity)
