@@ -29,6 +29,10 @@ O        ?= sanitize-build
 else
 O        ?= .
 endif
+# One spelling of O for every build ("." or a folder below the tree relative,
+# anything else absolute): the dependency files name objects by it, so a tree
+# built once as "." and once as its absolute path would never see a header change.
+override O := $(patsubst $(CURDIR)/%,%,$(patsubst $(CURDIR),.,$(abspath $(O))))
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CHECK    ?= plain sanitize valgrind
