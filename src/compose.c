@@ -185,8 +185,12 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 		double to = sh_track_part_target(p->bpm, target);
 		const char *n = p->name;
 		fprintf(f, "# part %d: %s (%s; %.3f s; ", i + 1, n, sh_visual_kind_name(p->kind), p->duration);
-		if (to > 0)
+		/* a part at the track's tempo already takes no Rubber Band pass */
+		bool stretched = to > 0 && fabs(to / p->bpm - 1) > 1e-6;
+		if (stretched)
 			fprintf(f, "%.3f BPM -> %.6g", p->bpm, to);
+		else if (to > 0)
+			fprintf(f, "%.3f BPM, the track's tempo, not stretched", p->bpm);
 		else
 			fprintf(f, "no tempo, not stretched");
 		fprintf(f, "; key %s)\n", p->key ? p->key : "none");
@@ -201,7 +205,7 @@ static void write_makefile(const sh_track *t, const char *source, double target,
 		        (unsigned long long)(m->has_seed ? (uint64_t)m->seed : seed0 + (uint64_t)i));
 		const char *audio;
 		char abuf[256];
-		if (to > 0) {
+		if (stretched) {
 			snprintf(abuf, sizeof abuf, "$(B)/%s/sample.wav", n);
 			audio = abuf;
 			fprintf(f, "%s: $(%s_SAMPLE) | $(B)/%s/\n", audio, n, n);

@@ -42,6 +42,9 @@ G="--x264-preset ultrafast -s 160x120 --seed 5" # a small film renders fast
 mkdir -p run
 check "compose writes a Makefile" compose $G -o run/Makefile track/manifest.json
 check "make -j2 renders it" make -C run -f Makefile -j2
+check "the part at the track's tempo takes no stretch pass (part 1), the others do" sh -c '
+	grep -q "^# part 1: 01-kick .*the track.s tempo, not stretched" run/Makefile &&
+	! grep -q "^\$(B)/01-kick/sample.wav" run/Makefile && grep -q "^\$(B)/02-break/sample.wav" run/Makefile'
 probe() { ffprobe -v error -select_streams "$2" -show_entries "stream=$3" -of csv=p=0 "$1"; }
 check "one h264 and one aac stream" test "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 run/track.mp4 | tr '\n' ' ')" = "h264 aac "
 d1=$(cutinfo --json run/track.build/01-kick/cuts.json | jq .output_duration)
