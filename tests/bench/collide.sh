@@ -20,10 +20,10 @@ if [ ! -s c.mp4 ]; then
 fi
 bench_load
 echo "# 3 layers at 640x360, 5 s at 25 fps, two soundtracks; x264 ultrafast, crf 18"
-graph="[0:v]trim=1:6,setpts=PTS-STARTPTS[v0];[1:v]trim=1:6,setpts=PTS-STARTPTS,colorkey=0xFFFFFF:0.3:0.05[v1];\
-[2:v]trim=1:6,setpts=PTS-STARTPTS,colorkey=0xFFFFFF:0.3:0.05[v2];[v0][v1]overlay[x];[x][v2]overlay,format=yuv420p[v];\
-[0:a]atrim=1:6,asetpts=PTS-STARTPTS,pan=stereo|c0=0.85*c0|c1=0.15*c0[a0];\
-[1:a]atrim=1:6,asetpts=PTS-STARTPTS,pan=stereo|c0=0.15*c0|c1=0.85*c0[a1];[a0][a1]amix=inputs=2,loudnorm=I=-14[a]"
+graph="[0:v]trim=0:5,setpts=PTS-STARTPTS[v0];[1:v]trim=0:5,setpts=PTS-STARTPTS,colorkey=0xFFFFFF:0.3:0.05[v1];\
+[2:v]trim=0:5,setpts=PTS-STARTPTS,colorkey=0xFFFFFF:0.3:0.05[v2];[v0][v1]overlay[x];[x][v2]overlay,format=yuv420p[v];\
+[0:a]atrim=0:5,asetpts=PTS-STARTPTS,pan=stereo|c0=0.85*c0|c1=0.15*c0[a0];\
+[1:a]atrim=0:5,asetpts=PTS-STARTPTS,pan=stereo|c0=0.15*c0|c1=0.85*c0[a1];[a0][a1]amix=inputs=2,loudnorm=I=-14[a]"
 bench_row "collide session vs one ffmpeg graph" \
 	"collide --seed 1 -m fixed -c white -S 0.3 -B 0.05 --trim start -d 5 --x264-preset ultrafast -o s.mp4 a.mp4 b.mp4 c.mp4" \
 	"ffmpeg" \
