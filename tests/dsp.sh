@@ -63,6 +63,26 @@ dsp -j 1 -i break.au --seed 3 smear blur=0.5 : lowpass freq=3000 : reverb >j1.au
 dsp -j 3 -i break.au --seed 3 smear blur=0.5 : lowpass freq=3000 : reverb >j3.au
 same_file "-j 1 and -j 3: same bytes" j1.au j3.au
 
+# freeverb's tail dies away at any rate (its feedback once passed 1 below about
+# 20 kHz and grew to infinity), and as fast in seconds at each
+for r in 8000 22050 48000; do
+	sox -n -r $r -c 2 -e floating-point -b 32 click$r.au synth 0.001 square 1 pad 0 4
+	dsp -i click$r.au freeverb mix=100 >fv$r.au
+done
+check "freeverb: a click's tail is finite and falls 60 dB within 4 s at 8, 22.05 and 48 kHz" $PY - <<'PY'
+import numpy as np
+t = []
+for r in (8000, 22050, 48000):
+    d = open("fv%d.au" % r, "rb").read()
+    x = np.frombuffer(d[int.from_bytes(d[4:8], "big"):], ">f4").astype(float)
+    assert np.all(np.isfinite(x)), r
+    e = np.sqrt(np.convolve(x ** 2, np.ones(r // 20) / (r // 20), "same"))
+    peak = e.max()
+    assert e[-r // 10:].max() < peak * 1e-3, (r, peak, e[-r // 10:].max())
+    t.append(np.nonzero(e > peak * 1e-2)[0][-1] / r)   # where it falls past -40 dB
+assert max(t) < 1.3 * min(t), t
+PY
+
 # names: the default, LABEL=, --name; a repeated processor is NAME2
 check "labels and --name" sh -c 'dsp -i pink.au --capture names lp=lowpass : highpass --name hp : gain : gain >/dev/null &&
 	ls names | sort | tr "\n" " " | grep -qx "gain.wav gain2.wav hp.wav lp.wav "'
