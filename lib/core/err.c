@@ -133,13 +133,35 @@ void sh_note(const char *fmt, ...)
 
 static _Thread_local char errbuf[1024];
 
+/* the start of the UTF-8 character at or after P (at most 3 bytes on) */
+static const char *char_start(const char *p)
+{
+	for (int i = 0; i < 3 && (*p & 0xC0) == 0x80; i++)
+		p++;
+	return p;
+}
+
 void sh_set_error(const char *fmt, ...)
 {
 	char tmp[sizeof errbuf];
-	va_list ap;
+	va_list ap, again;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap); /* fmt may mention the old message */
+	va_copy(again, ap);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap); /* fmt may mention the old message */
 	va_end(ap);
+	char *all;
+	if (n >= (int)sizeof tmp && (all = malloc((size_t)n + 1))) {
+		/* a message longer than the buffer quotes some absurd text: keep its
+		 * start (what it is about) and its end (why), not only the start */
+		vsnprintf(all, (size_t)n + 1, fmt, again);
+		size_t head = sizeof tmp / 2;
+		while (head > sizeof tmp / 2 - 3 && (all[head] & 0xC0) == 0x80)
+			head--;
+		snprintf(tmp, sizeof tmp, "%.*s ... %s", (int)head, all,
+		         char_start(all + n - (sizeof tmp - head - 6)));
+		free(all);
+	}
+	va_end(again);
 	memcpy(errbuf, tmp, sizeof errbuf);
 }
 

@@ -75,7 +75,9 @@ static void check(const char *op)
 		size_t n = strlen(op);
 		if (strchr(e, '\n') && !strchr(op, '\n'))
 			abort();
-		if (*op && (strncmp(e, op, n) || strncmp(e + n, ": ", 2))) {
+		/* an operand too long for the message is shortened in its middle */
+		size_t k = n < 256 ? n : 256;
+		if (*op && (strncmp(e, op, k) || (k == n && strncmp(e + n, ": ", 2)))) {
 			fprintf(stderr, "fuzz_mix: the error does not begin with the operand: %s\n", e);
 			abort();
 		}

@@ -96,6 +96,24 @@ static void test_audio_errors(void)
 	      "cut list: a missing file is NULL, named");
 }
 
+/* A message longer than the error buffer keeps its start and its end. */
+static void test_long_error(void)
+{
+	char op[3001];
+	memset(op, 'x', sizeof op - 1);
+	op[0] = 'A';
+	op[1500] = '\xc3'; /* a two-byte character across the middle */
+	op[1501] = '\xa9';
+	op[sizeof op - 1] = 0;
+	sh_set_error("%s: unknown key 'k'", op);
+	const char *e = sh_error();
+	size_t n = strlen(e);
+	CHECK(n < 1024 && e[0] == 'A' && strstr(e, " ... ") &&
+	          !strcmp(e + n - strlen("unknown key 'k'"), "unknown key 'k'"),
+	      "a long message keeps its start and its reason (%zu bytes: %.20s...%s)", n, e,
+	      n > 30 ? e + n - 30 : e);
+}
+
 int main(void)
 {
 	/* durations */
@@ -244,6 +262,7 @@ int main(void)
 	CHECK(!sh_slice(&so, 1), "slice shorter than a frame refused");
 
 	test_audio_errors();
+	test_long_error();
 
 	sh_cutlist_free(a);
 	sh_cutlist_free(a2);
