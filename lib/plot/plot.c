@@ -463,17 +463,18 @@ static void tick_label(char *buf, size_t n, double t, double step, bool minutes)
 	snprintf(buf, n, "%s%d:%0*.*f", t < 0 ? "-" : "", m, dec ? dec + 3 : 2, dec, s);
 }
 
-void sh_plot_time_axis(sh_plot *p)
+typedef void label_fn(char *buf, size_t n, double t, double step, const void *ctx);
+
+/* An axis of time or beats: the first of STEPS whose ticks leave room for the
+ * WIDEST label, a grid line at each and, under the area, each tick's LABEL
+ * where it does not touch the one before. */
+static void draw_axis(sh_plot *p, const double *steps, size_t nsteps, const char *widest, label_fn *label,
+                      const void *ctx)
 {
-	static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
-	                               60, 120, 300, 600, 900, 1800, 3600, 7200, 18000, 36000, 86400};
 	double pps = (p->x1 - p->x0) / (p->t1 - p->t0);
-	bool minutes = fmax(fabs(p->t0), fabs(p->t1)) >= 60;
-	char buf[64];
-	tick_label(buf, sizeof buf, -p->t1, 0.001, minutes); /* the widest label */
-	double need = text_width(p, buf) + 14;
-	double step = steps[sizeof steps / sizeof *steps - 1];
-	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+	double need = text_width(p, widest) + 14;
+	double step = steps[nsteps - 1];
+	for (size_t i = 0; i < nsteps; i++)
 		if (steps[i] * pps >= need) {
 			step = steps[i];
 			break;
@@ -491,12 +492,13 @@ void sh_plot_time_axis(sh_plot *p)
 	cairo_restore(p->cr);
 	if (!p->axis_y)
 		return;
+	char buf[64];
 	double last_end = -1e9;
 	for (long k = 0;; k++) {
 		double t = first + k * step;
 		if (t > p->t1 + 1e-9)
 			break;
-		tick_label(buf, sizeof buf, fabs(t) < step * 1e-6 ? 0 : t, step, minutes);
+		label(buf, sizeof buf, t, step, ctx);
 		double tw = text_width(p, buf), x = sh_plot_x(p, t) - tw / 2;
 		if (x < 1)
 			x = 1;
@@ -509,55 +511,40 @@ void sh_plot_time_axis(sh_plot *p)
 	}
 }
 
+static void time_label(char *buf, size_t n, double t, double step, const void *minutes)
+{
+	tick_label(buf, n, fabs(t) < step * 1e-6 ? 0 : t, step, *(const bool *)minutes);
+}
+
+void sh_plot_time_axis(sh_plot *p)
+{
+	static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
+	                               60, 120, 300, 600, 900, 1800, 3600, 7200, 18000, 36000, 86400};
+	bool minutes = fmax(fabs(p->t0), fabs(p->t1)) >= 60;
+	char widest[64];
+	tick_label(widest, sizeof widest, -p->t1, 0.001, minutes);
+	draw_axis(p, steps, sizeof steps / sizeof *steps, widest, time_label, &minutes);
+}
+
+static void beat_label(char *buf, size_t n, double t, double step, const void *bpm_p)
+{
+	(void)step;
+	double bpm = *(const double *)bpm_p;
+	if (bpm > 0)
+		snprintf(buf, n, "%g (%.*fs)", t, t * 60 / bpm < 10 ? 2 : 1, t * 60 / bpm);
+	else
+		snprintf(buf, n, "%g", t);
+}
+
 void sh_plot_beat_axis(sh_plot *p, double bpm)
 {
 	static const double steps[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536};
-	double pps = (p->x1 - p->x0) / (p->t1 - p->t0);
-	char buf[64];
-	/* the widest label, so neighbours never touch */
+	char widest[64];
 	if (bpm > 0)
-		snprintf(buf, sizeof buf, "%.2f (%.2fs)", p->t1, p->t1 * 60 / bpm);
+		snprintf(widest, sizeof widest, "%.2f (%.2fs)", p->t1, p->t1 * 60 / bpm);
 	else
-		snprintf(buf, sizeof buf, "%.2f", p->t1);
-	double need = text_width(p, buf) + 14;
-	double step = steps[sizeof steps / sizeof *steps - 1];
-	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
-		if (steps[i] * pps >= need) {
-			step = steps[i];
-			break;
-		}
-	double first = ceil(p->t0 / step - 1e-9) * step;
-	clip_area(p);
-	set_rgb(p->cr, 0x2c2c38, 1);
-	cairo_set_line_width(p->cr, 1);
-	for (double t = first; t <= p->t1 + 1e-9; t += step) {
-		double x = floor(sh_plot_x(p, t)) + 0.5;
-		cairo_move_to(p->cr, x, p->y0);
-		cairo_line_to(p->cr, x, p->y1);
-	}
-	cairo_stroke(p->cr);
-	cairo_restore(p->cr);
-	if (!p->axis_y)
-		return;
-	double last_end = -1e9;
-	for (long k = 0;; k++) {
-		double t = first + k * step;
-		if (t > p->t1 + 1e-9)
-			break;
-		if (bpm > 0)
-			snprintf(buf, sizeof buf, "%g (%.*fs)", t, t * 60 / bpm < 10 ? 2 : 1, t * 60 / bpm);
-		else
-			snprintf(buf, sizeof buf, "%g", t);
-		double tw = text_width(p, buf), x = sh_plot_x(p, t) - tw / 2;
-		if (x < 1)
-			x = 1;
-		if (x + tw > p->w - 1)
-			x = p->w - 1 - tw;
-		if (x < last_end + 6 || x < 0)
-			continue;
-		text_at(p, x, p->axis_y, buf, 0xb0b0bc);
-		last_end = x + tw;
-	}
+		snprintf(widest, sizeof widest, "%.2f", p->t1);
+	draw_axis(p, steps, sizeof steps / sizeof *steps, widest, beat_label, &bpm);
 }
 
 void sh_plot_bars(sh_plot *p, double bpm, double offset, int beats_per_bar)
