@@ -251,8 +251,9 @@ char *sh_archive_state_format(const sh_archive_state *s, size_t *len)
 }
 
 /* One field of a line, unescaped, from *p up to a tab or the end; *p moves past
- * it (and its tab). -1 on a bad escape. */
-static int take_field(const char **p, const char *end, char **out)
+ * it (and its tab), *more says whether a tab ended it, so another field follows
+ * (an empty one at the end of the line too). -1 on a bad escape. */
+static int take_field(const char **p, const char *end, char **out, int *more)
 {
 	const char *q = *p;
 	char *f = sh_malloc((size_t)(end - q) + 1);
@@ -272,6 +273,7 @@ static int take_field(const char **p, const char *end, char **out)
 		}
 	}
 	f[n] = 0;
+	*more = q < end;
 	*p = q < end ? q + 1 : q;
 	*out = f;
 	return 0;
@@ -308,8 +310,9 @@ static int parse_line(const char *p, const char *end, sh_state_entry *e, const c
 		*why = "fewer than 9 fields";
 		return -1;
 	}
+	int more = 0;
 	for (int i = 0; i < NFIXED; i++) {
-		if (take_field(&p, end, &f[i]) != 0) {
+		if (take_field(&p, end, &f[i], &more) != 0) {
 			*why = "a backslash that escapes nothing known";
 			goto fail;
 		}
@@ -359,10 +362,11 @@ static int parse_line(const char *p, const char *end, sh_state_entry *e, const c
 	free(f[3]);
 	free(f[5]);
 	size_t cap = 0;
-	while (p < end) {
-		char *file;
-		if (take_field(&p, end, &file) != 0) {
-			*why = "a backslash that escapes nothing known";
+	while (more) {
+		char *file = NULL;
+		if (take_field(&p, end, &file, &more) != 0 || !*file) {
+			*why = file ? "an empty file name" : "a backslash that escapes nothing known";
+			free(file);
 			sh_state_entry_free(e);
 			return -1;
 		}
@@ -398,14 +402,17 @@ int sh_archive_state_parse(sh_archive_state *s, const char *text, size_t len, co
 		}
 		if (line == 1) {
 			size_t fl = strlen(format);
-			char *vend;
 			if ((size_t)(nl - p) < fl + 2 || strncmp(p, format, fl) || p[fl] != '\t') {
 				why = "not a state file of this program";
 				goto fail;
 			}
-			errno = 0;
-			long v = strtol(p + fl + 1, &vend, 10);
-			if (errno || vend != nl || v < 1) {
+			/* digits only, read by hand: the text is not NUL-terminated, and
+			 * strtol would skip blanks and line ends past the line */
+			long v = 0;
+			const char *d = p + fl + 1;
+			for (; d < nl && *d >= '0' && *d <= '9' && v < 100000000; d++)
+				v = 10 * v + (*d - '0');
+			if (d != nl || v < 1) {
 				why = "no version";
 				goto fail;
 			}
