@@ -158,7 +158,7 @@ static char *report(sh_analysis_input *in, size_t *length)
 		sh_tempo_result_free(&r);
 		return NULL;
 	}
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32];
 	if (r.confidence < LOW_CONFIDENCE && r.alt_bpm > 0)
 		snprintf(in->warning, sizeof in->warning, "%s: low confidence %.2f: %.2f BPM, or perhaps %.2f BPM", name,
 		         r.confidence, r.bpm, r.alt_bpm);
@@ -189,10 +189,10 @@ static char *report(sh_analysis_input *in, size_t *length)
 		for (size_t i = 0; i < r.nreadings; i++) {
 			const sh_tempo_reading *x = &r.readings[i];
 			len += (size_t)snprintf(txt + len, cap - len,
-			                        "%s{\"bpm\":%s,\"factor\":%s,\"score\":%s,\"salience\":%s,\"fit\":%s}",
+			                        "%s{\"bpm\":%s,\"factor\":%s,\"score\":%s,\"salience\":%s,\"fit\":%s,\"backbeat\":%s}",
 			                        i ? "," : "", sh_format_fixed(a, x->bpm, 3), sh_format_fixed(b, x->factor, 3),
 			                        sh_format_fixed(c, x->score, 3), sh_format_fixed(d, x->salience, 3),
-			                        sh_format_fixed(e, x->fit, 3));
+			                        sh_format_fixed(e, x->fit, 3), sh_format_fixed(f, x->backbeat, 3));
 		}
 		len += (size_t)snprintf(txt + len, cap - len, "],\"duration\":%s,", sh_format_fixed(a, r.duration, 3));
 		if (in->section)

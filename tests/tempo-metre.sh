@@ -2,8 +2,9 @@
 # tests/tempo-metre.sh -- bpm's decision between a tempo and its metrical
 # neighbours (double, half, two thirds, three halves) on General MIDI pieces of
 # known tempo rendered with fluidsynth: a fast shuffle, a 6/8 piece (the beat a
-# dotted quarter), a half-time groove and a drumless 3/4 waltz, each within 4%
-# of the notated tempo, not at another reading. And stretch --to-bpm on
+# dotted quarter), a half-time groove, a drumless 3/4 waltz, drum and bass, a
+# slow break and a slow march, each within 4% of the notated tempo, not at
+# another reading. And stretch --to-bpm on
 # 4-second excerpts of 121 BPM material: whichever octave bpm reads, the time
 # ratio is 121/140 within 1%, said on standard error; --from-bpm overrides.
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +35,10 @@ reads "bpm: a 180 BPM shuffle is 180, not 90 (swung hats on both halves of the b
 reads "bpm: a 6/8 piece at a dotted quarter of 66 is 66, not 132 or 44" sixeight 66
 reads "bpm: a half-time groove at 85 (snare on 3) is 85, not 170" halftime 85
 reads "bpm: a drumless waltz at 130 is 130 in 3/4, not 65 or 195" waltz 130 3/4
+# The backbeat: the octave where the kick and the snare take turns on the beats.
+reads "bpm: drum and bass at 176 (kick on 1, snare on 2 and 4) is 176, not 88" dnb 176
+reads "bpm: a slow break at 73 is 73, not 146" break 73
+reads "bpm: a march at 65 is 65, not 130" march 65
 
 # stretch --to-bpm 140 on excerpts of a 121 BPM groove.
 if render rock 121 5 20 "$W/r121.wav"; then

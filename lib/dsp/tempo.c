@@ -21,6 +21,9 @@
 #define SWING_OFFBEAT 0.15   /* a swung off-beat at 2/3 of each doubled beat */
 #define FIFTH_FIT_UP 1.10    /* 3T/2 replaces T when its beats land on onsets this much stronger */
 #define FIFTH_SCORE 0.5      /* and its salience x prior is at least this share of T's */
+#define BACKBEAT_MIN 0.2      /* the double or half replaces T when its kick and snare take turns this clearly */
+#define BACKBEAT_LEAD 0.08    /* and this much more clearly than at T */
+#define BACKBEAT_SCORE 0.5    /* and its salience x prior is at least this share of T's */
 #define LINE_MAX_MOVE 0.03    /* the beats' fitted line may move a short excerpt's tempo this much */
 #define METRE_MIN_CORR 0.1   /* accent autocorrelation needed to name a metre */
 #define COMPOUND_RATIO 1.2   /* thirds of the beat this much stronger than the half: compound */
@@ -419,6 +422,30 @@ static void metre(const float *env, const double *full, size_t n, double fps, co
 	free(d);
 }
 
+/* The backbeat: a kick (below 200 Hz) on every other beat and a snare (200 Hz
+ * to 4 kHz) on the beats between. Each band's onset strength at the even beats
+ * less that at the odd beats, over its total; the backbeat is the snare band's
+ * share less the kick band's, 0..1 (1: the kick only on one of the two, the
+ * snare only on the other). High at the tempo whose beats the kick and snare
+ * take turns on; low at its double (kick, -, snare, -) and its half (every beat
+ * a kick, the snare between), and near 0 when both bands are loud on the same
+ * beats (a click, a bar accent) or there is no kick. */
+static double backbeat(const sh_odf *odf, size_t n, double fps, const double *beats, size_t nb)
+{
+	if (nb < 8)
+		return 0;
+	const float *low = sh_odf_values(odf, 0), *lm = sh_odf_values(odf, 1), *hm = sh_odf_values(odf, 2);
+	double kt = 0, mt = 0, ka = 0, ma = 0;
+	for (size_t i = 0; i < nb; i++) {
+		double c = beats[i] * fps, k = peak_near(low, n, c, 1), m = peak_near(lm, n, c, 1) + peak_near(hm, n, c, 1);
+		kt += k;
+		mt += m;
+		ka += i % 2 ? -k : k;
+		ma += i % 2 ? -m : m;
+	}
+	return kt > 0 && mt > 0 ? fmin(1, 0.5 * fabs(ma / mt - ka / kt)) : 0;
+}
+
 static int cmp_reading(const void *a, const void *b)
 {
 	double x = ((const sh_tempo_reading *)a)->score, y = ((const sh_tempo_reading *)b)->score;
@@ -427,8 +454,8 @@ static int cmp_reading(const void *a, const void *b)
 
 /* Weigh the metrical readings of tempo t; returns the chosen tempo, fills
  * res->readings (chosen first) and the confidence. */
-static double readings(const sh_tempo_opts *o, const double *r, size_t nl, const double *full, const float *env,
-                       size_t n, double fps, double t, sh_tempo_result *res)
+static double readings(const sh_tempo_opts *o, const sh_odf *odf, const double *r, size_t nl, const double *full,
+                       const float *env, size_t n, double fps, double t, sh_tempo_result *res)
 {
 	static const double factors[SH_TEMPO_READINGS] = {1, 2, 0.5, 2.0 / 3, 1.5};
 	sh_tempo_reading rd[SH_TEMPO_READINGS];
@@ -449,6 +476,7 @@ static double readings(const sh_tempo_opts *o, const double *r, size_t nl, const
 		x->fit = beat_fit(env, n, fps, bt, nb);
 		x->prior = prior(o, b);
 		x->score = x->salience * x->prior;
+		x->backbeat = backbeat(odf, n, fps, bt, nb);
 		total += x->score;
 		free(bt);
 	}
@@ -460,6 +488,18 @@ static double readings(const sh_tempo_opts *o, const double *r, size_t nl, const
 	for (size_t i = 1; i < k; i++)
 		if (rd[i].factor == 1.5 && rd[i].fit > rd[0].fit * FIFTH_FIT_UP && rd[i].score > FIFTH_SCORE * rd[0].score)
 			pick = i;
+	/* The octave where the kick and the snare take turns on the beats (the
+	 * backbeat of most drummed music) is the beat: a slow groove with busy
+	 * hats is not read at double, nor drum and bass at half. Only octaves:
+	 * in triple metre the kick and snare take turns at other ratios. */
+	size_t first = pick;
+	for (size_t i = 0; i < k; i++) {
+		double f = rd[i].factor / rd[first].factor;
+		if ((fabs(f - 2) < 1e-9 || fabs(f - 0.5) < 1e-9) && rd[i].backbeat >= BACKBEAT_MIN &&
+		    rd[i].backbeat >= rd[first].backbeat + BACKBEAT_LEAD && rd[i].score >= BACKBEAT_SCORE * rd[first].score &&
+		    (pick == first || rd[i].backbeat > rd[pick].backbeat))
+			pick = i;
+	}
 	for (size_t i = 0; i < k; i++)
 		rd[i].score = total > 0 ? rd[i].score / total : 0;
 	sh_tempo_reading chosen = rd[pick];
@@ -603,7 +643,7 @@ static int analyse(const sh_tempo_opts *o, sh_odf *odf, double energy, sh_tempo_
 		}
 	}
 	(void)bests;
-	res->bpm = readings(o, r, nl, full, sh_odf_values(odf, -1), n, fps, fb, res);
+	res->bpm = readings(o, odf, r, nl, full, sh_odf_values(odf, -1), n, fps, fb, res);
 	if (res->nreadings > 1) {
 		res->alt_bpm = res->readings[1].bpm;
 		res->alt_confidence = res->readings[0].score > 0

@@ -57,6 +57,7 @@ typedef struct {
 	double fit;         /* mean onset strength at the beats tracked at this tempo
 	                       over the envelope's mean (1 = beats land on average frames) */
 	double prior;       /* the tempo prior, 0..1 */
+	double backbeat;    /* kick and snare taking turns on the beats, 0..1 */
 	double score;       /* share of the evidence, the readings' scores summing to 1 */
 } sh_tempo_reading;
 
